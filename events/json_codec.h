@@ -1,0 +1,45 @@
+// The JSON form of events: the public wire format of the event contract.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "events/event.h"
+
+namespace annals {
+
+// One reason a document is not a valid event, at the JSON pointer (RFC 6901) of the
+// offending value ("" is the whole document).
+struct Violation {
+  std::string pointer;
+  std::string message;
+  bool operator==(const Violation&) const = default;
+};
+
+// Where a document comes from. A submission (from a producer) must not carry recorded_at,
+// which the platform sets; a record from the log must carry it.
+enum class Origin { submission, log };
+
+struct Decoded {
+  std::optional<Event> event;        // set exactly when violations is empty
+  std::vector<Violation> violations;  // every violation found, in document order
+};
+
+// Decodes and validates one event document, upcasting an older schema_version of its type
+// to the current one. Never throws; malformed JSON and invalid UTF-8 are violations at "".
+Decoded decode_event(std::string_view json, Origin origin);
+Decoded decode_event(const nlohmann::json& doc, Origin origin);
+
+// The canonical JSON of an event at the current schema version of its type: compact, keys
+// in lexicographic order, optional fields omitted when absent. Decoding it gives back `event`.
+std::string encode_event(const Event& event);
+nlohmann::json event_to_json(const Event& event);
+
+// Current schema version of an event type; 0 when the type is unknown.
+int current_version(std::string_view type);
+
+}  // namespace annals

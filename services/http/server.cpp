@@ -1,0 +1,120 @@
+#include "services/http/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <prometheus/gauge.h>
+#include <prometheus/text_serializer.h>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "events/json_codec.h"
+
+namespace annals {
+namespace {
+
+// process_resident_memory_bytes and process_open_fds-like facts read at scrape time.
+class ProcessCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    long pages = 0, resident = 0;
+    std::ifstream statm("/proc/self/statm");
+    statm >> pages >> resident;
+    prometheus::MetricFamily rss{"process_resident_memory_bytes", "Resident memory size in bytes.",
+                                 prometheus::MetricType::Gauge, {}};
+    prometheus::ClientMetric m;
+    m.gauge.value = double(resident) * double(sysconf(_SC_PAGESIZE));
+    rss.metric.push_back(m);
+    return {rss};
+  }
+};
+
+}  // namespace
+
+HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics)
+    : process_(std::move(process)), metrics_(std::move(metrics)),
+      server_(std::make_unique<httplib::Server>()) {
+  auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
+  prometheus::BuildGauge()
+      .Name("process_start_time_seconds")
+      .Help("Start time of the process since the Unix epoch in seconds.")
+      .Register(*metrics_)
+      .Add({})
+      .Set(now.count());
+  prometheus::BuildGauge()
+      .Name("annals_build_info")
+      .Help("Always 1; labels name the process and version.")
+      .Register(*metrics_)
+      .Add({{"process", process_}, {"version", "0.1.0"}})
+      .Set(1);
+  static auto collector = std::make_shared<ProcessCollector>();
+  auto registry = metrics_;
+  auto& s = *server_;
+  s.set_payload_max_length(256u << 20);
+  s.Get("/metrics", [registry](const httplib::Request&, httplib::Response& res) {
+    std::ostringstream out;
+    prometheus::TextSerializer serializer;
+    auto families = registry->Collect();
+    auto process = collector->Collect();
+    families.insert(families.end(), process.begin(), process.end());
+    serializer.Serialize(out, families);
+    res.set_content(out.str(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    reply_json(res, 200, {{"status", "ok"}, {"process", process_}});
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    reply_error(res, 500, what);
+  });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) reply_error(res, 404, "no such resource: " + req.path);
+    else if (res.status == 413) reply_error(res, 413, "request body too large");
+    else reply_error(res, res.status, "request failed");
+  });
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::start(const std::string& host, int port) {
+  int bound = port;
+  if (port == 0) bound = server_->bind_to_any_port(host.c_str());
+  else if (!server_->bind_to_port(host.c_str(), port)) bound = -1;
+  if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return bound;
+}
+
+void HttpServer::stop() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void reply_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+nlohmann::json violations_json(const std::vector<Violation>& violations) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : violations) out.push_back({{"pointer", v.pointer}, {"message", v.message}});
+  return out;
+}
+
+void reply_error(httplib::Response& res, int status, const std::string& message,
+                 const std::vector<Violation>& violations) {
+  nlohmann::json body = {{"error", message}};
+  if (!violations.empty()) body["violations"] = violations_json(violations);
+  reply_json(res, status, body);
+}
+
+}  // namespace annals

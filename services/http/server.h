@@ -1,0 +1,51 @@
+// The HTTP face every Annals process shares: JSON errors, /health, and Prometheus
+// /metrics from a registry the process fills. Routes are added on server().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <prometheus/registry.h>
+
+namespace httplib {
+class Server;
+struct Response;
+}  // namespace httplib
+
+namespace annals {
+
+struct Violation;
+
+class HttpServer {
+ public:
+  // `process` names the process in metrics (annals_build_info{process=...}).
+  HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics);
+  ~HttpServer();
+
+  httplib::Server& server() { return *server_; }
+  prometheus::Registry& metrics() { return *metrics_; }
+
+  // Binds host:port (port 0 picks a free one) and serves on a background thread.
+  // Returns the bound port; throws std::runtime_error when it cannot bind.
+  int start(const std::string& host, int port);
+  void stop();
+
+ private:
+  std::string process_;
+  std::shared_ptr<prometheus::Registry> metrics_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+// Replies with a JSON body and status.
+void reply_json(httplib::Response& res, int status, const nlohmann::json& body);
+// Replies {"error": message} (and "violations" when given) with status.
+void reply_error(httplib::Response& res, int status, const std::string& message,
+                 const std::vector<Violation>& violations = {});
+nlohmann::json violations_json(const std::vector<Violation>& violations);
+
+}  // namespace annals

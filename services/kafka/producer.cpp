@@ -1,0 +1,121 @@
+#include "services/kafka/producer.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+namespace annals {
+
+// One produce() call: how many records are outstanding and what became of each.
+struct Producer::Pending {
+  std::mutex mu;
+  std::condition_variable done;
+  std::size_t remaining = 0;
+  std::vector<Delivery> results;
+};
+
+namespace {
+struct Slot {
+  Producer::Pending* pending;
+  std::size_t index;
+};
+}  // namespace
+
+class DeliveryCallback : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    auto* slot = static_cast<Slot*>(message.msg_opaque());
+    auto* pending = slot->pending;
+    Delivery d;
+    d.ok = message.err() == RdKafka::ERR_NO_ERROR;
+    d.partition = message.partition();
+    d.offset = message.offset();
+    if (!d.ok) {
+      d.error = message.errstr();
+      d.retriable = true;  // timeouts, transport and broker errors: nothing was accepted
+      if (message.err() == RdKafka::ERR_MSG_SIZE_TOO_LARGE ||
+          message.err() == RdKafka::ERR_INVALID_MSG || message.err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
+          message.err() == RdKafka::ERR__UNKNOWN_TOPIC)
+        d.retriable = false;
+    }
+    std::lock_guard lock(pending->mu);
+    pending->results[slot->index] = std::move(d);
+    if (--pending->remaining == 0) pending->done.notify_all();
+  }
+};
+
+Producer::Producer(const ProducerOptions& options) : callback_(std::make_unique<DeliveryCallback>()) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error("kafka setting " + k + "=" + v + ": " + err);
+  };
+  set("bootstrap.servers", options.brokers);
+  set("enable.idempotence", "true");
+  set("acks", "all");
+  set("linger.ms", std::to_string(options.linger.count()));
+  set("message.timeout.ms", std::to_string(options.delivery_timeout.count()));
+  set("compression.type", "lz4");
+  set("batch.num.messages", "10000");
+  set("queue.buffering.max.messages", "1000000");
+  for (const auto& [k, v] : options.settings) set(k, v);
+  if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
+  producer_.reset(RdKafka::Producer::create(conf.get(), err));
+  if (!producer_) throw std::runtime_error("kafka producer: " + err);
+  poller_ = std::thread([this] {
+    while (!stopping_) producer_->poll(50);
+  });
+}
+
+Producer::~Producer() {
+  producer_->flush(30000);
+  stopping_ = true;
+  poller_.join();
+}
+
+int Producer::queue_depth() const { return producer_->outq_len(); }
+
+bool Producer::broker_reachable(std::chrono::milliseconds timeout) const {
+  RdKafka::Metadata* metadata = nullptr;
+  RdKafka::ErrorCode e = producer_->metadata(false, nullptr, &metadata, int(timeout.count()));
+  delete metadata;
+  return e == RdKafka::ERR_NO_ERROR;
+}
+
+std::vector<Delivery> Producer::produce(const std::vector<ProducerRecord>& records) {
+  Pending pending;
+  pending.results.resize(records.size());
+  pending.remaining = records.size();
+  std::vector<Slot> slots(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    slots[i] = Slot{&pending, i};
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const auto& [k, v] : r.headers) headers->add(k, v);
+    for (;;) {
+      RdKafka::ErrorCode e = producer_->produce(
+          r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+          const_cast<char*>(r.value.data()), r.value.size(), r.key.data(), r.key.size(), 0,
+          headers, &slots[i]);
+      if (e == RdKafka::ERR_NO_ERROR) break;  // librdkafka owns the headers now
+      if (e == RdKafka::ERR__QUEUE_FULL) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      delete headers;
+      std::lock_guard lock(pending.mu);
+      pending.results[i] = Delivery{false, -1, -1, RdKafka::err2str(e), false};
+      --pending.remaining;
+      break;
+    }
+  }
+  std::unique_lock lock(pending.mu);
+  pending.done.wait(lock, [&] { return pending.remaining == 0; });
+  return std::move(pending.results);
+}
+
+}  // namespace annals

@@ -1,0 +1,6 @@
+// annals-personnel: the personnel system's entry point into Annals (see services/publisher/).
+#include "services/publisher/publishing_main.h"
+
+int main(int argc, char** argv) {
+  return annals::publishing_service_main(annals::System::personnel, 8082, argc, argv);
+}

@@ -1,0 +1,53 @@
+#include "services/publisher/publishing_main.h"
+
+#include <iostream>
+#include <prometheus/registry.h>
+
+#include "services/http/server.h"
+#include "services/process/options.h"
+#include "services/process/signals.h"
+#include "services/publisher/publishing_service.h"
+
+namespace annals {
+
+int publishing_service_main(System system, int default_port, int argc, char** argv) {
+  block_termination_signals();
+  std::string name(to_string(system));
+  CLI::App app{"Annals " + name + " service: accepts " + name +
+               " events over HTTP, validates them against the event contract and publishes "
+               "them to Kafka, answering only once the broker has them."};
+  CommonOptions common;
+  common.listen = "127.0.0.1:" + std::to_string(default_port);
+  add_common_options(app, common);
+  int delivery_timeout_ms = 15000;
+  app.add_option("--delivery-timeout-ms", delivery_timeout_ms,
+                 "longest wait for the broker's confirmation before answering 503")
+      ->envname("ANNALS_DELIVERY_TIMEOUT_MS")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    auto [host, port] = split_listen(common.listen);
+    ProducerOptions producer_options;
+    producer_options.brokers = common.brokers;
+    producer_options.delivery_timeout = std::chrono::milliseconds(delivery_timeout_ms);
+    Producer producer(producer_options);
+    auto registry = std::make_shared<prometheus::Registry>();
+    HttpServer http("annals-" + name, registry);
+    PublishingService service(system, TopicNames{common.topic_prefix}, producer, *registry);
+    service.install(http.server());
+    int bound = http.start(host, port);
+    std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
+              << ", publishing to " << TopicNames{common.topic_prefix}.of(system) << " at "
+              << common.brokers << std::endl;
+    wait_for_termination();
+    std::cerr << "annals-" << name << ": stopping" << std::endl;
+    http.stop();
+  } catch (const std::exception& e) {
+    std::cerr << "annals-" << name << ": " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace annals

@@ -1,0 +1,242 @@
+#include "services/publisher/publishing_service.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "events/json_codec.h"
+#include "events/schema.h"
+#include "services/http/server.h"
+#include "services/kafka/cloudevents.h"
+
+namespace annals {
+
+using nlohmann::json;
+
+struct PublishingService::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : accepted(prometheus::BuildCounter()
+                     .Name("annals_events_accepted_total")
+                     .Help("Events published and confirmed by the broker, by type.")
+                     .Register(r)),
+        rejected(prometheus::BuildCounter()
+                     .Name("annals_events_rejected_total")
+                     .Help("Events not published, by reason (invalid, unavailable).")
+                     .Register(r)),
+        latency(prometheus::BuildHistogram()
+                    .Name("annals_publish_duration_seconds")
+                    .Help("Time from receiving a request to the broker's confirmation.")
+                    .Register(r)
+                    .Add({}, prometheus::Histogram::BucketBoundaries{
+                                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
+        in_flight(prometheus::BuildGauge()
+                      .Name("annals_http_requests_in_flight")
+                      .Help("Publish requests being handled.")
+                      .Register(r)
+                      .Add({})),
+        queue_depth(prometheus::BuildGauge()
+                        .Name("annals_producer_queue_depth")
+                        .Help("Records handed to the Kafka producer and not yet confirmed.")
+                        .Register(r)
+                        .Add({})) {}
+  prometheus::Family<prometheus::Counter>& accepted;
+  prometheus::Family<prometheus::Counter>& rejected;
+  prometheus::Histogram& latency;
+  prometheus::Gauge& in_flight;
+  prometheus::Gauge& queue_depth;
+};
+
+PublishingService::PublishingService(System system, TopicNames topics, Producer& producer,
+                                     prometheus::Registry& metrics)
+    : system_(system), topics_(std::move(topics)), producer_(producer),
+      metrics_(std::make_unique<Metrics>(metrics)) {}
+
+PublishingService::~PublishingService() = default;
+
+std::vector<PublishingService::Outcome> PublishingService::publish(
+    const std::vector<json>& documents, const std::vector<std::string>& parse_errors) {
+  std::vector<Outcome> outcomes(documents.size());
+  std::vector<ProducerRecord> records;
+  std::vector<std::size_t> record_of;  // records[k] is documents[record_of[k]]
+  std::vector<Event> events;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    if (documents[i].is_discarded()) {
+      outcomes[i] = {400, {{"status", "rejected"},
+                           {"violations", violations_json({{"", "not valid JSON: " + parse_errors[i]}})}}};
+      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
+      continue;
+    }
+    Decoded decoded = decode_event(documents[i], Origin::submission);
+    if (decoded.event) {
+      System owner = system_of(decoded.event->data);
+      if (owner != system_ && owner != System::platform)
+        decoded.violations.push_back({"/type", std::string("belongs to the ") +
+                                                   std::string(to_string(owner)) +
+                                                   " service, not the " +
+                                                   std::string(to_string(system_)) + " service"});
+    }
+    json id = documents[i].is_object() && documents[i].contains("id") ? documents[i]["id"] : json();
+    if (!decoded.violations.empty()) {
+      outcomes[i] = {422, {{"status", "rejected"}, {"id", id},
+                           {"violations", violations_json(decoded.violations)}}};
+      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
+      continue;
+    }
+    Event& event = *decoded.event;
+    event.envelope.recorded_at = Timestamp::now();
+    // The log keeps what the producer sent (its schema version: upcast on read), stamped.
+    json stamped = documents[i];
+    stamped["recorded_at"] = event.envelope.recorded_at->to_string();
+    event.envelope.schema_version = documents[i].at("schema_version").get<std::int64_t>();
+    records.push_back(ProducerRecord{topics_.of(system_), event.envelope.district, stamped.dump(),
+                                     cloudevent_headers(event)});
+    record_of.push_back(i);
+    events.push_back(std::move(event));
+  }
+  if (!records.empty()) {
+    metrics_->queue_depth.Set(producer_.queue_depth() + double(records.size()));
+    std::vector<Delivery> deliveries = producer_.produce(records);
+    metrics_->queue_depth.Set(producer_.queue_depth());
+    for (std::size_t k = 0; k < deliveries.size(); ++k) {
+      const Delivery& d = deliveries[k];
+      const Event& e = events[k];
+      Outcome& out = outcomes[record_of[k]];
+      if (d.ok) {
+        out = {201, {{"status", "accepted"}, {"id", e.envelope.id}, {"type", type_name(e.data)},
+                     {"recorded_at", e.envelope.recorded_at->to_string()},
+                     {"topic", records[k].topic}, {"partition", d.partition}, {"offset", d.offset}}};
+        metrics_->accepted.Add({{"type", type_name(e.data)}}).Increment();
+      } else {
+        out = {d.retriable ? 503 : 500,
+               {{"status", "unavailable"}, {"id", e.envelope.id},
+                {"error", "the broker did not confirm the event: " + d.error}}};
+        metrics_->rejected.Add({{"reason", "unavailable"}}).Increment();
+      }
+    }
+  }
+  return outcomes;
+}
+
+namespace {
+
+// Splits a request body into documents: one object, an array, or NDJSON lines.
+bool parse_body(const httplib::Request& req, std::vector<json>& docs,
+                std::vector<std::string>& errors, bool& batch, std::string& failure) {
+  const std::string& body = req.body;
+  bool ndjson = req.get_header_value("Content-Type").find("ndjson") != std::string::npos;
+  if (ndjson) {
+    batch = true;
+    std::size_t start = 0;
+    while (start < body.size()) {
+      std::size_t end = body.find('\n', start);
+      if (end == std::string::npos) end = body.size();
+      std::string_view line(body.data() + start, end - start);
+      start = end + 1;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      json doc = json::parse(line.begin(), line.end(), nullptr, false);
+      std::string error;
+      if (doc.is_discarded()) {
+        try {
+          json ignored = json::parse(line.begin(), line.end());
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+      }
+      docs.push_back(std::move(doc));
+      errors.push_back(std::move(error));
+    }
+    return true;
+  }
+  json doc;
+  try {
+    doc = json::parse(body);
+  } catch (const std::exception& e) {
+    failure = std::string("not valid JSON: ") + e.what();
+    return false;
+  }
+  if (doc.is_array()) {
+    batch = true;
+    for (auto& d : doc) {
+      docs.push_back(std::move(d));
+      errors.emplace_back();
+    }
+  } else {
+    batch = false;
+    docs.push_back(std::move(doc));
+    errors.emplace_back();
+  }
+  return true;
+}
+
+}  // namespace
+
+void PublishingService::install(httplib::Server& server) {
+  server.Post("/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+    metrics_->in_flight.Increment();
+    auto started = std::chrono::steady_clock::now();
+    std::vector<json> docs;
+    std::vector<std::string> errors;
+    bool batch = false;
+    std::string failure;
+    if (!parse_body(req, docs, errors, batch, failure)) {
+      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
+      reply_error(res, 400, failure, {{"", failure}});
+    } else if (docs.size() > kMaxBatch) {
+      reply_error(res, 413, "a batch holds at most " + std::to_string(kMaxBatch) + " events");
+    } else if (batch && docs.empty()) {
+      reply_error(res, 400, "the batch is empty");
+    } else {
+      std::vector<Outcome> outcomes = publish(docs, errors);
+      if (!batch) {
+        reply_json(res, outcomes[0].status, outcomes[0].body);
+      } else {
+        json results = json::array();
+        std::size_t accepted = 0, rejected = 0, unavailable = 0;
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+          json r = outcomes[i].body;
+          r["index"] = i;
+          results.push_back(std::move(r));
+          if (outcomes[i].status == 201) ++accepted;
+          else if (outcomes[i].status >= 500) ++unavailable;
+          else ++rejected;
+        }
+        reply_json(res, unavailable ? 503 : 200,
+                   {{"accepted", accepted}, {"rejected", rejected}, {"unavailable", unavailable},
+                    {"results", results}});
+      }
+      if (res.status == 503) res.set_header("Retry-After", "5");
+    }
+    metrics_->latency.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_->in_flight.Decrement();
+  });
+
+  server.Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
+    if (producer_.broker_reachable(std::chrono::milliseconds(2000))) {
+      reply_json(res, 200, {{"status", "ready"}});
+    } else {
+      res.set_header("Retry-After", "5");
+      reply_error(res, 503, "the Kafka broker does not answer");
+    }
+  });
+
+  server.Get("/v1/schemas", [this](const httplib::Request&, httplib::Response& res) {
+    json out = json::array();
+    for (const auto& doc : all_schemas()) {
+      System owner = System::platform;
+      for_each_payload_type([&]<class T>(std::type_identity<T>) {
+        if (doc.type == T::kType) owner = T::kSystem;
+      });
+      if (owner != system_ && owner != System::platform) continue;
+      out.push_back({{"type", doc.type}, {"version", doc.version}, {"current", doc.current},
+                     {"schema", doc.schema}});
+    }
+    reply_json(res, 200, {{"system", to_string(system_)}, {"topic", topics_.of(system_)}, {"schemas", out}});
+  });
+}
+
+}  // namespace annals

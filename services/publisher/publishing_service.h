@@ -1,0 +1,62 @@
+// The publishing service: how one municipal system's events enter Annals over HTTP.
+//
+//   POST /v1/events     one event (JSON object), a batch (JSON array), or NDJSON
+//                       (Content-Type: application/x-ndjson). Each event is validated against
+//                       the contract, stamped with recorded_at, published to this system's
+//                       topic, and acknowledged only once the broker has it.
+//   GET  /v1/schemas    the event types and versions this service accepts
+//   GET  /ready         200 when the broker answers, 503 otherwise
+//
+// Responses: a single event gets 201 with its log position, 422 with every violation
+// (JSON pointer and reason), 400 when the body is not JSON, 503 with Retry-After when the
+// broker did not confirm. A batch gets 200 (or 503) with one result per event, in order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "events/enums.h"
+#include "services/kafka/producer.h"
+#include "services/kafka/topics.h"
+
+namespace prometheus {
+class Registry;
+}
+namespace httplib {
+class Server;
+}
+
+namespace annals {
+
+class PublishingService {
+ public:
+  PublishingService(System system, TopicNames topics, Producer& producer,
+                    prometheus::Registry& metrics);
+  ~PublishingService();
+
+  // Adds the routes above.
+  void install(httplib::Server& server);
+
+  struct Outcome {
+    int status;           // 201 accepted, 422 invalid, 503 broker unavailable
+    nlohmann::json body;  // what the client is told about this event
+  };
+  // Validates and publishes documents; one outcome per document, in order. Documents that
+  // failed to parse are passed as a discarded json with their parse error in `parse_errors`.
+  std::vector<Outcome> publish(const std::vector<nlohmann::json>& documents,
+                               const std::vector<std::string>& parse_errors);
+
+  static constexpr std::size_t kMaxBatch = 100000;
+
+ private:
+  struct Metrics;
+  System system_;
+  TopicNames topics_;
+  Producer& producer_;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+}  // namespace annals
