@@ -49,16 +49,17 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
       .Register(*metrics_)
       .Add({{"process", process_}, {"version", "0.1.0"}})
       .Set(1);
-  static auto collector = std::make_shared<ProcessCollector>();
-  auto registry = metrics_;
+  collectables_.push_back(std::make_shared<ProcessCollector>());
   auto& s = *server_;
   s.set_payload_max_length(256u << 20);
-  s.Get("/metrics", [registry](const httplib::Request&, httplib::Response& res) {
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::ostringstream out;
     prometheus::TextSerializer serializer;
-    auto families = registry->Collect();
-    auto process = collector->Collect();
-    families.insert(families.end(), process.begin(), process.end());
+    auto families = metrics_->Collect();
+    for (const auto& c : collectables_) {
+      auto more = c->Collect();
+      families.insert(families.end(), more.begin(), more.end());
+    }
     serializer.Serialize(out, families);
     res.set_content(out.str(), "text/plain; version=0.0.4; charset=utf-8");
   });
@@ -84,6 +85,10 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
 }
 
 HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::add_collectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  collectables_.push_back(std::move(collectable));
+}
 
 int HttpServer::start(const std::string& host, int port) {
   int bound = port;

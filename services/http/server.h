@@ -27,6 +27,9 @@ class HttpServer {
   ~HttpServer();
 
   httplib::Server& server() { return *server_; }
+
+  // Adds a collector scraped with the registry (RocksDB figures, for instance).
+  void add_collectable(std::shared_ptr<prometheus::Collectable> collectable);
   prometheus::Registry& metrics() { return *metrics_; }
 
   // Binds host:port (port 0 picks a free one) and serves on a background thread.
@@ -38,6 +41,7 @@ class HttpServer {
   std::string process_;
   std::shared_ptr<prometheus::Registry> metrics_;
   std::unique_ptr<httplib::Server> server_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::thread thread_;
 };
 

@@ -1,0 +1,73 @@
+// annals-projector: consumes the domain topics into the RocksDB views (see projector.h).
+#include <httplib.h>
+
+#include <iostream>
+#include <prometheus/registry.h>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+#include "services/http/server.h"
+#include "services/process/options.h"
+#include "services/process/signals.h"
+#include "services/projector/projector.h"
+#include "services/views/rocksdb_metrics.h"
+
+int main(int argc, char** argv) {
+  using namespace annals;
+  block_termination_signals();
+  CLI::App app{"Annals projector: consumes every domain topic as a member of a Kafka consumer "
+               "group and keeps the RocksDB views the audit service reads, exactly once."};
+  CommonOptions common;
+  common.listen = "127.0.0.1:8090";
+  add_common_options(app, common);
+  std::string store_path = "var/views";
+  std::string group = "annals-projector";
+  std::size_t max_batch = 5000;
+  app.add_option("--store", store_path, "RocksDB directory of the views")->envname("ANNALS_STORE")->capture_default_str();
+  app.add_option("--group", group, "Kafka consumer group")->envname("ANNALS_GROUP")->capture_default_str();
+  app.add_option("--max-batch", max_batch, "most records applied in one RocksDB write batch")
+      ->envname("ANNALS_MAX_BATCH")->capture_default_str()->check(CLI::Range(1, 1000000));
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    auto [host, port] = split_listen(common.listen);
+    std::filesystem::create_directories(store_path);
+    auto store = views::ViewStore::open_primary(store_path);
+    auto registry = std::make_shared<prometheus::Registry>();
+    ProjectorOptions options;
+    options.brokers = common.brokers;
+    options.group = group;
+    options.topics = TopicNames{common.topic_prefix};
+    options.max_batch = max_batch;
+    Projector projector(options, *store, *registry);
+    HttpServer http("annals-projector", registry);
+    auto rocksdb_metrics = std::make_shared<views::RocksDbMetrics>(*store);
+    http.add_collectable(rocksdb_metrics);
+    http.server().Get("/v1/progress", [&](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 200, {{"group", group}, {"partitions", projector.progress()}});
+    });
+    int bound = http.start(host, port);
+    std::cerr << "annals-projector: listening on http://" << host << ":" << bound << ", views in "
+              << store_path << ", consuming " << common.topic_prefix << "* at " << common.brokers << std::endl;
+    std::exception_ptr failure;
+    std::thread engine([&] {
+      try {
+        projector.run();
+      } catch (...) {
+        failure = std::current_exception();
+        kill(getpid(), SIGTERM);
+      }
+    });
+    wait_for_termination();
+    projector.stop();
+    engine.join();
+    http.stop();
+    if (failure) std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    std::cerr << "annals-projector: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,133 @@
+#include "services/projector/projection.h"
+
+#include "events/binary_codec.h"
+#include "events/identifier.h"
+#include "events/json_codec.h"
+
+namespace annals {
+
+using views::Family;
+
+Projection::Projection(views::ViewStore& store, TopicNames topics)
+    : store_(store), topics_(std::move(topics)) {}
+
+bool Projection::get(rocksdb::WriteBatchWithIndex& batch, Family f, std::string_view key,
+                     std::string& value) {
+  rocksdb::Status s = batch.GetFromBatchAndDB(store_.db(), {}, store_.family(f),
+                                              rocksdb::Slice(key.data(), key.size()), &value);
+  return s.ok();
+}
+
+namespace {
+
+std::string id_key(std::string_view uuid) {
+  auto bytes = uuid_bytes(uuid);
+  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+}
+
+std::string violations_text(const std::vector<Violation>& violations) {
+  std::string out;
+  for (const auto& v : violations) {
+    if (!out.empty()) out += "; ";
+    out += (v.pointer.empty() ? std::string("(document)") : v.pointer) + ": " + v.message;
+  }
+  return out;
+}
+
+std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+}  // namespace
+
+// Applies one record; returns "" or the reason it is a dead letter.
+std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchWithIndex& batch,
+                              ProjectionResult& result) {
+  std::optional<System> topic_system;
+  for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
+    if (record.topic == topics_.of(s)) topic_system = s;
+  if (!topic_system) return "record on a topic that is not an Annals domain topic";
+
+  Decoded decoded = decode_event(record.value, Origin::log);
+  if (!decoded.event) return "invalid event: " + violations_text(decoded.violations);
+  Event& event = *decoded.event;
+  System owner = system_of(event.data);
+  if (owner != *topic_system && owner != System::platform)
+    return std::string("event type ") + type_name(event.data) + " does not belong on " + record.topic;
+  if (record.key != event.envelope.district)
+    return "record key '" + record.key + "' is not the event's district '" + event.envelope.district + "'";
+  const auto* retraction = std::get_if<RecordRetracted>(&event.data);
+  if (retraction && retraction->event_id == event.envelope.id) return "an event cannot retract itself";
+
+  std::string id = id_key(event.envelope.id);
+  std::string existing;
+  if (get(batch, Family::events, id, existing)) {
+    ++result.duplicates;
+    return "";
+  }
+  views::LogPosition pos{*topic_system, record.partition, record.offset};
+  std::string binary = encode_binary(event);
+  std::string stored;
+  views::append_position(stored, pos);
+  stored += binary;
+  std::string order = views::district_order_key(event.envelope.district, event.envelope.effective_date,
+                                                *event.envelope.recorded_at, pos);
+  batch.Put(store_.family(Family::events), id, stored);
+  batch.Put(store_.family(Family::district_log), order, id);
+
+  // When was this event retracted, if a retraction arrived first?
+  std::optional<Timestamp> retracted_at;
+  std::string when;
+  if (get(batch, Family::retractions, id, when) && when.size() == 8)
+    retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
+  if (owner == System::registry)
+    batch.Put(store_.family(Family::registry), order, views::encode_view_entry(retracted_at, binary));
+
+  if (retraction) {
+    std::string target = id_key(retraction->event_id);
+    std::optional<Timestamp> first = *event.envelope.recorded_at;
+    if (get(batch, Family::retractions, target, when) && when.size() == 8)
+      first = earliest(first, Timestamp{std::int64_t(views::read_u64(when))});
+    std::string at;
+    views::append_u64(at, std::uint64_t(first->micros));
+    batch.Put(store_.family(Family::retractions), target, at);
+    // Mark the target where the views hold it, if it has arrived.
+    std::string target_stored;
+    if (get(batch, Family::events, target, target_stored)) {
+      auto target_event = decode_binary(std::string_view(target_stored).substr(views::kPositionBytes));
+      views::LogPosition target_pos = views::read_position(target_stored);
+      if (target_event && system_of(target_event->data) == System::registry) {
+        std::string key = views::district_order_key(target_event->envelope.district,
+                                                    target_event->envelope.effective_date,
+                                                    *target_event->envelope.recorded_at, target_pos);
+        batch.Put(store_.family(Family::registry), key,
+                  views::encode_view_entry(first, std::string_view(target_stored).substr(views::kPositionBytes)));
+      }
+    }
+  }
+  ++result.applied;
+  ++result.applied_by_type[type_name(event.data)];
+  return "";
+}
+
+ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
+                                   rocksdb::WriteBatchWithIndex& batch) {
+  ProjectionResult result;
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
+  for (const auto& record : records) {
+    std::string reason = apply(record, batch, result);
+    if (!reason.empty()) result.dead_letters.push_back({&record, std::move(reason)});
+    auto& n = next[{record.topic, record.partition}];
+    n = std::max(n, record.offset + 1);
+  }
+  for (const auto& [tp, offset] : next) {
+    std::string value;
+    views::append_u64(value, std::uint64_t(offset));
+    batch.Put(store_.family(Family::offsets), views::offset_key(tp.first, tp.second), value);
+  }
+  return result;
+}
+
+}  // namespace annals

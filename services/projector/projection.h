@@ -1,0 +1,63 @@
+// Projection: what a batch of consumed records changes in the views. Pure RocksDB work, no
+// Kafka: the projector process feeds it, tests feed it directly.
+//
+// Every record's effect and the partition offsets that cover it are staged into one write
+// batch, so the views and "how far they reflect the log" change atomically: after a crash
+// the projector resumes exactly where the last written batch ended. Events are also
+// de-duplicated by id, so a record published twice is applied once.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include "services/kafka/topics.h"
+#include "services/views/view_store.h"
+
+namespace annals {
+
+struct ConsumedRecord {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::string key;
+  std::string value;
+};
+
+struct DeadLetter {
+  const ConsumedRecord* record;
+  std::string reason;
+};
+
+struct ProjectionResult {
+  std::size_t applied = 0;
+  std::size_t duplicates = 0;
+  std::map<std::string, std::size_t> applied_by_type;
+  std::vector<DeadLetter> dead_letters;  // not applied; their offsets are still covered
+};
+
+class Projection {
+ public:
+  Projection(views::ViewStore& store, TopicNames topics);
+
+  // Stages the effects of `records` (in log order per partition) and their offsets into
+  // `batch`, reading through it so that records later in the batch see earlier ones. The
+  // caller writes the batch once dead letters are safely elsewhere.
+  ProjectionResult stage(const std::vector<ConsumedRecord>& records,
+                         rocksdb::WriteBatchWithIndex& batch);
+
+ private:
+  bool get(rocksdb::WriteBatchWithIndex& batch, views::Family f, std::string_view key,
+           std::string& value);
+  std::string apply(const ConsumedRecord& record, rocksdb::WriteBatchWithIndex& batch,
+                    ProjectionResult& result);
+
+  views::ViewStore& store_;
+  TopicNames topics_;
+};
+
+}  // namespace annals

@@ -1,0 +1,225 @@
+#include "services/projector/projector.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <iostream>
+#include <map>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <stdexcept>
+#include <thread>
+
+#include "services/projector/projection.h"
+
+namespace annals {
+
+struct Projector::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : applied(prometheus::BuildCounter()
+                    .Name("annals_projector_events_applied_total")
+                    .Help("Events applied to the views, by type.")
+                    .Register(r)),
+        duplicates(prometheus::BuildCounter()
+                       .Name("annals_projector_duplicate_events_total")
+                       .Help("Records whose event id was already applied (not applied again).")
+                       .Register(r)
+                       .Add({})),
+        dead_letters(prometheus::BuildCounter()
+                         .Name("annals_projector_dead_letters_total")
+                         .Help("Records sent to the dead-letter topic, by source topic.")
+                         .Register(r)),
+        batch_seconds(prometheus::BuildHistogram()
+                          .Name("annals_projector_batch_apply_seconds")
+                          .Help("Time to stage and write one batch to RocksDB.")
+                          .Register(r)
+                          .Add({}, prometheus::Histogram::BucketBoundaries{
+                                       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1})),
+        batch_size(prometheus::BuildHistogram()
+                       .Name("annals_projector_batch_records")
+                       .Help("Records per applied batch.")
+                       .Register(r)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000, 10000})),
+        lag(prometheus::BuildGauge()
+                .Name("annals_projector_consumer_lag")
+                .Help("Records in the partition not yet applied (high watermark - next offset).")
+                .Register(r)),
+        next_offset(prometheus::BuildGauge()
+                        .Name("annals_projector_next_offset")
+                        .Help("Next offset to apply, per partition.")
+                        .Register(r)) {}
+  prometheus::Family<prometheus::Counter>& applied;
+  prometheus::Counter& duplicates;
+  prometheus::Family<prometheus::Counter>& dead_letters;
+  prometheus::Histogram& batch_seconds;
+  prometheus::Histogram& batch_size;
+  prometheus::Family<prometheus::Gauge>& lag;
+  prometheus::Family<prometheus::Gauge>& next_offset;
+};
+
+// On assignment, every partition starts where the store says the views end; the offsets
+// committed to Kafka are informational only (for lag tools), never the source of truth.
+class Projector::Rebalance : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalance(views::ViewStore& store) : store_(store) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      std::map<std::pair<std::string, std::int32_t>, std::int64_t> stored;
+      for (const auto& p : store_.offsets()) stored[{p.topic, p.partition}] = p.next_offset;
+      for (auto* tp : partitions) {
+        auto it = stored.find({tp->topic(), tp->partition()});
+        tp->set_offset(it == stored.end() ? RdKafka::Topic::OFFSET_BEGINNING : it->second);
+      }
+      consumer->assign(partitions);
+    } else {
+      consumer->unassign();
+    }
+  }
+
+ private:
+  views::ViewStore& store_;
+};
+
+Projector::Projector(ProjectorOptions options, views::ViewStore& store, prometheus::Registry& metrics)
+    : options_(std::move(options)), store_(store), metrics_(std::make_unique<Metrics>(metrics)) {
+  ProducerOptions p;
+  p.brokers = options_.brokers;
+  dead_letter_producer_ = std::make_unique<Producer>(p);
+}
+
+Projector::~Projector() = default;
+
+nlohmann::json Projector::progress() {
+  std::lock_guard lock(progress_mu_);
+  return progress_;
+}
+
+void Projector::run() {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  Rebalance rebalance(store_);
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(k + ": " + err);
+  };
+  set("bootstrap.servers", options_.brokers);
+  set("group.id", options_.group);
+  set("enable.auto.commit", "false");
+  set("enable.auto.offset.store", "false");
+  set("auto.offset.reset", "earliest");
+  set("fetch.min.bytes", "1");
+  set("queued.max.messages.kbytes", "65536");
+  if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) throw std::runtime_error("kafka consumer: " + err);
+  RdKafka::ErrorCode e = consumer->subscribe(options_.topics.domain());
+  if (e) throw std::runtime_error("subscribe: " + RdKafka::err2str(e));
+
+  Projection projection(store_, options_.topics);
+  std::vector<ConsumedRecord> records;
+  records.reserve(options_.max_batch);
+  auto last_progress = std::chrono::steady_clock::time_point{};
+
+  while (!stopping_) {
+    records.clear();
+    auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
+    while (records.size() < options_.max_batch && !stopping_) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      int timeout = records.empty() ? 100 : int(std::max<long>(0, left.count()));
+      std::unique_ptr<RdKafka::Message> msg(consumer->consume(timeout));
+      if (msg->err() == RdKafka::ERR__TIMED_OUT) {
+        if (!records.empty()) break;
+        continue;
+      }
+      if (msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (msg->err()) {
+        std::cerr << "annals-projector: consume: " << msg->errstr() << std::endl;
+        break;
+      }
+      ConsumedRecord r;
+      r.topic = msg->topic_name();
+      r.partition = msg->partition();
+      r.offset = msg->offset();
+      if (msg->key()) r.key = *msg->key();
+      r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
+      records.push_back(std::move(r));
+      if (std::chrono::steady_clock::now() >= deadline) break;
+    }
+
+    if (!records.empty()) {
+      auto started = std::chrono::steady_clock::now();
+      rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+      ProjectionResult result = projection.stage(records, batch);
+      if (!result.dead_letters.empty()) {
+        std::vector<ProducerRecord> letters;
+        for (const auto& d : result.dead_letters) {
+          letters.push_back({options_.topics.dead_letter(), d.record->key, d.record->value,
+                             {{"annals_reason", d.reason},
+                              {"annals_source_topic", d.record->topic},
+                              {"annals_source_partition", std::to_string(d.record->partition)},
+                              {"annals_source_offset", std::to_string(d.record->offset)}}});
+        }
+        // Nothing is skipped until its dead letter is safe: retry until the broker has it.
+        for (;;) {
+          auto deliveries = dead_letter_producer_->produce(letters);
+          bool all = std::all_of(deliveries.begin(), deliveries.end(), [](const Delivery& d) { return d.ok; });
+          if (all || stopping_) {
+            if (!all) return;  // stopping without writing: the batch is consumed again next time
+            break;
+          }
+          std::cerr << "annals-projector: dead-letter topic unavailable, retrying" << std::endl;
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+        for (const auto& d : result.dead_letters) {
+          metrics_->dead_letters.Add({{"topic", d.record->topic}}).Increment();
+          std::cerr << "annals-projector: dead letter " << d.record->topic << "/" << d.record->partition
+                    << "@" << d.record->offset << ": " << d.reason << std::endl;
+        }
+      }
+      rocksdb::Status s = store_.db()->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
+      if (!s.ok()) throw std::runtime_error("writing views: " + s.ToString());
+      for (const auto& [type, n] : result.applied_by_type) metrics_->applied.Add({{"type", type}}).Increment(double(n));
+      metrics_->duplicates.Increment(double(result.duplicates));
+      metrics_->batch_size.Observe(double(records.size()));
+      metrics_->batch_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+
+      // Tell Kafka too, for lag tools; the store stays the source of truth.
+      std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
+      for (const auto& r : records) next[{r.topic, r.partition}] = r.offset + 1;
+      std::vector<RdKafka::TopicPartition*> commit;
+      for (const auto& [tp, off] : next) commit.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
+      consumer->commitAsync(commit);
+      RdKafka::TopicPartition::destroy(commit);
+    }
+
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress > std::chrono::milliseconds(200) || records.empty()) {
+      last_progress = now;
+      std::vector<RdKafka::TopicPartition*> assigned;
+      consumer->assignment(assigned);
+      std::map<std::pair<std::string, std::int32_t>, std::int64_t> stored;
+      for (const auto& p : store_.offsets()) stored[{p.topic, p.partition}] = p.next_offset;
+      nlohmann::json out = nlohmann::json::array();
+      for (auto* tp : assigned) {
+        std::int64_t low = -1, high = -1;
+        consumer->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
+        auto it = stored.find({tp->topic(), tp->partition()});
+        std::int64_t next = it == stored.end() ? 0 : it->second;
+        std::int64_t lag = high >= 0 ? std::max<std::int64_t>(0, high - next) : -1;
+        std::map<std::string, std::string> labels{{"topic", tp->topic()}, {"partition", std::to_string(tp->partition())}};
+        metrics_->next_offset.Add(labels).Set(double(next));
+        if (lag >= 0) metrics_->lag.Add(labels).Set(double(lag));
+        out.push_back({{"topic", tp->topic()}, {"partition", tp->partition()}, {"next_offset", next},
+                       {"high_watermark", high}, {"lag", lag}});
+      }
+      RdKafka::TopicPartition::destroy(assigned);
+      std::lock_guard lock(progress_mu_);
+      progress_ = std::move(out);
+    }
+  }
+  consumer->close();
+}
+
+}  // namespace annals

@@ -1,0 +1,58 @@
+// The projector process's engine: a Kafka consumer-group member that reads every domain
+// topic and applies batches through Projection, committing the offsets in the same RocksDB
+// write batch as the changes. Records that cannot be applied go to the dead-letter topic
+// (confirmed by the broker before the batch that skips them is written).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "services/kafka/producer.h"
+#include "services/kafka/topics.h"
+#include "services/views/view_store.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace annals {
+
+struct ProjectorOptions {
+  std::string brokers = "127.0.0.1:19092";
+  std::string group = "annals-projector";
+  TopicNames topics;
+  std::size_t max_batch = 5000;
+  std::chrono::milliseconds max_wait{50};
+};
+
+class Projector {
+ public:
+  Projector(ProjectorOptions options, views::ViewStore& store, prometheus::Registry& metrics);
+  ~Projector();
+
+  // Consumes and applies until stop() is called. Throws on unrecoverable errors.
+  void run();
+  void stop() { stopping_ = true; }
+
+  // Per assigned partition: the store's next offset, the high watermark and the lag.
+  nlohmann::json progress();
+
+ private:
+  struct Metrics;
+  class Rebalance;
+  ProjectorOptions options_;
+  views::ViewStore& store_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Producer> dead_letter_producer_;
+  std::atomic<bool> stopping_{false};
+  std::mutex progress_mu_;
+  nlohmann::json progress_ = nlohmann::json::array();
+};
+
+}  // namespace annals

@@ -1,0 +1,151 @@
+#include "services/views/view_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include <stdexcept>
+
+#include "events/binary_codec.h"
+#include "events/identifier.h"
+
+namespace annals::views {
+namespace {
+
+// Cuts a district-scoped key after its district ("<district>\0"), so that prefix seeks and
+// prefix bloom filters work per district.
+class DistrictPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "annals.DistrictPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const char* nul = static_cast<const char*>(memchr(key.data(), 0, key.size()));
+    return rocksdb::Slice(key.data(), std::size_t(nul - key.data()) + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return memchr(key.data(), 0, key.size()) != nullptr;
+  }
+};
+
+void check(const rocksdb::Status& s, const std::string& what) {
+  if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
+}
+
+}  // namespace
+
+std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary) {
+  std::string out;
+  out.reserve(9 + event_binary.size());
+  out.push_back(retracted_at ? 1 : 0);
+  if (retracted_at) append_u64(out, std::uint64_t(retracted_at->micros));
+  out.append(event_binary);
+  return out;
+}
+
+std::optional<ViewEntry> decode_view_entry(std::string_view bytes) {
+  if (bytes.empty()) return std::nullopt;
+  ViewEntry entry;
+  std::size_t at = 1;
+  if (bytes[0] == 1) {
+    if (bytes.size() < 9) return std::nullopt;
+    entry.retracted_at = Timestamp{std::int64_t(read_u64(bytes.substr(1)))};
+    at = 9;
+  }
+  auto event = decode_binary(bytes.substr(at));
+  if (!event || !event->envelope.recorded_at) return std::nullopt;
+  entry.event = std::move(*event);
+  return entry;
+}
+
+rocksdb::Options ViewStore::options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.IncreaseParallelism(2);
+  o.max_open_files = 512;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  o.statistics = statistics;
+  o.keep_log_file_num = 4;
+  return o;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::Options& base) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  out.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(base));
+  for (const char* name : kFamilyNames) {
+    rocksdb::ColumnFamilyOptions cf(base);
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    std::string n = name;
+    if (n == "district_log" || n == "registry") {
+      cf.prefix_extractor = std::make_shared<DistrictPrefix>();
+      table.whole_key_filtering = false;
+    }
+    if (n == "events" || n == "retractions") cf.OptimizeForPointLookup(64);
+    else cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    out.emplace_back(n, cf);
+  }
+  return out;
+}
+
+std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
+  std::unique_ptr<ViewStore> store(new ViewStore);
+  store->statistics_ = rocksdb::CreateDBStatistics();
+  rocksdb::Options o = options(store->statistics_);
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  check(rocksdb::DB::Open(rocksdb::DBOptions(o), path, families(o), &handles, &db),
+        "opening view store " + path);
+  store->db_.reset(db);
+  store->handles_ = handles;
+  return store;
+}
+
+std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
+                                                     const std::string& secondary_path) {
+  std::unique_ptr<ViewStore> store(new ViewStore);
+  store->statistics_ = rocksdb::CreateDBStatistics();
+  rocksdb::Options o = options(store->statistics_);
+  o.max_open_files = -1;  // required of a secondary instance
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  check(rocksdb::DB::OpenAsSecondary(rocksdb::DBOptions(o), path, secondary_path, families(o),
+                                     &handles, &db),
+        "opening view store " + path + " as a secondary");
+  store->db_.reset(db);
+  store->handles_ = handles;
+  return store;
+}
+
+ViewStore::~ViewStore() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+}
+
+rocksdb::Status ViewStore::catch_up() { return db_->TryCatchUpWithPrimary(); }
+
+std::vector<PartitionOffset> ViewStore::offsets() {
+  std::vector<PartitionOffset> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, family(Family::offsets)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    auto nul = k.find('\0');
+    if (nul == std::string_view::npos || k.size() != nul + 5 || it->value().size() != 8) continue;
+    out.push_back({std::string(k.substr(0, nul)), std::int32_t(read_u32(k.substr(nul + 1))),
+                   std::int64_t(read_u64(std::string_view(it->value().data(), 8)))});
+  }
+  return out;
+}
+
+std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_view event_id) {
+  auto id = uuid_bytes(event_id);
+  if (!id) return std::nullopt;
+  std::string value;
+  rocksdb::Slice key(reinterpret_cast<const char*>(id->data()), id->size());
+  if (!db_->Get({}, family(Family::events), key, &value).ok() || value.size() < kPositionBytes)
+    return std::nullopt;
+  auto event = decode_binary(std::string_view(value).substr(kPositionBytes));
+  if (!event) return std::nullopt;
+  return std::make_pair(read_position(value), std::move(*event));
+}
+
+}  // namespace annals::views

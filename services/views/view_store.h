@@ -1,0 +1,82 @@
+// The RocksDB store that holds Annals' views. The projector opens it as the primary (the
+// only writer); the audit service opens it as a secondary instance that follows the
+// primary's MANIFEST and WAL, so reads never block the writer.
+//
+// Column families:
+//   offsets      "<topic>\0<partition>" -> next offset (u64): what the views reflect
+//   events       event id (16 bytes) -> position + binary event: every accepted event, once
+//   district_log district order key -> event id: a district's audit trail, in apply order
+//   registry     district order key -> view entry: registry events (schools, clusters)
+//   retractions  event id -> recorded_at (u64) of the first retraction of that event
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/statistics.h>
+
+#include "events/event.h"
+#include "services/views/keys.h"
+
+namespace annals::views {
+
+enum class Family : int { offsets, events, district_log, registry, retractions };
+inline constexpr const char* kFamilyNames[] = {"offsets", "events", "district_log", "registry",
+                                               "retractions"};
+
+// A projected event as the views hold it: the event, and when (if ever) it was retracted.
+struct ViewEntry {
+  std::optional<Timestamp> retracted_at;
+  Event event;
+  // In force for a reader at recorded time `as_of`: recorded by then, not yet retracted.
+  bool visible_at(Timestamp as_of) const {
+    return *event.envelope.recorded_at <= as_of && !(retracted_at && *retracted_at <= as_of);
+  }
+};
+std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary);
+std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
+
+struct PartitionOffset {
+  std::string topic;
+  std::int32_t partition;
+  std::int64_t next_offset;
+};
+
+class ViewStore {
+ public:
+  // Opens (creating if needed) the store at `path` for writing. Throws std::runtime_error.
+  static std::unique_ptr<ViewStore> open_primary(const std::string& path);
+  // Opens the store at `path` read-only as a secondary; `secondary_path` holds the
+  // secondary's own info log. Throws std::runtime_error when the primary has never run.
+  static std::unique_ptr<ViewStore> open_secondary(const std::string& path,
+                                                   const std::string& secondary_path);
+  ~ViewStore();
+
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* family(Family f) { return handles_[int(f) + 1]; }
+  std::shared_ptr<rocksdb::Statistics> statistics() { return statistics_; }
+
+  // Secondary only: replays what the primary wrote since the last call.
+  rocksdb::Status catch_up();
+
+  // Every partition's next offset as the store records it.
+  std::vector<PartitionOffset> offsets();
+
+  // A stored event by id, with its log position; nullopt when never projected.
+  std::optional<std::pair<LogPosition, Event>> find_event(std::string_view event_id);
+
+ private:
+  ViewStore() = default;
+  static rocksdb::Options options(const std::shared_ptr<rocksdb::Statistics>& statistics);
+  static std::vector<rocksdb::ColumnFamilyDescriptor> families(const rocksdb::Options& base);
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace annals::views
