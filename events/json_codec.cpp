@@ -14,6 +14,13 @@ using nlohmann::json;
 constexpr std::size_t kMaxText = 200;
 constexpr std::size_t kMaxItems = 1000;
 
+// Characters as JSON Schema counts them (the parser has already checked the UTF-8).
+std::size_t code_points(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 // Reads a value into `v`; records violations at `ptr`; returns false when it did not.
 class Reader {
  public:
@@ -34,8 +41,8 @@ class Reader {
         return fail(ptr, "must be an identifier: 1-64 of A-Z a-z 0-9 . _ : - starting with a letter or digit");
     } else if (s.empty()) {
       return fail(ptr, "must not be empty");
-    } else if (s.size() > kMaxText) {
-      return fail(ptr, "must be at most 200 bytes");
+    } else if (code_points(s) > kMaxText) {
+      return fail(ptr, "must be at most 200 characters");
     }
     v = s;
     return true;
@@ -289,7 +296,7 @@ Decoded decode_event(std::string_view text, Origin origin) {
     Decoded result;
     // Pin down the failure (truncation, bad UTF-8, syntax) with the parser's own words.
     try {
-      (void)json::parse(text.begin(), text.end());
+      json ignored = json::parse(text.begin(), text.end());
     } catch (const json::exception& e) {
       result.violations.push_back({"", std::string("not valid JSON: ") + e.what()});
     }

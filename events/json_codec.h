@@ -33,6 +33,9 @@ struct Decoded {
 // to the current one. Never throws; malformed JSON and invalid UTF-8 are violations at "".
 Decoded decode_event(std::string_view json, Origin origin);
 Decoded decode_event(const nlohmann::json& doc, Origin origin);
+inline Decoded decode_event(const std::string& json, Origin origin) {
+  return decode_event(std::string_view(json), origin);
+}
 
 // The canonical JSON of an event at the current schema version of its type: compact, keys
 // in lexicographic order, optional fields omitted when absent. Decoding it gives back `event`.

@@ -55,7 +55,10 @@ json schema_of(const Rule& rule) {
     s = {{"type", "string"}, {"format", "date-time"},
          {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"}};
   } else if constexpr (std::is_same_v<T, Area>) {
-    s = {{"type", "number"}, {"minimum", 0}, {"maximum", 1e12}, {"multipleOf", 0.01}};
+    // No "multipleOf": 0.01: binary floating point makes validators disagree about it. The
+    // platform checks the two decimal places and reports the field's pointer.
+    s = {{"type", "number"}, {"minimum", 0}, {"maximum", 1e12},
+         {"$comment", "square metres with at most two decimal places"}};
   } else if constexpr (NamedEnum<T>) {
     json names = json::array();
     for (std::string_view n : EnumNames<T>::names) names.push_back(n);

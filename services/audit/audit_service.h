@@ -1,0 +1,54 @@
+// The audit service's HTTP API over the views (read through a RocksDB secondary instance).
+//
+//   GET /v1/districts                                   districts known to the record
+//   GET /v1/districts/{id}/schools?at=D[&recorded_at=T] the roster on D, as recorded at T
+//
+// D is a date YYYY-MM-DD (default: today in Asia/Shanghai). T is an RFC 3339 timestamp or a
+// date (the end of that day, Asia/Shanghai); default: everything recorded so far. Every
+// answer carries `consistent_to`: the log offsets the views reflected when it was computed.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "services/views/view_store.h"
+
+namespace httplib {
+class Server;
+}
+namespace prometheus {
+class Registry;
+}
+
+namespace annals {
+
+class AuditService {
+ public:
+  // `store_path`: the projector's store; `secondary_path`: this process's own directory.
+  AuditService(std::string store_path, std::string secondary_path, prometheus::Registry& metrics);
+  ~AuditService();
+
+  void install(httplib::Server& server);
+
+ private:
+  struct Metrics;
+  // Opens the store if needed and catches up with the primary (at most every 20 ms). Returns
+  // nullptr, with `error` set, when the projector has not created the store yet.
+  views::ViewStore* follow(std::string& error);
+  nlohmann::json consistent_to(views::ViewStore& store);
+
+  std::string store_path_;
+  std::string secondary_path_;
+  std::unique_ptr<Metrics> metrics_;
+  std::shared_mutex mu_;  // exclusive for catching up, shared for reading
+  std::mutex open_mu_;
+  std::unique_ptr<views::ViewStore> store_;
+  std::chrono::steady_clock::time_point caught_up_{};
+};
+
+}  // namespace annals

@@ -1,0 +1,39 @@
+// annals-audit: answers questions about any district at any date (see audit_service.h).
+#include <iostream>
+#include <prometheus/registry.h>
+
+#include "services/audit/audit_service.h"
+#include "services/http/server.h"
+#include "services/process/options.h"
+#include "services/process/signals.h"
+
+int main(int argc, char** argv) {
+  using namespace annals;
+  block_termination_signals();
+  CLI::App app{"Annals audit service: the roster, history and supervision indicators of any "
+               "district at any date, on both clocks, over HTTP. Reads the projector's views."};
+  CommonOptions common;
+  common.listen = "127.0.0.1:8080";
+  add_common_options(app, common);
+  std::string store_path = "var/views";
+  std::string secondary_path = "var/audit";
+  app.add_option("--store", store_path, "the projector's RocksDB directory")->envname("ANNALS_STORE")->capture_default_str();
+  app.add_option("--secondary", secondary_path, "this process's own directory (RocksDB secondary)")
+      ->envname("ANNALS_AUDIT_DIR")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    auto [host, port] = split_listen(common.listen);
+    auto registry = std::make_shared<prometheus::Registry>();
+    HttpServer http("annals-audit", registry);
+    AuditService service(store_path, secondary_path, *registry);
+    service.install(http.server());
+    int bound = http.start(host, port);
+    std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading " << store_path << std::endl;
+    wait_for_termination();
+    http.stop();
+  } catch (const std::exception& e) {
+    std::cerr << "annals-audit: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
