@@ -123,9 +123,14 @@ ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
     n = std::max(n, record.offset + 1);
   }
   for (const auto& [tp, offset] : next) {
-    std::string value;
+    std::string key = views::offset_key(tp.first, tp.second), value;
+    // Offsets never move backwards, even if a partition is read again from further back.
+    if (get(batch, Family::offsets, key, value) && value.size() == 8 &&
+        std::int64_t(views::read_u64(value)) >= offset)
+      continue;
+    value.clear();
     views::append_u64(value, std::uint64_t(offset));
-    batch.Put(store_.family(Family::offsets), views::offset_key(tp.first, tp.second), value);
+    batch.Put(store_.family(Family::offsets), key, value);
   }
   return result;
 }

@@ -1,0 +1,105 @@
+// The roster on a date, on both clocks, with DOMAIN.md's merger rule, computed from real
+// RocksDB views.
+#include "services/audit/registry_state.h"
+
+#include <gtest/gtest.h>
+
+#include "events/json_codec.h"
+#include "services/projector/projection.h"
+#include "support/event_builders.h"
+#include "support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+using testing::day;
+using testing::make_event;
+using testing::opening;
+
+class RegistryStateTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::unique_ptr<views::ViewStore> store = views::ViewStore::open_primary(dir / "views");
+  std::int64_t offset = 0;
+
+  void project(const std::vector<Event>& events) {
+    std::vector<ConsumedRecord> records;
+    for (const auto& e : events) records.push_back({"a.registry", 0, offset++, e.envelope.district, encode_event(e)});
+    Projection p(*store, TopicNames{"a."});
+    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    ASSERT_TRUE(p.stage(records, batch).dead_letters.empty());
+    ASSERT_TRUE(store->db()->Write({}, batch.GetWriteBatch()).ok());
+  }
+  std::vector<std::string> open_on(const char* date, Timestamp as_of = Timestamp::max()) {
+    std::vector<std::string> out;
+    for (const auto& [id, s] : registry_state(*store, "dc", day(date), as_of).schools)
+      if (s.open()) out.push_back(id);
+    return out;
+  }
+};
+
+TEST_F(RegistryStateTest, AMergerSeparatesBeforeAndJoinsFromItsDate) {
+  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("shijia", "史家胡同小学")),
+           make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("xizongbu", "西总布小学")),
+           make_event("o3", "dc", "2005-09-01", "2020-01-01T00:00:00Z", opening("fuxue", "府学胡同小学")),
+           make_event("m", "dc", "2014-09-01", "2020-01-02T00:00:00Z", testing::merger({"xizongbu"}, "shijia"))});
+  EXPECT_EQ(open_on("2014-08-31"), (std::vector<std::string>{"fuxue", "shijia", "xizongbu"}));
+  EXPECT_EQ(open_on("2014-09-01"), (std::vector<std::string>{"fuxue", "shijia"}));
+  EXPECT_EQ(open_on("2003-01-01"), (std::vector<std::string>{"shijia", "xizongbu"}));
+  EXPECT_EQ(open_on("1999-01-01"), std::vector<std::string>{});
+
+  RegistryState after = registry_state(*store, "dc", day("2015-01-01"), Timestamp::max());
+  const SchoolRecord& shijia = after.schools.at("shijia");
+  ASSERT_EQ(shijia.absorbed.size(), 1u);
+  EXPECT_EQ(shijia.absorbed[0].school_id, "xizongbu");
+  EXPECT_EQ(shijia.absorbed[0].on, day("2014-09-01"));
+  EXPECT_EQ(after.schools.at("xizongbu").merged_into, "shijia");
+  EXPECT_EQ(after.resolve("xizongbu"), "shijia");
+
+  // As the record stood before the merger was recorded, the schools were still apart.
+  EXPECT_EQ(open_on("2015-01-01", testing::at("2020-01-01T12:00:00Z")),
+            (std::vector<std::string>{"fuxue", "shijia", "xizongbu"}));
+}
+
+TEST_F(RegistryStateTest, EventsApplyInEffectiveOrderWhateverTheArrivalOrder) {
+  // The closing is recorded first, the opening (a late record) after it.
+  project({make_event("c", "dc", "2016-07-31", "2020-01-01T00:00:00Z", SchoolClosed{"dongsi7", "生源减少"}),
+           make_event("o", "dc", "1990-09-01", "2020-06-01T00:00:00Z", opening("dongsi7", "东四七条小学"))});
+  EXPECT_EQ(open_on("2016-07-30"), std::vector<std::string>{"dongsi7"});
+  EXPECT_EQ(open_on("2016-07-31"), std::vector<std::string>{});
+}
+
+TEST_F(RegistryStateTest, StagesRenamesAndSplitsHoldFromTheirDates) {
+  SchoolSplit split;
+  split.source_id = "hpl9";
+  split.new_schools.push_back({"hpl9-north", "和平里九小北校区", {Stage::primary}, SchoolKind::regular,
+                               Ownership::public_, LocationClass::urban, false});
+  project({make_event("o", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("hpl9", "和平里第九小学")),
+           make_event("s", "dc", "2015-09-01", "2020-01-01T00:00:00Z", SchoolStagesChanged{"hpl9", {Stage::primary, Stage::junior}}),
+           make_event("r", "dc", "2016-01-01", "2020-01-01T00:00:00Z", SchoolRenamed{"hpl9", "和平里九年一贯制学校"}),
+           make_event("p", "dc", "2017-09-01", "2020-01-01T00:00:00Z", split)});
+  auto at = [&](const char* d) { return registry_state(*store, "dc", day(d), Timestamp::max()); };
+  EXPECT_EQ(at("2015-08-31").schools.at("hpl9").stages, std::vector<Stage>{Stage::primary});
+  EXPECT_EQ(at("2015-09-01").schools.at("hpl9").stages, (std::vector<Stage>{Stage::primary, Stage::junior}));
+  EXPECT_EQ(at("2015-12-31").schools.at("hpl9").name, "和平里第九小学");
+  EXPECT_EQ(at("2016-01-01").schools.at("hpl9").name, "和平里九年一贯制学校");
+  EXPECT_EQ(open_on("2017-09-01"), (std::vector<std::string>{"hpl9", "hpl9-north"}));
+  EXPECT_EQ(at("2017-09-01").schools.at("hpl9-north").split_from, "hpl9");
+}
+
+TEST_F(RegistryStateTest, ClusterMembershipFollowsMergers) {
+  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("a", "甲")),
+           make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("b", "乙")),
+           make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z", ClusterCreated{"xq", "和平里学区", ClusterKind::school_district, {}}),
+           make_event("j1", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"a", "xq", MemberRole::lead}),
+           make_event("j2", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"b", "xq", MemberRole::member}),
+           make_event("m", "dc", "2014-09-01", "2020-01-01T00:00:00Z", testing::merger({"b"}, "a"))});
+  auto before = registry_state(*store, "dc", day("2014-08-31"), Timestamp::max());
+  auto after = registry_state(*store, "dc", day("2014-09-01"), Timestamp::max());
+  EXPECT_EQ(before.clusters.at("xq").members.size(), 2u);
+  EXPECT_EQ(after.clusters.at("xq").members.size(), 1u);
+  EXPECT_EQ(after.clusters.at("xq").members.at("a"), MemberRole::lead);
+}
+
+}  // namespace
+}  // namespace annals

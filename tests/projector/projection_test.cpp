@@ -1,0 +1,111 @@
+// Projection on a real RocksDB store: offsets in the same batch, de-duplication by id,
+// dead letters, and retractions that arrive before or after what they retract.
+#include "services/projector/projection.h"
+
+#include <gtest/gtest.h>
+
+#include "events/json_codec.h"
+#include "services/audit/registry_state.h"
+#include "services/views/checksum.h"
+#include "support/event_builders.h"
+#include "support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+using testing::make_event;
+using testing::opening;
+
+class ProjectionTest : public ::testing::Test {
+ protected:
+  TopicNames topics{"t."};
+  testing::TempDir dir;
+  std::unique_ptr<views::ViewStore> store = views::ViewStore::open_primary(dir / "views");
+  std::int64_t next_offset = 0;
+
+  ConsumedRecord record(const Event& e, const std::string& topic = "t.registry") {
+    return {topic, 0, next_offset++, e.envelope.district, encode_event(e)};
+  }
+  ProjectionResult apply(views::ViewStore& s, const std::vector<ConsumedRecord>& records) {
+    Projection p(s, topics);
+    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    ProjectionResult r = p.stage(records, batch);
+    EXPECT_TRUE(s.db()->Write({}, batch.GetWriteBatch()).ok());
+    return r;
+  }
+};
+
+TEST_F(ProjectionTest, OffsetsAdvanceWithTheViewsInOneBatch) {
+  Event a = make_event("a", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  Event b = make_event("b", "d1", "2010-09-01", "2020-01-01T00:00:01Z", opening("s2", "二小"));
+  ProjectionResult r = apply(*store, {record(a), record(b)});
+  EXPECT_EQ(r.applied, 2u);
+  auto offsets = store->offsets();
+  ASSERT_EQ(offsets.size(), 1u);
+  EXPECT_EQ(offsets[0].topic, "t.registry");
+  EXPECT_EQ(offsets[0].next_offset, 2);
+  EXPECT_TRUE(store->find_event(a.envelope.id));
+}
+
+TEST_F(ProjectionTest, AnEventPublishedTwiceIsAppliedOnce) {
+  Event a = make_event("a", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  apply(*store, {record(a)});
+  auto first = views::checksum(*store);
+  // Same id again, later in the log and in the same batch twice.
+  ConsumedRecord again = record(a);
+  ProjectionResult r = apply(*store, {again, again});
+  EXPECT_EQ(r.applied, 0u);
+  EXPECT_EQ(r.duplicates, 2u);
+  auto after = views::checksum(*store);
+  EXPECT_EQ(after.entries, first.entries);  // only the offset value changed
+  RegistryState state = registry_state(*store, "d1", testing::day("2011-01-01"), Timestamp::max());
+  EXPECT_EQ(state.schools.size(), 1u);
+  EXPECT_EQ(state.events_applied, 1u);
+}
+
+TEST_F(ProjectionTest, BadRecordsBecomeDeadLettersWithReasonsAndTheRestApplies) {
+  Event good = make_event("good", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  Event hire = make_event("hire", "d1", "2010-09-01", "2020-01-01T00:00:00Z", TeacherHired{"t1", "s1"});
+  ConsumedRecord truncated{"t.registry", 0, 0, "d1", encode_event(good).substr(0, 40)};
+  ConsumedRecord wrong_topic = record(hire);  // a personnel event on the registry topic
+  ConsumedRecord wrong_key = record(good);
+  wrong_key.key = "d2";
+  ConsumedRecord unknown = record(good);
+  unknown.value = R"({"type":"school.teleported"})";
+  ConsumedRecord fine = record(good);
+  ProjectionResult r = apply(*store, {truncated, wrong_topic, wrong_key, unknown, fine});
+  ASSERT_EQ(r.dead_letters.size(), 4u);
+  EXPECT_NE(r.dead_letters[0].reason.find("not valid JSON"), std::string::npos) << r.dead_letters[0].reason;
+  EXPECT_NE(r.dead_letters[1].reason.find("does not belong on t.registry"), std::string::npos);
+  EXPECT_NE(r.dead_letters[2].reason.find("is not the event's district"), std::string::npos);
+  EXPECT_NE(r.dead_letters[3].reason.find("/type: unknown event type"), std::string::npos);
+  EXPECT_EQ(r.applied, 1u);
+  EXPECT_EQ(store->offsets()[0].next_offset, next_offset);  // dead letters are covered too
+}
+
+TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
+  Event opened = make_event("o", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  Event wrong = make_event("w", "d1", "2012-09-01", "2020-02-01T00:00:00Z", opening("s2", "误登记"));
+  Event retract = make_event("r", "d1", "2012-09-01", "2020-03-01T00:00:00Z",
+                             RecordRetracted{wrong.envelope.id, "登记错误"});
+  auto rec = [&](const Event& e, std::int64_t offset) {
+    return ConsumedRecord{"t.registry", 0, offset, "d1", encode_event(e)};
+  };
+  apply(*store, {rec(opened, 0), rec(wrong, 1), rec(retract, 2)});
+  testing::TempDir other;
+  auto reversed = views::ViewStore::open_primary(other / "views");
+  // Same records, same positions, arriving in the opposite order (and in two batches).
+  apply(*reversed, {rec(retract, 2)});
+  apply(*reversed, {rec(wrong, 1), rec(opened, 0)});
+  EXPECT_EQ(views::checksum(*store), views::checksum(*reversed));
+
+  // Before the retraction was recorded the record said two schools; after it, one.
+  auto before = registry_state(*store, "d1", testing::day("2013-01-01"), testing::at("2020-02-15T00:00:00Z"));
+  auto after = registry_state(*store, "d1", testing::day("2013-01-01"), Timestamp::max());
+  EXPECT_EQ(before.schools.size(), 2u);
+  EXPECT_EQ(after.schools.size(), 1u);
+  EXPECT_TRUE(after.schools.count("s1"));
+}
+
+}  // namespace
+}  // namespace annals
