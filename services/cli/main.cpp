@@ -92,7 +92,7 @@ int publish(const std::vector<std::string>& files, const std::map<System, std::s
         if (it != system_of_type.end() && it->second == System::platform && doc.contains("source") &&
             doc["source"].is_string()) {
           for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
-            if (doc["source"].get<std::string>().starts_with(std::string(to_string(s)))) system = s;
+            if (doc["source"].get<std::string>().find(to_string(s)) != std::string::npos) system = s;
         }
       }
       // Events of one system go out in file order, so a district's history keeps its order.

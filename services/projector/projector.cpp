@@ -128,10 +128,7 @@ void Projector::run() {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       int timeout = records.empty() ? 100 : int(std::max<long>(0, left.count()));
       std::unique_ptr<RdKafka::Message> msg(consumer->consume(timeout));
-      if (msg->err() == RdKafka::ERR__TIMED_OUT) {
-        if (!records.empty()) break;
-        continue;
-      }
+      if (msg->err() == RdKafka::ERR__TIMED_OUT) break;  // idle, or the batch's time is up
       if (msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
       if (msg->err()) {
         std::cerr << "annals-projector: consume: " << msg->errstr() << std::endl;
