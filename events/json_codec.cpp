@@ -54,6 +54,9 @@ class Reader {
       v = std::int64_t(j.get<std::uint64_t>());
     } else if (j.is_number_integer()) {
       v = j.get<std::int64_t>();
+    } else if (j.is_number_float() && std::trunc(j.get<double>()) == j.get<double>() &&
+               std::fabs(j.get<double>()) < 9.007199254740992e15) {
+      v = std::int64_t(j.get<double>());  // 3.0 is the integer 3, as JSON Schema says
     } else {
       return fail(ptr, "must be an integer");
     }
@@ -146,7 +149,11 @@ class Reader {
       auto it = j.find(name);
       if constexpr (is_optional<M>::value) {
         member.reset();
-        if (it == j.end() || it->is_null()) return;
+        if (it == j.end()) return;
+        if (it->is_null()) {
+          fail(at, "must not be null; leave the field out instead");
+          return;
+        }
         typename M::value_type value{};
         if (read(*it, value, at, rule)) member = std::move(value);
       } else {
@@ -253,7 +260,7 @@ Decoded decode_event(const json& doc, Origin origin) {
   r.read_fields(doc, event.envelope, "", {"type", "data"});
   if (origin == Origin::submission && event.envelope.recorded_at)
     r.fail("/recorded_at", "is set by the platform; send the source's own time as source_recorded_at");
-  if (origin == Origin::log && !event.envelope.recorded_at && !doc.contains("recorded_at"))
+  if (origin == Origin::log && !doc.contains("recorded_at"))
     r.fail("/recorded_at", "is required in a logged event");
 
   auto type_it = doc.find("type");

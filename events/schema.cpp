@@ -45,8 +45,8 @@ json schema_of(const Rule& rule) {
     else s = {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}};
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     s = {{"type", "integer"}};
-    if (rule.min) s["minimum"] = *rule.min;
-    if (rule.max) s["maximum"] = *rule.max;
+    s["minimum"] = rule.min.value_or(INT64_MIN);
+    s["maximum"] = rule.max.value_or(INT64_MAX);
   } else if constexpr (std::is_same_v<T, bool>) {
     s = {{"type", "boolean"}};
   } else if constexpr (std::is_same_v<T, Date>) {

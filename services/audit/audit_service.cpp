@@ -9,7 +9,7 @@
 #include <rocksdb/iterator.h>
 
 #include "events/json_codec.h"
-#include "services/audit/registry_state.h"
+#include "services/history/registry_state.h"
 #include "services/http/server.h"
 
 namespace annals {
@@ -60,11 +60,14 @@ views::ViewStore* AuditService::follow(std::string& error) {
       }
     }
   }
-  auto now = std::chrono::steady_clock::now();
-  std::unique_lock lock(mu_);
-  if (now - caught_up_ > std::chrono::milliseconds(20)) {
-    store_->catch_up();
-    caught_up_ = now;
+  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  auto due = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20)).count();
+  if (now - caught_up_.load() > due) {
+    std::unique_lock lock(mu_);  // waits for readers; readers wait for it
+    if (now - caught_up_.load() > due) {
+      store_->catch_up();
+      caught_up_ = now;
+    }
   }
   return store_.get();
 }
@@ -158,7 +161,9 @@ void AuditService::install(httplib::Server& server) {
   server.Get("/v1/districts", timed("districts", [this](views::ViewStore& store, const httplib::Request&,
                                                           httplib::Response& res) {
     json out = json::array();
-    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator({}, store.family(views::Family::district_log)));
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;  // across districts, past the prefix extractor
+    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::district_log)));
     Date today = today_in_beijing();
     for (it->SeekToFirst(); it->Valid();) {
       std::string_view key(it->key().data(), it->key().size());

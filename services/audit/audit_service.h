@@ -8,6 +8,7 @@
 // answer carries `consistent_to`: the log offsets the views reflected when it was computed.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -48,7 +49,7 @@ class AuditService {
   std::shared_mutex mu_;  // exclusive for catching up, shared for reading
   std::mutex open_mu_;
   std::unique_ptr<views::ViewStore> store_;
-  std::chrono::steady_clock::time_point caught_up_{};
+  std::atomic<std::chrono::steady_clock::rep> caught_up_{0};  // when the last catch-up ran
 };
 
 }  // namespace annals

@@ -51,7 +51,7 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
       .Set(1);
   collectables_.push_back(std::make_shared<ProcessCollector>());
   auto& s = *server_;
-  s.set_payload_max_length(256u << 20);
+  s.set_payload_max_length(64u << 20);  // 100,000 events of ~600 bytes
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::ostringstream out;
     prometheus::TextSerializer serializer;

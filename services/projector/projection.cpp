@@ -1,5 +1,7 @@
 #include "services/projector/projection.h"
 
+#include <stdexcept>
+
 #include "events/binary_codec.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
@@ -15,7 +17,9 @@ bool Projection::get(rocksdb::WriteBatchWithIndex& batch, Family f, std::string_
                      std::string& value) {
   rocksdb::Status s = batch.GetFromBatchAndDB(store_.db(), {}, store_.family(f),
                                               rocksdb::Slice(key.data(), key.size()), &value);
-  return s.ok();
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  throw std::runtime_error("reading the views: " + s.ToString());  // never mistake an error for absence
 }
 
 namespace {
@@ -67,6 +71,15 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     ++result.duplicates;
     return "";
   }
+  std::string target_stored;
+  if (retraction && get(batch, Family::events, id_key(retraction->event_id), target_stored)) {
+    auto target = decode_binary(std::string_view(target_stored).substr(views::kPositionBytes));
+    if (target && std::holds_alternative<RecordRetracted>(target->data))
+      return "retracting a retraction is not supported: publish the event again under a new id";
+    if (target && target->envelope.district != event.envelope.district)
+      return "the retracted event belongs to district '" + target->envelope.district + "', not '" +
+             event.envelope.district + "'";
+  }
   views::LogPosition pos{*topic_system, record.partition, record.offset};
   std::string binary = encode_binary(event);
   std::string stored;
@@ -78,32 +91,32 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
   batch.Put(store_.family(Family::district_log), order, id);
 
   // When was this event retracted, if a retraction arrived first?
+  // Retractions are kept as <first recorded_at><district>; one from another district is void.
   std::optional<Timestamp> retracted_at;
   std::string when;
-  if (get(batch, Family::retractions, id, when) && when.size() == 8)
+  if (get(batch, Family::retractions, id, when) && when.size() >= 8 &&
+      std::string_view(when).substr(8) == event.envelope.district)
     retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
-  if (owner == System::registry)
-    batch.Put(store_.family(Family::registry), order, views::encode_view_entry(retracted_at, binary));
+  std::string entry = views::encode_view_entry(retracted_at, binary);
+  for (const auto& [family, key] : views::view_keys(event, pos)) batch.Put(store_.family(family), key, entry);
 
   if (retraction) {
     std::string target = id_key(retraction->event_id);
     std::optional<Timestamp> first = *event.envelope.recorded_at;
-    if (get(batch, Family::retractions, target, when) && when.size() == 8)
+    if (get(batch, Family::retractions, target, when) && when.size() >= 8)
       first = earliest(first, Timestamp{std::int64_t(views::read_u64(when))});
     std::string at;
     views::append_u64(at, std::uint64_t(first->micros));
+    at += event.envelope.district;
     batch.Put(store_.family(Family::retractions), target, at);
-    // Mark the target where the views hold it, if it has arrived.
-    std::string target_stored;
-    if (get(batch, Family::events, target, target_stored)) {
-      auto target_event = decode_binary(std::string_view(target_stored).substr(views::kPositionBytes));
-      views::LogPosition target_pos = views::read_position(target_stored);
-      if (target_event && system_of(target_event->data) == System::registry) {
-        std::string key = views::district_order_key(target_event->envelope.district,
-                                                    target_event->envelope.effective_date,
-                                                    *target_event->envelope.recorded_at, target_pos);
-        batch.Put(store_.family(Family::registry), key,
-                  views::encode_view_entry(first, std::string_view(target_stored).substr(views::kPositionBytes)));
+    // Mark the target wherever the views hold it, if it has arrived.
+    if (!target_stored.empty()) {
+      std::string_view target_binary = std::string_view(target_stored).substr(views::kPositionBytes);
+      auto target_event = decode_binary(target_binary);
+      if (target_event) {
+        std::string marked = views::encode_view_entry(first, target_binary);
+        for (const auto& [family, key] : views::view_keys(*target_event, views::read_position(target_stored)))
+          batch.Put(store_.family(family), key, marked);
       }
     }
   }

@@ -157,13 +157,18 @@ void Projector::run() {
                               {"annals_source_partition", std::to_string(d.record->partition)},
                               {"annals_source_offset", std::to_string(d.record->offset)}}});
         }
-        // Nothing is skipped until its dead letter is safe: retry until the broker has it.
-        for (;;) {
+        // Nothing is skipped until its dead letter is safe: retry what the broker has not
+        // confirmed until it has (or we stop, and the batch is consumed again next time).
+        while (!letters.empty()) {
           auto deliveries = dead_letter_producer_->produce(letters);
-          bool all = std::all_of(deliveries.begin(), deliveries.end(), [](const Delivery& d) { return d.ok; });
-          if (all || stopping_) {
-            if (!all) return;  // stopping without writing: the batch is consumed again next time
-            break;
+          std::vector<ProducerRecord> failed;
+          for (std::size_t k = 0; k < deliveries.size(); ++k)
+            if (!deliveries[k].ok) failed.push_back(std::move(letters[k]));
+          letters = std::move(failed);
+          if (letters.empty()) break;
+          if (stopping_) {
+            consumer->close();
+            return;
           }
           std::cerr << "annals-projector: dead-letter topic unavailable, retrying" << std::endl;
           std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -79,7 +79,9 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
                                                    " service, not the " +
                                                    std::string(to_string(system_)) + " service"});
     }
-    json id = documents[i].is_object() && documents[i].contains("id") ? documents[i]["id"] : json();
+    // Echo the id only when it is a string: anything else may be arbitrarily deep.
+    json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string()
+                  ? documents[i]["id"] : json();
     if (!decoded.violations.empty()) {
       outcomes[i] = {422, {{"status", "rejected"}, {"id", id},
                            {"violations", violations_json(decoded.violations)}}};
@@ -91,7 +93,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
     // The log keeps what the producer sent (its schema version: upcast on read), stamped.
     json stamped = documents[i];
     stamped["recorded_at"] = event.envelope.recorded_at->to_string();
-    event.envelope.schema_version = documents[i].at("schema_version").get<std::int64_t>();
+    event.envelope.schema_version = std::int64_t(documents[i].at("schema_version").get<double>());
     records.push_back(ProducerRecord{topics_.of(system_), event.envelope.district, stamped.dump(),
                                      cloudevent_headers(event)});
     record_of.push_back(i);

@@ -69,6 +69,29 @@ std::string district_after_date(std::string_view district, Date date) {
   return k;
 }
 
+std::string entity_prefix(std::string_view district, char kind, std::string_view id) {
+  std::string k = district_prefix(district);
+  k.push_back(kind);
+  k.append(id);
+  k.push_back('\0');
+  return k;
+}
+
+std::string timeline_key(std::string_view district, char kind, std::string_view id, Date effective,
+                         Timestamp recorded, const LogPosition& pos) {
+  std::string k = entity_prefix(district, kind, id);
+  append_u32(k, biased(effective));
+  append_u64(k, biased(recorded));
+  append_position(k, pos);
+  return k;
+}
+
+std::string entity_after_date(std::string_view district, char kind, std::string_view id, Date date) {
+  std::string k = entity_prefix(district, kind, id);
+  append_u32(k, biased(Date{date.days + 1}));
+  return k;
+}
+
 std::string offset_key(std::string_view topic, std::int32_t partition) {
   std::string k(topic);
   k.push_back('\0');

@@ -50,6 +50,16 @@ bool parse_district_order_key(std::string_view key, DistrictOrder& out);
 // Smallest key of `district` with effective date > `date`: the end of "on or before date".
 std::string district_after_date(std::string_view district, Date date);
 
+// "<district>\0<kind><entity id>\0": the prefix of one entity's timeline.
+std::string entity_prefix(std::string_view district, char kind, std::string_view id);
+
+// "<entity prefix><effective date><recorded_at><position>": an entity's timeline in apply order.
+std::string timeline_key(std::string_view district, char kind, std::string_view id, Date effective,
+                         Timestamp recorded, const LogPosition& pos);
+
+// Smallest timeline key of the entity with effective date > `date`.
+std::string entity_after_date(std::string_view district, char kind, std::string_view id, Date date);
+
 // "<topic>\0<partition>": the offsets view.
 std::string offset_key(std::string_view topic, std::int32_t partition);
 

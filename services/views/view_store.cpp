@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "events/binary_codec.h"
+#include "events/entities.h"
 #include "events/identifier.h"
 
 namespace annals::views {
@@ -19,6 +20,7 @@ class DistrictPrefix : public rocksdb::SliceTransform {
   const char* Name() const override { return "annals.DistrictPrefix"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     const char* nul = static_cast<const char*>(memchr(key.data(), 0, key.size()));
+    if (!nul) return key;  // not in the domain; RocksDB asks InDomain first
     return rocksdb::Slice(key.data(), std::size_t(nul - key.data()) + 1);
   }
   bool InDomain(const rocksdb::Slice& key) const override {
@@ -56,6 +58,17 @@ std::optional<ViewEntry> decode_view_entry(std::string_view bytes) {
   return entry;
 }
 
+std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos) {
+  std::vector<std::pair<Family, std::string>> out;
+  const Envelope& e = event.envelope;
+  if (system_of(event.data) == System::registry)
+    out.emplace_back(Family::registry, district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
+  for (const auto& ref : entities_of(event.data))
+    out.emplace_back(Family::timelines,
+                     timeline_key(e.district, char(ref.kind), ref.id, e.effective_date, *e.recorded_at, pos));
+  return out;
+}
+
 rocksdb::Options ViewStore::options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
   rocksdb::Options o;
   o.create_if_missing = true;
@@ -77,7 +90,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     std::string n = name;
-    if (n == "district_log" || n == "registry") {
+    if (n == "district_log" || n == "registry" || n == "timelines") {
       cf.prefix_extractor = std::make_shared<DistrictPrefix>();
       table.whole_key_filtering = false;
     }
@@ -146,6 +159,22 @@ std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_v
   auto event = decode_binary(std::string_view(value).substr(kPositionBytes));
   if (!event) return std::nullopt;
   return std::make_pair(read_position(value), std::move(*event));
+}
+
+std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family, const rocksdb::ReadOptions& options) {
+  std::unique_ptr<rocksdb::Iterator> base(store_.db()->NewIterator(options, store_.family(family)));
+  if (!overlay_) return base;
+  return std::unique_ptr<rocksdb::Iterator>(
+      overlay_->NewIteratorWithBase(store_.family(family), base.release(), &options));
+}
+
+bool Reader::get(Family family, std::string_view key, std::string& value) {
+  rocksdb::Slice k(key.data(), key.size());
+  rocksdb::Status s = overlay_ ? overlay_->GetFromBatchAndDB(store_.db(), {}, store_.family(family), k, &value)
+                               : store_.db()->Get({}, store_.family(family), k, &value);
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  throw std::runtime_error("reading the views: " + s.ToString());
 }
 
 }  // namespace annals::views

@@ -7,6 +7,8 @@
 //   events       event id (16 bytes) -> position + binary event: every accepted event, once
 //   district_log district order key -> event id: a district's audit trail, in apply order
 //   registry     district order key -> view entry: registry events (schools, clusters)
+//   timelines    timeline key -> view entry: each entity's events (schools, clusters,
+//                teachers, students), in apply order
 //   retractions  event id -> recorded_at (u64) of the first retraction of that event
 #pragma once
 
@@ -19,15 +21,16 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/statistics.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "events/event.h"
 #include "services/views/keys.h"
 
 namespace annals::views {
 
-enum class Family : int { offsets, events, district_log, registry, retractions };
-inline constexpr const char* kFamilyNames[] = {"offsets", "events", "district_log", "registry",
-                                               "retractions"};
+enum class Family : int { offsets, events, district_log, registry, timelines, retractions };
+inline constexpr const char* kFamilyNames[] = {"offsets",  "events",    "district_log",
+                                               "registry", "timelines", "retractions"};
 
 // A projected event as the views hold it: the event, and when (if ever) it was retracted.
 struct ViewEntry {
@@ -40,6 +43,10 @@ struct ViewEntry {
 };
 std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary);
 std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
+
+// Every place the views keep `event` (at `pos`) as a view entry: the registry view for
+// registry events, and the timeline of each entity it is about.
+std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos);
 
 struct PartitionOffset {
   std::string topic;
@@ -77,6 +84,21 @@ class ViewStore {
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
   std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Reads the views, optionally through a write batch not yet written (a publishing service
+// checks a batch's later events against its earlier ones this way). Implicit from a store.
+class Reader {
+ public:
+  Reader(ViewStore& store, rocksdb::WriteBatchWithIndex* overlay = nullptr) : store_(store), overlay_(overlay) {}
+  ViewStore& store() { return store_; }
+  // An iterator over `family`; iterate_upper_bound in `options` also bounds the overlay.
+  std::unique_ptr<rocksdb::Iterator> iterator(Family family, const rocksdb::ReadOptions& options);
+  bool get(Family family, std::string_view key, std::string& value);
+
+ private:
+  ViewStore& store_;
+  rocksdb::WriteBatchWithIndex* overlay_;
 };
 
 }  // namespace annals::views

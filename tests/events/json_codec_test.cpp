@@ -136,5 +136,19 @@ TEST(JsonCodec, TextIsCountedInCharactersNotBytes) {
   EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/data/name"});
 }
 
+TEST(JsonCodec, NullIsNotAbsenceAndWholeFloatsAreIntegers) {
+  json doc = valid_opening();
+  doc["correlation_id"] = nullptr;
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/correlation_id"});
+  doc = valid_opening();
+  doc["schema_version"] = 1.0;
+  EXPECT_TRUE(decode_event(doc, Origin::submission).event);
+  doc["schema_version"] = 1.5;
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/schema_version"});
+  doc = valid_opening();
+  doc["recorded_at"] = nullptr;  // a logged event must say when it was recorded
+  EXPECT_EQ(pointers(decode_event(doc, Origin::log)), std::vector<std::string>{"/recorded_at"});
+}
+
 }  // namespace
 }  // namespace annals

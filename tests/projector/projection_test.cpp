@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "events/json_codec.h"
-#include "services/audit/registry_state.h"
+#include "services/history/registry_state.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
 #include "support/temp_dir.h"
@@ -105,6 +105,22 @@ TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
   EXPECT_EQ(before.schools.size(), 2u);
   EXPECT_EQ(after.schools.size(), 1u);
   EXPECT_TRUE(after.schools.count("s1"));
+}
+
+TEST_F(ProjectionTest, ARetractionFromAnotherDistrictOrOfARetractionIsADeadLetter) {
+  Event opened = make_event("o", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  Event foreign = make_event("f", "d2", "2010-09-01", "2020-02-01T00:00:00Z", RecordRetracted{opened.envelope.id, "x"});
+  Event own = make_event("r", "d1", "2010-09-01", "2020-03-01T00:00:00Z", RecordRetracted{opened.envelope.id, "y"});
+  Event again = make_event("rr", "d1", "2010-09-01", "2020-04-01T00:00:00Z", RecordRetracted{own.envelope.id, "z"});
+  ConsumedRecord f = record(foreign);
+  f.key = "d2";
+  ProjectionResult r = apply(*store, {record(opened), f, record(own), record(again)});
+  ASSERT_EQ(r.dead_letters.size(), 2u);
+  EXPECT_NE(r.dead_letters[0].reason.find("belongs to district 'd1'"), std::string::npos);
+  EXPECT_NE(r.dead_letters[1].reason.find("retracting a retraction"), std::string::npos);
+  // The district's own retraction holds from its recorded time.
+  EXPECT_EQ(registry_state(*store, "d1", testing::day("2011-01-01"), testing::at("2020-02-15T00:00:00Z")).schools.size(), 1u);
+  EXPECT_EQ(registry_state(*store, "d1", testing::day("2011-01-01"), Timestamp::max()).schools.size(), 0u);
 }
 
 }  // namespace

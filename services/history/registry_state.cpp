@@ -1,7 +1,9 @@
-#include "services/audit/registry_state.h"
+#include "services/history/registry_state.h"
 
 #include <memory>
 #include <rocksdb/iterator.h>
+
+#include "services/history/timeline.h"
 
 namespace annals {
 
@@ -47,14 +49,19 @@ void RegistryState::apply(const Event& event) {
         if constexpr (std::is_same_v<T, DistrictRegistered>) {
           district = d;
         } else if constexpr (std::is_same_v<T, SchoolOpened>) {
+          auto existing = schools.find(d.school_id);
+          if (existing != schools.end() && existing->second.open() && !existing->second.name.empty())
+            return;  // already open: a second opening changes nothing (the services refuse it)
           SchoolRecord s = new_school(d.school_id, d.name, d.stages, d.kind, d.ownership, d.location, d.boarding, on);
           s.township = d.township;
+          if (existing != schools.end()) s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
           schools[d.school_id] = std::move(s);
         } else if constexpr (std::is_same_v<T, SchoolClosed>) {
           auto it = schools.find(d.school_id);  // not resolved: closing a survivor by an old id is a mistake
           if (it != schools.end() && it->second.open()) {
             it->second.closed_on = on;
             it->second.closed_reason = d.reason;
+            leave_clusters(it->second);
           }
         } else if constexpr (std::is_same_v<T, SchoolMerged>) {
           SchoolRecord* survivor = open_school(d.surviving_id);
@@ -66,6 +73,7 @@ void RegistryState::apply(const Event& event) {
             it->second.closed_reason = "merged into " + survivor->school_id;
             it->second.merged_into = survivor->school_id;
             survivor->absorbed.push_back({id, it->second.name, on});
+            leave_clusters(it->second);
           }
         } else if constexpr (std::is_same_v<T, SchoolSplit>) {
           SchoolRecord* source = open_school(d.source_id);
@@ -74,8 +82,10 @@ void RegistryState::apply(const Event& event) {
           if (d.source_closes) {
             source->closed_on = on;
             source->closed_reason = "split";
+            leave_clusters(*source);
           }
           for (const auto& n : d.new_schools) {
+            if (schools.count(n.school_id)) continue;  // ids are never reused
             SchoolRecord s = new_school(n.school_id, n.name, n.stages, n.kind, n.ownership, n.location, n.boarding, on);
             s.split_from = source_id;
             schools[n.school_id] = std::move(s);
@@ -86,6 +96,7 @@ void RegistryState::apply(const Event& event) {
           auto it = schools.find(d.school_id);
           if (it != schools.end() && it->second.open()) it->second.name = d.name;
         } else if constexpr (std::is_same_v<T, ClusterCreated>) {
+          if (clusters.count(d.cluster_id) && !clusters[d.cluster_id].dissolved_on) return;
           ClusterRecord c;
           c.cluster_id = d.cluster_id;
           c.name = d.name;
@@ -118,21 +129,17 @@ void RegistryState::apply(const Event& event) {
         // Facilities events are folded by the indicator views (issue 5); not part of the roster.
       },
       event.data);
-  // A merger also moves the absorbed schools' cluster memberships off the books.
-  if (const auto* m = std::get_if<SchoolMerged>(&event.data)) {
-    for (const auto& id : m->absorbed_ids) {
-      auto it = schools.find(id);
-      if (it == schools.end() || !it->second.merged_into) continue;
-      for (const auto& [cluster, role] : it->second.clusters) {
-        auto c = clusters.find(cluster);
-        if (c != clusters.end()) c->second.members.erase(id);
-      }
-      it->second.clusters.clear();
-    }
-  }
 }
 
-RegistryState registry_state(views::ViewStore& store, const std::string& district, Date at,
+void RegistryState::leave_clusters(SchoolRecord& school) {
+  for (const auto& [cluster, role] : school.clusters) {
+    auto c = clusters.find(cluster);
+    if (c != clusters.end()) c->second.members.erase(school.school_id);
+  }
+  school.clusters.clear();
+}
+
+RegistryState registry_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of) {
   RegistryState state;
   std::string begin = views::district_prefix(district);
@@ -141,13 +148,49 @@ RegistryState registry_state(views::ViewStore& store, const std::string& distric
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
   ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::registry)));
-  for (it->Seek(begin); it->Valid(); it->Next()) {
+  auto it = reader.iterator(views::Family::registry, ro);
+  for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
     if (!entry || !entry->visible_at(as_of)) continue;
     state.apply(entry->event);
   }
   return state;
+}
+
+std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,
+                                      const std::string& school_id, Date at, Timestamp as_of) {
+  std::string id = school_id;
+  for (int hops = 0; hops < 64; ++hops) {
+    RegistryState state;
+    for (const auto& entry : timeline(reader, district, EntityKind::school, id, at, as_of)) {
+      // A merger or split names other schools; make sure the fold knows them as open so the
+      // event applies to this one.
+      if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data)) {
+        for (const auto& other : m->absorbed_ids)
+          if (!state.schools.count(other)) state.schools[other].school_id = other;
+        if (!state.schools.count(m->surviving_id)) state.schools[m->surviving_id].school_id = m->surviving_id;
+      }
+      state.apply(entry.event);
+    }
+    auto it = state.schools.find(id);
+    if (it == state.schools.end() || it->second.name.empty()) return std::nullopt;
+    if (!it->second.merged_into) return it->second;
+    id = *it->second.merged_into;
+  }
+  return std::nullopt;
+}
+
+std::optional<ClusterRecord> cluster_on(views::Reader reader, const std::string& district,
+                                        const std::string& cluster_id, Date at, Timestamp as_of) {
+  RegistryState state;
+  for (const auto& entry : timeline(reader, district, EntityKind::cluster, cluster_id, at, as_of)) {
+    if (const auto* j = std::get_if<SchoolJoinedCluster>(&entry.event.data))
+      state.schools[j->school_id].school_id = j->school_id;  // membership needs only an open school
+    state.apply(entry.event);
+  }
+  auto it = state.clusters.find(cluster_id);
+  if (it == state.clusters.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace annals

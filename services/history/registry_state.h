@@ -62,13 +62,25 @@ struct RegistryState {
 
   // Follows mergers from `school_id` to the school that now holds it.
   std::string resolve(const std::string& school_id) const;
-  // Applies one event effective `on`.
+  // Applies one event, on its effective date.
   void apply(const Event& event);
+  // A school that stops existing leaves every cluster it was in.
+  void leave_clusters(SchoolRecord& school);
 };
 
 // The state of `district` after every registry event effective on or before `at` and
 // visible at recorded time `as_of`.
-RegistryState registry_state(views::ViewStore& store, const std::string& district, Date at,
+RegistryState registry_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of);
+
+// One school on `at` as recorded at `as_of`, folded from its own timeline only; when it has
+// been absorbed by then, the school that holds it (DOMAIN.md: events for an absorbed school
+// dated on or after the merger apply to the survivor). nullopt when never opened by then.
+std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,
+                                      const std::string& school_id, Date at, Timestamp as_of);
+
+// One cluster on `at`, from its own timeline; nullopt when never created by then.
+std::optional<ClusterRecord> cluster_on(views::Reader reader, const std::string& district,
+                                        const std::string& cluster_id, Date at, Timestamp as_of);
 
 }  // namespace annals

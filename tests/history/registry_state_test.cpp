@@ -1,6 +1,6 @@
 // The roster on a date, on both clocks, with DOMAIN.md's merger rule, computed from real
 // RocksDB views.
-#include "services/audit/registry_state.h"
+#include "services/history/registry_state.h"
 
 #include <gtest/gtest.h>
 
@@ -99,6 +99,15 @@ TEST_F(RegistryStateTest, ClusterMembershipFollowsMergers) {
   EXPECT_EQ(before.clusters.at("xq").members.size(), 2u);
   EXPECT_EQ(after.clusters.at("xq").members.size(), 1u);
   EXPECT_EQ(after.clusters.at("xq").members.at("a"), MemberRole::lead);
+}
+
+TEST_F(RegistryStateTest, AClosedSchoolLeavesItsClusters) {
+  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("a", "甲")),
+           make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z", ClusterCreated{"jt", "史家教育集团", ClusterKind::education_group, {}}),
+           make_event("j", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"a", "jt", MemberRole::lead}),
+           make_event("x", "dc", "2016-07-31", "2020-01-01T00:00:00Z", SchoolClosed{"a", {}})});
+  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-30"), Timestamp::max()).clusters.at("jt").members.size(), 1u);
+  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-31"), Timestamp::max()).clusters.at("jt").members.size(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// Teachers and students on a date, as recorded at a time, folded from their timelines.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "events/event.h"
+#include "services/views/view_store.h"
+
+namespace annals {
+
+struct TeacherRecord {
+  std::string teacher_id;
+  bool employed = false;     // hired and not left
+  bool ever_hired = false;
+  Date hired_on;
+  std::string school_id;     // where the teacher teaches on the date
+  Stage stage{};
+  Subject subject{};
+  Qualification qualification{};
+  Title title{};
+  bool full_time = true;
+  std::optional<std::string> post_school;  // where the 编制 is held
+  std::set<std::pair<Honour, HonourLevel>> honours;
+  // During a rotation or support teaching: where the teacher returns, and when.
+  std::optional<std::pair<Date, std::string>> returns;
+  std::optional<LeaveReason> left;
+  Date left_on;
+};
+
+struct StudentRecord {
+  std::string student_id;
+  bool enrolled = false;  // in school on the date
+  bool ever_enrolled = false;
+  std::string school_id;
+  Stage stage{};
+  std::int64_t grade = 0;
+  AdmissionMode admission{};
+  bool migrant = false;
+  Disability disability{};
+  bool boarding = false;
+  std::int64_t hardship_tier = 0;
+  std::optional<std::string> exit;  // graduated, or the withdrawal reason
+};
+
+// The teacher on `at` as recorded at `as_of`; rotations and support teaching end by
+// themselves on their end date.
+TeacherRecord teacher_on(views::Reader reader, const std::string& district, const std::string& teacher_id,
+                         Date at, Timestamp as_of);
+
+StudentRecord student_on(views::Reader reader, const std::string& district, const std::string& student_id,
+                         Date at, Timestamp as_of);
+
+}  // namespace annals

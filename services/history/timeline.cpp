@@ -1,0 +1,25 @@
+#include "services/history/timeline.h"
+
+#include <memory>
+#include <rocksdb/iterator.h>
+
+namespace annals {
+
+std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district, EntityKind kind,
+                                       const std::string& id, Date up_to, Timestamp as_of) {
+  std::vector<views::ViewEntry> out;
+  std::string begin = views::entity_prefix(district, char(kind), id);
+  std::string end = views::entity_after_date(district, char(kind), id, up_to);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  ro.prefix_same_as_start = true;
+  auto it = reader.iterator(views::Family::timelines, ro);
+  for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
+    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
+    if (entry && entry->visible_at(as_of)) out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+}  // namespace annals
