@@ -17,6 +17,9 @@ namespace annals {
 struct Violation {
   std::string pointer;
   std::string message;
+  // Machine-readable reason: "invalid" for the contract, a domain rule's name otherwise
+  // (teacher_not_at_school, school_not_open, ...).
+  std::string code = "invalid";
   bool operator==(const Violation&) const = default;
 };
 

@@ -111,7 +111,8 @@ void reply_json(httplib::Response& res, int status, const nlohmann::json& body) 
 
 nlohmann::json violations_json(const std::vector<Violation>& violations) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& v : violations) out.push_back({{"pointer", v.pointer}, {"message", v.message}});
+  for (const auto& v : violations)
+    out.push_back({{"pointer", v.pointer}, {"message", v.message}, {"code", v.code}});
   return out;
 }
 

@@ -126,12 +126,13 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
 }
 
 ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
-                                   rocksdb::WriteBatchWithIndex& batch) {
+                                   rocksdb::WriteBatchWithIndex& batch, bool advance_offsets) {
   ProjectionResult result;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
   for (const auto& record : records) {
     std::string reason = apply(record, batch, result);
     if (!reason.empty()) result.dead_letters.push_back({&record, std::move(reason)});
+    if (!advance_offsets) continue;
     auto& n = next[{record.topic, record.partition}];
     n = std::max(n, record.offset + 1);
   }

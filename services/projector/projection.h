@@ -46,9 +46,11 @@ class Projection {
 
   // Stages the effects of `records` (in log order per partition) and their offsets into
   // `batch`, reading through it so that records later in the batch see earlier ones. The
-  // caller writes the batch once dead letters are safely elsewhere.
+  // caller writes the batch once dead letters are safely elsewhere. Without
+  // advance_offsets the offsets are left alone: a publishing service writes what it has just
+  // published this way, before its own consumer reaches it (which then only de-duplicates).
   ProjectionResult stage(const std::vector<ConsumedRecord>& records,
-                         rocksdb::WriteBatchWithIndex& batch);
+                         rocksdb::WriteBatchWithIndex& batch, bool advance_offsets = true);
 
  private:
   bool get(rocksdb::WriteBatchWithIndex& batch, views::Family f, std::string_view key,

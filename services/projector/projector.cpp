@@ -84,9 +84,11 @@ class Projector::Rebalance : public RdKafka::RebalanceCb {
 
 Projector::Projector(ProjectorOptions options, views::ViewStore& store, prometheus::Registry& metrics)
     : options_(std::move(options)), store_(store), metrics_(std::make_unique<Metrics>(metrics)) {
-  ProducerOptions p;
-  p.brokers = options_.brokers;
-  dead_letter_producer_ = std::make_unique<Producer>(p);
+  if (options_.dead_letters) {
+    ProducerOptions p;
+    p.brokers = options_.brokers;
+    dead_letter_producer_ = std::make_unique<Producer>(p);
+  }
 }
 
 Projector::~Projector() = default;
@@ -113,7 +115,7 @@ void Projector::run() {
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error("kafka consumer: " + err);
-  RdKafka::ErrorCode e = consumer->subscribe(options_.topics.domain());
+  RdKafka::ErrorCode e = consumer->subscribe(options_.subscribe.empty() ? options_.topics.domain() : options_.subscribe);
   if (e) throw std::runtime_error("subscribe: " + RdKafka::err2str(e));
 
   Projection projection(store_, options_.topics);
@@ -148,7 +150,9 @@ void Projector::run() {
       auto started = std::chrono::steady_clock::now();
       rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
       ProjectionResult result = projection.stage(records, batch);
-      if (!result.dead_letters.empty()) {
+      if (!result.dead_letters.empty() && !dead_letter_producer_) {
+        for (const auto& d : result.dead_letters) metrics_->dead_letters.Add({{"topic", d.record->topic}}).Increment();
+      } else if (!result.dead_letters.empty()) {
         std::vector<ProducerRecord> letters;
         for (const auto& d : result.dead_letters) {
           letters.push_back({options_.topics.dead_letter(), d.record->key, d.record->value,

@@ -27,6 +27,11 @@ struct ProjectorOptions {
   std::string brokers = "127.0.0.1:19092";
   std::string group = "annals-projector";
   TopicNames topics;
+  // Topics to consume; empty: every domain topic.
+  std::vector<std::string> subscribe;
+  // Send records that cannot be projected to the dead-letter topic (the projector does; a
+  // publishing service following its own topic only counts them).
+  bool dead_letters = true;
   std::size_t max_batch = 5000;
   std::chrono::milliseconds max_wait{50};
 };

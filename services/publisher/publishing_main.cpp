@@ -7,6 +7,14 @@
 #include "services/process/options.h"
 #include "services/process/signals.h"
 #include "services/publisher/publishing_service.h"
+#include "services/projector/projector.h"
+#include "services/views/rocksdb_metrics.h"
+#include "events/identifier.h"
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
 
 namespace annals {
 
@@ -24,6 +32,9 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
                  "longest wait for the broker's confirmation before answering 503")
       ->envname("ANNALS_DELIVERY_TIMEOUT_MS")
       ->capture_default_str();
+  std::string store_path = "var/" + name;
+  app.add_option("--store", store_path, "RocksDB directory of this service's own views")
+      ->envname("ANNALS_STORE")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -33,8 +44,32 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     producer_options.delivery_timeout = std::chrono::milliseconds(delivery_timeout_ms);
     Producer producer(producer_options);
     auto registry = std::make_shared<prometheus::Registry>();
+    std::filesystem::create_directories(store_path);
+    auto store = views::ViewStore::open_primary(store_path);
+    TopicNames topics{common.topic_prefix};
+    // The service's own views follow its topic (and the registry's, for schools), so that
+    // its rules and its idempotency survive restarts and are rebuilt from the log.
+    ProjectorOptions follow;
+    follow.brokers = common.brokers;
+    follow.topics = topics;
+    follow.subscribe = {topics.of(system)};
+    if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
+    follow.dead_letters = false;
+    follow.group = "annals-" + name + "-service-" +
+                   uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
+    Projector follower(follow, *store, *registry);
+    std::exception_ptr failure;
+    std::thread following([&] {
+      try {
+        follower.run();
+      } catch (...) {
+        failure = std::current_exception();
+        kill(getpid(), SIGTERM);
+      }
+    });
     HttpServer http("annals-" + name, registry);
-    PublishingService service(system, TopicNames{common.topic_prefix}, producer, *registry);
+    http.add_collectable(std::make_shared<views::RocksDbMetrics>(*store));
+    PublishingService service(system, topics, producer, *store, *registry);
     service.install(http.server());
     int bound = http.start(host, port);
     std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
@@ -43,6 +78,9 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     wait_for_termination();
     std::cerr << "annals-" << name << ": stopping" << std::endl;
     http.stop();
+    follower.stop();
+    following.join();
+    if (failure) std::rethrow_exception(failure);
   } catch (const std::exception& e) {
     std::cerr << "annals-" << name << ": " << e.what() << std::endl;
     return 1;

@@ -12,6 +12,13 @@
 #include "events/schema.h"
 #include "services/http/server.h"
 #include "services/kafka/cloudevents.h"
+#include "services/projector/projection.h"
+#include "services/publisher/rules.h"
+#include "events/identifier.h"
+
+#include <map>
+#include <mutex>
+#include <set>
 
 namespace annals {
 
@@ -25,7 +32,7 @@ struct PublishingService::Metrics {
                      .Register(r)),
         rejected(prometheus::BuildCounter()
                      .Name("annals_events_rejected_total")
-                     .Help("Events not published, by reason (invalid, unavailable).")
+                     .Help("Events not published, by type and reason (invalid, a rule's name, unavailable).")
                      .Register(r)),
         latency(prometheus::BuildHistogram()
                     .Name("annals_publish_duration_seconds")
@@ -50,75 +57,176 @@ struct PublishingService::Metrics {
   prometheus::Gauge& queue_depth;
 };
 
+// One mutex per district, created on first use (a city has tens of districts, a country
+// thousands: the map stays small).
+class PublishingService::DistrictLocks {
+ public:
+  // Locks every district in `districts` (sorted, so two requests cannot deadlock).
+  std::vector<std::unique_lock<std::mutex>> lock(const std::set<std::string>& districts) {
+    std::vector<std::unique_lock<std::mutex>> held;
+    for (const auto& d : districts) {
+      std::mutex* m;
+      {
+        std::lock_guard guard(mu_);
+        auto& slot = by_district_[d];
+        if (!slot) slot = std::make_unique<std::mutex>();
+        m = slot.get();
+      }
+      held.emplace_back(*m);
+    }
+    return held;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<std::mutex>> by_district_;
+};
+
 PublishingService::PublishingService(System system, TopicNames topics, Producer& producer,
-                                     prometheus::Registry& metrics)
-    : system_(system), topics_(std::move(topics)), producer_(producer),
-      metrics_(std::make_unique<Metrics>(metrics)) {}
+                                     views::ViewStore& store, prometheus::Registry& metrics)
+    : system_(system), topics_(std::move(topics)), producer_(producer), store_(store),
+      metrics_(std::make_unique<Metrics>(metrics)), locks_(std::make_unique<DistrictLocks>()) {}
 
 PublishingService::~PublishingService() = default;
+
+namespace {
+
+std::string id_key(std::string_view uuid) {
+  auto bytes = uuid_bytes(uuid);
+  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+}
+
+// The same event apart from what the platform adds.
+bool same_submission(Event a, Event b) {
+  a.envelope.recorded_at.reset();
+  b.envelope.recorded_at.reset();
+  a.envelope.schema_version = b.envelope.schema_version = 0;
+  return a == b;
+}
+
+json accepted_body(const Event& e, const std::string& topic, std::int32_t partition, std::int64_t offset) {
+  return {{"status", "accepted"}, {"id", e.envelope.id}, {"type", type_name(e.data)},
+          {"recorded_at", e.envelope.recorded_at->to_string()}, {"topic", topic},
+          {"partition", partition}, {"offset", offset}};
+}
+
+}  // namespace
 
 std::vector<PublishingService::Outcome> PublishingService::publish(
     const std::vector<json>& documents, const std::vector<std::string>& parse_errors) {
   std::vector<Outcome> outcomes(documents.size());
-  std::vector<ProducerRecord> records;
-  std::vector<std::size_t> record_of;  // records[k] is documents[record_of[k]]
-  std::vector<Event> events;
+  std::vector<std::optional<Event>> events(documents.size());
+  std::set<std::string> districts;
+  auto reject = [&](std::size_t i, int status, const std::vector<Violation>& violations, const char* type) {
+    json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string()
+                  ? documents[i]["id"] : json();  // echo only a string: anything else may be arbitrarily deep
+    outcomes[i] = {status, {{"status", "rejected"}, {"id", id}, {"violations", violations_json(violations)}}};
+    metrics_->rejected.Add({{"reason", violations.empty() ? "invalid" : violations[0].code}, {"type", type}}).Increment();
+  };
+
+  // 1. The contract.
   for (std::size_t i = 0; i < documents.size(); ++i) {
     if (documents[i].is_discarded()) {
-      outcomes[i] = {400, {{"status", "rejected"},
-                           {"violations", violations_json({{"", "not valid JSON: " + parse_errors[i]}})}}};
-      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
+      reject(i, 400, {{"", "not valid JSON: " + parse_errors[i]}}, "unknown");
       continue;
     }
     Decoded decoded = decode_event(documents[i], Origin::submission);
     if (decoded.event) {
       System owner = system_of(decoded.event->data);
       if (owner != system_ && owner != System::platform)
-        decoded.violations.push_back({"/type", std::string("belongs to the ") +
-                                                   std::string(to_string(owner)) +
-                                                   " service, not the " +
-                                                   std::string(to_string(system_)) + " service"});
+        decoded.violations.push_back({"/type", std::string("belongs to the ") + std::string(to_string(owner)) +
+                                                   " service, not the " + std::string(to_string(system_)) + " service",
+                                      "wrong_service"});
     }
-    // Echo the id only when it is a string: anything else may be arbitrarily deep.
-    json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string()
-                  ? documents[i]["id"] : json();
     if (!decoded.violations.empty()) {
-      outcomes[i] = {422, {{"status", "rejected"}, {"id", id},
-                           {"violations", violations_json(decoded.violations)}}};
-      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
+      reject(i, 422, decoded.violations, decoded.event ? type_name(decoded.event->data) : "unknown");
       continue;
     }
-    Event& event = *decoded.event;
+    districts.insert(decoded.event->envelope.district);
+    events[i] = std::move(decoded.event);
+  }
+
+  // 2. Idempotency and the domain rules, district by district under its lock, each event
+  //    read against the views plus the events accepted before it in this request.
+  auto held = locks_->lock(districts);
+  rocksdb::WriteBatchWithIndex overlay(rocksdb::BytewiseComparator(), 0, true);
+  Projection projection(store_, topics_);
+  views::Reader reader(store_, &overlay);
+  std::vector<ProducerRecord> records;
+  std::vector<std::size_t> record_of;  // records[k] is documents[record_of[k]]
+  std::map<std::string, std::size_t> first_in_request;
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (document, its first copy)
+  const std::string topic = topics_.of(system_);
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    if (!events[i]) continue;
+    Event& event = *events[i];
+    const char* type = type_name(event.data);
+    if (auto first = first_in_request.find(event.envelope.id); first != first_in_request.end()) {
+      if (same_submission(event, *events[first->second])) repeats.push_back({i, first->second});
+      else reject(i, 409, {{"/id", "is used by a different event earlier in this request", "id_reused"}}, type);
+      continue;
+    }
+    if (auto stored = store_.find_event(event.envelope.id)) {
+      if (!same_submission(event, stored->second)) {
+        reject(i, 409, {{"/id", "was already used for a different event (recorded " +
+                                    stored->second.envelope.recorded_at->to_string() + ")", "id_reused"}}, type);
+      } else {
+        json body = accepted_body(stored->second, topics_.prefix + std::string(to_string(stored->first.topic)),
+                                  stored->first.partition, stored->first.offset);
+        body["duplicate"] = true;
+        outcomes[i] = {201, body};
+      }
+      continue;
+    }
+    std::vector<Violation> violations = check_rules(event, system_, reader);
+    if (!violations.empty()) {
+      reject(i, 422, violations, type);
+      continue;
+    }
     event.envelope.recorded_at = Timestamp::now();
+    first_in_request[event.envelope.id] = i;
     // The log keeps what the producer sent (its schema version: upcast on read), stamped.
     json stamped = documents[i];
     stamped["recorded_at"] = event.envelope.recorded_at->to_string();
     event.envelope.schema_version = std::int64_t(documents[i].at("schema_version").get<double>());
-    records.push_back(ProducerRecord{topics_.of(system_), event.envelope.district, stamped.dump(),
-                                     cloudevent_headers(event)});
+    records.push_back(ProducerRecord{topic, event.envelope.district, stamped.dump(), cloudevent_headers(event)});
     record_of.push_back(i);
-    events.push_back(std::move(event));
+    // Seen by the rules of the events after it (a provisional position, never written).
+    ConsumedRecord provisional{topic, INT32_MAX, std::int64_t(i), event.envelope.district, records.back().value};
+    projection.stage({provisional}, overlay, /*advance_offsets=*/false);
   }
+
+  // 3. Publish, and write what the broker confirmed into the service's own views.
   if (!records.empty()) {
     metrics_->queue_depth.Set(producer_.queue_depth() + double(records.size()));
     std::vector<Delivery> deliveries = producer_.produce(records);
     metrics_->queue_depth.Set(producer_.queue_depth());
+    std::vector<ConsumedRecord> confirmed;
     for (std::size_t k = 0; k < deliveries.size(); ++k) {
       const Delivery& d = deliveries[k];
-      const Event& e = events[k];
+      const Event& e = *events[record_of[k]];
       Outcome& out = outcomes[record_of[k]];
       if (d.ok) {
-        out = {201, {{"status", "accepted"}, {"id", e.envelope.id}, {"type", type_name(e.data)},
-                     {"recorded_at", e.envelope.recorded_at->to_string()},
-                     {"topic", records[k].topic}, {"partition", d.partition}, {"offset", d.offset}}};
+        out = {201, accepted_body(e, topic, d.partition, d.offset)};
         metrics_->accepted.Add({{"type", type_name(e.data)}}).Increment();
+        confirmed.push_back({topic, d.partition, d.offset, records[k].key, records[k].value});
       } else {
         out = {d.retriable ? 503 : 500,
                {{"status", "unavailable"}, {"id", e.envelope.id},
                 {"error", "the broker did not confirm the event: " + d.error}}};
-        metrics_->rejected.Add({{"reason", "unavailable"}}).Increment();
+        metrics_->rejected.Add({{"reason", "unavailable"}, {"type", type_name(e.data)}}).Increment();
       }
     }
+    if (!confirmed.empty()) {
+      rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+      projection.stage(confirmed, batch, /*advance_offsets=*/false);
+      rocksdb::Status s = store_.db()->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
+      if (!s.ok()) throw std::runtime_error("writing the service's views: " + s.ToString());
+    }
+  }
+  for (auto [i, first] : repeats) {
+    outcomes[i] = outcomes[first];
+    if (outcomes[i].status == 201) outcomes[i].body["duplicate"] = true;
   }
   return outcomes;
 }

@@ -8,8 +8,16 @@
 //   GET  /ready         200 when the broker answers, 503 otherwise
 //
 // Responses: a single event gets 201 with its log position, 422 with every violation
-// (JSON pointer and reason), 400 when the body is not JSON, 503 with Retry-After when the
-// broker did not confirm. A batch gets 200 (or 503) with one result per event, in order.
+// (JSON pointer, code and reason), 400 when the body is not JSON, 409 when its id was used
+// for a different event, 503 with Retry-After when the broker did not confirm. A batch gets
+// 200 (or 503) with one result per event, in order.
+//
+// Idempotent on the event id: an event sent again gets its first outcome ("duplicate":
+// true) and is not published twice. The service keeps its own views (services/views) of
+// its topic and the registry topic, rebuilt from them on start; it checks each event
+// against them (services/publisher/rules.h) and writes what it publishes into them at once.
+// Events of one district are checked and published one request at a time, so two requests
+// cannot both pass a rule that only one may.
 #pragma once
 
 #include <memory>
@@ -21,6 +29,7 @@
 #include "events/enums.h"
 #include "services/kafka/producer.h"
 #include "services/kafka/topics.h"
+#include "services/views/view_store.h"
 
 namespace prometheus {
 class Registry;
@@ -33,7 +42,7 @@ namespace annals {
 
 class PublishingService {
  public:
-  PublishingService(System system, TopicNames topics, Producer& producer,
+  PublishingService(System system, TopicNames topics, Producer& producer, views::ViewStore& store,
                     prometheus::Registry& metrics);
   ~PublishingService();
 
@@ -53,10 +62,13 @@ class PublishingService {
 
  private:
   struct Metrics;
+  class DistrictLocks;
   System system_;
   TopicNames topics_;
   Producer& producer_;
+  views::ViewStore& store_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<DistrictLocks> locks_;
 };
 
 }  // namespace annals

@@ -43,7 +43,8 @@ class Stack : public ::testing::Test {
       return extra;
     };
     registry = std::make_unique<Process>(kBin + "/annals-registry",
-                                         with({"--listen", "127.0.0.1:" + std::to_string(registry_port)}), dir / "registry.log");
+                                         with({"--listen", "127.0.0.1:" + std::to_string(registry_port), "--store", dir / "registry"}),
+                                         dir / "registry.log");
     projector = std::make_unique<Process>(kBin + "/annals-projector",
                                           with({"--listen", "127.0.0.1:" + std::to_string(projector_port), "--store", dir / "views",
                                                 "--group", prefix + "projector"}), dir / "projector.log");
@@ -229,10 +230,11 @@ TEST(PublishingWithoutABroker, AnswersServiceUnavailableAndLosesNothingSilently)
   int dead = testing::free_port();  // nothing listens here
   Process registry(kBin + "/annals-registry",
                    {"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", "127.0.0.1:" + std::to_string(dead),
-                    "--delivery-timeout-ms", "1500"}, dir / "registry.log");
+                    "--delivery-timeout-ms", "1500", "--store", dir / "registry"}, dir / "registry.log");
   ASSERT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)));
-  json e = {{"id", uuid_from_name("nobroker", "1")}, {"type", "school.closed"}, {"schema_version", 1},
-            {"district", "d"}, {"effective_date", "2016-07-31"}, {"source", "t"}, {"data", {{"school_id", "s"}}}};
+  json e = {{"id", uuid_from_name("nobroker", "1")}, {"type", "district.registered"}, {"schema_version", 1},
+            {"district", "d"}, {"effective_date", "2016-07-31"}, {"source", "t"},
+            {"data", {{"name", "东城区"}, {"city", "北京市"}}}};
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(30);
   auto res = c.Post("/v1/events", e.dump(), "application/json");

@@ -1,0 +1,236 @@
+#include "services/publisher/rules.h"
+
+#include <algorithm>
+
+#include "events/binary_codec.h"
+#include "events/identifier.h"
+#include "services/history/people.h"
+#include "services/history/registry_state.h"
+
+namespace annals {
+namespace {
+
+class Checker {
+ public:
+  Checker(const Event& event, System own, views::Reader reader)
+      : e_(event), own_(own), reader_(reader), district_(event.envelope.district), on_(event.envelope.effective_date) {}
+
+  std::vector<Violation> run() {
+    std::visit([&](const auto& d) { check(d); }, e_.data);
+    return std::move(out_);
+  }
+
+ private:
+  void fail(std::string pointer, std::string code, std::string message) {
+    out_.push_back({std::move(pointer), std::move(message), std::move(code)});
+  }
+  std::optional<SchoolRecord> school(const std::string& id) {
+    return school_on(reader_, district_, id, on_, Timestamp::max());
+  }
+  // The school must be open on the date (after following mergers); returns it.
+  std::optional<SchoolRecord> open_school(const std::string& pointer, const std::string& id) {
+    auto s = school(id);
+    if (!s) fail(pointer, "school_not_open", "school '" + id + "' has not opened by " + on_.to_string());
+    else if (!s->open())
+      fail(pointer, "school_not_open", "school '" + id + "' is closed on " + on_.to_string() + " (since " +
+                                           s->closed_on->to_string() + ")");
+    else return s;
+    return std::nullopt;
+  }
+  void serves(const std::string& pointer, const SchoolRecord& s, Stage stage) {
+    if (std::find(s.stages.begin(), s.stages.end(), stage) == s.stages.end())
+      fail(pointer, "stage_not_served", "school '" + s.school_id + "' has no " + std::string(to_string(stage)) +
+                                            " section on " + on_.to_string());
+  }
+  void grade_in_stage(const std::string& pointer, std::int64_t grade, Stage stage) {
+    bool ok = stage == Stage::primary ? grade >= 1 && grade <= 6 : grade >= 7 && grade <= 9;
+    if (!ok) fail(pointer, "grade_not_in_stage", "grade " + std::to_string(grade) + " is not in the " +
+                                                     std::string(to_string(stage)) + " stage");
+  }
+  TeacherRecord teacher(const std::string& id) { return teacher_on(reader_, district_, id, on_, Timestamp::max()); }
+  TeacherRecord employed_teacher(const std::string& id) {
+    TeacherRecord t = teacher(id);
+    if (!t.employed)
+      fail("/data/teacher_id", "teacher_not_employed", "teacher '" + id + "' is not employed in " + district_ + " on " + on_.to_string());
+    return t;
+  }
+  StudentRecord enrolled_student(const std::string& id) {
+    StudentRecord s = student_on(reader_, district_, id, on_, Timestamp::max());
+    if (!s.enrolled)
+      fail("/data/student_id", "student_not_enrolled", "student '" + id + "' is not enrolled in " + district_ + " on " + on_.to_string());
+    return s;
+  }
+
+  void check(const DistrictRegistered&) {}
+  void check(const SchoolOpened& d) {
+    auto s = school(d.school_id);
+    if (s && s->open())
+      fail("/data/school_id", "school_exists", "school '" + d.school_id + "' is already open on " + on_.to_string());
+  }
+  void check(const SchoolClosed& d) {
+    auto s = school(d.school_id);
+    if (s && s->school_id != d.school_id)
+      fail("/data/school_id", "school_not_open", "school '" + d.school_id + "' was absorbed into '" + s->school_id + "'");
+    else open_school("/data/school_id", d.school_id);
+  }
+  void check(const SchoolMerged& d) {
+    auto survivor = open_school("/data/surviving_id", d.surviving_id);
+    for (std::size_t i = 0; i < d.absorbed_ids.size(); ++i) {
+      std::string p = "/data/absorbed_ids/" + std::to_string(i);
+      auto s = school(d.absorbed_ids[i]);
+      if (s && s->school_id != d.absorbed_ids[i])
+        fail(p, "school_not_open", "school '" + d.absorbed_ids[i] + "' was already absorbed into '" + s->school_id + "'");
+      else if (open_school(p, d.absorbed_ids[i]) && survivor && d.absorbed_ids[i] == survivor->school_id)
+        fail(p, "merger_into_itself", "a school cannot absorb itself");
+    }
+  }
+  void check(const SchoolSplit& d) {
+    open_school("/data/source_id", d.source_id);
+    for (std::size_t i = 0; i < d.new_schools.size(); ++i)
+      if (school(d.new_schools[i].school_id))
+        fail("/data/new_schools/" + std::to_string(i) + "/school_id", "school_exists",
+             "school id '" + d.new_schools[i].school_id + "' is already in use");
+  }
+  template <class T>
+    requires std::is_same_v<T, SchoolStagesChanged> || std::is_same_v<T, SchoolRenamed> ||
+             std::is_same_v<T, SchoolFacilitiesSurveyed> || std::is_same_v<T, SchoolConstructionCompleted> ||
+             std::is_same_v<T, SchoolEquipmentPurchased>
+  void check(const T& d) {
+    auto s = open_school("/data/school_id", d.school_id);
+    if constexpr (requires { d.stage; }) {
+      if (s && d.stage) serves("/data/stage", *s, *d.stage);
+    }
+  }
+  void check(const ClusterCreated& d) {
+    auto c = cluster_on(reader_, district_, d.cluster_id, on_, Timestamp::max());
+    if (c && !c->dissolved_on) fail("/data/cluster_id", "cluster_exists", "cluster '" + d.cluster_id + "' already exists");
+  }
+  std::optional<ClusterRecord> active_cluster(const std::string& id) {
+    auto c = cluster_on(reader_, district_, id, on_, Timestamp::max());
+    if (!c || c->dissolved_on) {
+      fail("/data/cluster_id", "cluster_not_active", "cluster '" + id + "' does not exist on " + on_.to_string());
+      return std::nullopt;
+    }
+    return c;
+  }
+  void check(const ClusterDissolved& d) { active_cluster(d.cluster_id); }
+  void check(const SchoolJoinedCluster& d) {
+    open_school("/data/school_id", d.school_id);
+    active_cluster(d.cluster_id);
+  }
+  void check(const SchoolLeftCluster& d) {
+    auto c = active_cluster(d.cluster_id);
+    auto s = school(d.school_id);
+    std::string id = s ? s->school_id : d.school_id;
+    if (c && !c->members.count(id))
+      fail("/data/school_id", "not_a_member", "school '" + d.school_id + "' is not in cluster '" + d.cluster_id + "'");
+  }
+
+  void check(const TeacherHired& d) {
+    TeacherRecord t = teacher(d.teacher_id);
+    if (t.employed)
+      fail("/data/teacher_id", "teacher_already_hired", "teacher '" + d.teacher_id + "' is already employed (hired " +
+                                                            t.hired_on.to_string() + " at '" + t.school_id + "')");
+    if (auto s = open_school("/data/school_id", d.school_id)) serves("/data/stage", *s, d.stage);
+  }
+  void check(const TeacherTransferred& d) {
+    TeacherRecord t = employed_teacher(d.teacher_id);
+    if (t.employed) {
+      auto at = school(t.school_id);
+      auto from = school(d.from_school_id);
+      std::string where = at ? at->school_id : t.school_id;
+      if (!from || from->school_id != where)
+        fail("/data/from_school_id", "teacher_not_at_school", "teacher '" + d.teacher_id + "' is at '" + t.school_id +
+                                                                  "' on " + on_.to_string() + ", not '" + d.from_school_id + "'");
+    }
+    open_school("/data/to_school_id", d.to_school_id);
+    if (d.kind == TransferKind::permanent && d.end_date)
+      fail("/data/end_date", "permanent_with_end", "a permanent transfer has no end date");
+    if (d.kind != TransferKind::permanent && !d.end_date)
+      fail("/data/end_date", "rotation_without_end", "a rotation or support teaching needs its end date");
+    if (d.end_date && *d.end_date <= on_)
+      fail("/data/end_date", "rotation_ends_before_start",
+           "ends on " + d.end_date->to_string() + ", not after it starts on " + on_.to_string());
+  }
+  void check(const TeacherQualificationChanged& d) { employed_teacher(d.teacher_id); }
+  void check(const TeacherTitleChanged& d) { employed_teacher(d.teacher_id); }
+  void check(const TeacherHonourAwarded& d) { employed_teacher(d.teacher_id); }
+  void check(const TeacherHonourRevoked& d) {
+    TeacherRecord t = employed_teacher(d.teacher_id);
+    if (t.employed && !t.honours.count({d.honour, d.level}))
+      fail("/data/honour", "honour_not_held", "teacher '" + d.teacher_id + "' does not hold that honour on " + on_.to_string());
+  }
+  void check(const TeacherLeft& d) { employed_teacher(d.teacher_id); }
+
+  void check(const StudentEnrolled& d) {
+    StudentRecord s = student_on(reader_, district_, d.student_id, on_, Timestamp::max());
+    if (s.enrolled)
+      fail("/data/student_id", "student_already_enrolled", "student '" + d.student_id + "' is already enrolled at '" + s.school_id + "'");
+    grade_in_stage("/data/grade", d.grade, d.stage);
+    if (auto school = open_school("/data/school_id", d.school_id)) serves("/data/stage", *school, d.stage);
+  }
+  void check(const StudentTransferred& d) {
+    StudentRecord s = enrolled_student(d.student_id);
+    if (s.enrolled) {
+      auto at = school(s.school_id);
+      auto from = school(d.from_school_id);
+      if (!from || !at || from->school_id != at->school_id)
+        fail("/data/from_school_id", "student_not_at_school", "student '" + d.student_id + "' is at '" + s.school_id +
+                                                                  "' on " + on_.to_string() + ", not '" + d.from_school_id + "'");
+    }
+    std::int64_t grade = d.grade.value_or(s.grade);
+    Stage stage = grade >= 7 ? Stage::junior : Stage::primary;
+    if (auto to = open_school("/data/to_school_id", d.to_school_id)) serves("/data/to_school_id", *to, stage);
+  }
+  void check(const StudentPromoted& d) {
+    StudentRecord s = enrolled_student(d.student_id);
+    if (s.enrolled && d.grade <= s.grade)
+      fail("/data/grade", "grade_not_in_stage", "a promotion goes up from grade " + std::to_string(s.grade));
+  }
+  void check(const StudentGraduated& d) { enrolled_student(d.student_id); }
+  void check(const StudentWithdrew& d) { enrolled_student(d.student_id); }
+  void check(const StudentFlagsChanged& d) { enrolled_student(d.student_id); }
+
+  void check(const FundingAllocated& d) {
+    if (d.school_id && !school(*d.school_id))
+      fail("/data/school_id", "school_unknown", "school '" + *d.school_id + "' has not opened by " + on_.to_string());
+  }
+  void check(const BudgetAppropriated&) {}
+
+  void check(const RecordRetracted& d) {
+    std::string stored;
+    auto id = uuid_bytes(d.event_id);
+    std::string key(reinterpret_cast<const char*>(id->data()), id->size());
+    if (!reader_.get(views::Family::events, key, stored)) {
+      fail("/data/event_id", "retraction_target_unknown", "no event " + d.event_id + " on this service's topic");
+      return;
+    }
+    views::LogPosition pos = views::read_position(stored);
+    auto target = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
+    if (!target || pos.topic != own_) {
+      fail("/data/event_id", "retraction_target_unknown",
+           "event " + d.event_id + " was published by the " + std::string(to_string(pos.topic)) +
+               " service: retract it there");
+    } else if (std::holds_alternative<RecordRetracted>(target->data)) {
+      fail("/data/event_id", "retraction_of_retraction", "a retraction cannot be retracted; publish the event again under a new id");
+    } else if (target->envelope.district != district_) {
+      fail("/data/event_id", "retraction_other_district", "event " + d.event_id + " belongs to district '" +
+                                                              target->envelope.district + "'");
+    }
+  }
+
+  const Event& e_;
+  System own_;
+  views::Reader reader_;
+  std::string district_;
+  Date on_;
+  std::vector<Violation> out_;
+};
+
+}  // namespace
+
+std::vector<Violation> check_rules(const Event& event, System own, views::Reader reader) {
+  return Checker(event, own, reader).run();
+}
+
+}  // namespace annals
