@@ -2,7 +2,7 @@
 //
 //   annals topics create      create the Kafka topics (explicit partitions, unlimited retention)
 //   annals schemas write DIR  write the JSON Schemas of the event contract (schemas/)
-//   annals publish FILE...    send NDJSON events to the publishing services, routed by type
+//   annals import FILE...     stream NDJSON or CSV events through the publishing services
 //   annals schools DISTRICT   the roster of a district on a date, from the audit service
 #include <httplib.h>
 
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/event.h"
+#include "services/cli/import.h"
 #include "events/schema.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
@@ -41,69 +42,6 @@ int write_schemas(const std::string& dir) {
   }
   std::cout << "wrote " << n << " schemas under " << dir << "\n";
   return 0;
-}
-
-// Publishes NDJSON files in batches, each event to the service of its type's system.
-int publish(const std::vector<std::string>& files, const std::map<System, std::string>& services,
-            std::size_t batch_size) {
-  std::map<System, std::string> pending_body;
-  std::map<System, std::size_t> pending_count;
-  std::size_t accepted = 0, rejected = 0, lines = 0;
-  std::map<std::string, System> system_of_type;
-  for_each_payload_type([&]<class T>(std::type_identity<T>) { system_of_type[T::kType] = T::kSystem; });
-
-  auto flush = [&](System system) -> bool {
-    if (pending_count[system] == 0) return true;
-    auto client = client_for(services.at(system));
-    auto res = client->Post("/v1/events", pending_body[system], "application/x-ndjson");
-    if (!res) {
-      std::cerr << "annals publish: " << services.at(system) << ": " << httplib::to_string(res.error()) << "\n";
-      return false;
-    }
-    json body = json::parse(res->body, nullptr, false);
-    if (body.is_discarded() || !body.contains("results")) {
-      std::cerr << "annals publish: HTTP " << res->status << ": " << res->body << "\n";
-      return false;
-    }
-    accepted += body.value("accepted", 0);
-    rejected += body.value("rejected", 0);
-    for (const auto& r : body["results"])
-      if (r.value("status", "") != "accepted") std::cerr << "rejected: " << r.dump() << "\n";
-    pending_body[system].clear();
-    pending_count[system] = 0;
-    return res->status == 200;
-  };
-
-  for (const auto& file : files) {
-    std::ifstream in(file);
-    if (!in) {
-      std::cerr << "annals publish: cannot read " << file << "\n";
-      return 2;
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-      ++lines;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json doc = json::parse(line, nullptr, false);
-      System system = System::registry;
-      if (doc.is_object() && doc.contains("type") && doc["type"].is_string()) {
-        auto it = system_of_type.find(doc["type"].get<std::string>());
-        if (it != system_of_type.end() && it->second != System::platform) system = it->second;
-        if (it != system_of_type.end() && it->second == System::platform && doc.contains("source") &&
-            doc["source"].is_string()) {
-          for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
-            if (doc["source"].get<std::string>().find(to_string(s)) != std::string::npos) system = s;
-        }
-      }
-      // Events of one system go out in file order, so a district's history keeps its order.
-      pending_body[system] += line + "\n";
-      if (++pending_count[system] >= batch_size && !flush(system)) return 1;
-    }
-  }
-  for (auto& [system, n] : pending_count)
-    if (!flush(system)) return 1;
-  std::cout << "published " << accepted << " events, rejected " << rejected << " (" << lines << " lines)\n";
-  return rejected ? 1 : 0;
 }
 
 int schools(const std::string& audit, const std::string& district, const std::string& at,
@@ -164,14 +102,18 @@ int main(int argc, char** argv) {
   std::string dir = "schemas";
   write->add_option("dir", dir)->capture_default_str();
 
-  auto* pub = app.add_subcommand("publish", "publish NDJSON files of events through the services");
+  auto* pub = app.add_subcommand("import", "stream NDJSON or CSV files of events through the publishing services "
+                                            "(resumable: run the same command again after an interruption)");
   std::vector<std::string> files;
+  bool restart = false, quiet = false;
   std::map<System, std::string> services = {{System::registry, "http://127.0.0.1:8081"},
                                             {System::personnel, "http://127.0.0.1:8082"},
                                             {System::enrollment, "http://127.0.0.1:8083"},
                                             {System::finance, "http://127.0.0.1:8084"}};
   std::size_t batch = 1000;
-  pub->add_option("files", files, "NDJSON files")->required()->check(CLI::ExistingFile);
+  pub->add_option("files", files, "NDJSON (.ndjson) or CSV (.csv, with a header row) files")->required()->check(CLI::ExistingFile);
+  pub->add_flag("--restart", restart, "ignore FILE.checkpoint and start from the first line");
+  pub->add_flag("--quiet", quiet, "no progress output");
   for (auto& [system, url] : services) {
     std::string name(to_string(system));
     pub->add_option("--" + name, url, "URL of the " + name + " service")
@@ -179,7 +121,7 @@ int main(int argc, char** argv) {
                                            : name == "enrollment" ? "ENROLLMENT" : "FINANCE") + "_URL")
         ->capture_default_str();
   }
-  pub->add_option("--batch", batch, "events per request")->capture_default_str();
+  pub->add_option("--batch", batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
 
   auto* sch = app.add_subcommand("schools", "the roster of a district on a date");
   std::string audit = "http://127.0.0.1:8080", district, at, recorded_at, format = "table";
@@ -198,7 +140,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (write->parsed()) return write_schemas(dir);
-    if (pub->parsed()) return publish(files, services, batch);
+    if (pub->parsed()) return import_files({files, services, batch, !restart, quiet});
     if (sch->parsed()) return schools(audit, district, at, recorded_at, format);
   } catch (const std::exception& e) {
     std::cerr << "annals: " << e.what() << "\n";

@@ -79,6 +79,29 @@ Producer::~Producer() {
 
 int Producer::queue_depth() const { return producer_->outq_len(); }
 
+std::vector<std::int64_t> Producer::high_watermarks(const std::string& topic, std::chrono::milliseconds timeout) const {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(producer_.get(), topic, nullptr, err));
+  RdKafka::Metadata* metadata = nullptr;
+  std::vector<std::int64_t> out;
+  if (!t || producer_->metadata(false, t.get(), &metadata, int(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+    delete metadata;
+    return out;
+  }
+  for (const auto* tm : *metadata->topics())
+    for (const auto* pm : *tm->partitions()) {
+      std::int64_t low = 0, high = 0;
+      if (producer_->query_watermark_offsets(topic, pm->id(), &low, &high, int(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+        out.clear();
+        break;
+      }
+      if (std::size_t(pm->id()) >= out.size()) out.resize(pm->id() + 1, 0);
+      out[pm->id()] = high;
+    }
+  delete metadata;
+  return out;
+}
+
 bool Producer::broker_reachable(std::chrono::milliseconds timeout) const {
   RdKafka::Metadata* metadata = nullptr;
   RdKafka::ErrorCode e = producer_->metadata(false, nullptr, &metadata, int(timeout.count()));

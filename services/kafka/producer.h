@@ -56,6 +56,10 @@ class Producer {
   // Records handed to librdkafka and not yet acknowledged or failed.
   int queue_depth() const;
 
+  // The high watermark (next offset) of every partition of `topic`, asked of the brokers;
+  // empty when they do not answer within `timeout`.
+  std::vector<std::int64_t> high_watermarks(const std::string& topic, std::chrono::milliseconds timeout) const;
+
   // True when a broker answers a metadata request within `timeout`.
   bool broker_reachable(std::chrono::milliseconds timeout) const;
 

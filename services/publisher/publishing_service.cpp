@@ -16,7 +16,9 @@
 #include "services/publisher/rules.h"
 #include "events/identifier.h"
 
+#include <algorithm>
 #include <map>
+#include <thread>
 #include <mutex>
 #include <set>
 
@@ -112,6 +114,23 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 
 }  // namespace
 
+bool PublishingService::await_registry(std::chrono::milliseconds timeout) {
+  const std::string registry = topics_.of(System::registry);
+  std::vector<std::int64_t> ends = producer_.high_watermarks(registry, timeout);
+  if (ends.empty()) return false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::vector<std::int64_t> read(ends.size(), 0);
+    for (const auto& p : store_.offsets())
+      if (p.topic == registry && std::size_t(p.partition) < read.size()) read[p.partition] = p.next_offset;
+    bool caught_up = true;
+    for (std::size_t p = 0; p < ends.size(); ++p) caught_up &= read[p] >= ends[p];
+    if (caught_up) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 std::vector<PublishingService::Outcome> PublishingService::publish(
     const std::vector<json>& documents, const std::vector<std::string>& parse_errors) {
   std::vector<Outcome> outcomes(documents.size());
@@ -147,53 +166,78 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   }
 
   // 2. Idempotency and the domain rules, district by district under its lock, each event
-  //    read against the views plus the events accepted before it in this request.
+  //    read against the views plus the events accepted before it in this request. A rule
+  //    about schools may fail only because this service has not yet read the registry
+  //    topic that far: then read up to its end and check once more.
   auto held = locks_->lock(districts);
-  rocksdb::WriteBatchWithIndex overlay(rocksdb::BytewiseComparator(), 0, true);
+  const std::string topic = topics_.of(system_);
   Projection projection(store_, topics_);
-  views::Reader reader(store_, &overlay);
+  rocksdb::WriteBatchWithIndex overlay(rocksdb::BytewiseComparator(), 0, true);
   std::vector<ProducerRecord> records;
   std::vector<std::size_t> record_of;  // records[k] is documents[record_of[k]]
-  std::map<std::string, std::size_t> first_in_request;
   std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (document, its first copy)
-  const std::string topic = topics_.of(system_);
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    if (!events[i]) continue;
-    Event& event = *events[i];
-    const char* type = type_name(event.data);
-    if (auto first = first_in_request.find(event.envelope.id); first != first_in_request.end()) {
-      if (same_submission(event, *events[first->second])) repeats.push_back({i, first->second});
-      else reject(i, 409, {{"/id", "is used by a different event earlier in this request", "id_reused"}}, type);
-      continue;
-    }
-    if (auto stored = store_.find_event(event.envelope.id)) {
-      if (!same_submission(event, stored->second)) {
-        reject(i, 409, {{"/id", "was already used for a different event (recorded " +
-                                    stored->second.envelope.recorded_at->to_string() + ")", "id_reused"}}, type);
-      } else {
-        json body = accepted_body(stored->second, topics_.prefix + std::string(to_string(stored->first.topic)),
-                                  stored->first.partition, stored->first.offset);
-        body["duplicate"] = true;
-        outcomes[i] = {201, body};
+  std::vector<Outcome> checked = outcomes;
+  std::vector<std::vector<Violation>> deferred(documents.size());
+  for (int pass = 0; pass < 2; ++pass) {
+    overlay.Clear();
+    records.clear();
+    record_of.clear();
+    repeats.clear();
+    outcomes = checked;
+    bool registry_dependent = false;
+    views::Reader reader(store_, &overlay);
+    std::map<std::string, std::size_t> first_in_request;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      if (!events[i]) continue;
+      Event& event = *events[i];
+      const char* type = type_name(event.data);
+      if (auto first = first_in_request.find(event.envelope.id); first != first_in_request.end()) {
+        if (same_submission(event, *events[first->second])) repeats.push_back({i, first->second});
+        else reject(i, 409, {{"/id", "is used by a different event earlier in this request", "id_reused"}}, type);
+        continue;
       }
-      continue;
+      if (auto stored = store_.find_event(event.envelope.id)) {
+        if (!same_submission(event, stored->second)) {
+          reject(i, 409, {{"/id", "was already used for a different event (recorded " +
+                                      stored->second.envelope.recorded_at->to_string() + ")", "id_reused"}}, type);
+        } else {
+          json body = accepted_body(stored->second, topics_.prefix + std::string(to_string(stored->first.topic)),
+                                    stored->first.partition, stored->first.offset);
+          body["duplicate"] = true;
+          outcomes[i] = {201, body};
+        }
+        continue;
+      }
+      std::vector<Violation> violations = check_rules(event, system_, reader);
+      if (!violations.empty()) {
+        for (const auto& v : violations)
+          registry_dependent |= v.code == "school_not_open" || v.code == "school_unknown" ||
+                                v.code == "stage_not_served" || v.code == "cluster_not_active";
+        if (pass == 1 || system_ == System::registry) reject(i, 422, violations, type);
+        else outcomes[i] = {422, {}}, deferred[i] = violations;  // decided on the second pass
+        continue;
+      }
+      event.envelope.recorded_at = Timestamp::now();
+      first_in_request[event.envelope.id] = i;
+      // The log keeps what the producer sent (its schema version: upcast on read), stamped.
+      json stamped = documents[i];
+      stamped["recorded_at"] = event.envelope.recorded_at->to_string();
+      event.envelope.schema_version = std::int64_t(documents[i].at("schema_version").get<double>());
+      records.push_back(ProducerRecord{topic, event.envelope.district, stamped.dump(), cloudevent_headers(event)});
+      record_of.push_back(i);
+      // Seen by the rules of the events after it (a provisional position, never written).
+      ConsumedRecord provisional{topic, INT32_MAX, std::int64_t(i), event.envelope.district, records.back().value};
+      projection.stage({provisional}, overlay, /*advance_offsets=*/false);
     }
-    std::vector<Violation> violations = check_rules(event, system_, reader);
-    if (!violations.empty()) {
-      reject(i, 422, violations, type);
-      continue;
+    bool undecided = std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.status == 422 && o.body.is_null(); });
+    if (!undecided) break;
+    if (!registry_dependent || !await_registry(std::chrono::seconds(5))) {
+      // Nothing more to learn: the first pass's verdicts stand.
+      for (std::size_t i = 0; i < documents.size(); ++i)
+        if (outcomes[i].status == 422 && outcomes[i].body.is_null())
+          reject(i, 422, deferred[i], type_name(events[i]->data));
+      break;
     }
-    event.envelope.recorded_at = Timestamp::now();
-    first_in_request[event.envelope.id] = i;
-    // The log keeps what the producer sent (its schema version: upcast on read), stamped.
-    json stamped = documents[i];
-    stamped["recorded_at"] = event.envelope.recorded_at->to_string();
-    event.envelope.schema_version = std::int64_t(documents[i].at("schema_version").get<double>());
-    records.push_back(ProducerRecord{topic, event.envelope.district, stamped.dump(), cloudevent_headers(event)});
-    record_of.push_back(i);
-    // Seen by the rules of the events after it (a provisional position, never written).
-    ConsumedRecord provisional{topic, INT32_MAX, std::int64_t(i), event.envelope.district, records.back().value};
-    projection.stage({provisional}, overlay, /*advance_offsets=*/false);
   }
 
   // 3. Publish, and write what the broker confirmed into the service's own views.

@@ -20,6 +20,7 @@
 // cannot both pass a rule that only one may.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ class PublishingService {
   static constexpr std::size_t kMaxBatch = 100000;
 
  private:
+  // Waits until this service's views have read the registry topic as far as the brokers have
+  // it now; false when that takes longer than `timeout`.
+  bool await_registry(std::chrono::milliseconds timeout);
+
   struct Metrics;
   class DistrictLocks;
   System system_;

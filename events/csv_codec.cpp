@@ -1,0 +1,132 @@
+#include "events/csv_codec.h"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "events/event.h"
+
+namespace annals {
+
+using nlohmann::json;
+
+bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(cur));
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  fields.push_back(std::move(cur));
+  return !quoted;
+}
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& cell) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= cell.size()) {
+    std::size_t end = cell.find(';', start);
+    if (end == std::string::npos) end = cell.size();
+    if (end > start) out.push_back(cell.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The JSON value of one cell for a field of type T; false when it cannot be one.
+template <class T>
+bool cell_value(const std::string& cell, json& out) {
+  if constexpr (is_optional<T>::value) {
+    return cell_value<typename T::value_type>(cell, out);
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+    if (ec != std::errc() || p != cell.data() + cell.size()) return false;
+    out = v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (cell == "true" || cell == "1" || cell == "是") out = true;
+    else if (cell == "false" || cell == "0" || cell == "否") out = false;
+    else return false;
+  } else if constexpr (std::is_same_v<T, Area>) {
+    json n = json::parse(cell, nullptr, false);
+    if (!n.is_number()) return false;
+    out = n;
+  } else if constexpr (is_vector<T>::value) {
+    if constexpr (Described<typename T::value_type>) {
+      return false;
+    } else {
+      out = json::array();
+      for (const auto& item : split_list(cell)) out.push_back(item);
+    }
+  } else if constexpr (Described<T>) {
+    return false;
+  } else {
+    out = cell;  // strings, dates, timestamps and enum names are JSON strings
+  }
+  return true;
+}
+
+template <class T>
+void fill_object(const std::map<std::string, std::string>& cells, json& object, std::set<std::string>& used,
+                 std::vector<Violation>& violations) {
+  T probe{};
+  auto visit = [&](const char* name, auto& member, const Rule&) {
+    auto it = cells.find(name);
+    if (it == cells.end()) return;
+    used.insert(name);
+    if (it->second.empty()) return;  // absent
+    json value;
+    if (cell_value<std::decay_t<decltype(member)>>(it->second, value)) object[name] = std::move(value);
+    else violations.push_back({std::string("/") + name, "cannot be read from the CSV cell '" + it->second + "'"});
+  };
+  T::fields(probe, visit);
+}
+
+}  // namespace
+
+json csv_row_to_json(const std::vector<std::string>& header, const std::vector<std::string>& row,
+                     std::vector<Violation>& violations) {
+  std::map<std::string, std::string> cells;
+  for (std::size_t i = 0; i < header.size(); ++i) cells[header[i]] = i < row.size() ? row[i] : "";
+  if (row.size() != header.size())
+    violations.push_back({"", "the row has " + std::to_string(row.size()) + " cells, the header " +
+                                  std::to_string(header.size())});
+  json doc = json::object();
+  std::set<std::string> used{"type"};
+  fill_object<Envelope>(cells, doc, used, violations);
+  doc["type"] = cells["type"];
+  json data = json::object();
+  bool known = false;
+  for_each_payload_type([&]<class T>(std::type_identity<T>) {
+    if (known || cells["type"] != T::kType) return;
+    known = true;
+    if constexpr (HasPrevious<T>) {
+      if (cells["schema_version"] == std::to_string(T::Previous::kVersion)) {
+        fill_object<typename T::Previous>(cells, data, used, violations);
+        return;
+      }
+    }
+    fill_object<T>(cells, data, used, violations);
+  });
+  doc["data"] = std::move(data);
+  for (const auto& [column, value] : cells)
+    if (!used.count(column) && !value.empty())
+      violations.push_back({"/" + column, "is not a field of " + cells["type"]});
+  return doc;
+}
+
+}  // namespace annals

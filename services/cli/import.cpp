@@ -1,0 +1,229 @@
+#include "services/cli/import.h"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "events/csv_codec.h"
+#include "events/event.h"
+
+namespace annals {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct Pending {
+  std::size_t line;
+  std::string text;  // the event document, one line
+};
+
+struct Totals {
+  std::size_t lines = 0, accepted = 0, duplicates = 0, rejected = 0;
+  std::map<std::string, std::size_t> by_code;
+};
+
+class Importer {
+ public:
+  Importer(const ImportOptions& o, const std::string& file) : o_(o), file_(file) {
+    for_each_payload_type([&]<class T>(std::type_identity<T>) { system_of_type_[T::kType] = T::kSystem; });
+  }
+
+  int run() {
+    std::ifstream in(file_, std::ios::binary);
+    if (!in) return fail("cannot read " + file_);
+    total_bytes_ = fs::file_size(file_);
+    std::size_t skip = o_.resume ? read_checkpoint() : 0;
+    rejects_.open(file_ + ".rejects.ndjson", skip ? std::ios::app : std::ios::trunc);
+    bool csv = file_.ends_with(".csv");
+    std::vector<std::string> header, row;
+    std::string line;
+    std::size_t n = 0;
+    started_ = last_report_ = std::chrono::steady_clock::now();
+    while (std::getline(in, line)) {
+      ++n;
+      bytes_ += line.size() + 1;
+      if (csv && n == 1) {
+        if (!line.empty() && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // Excel's BOM
+        split_csv_line(line, header);
+        continue;
+      }
+      if (n <= skip) continue;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      ++totals_.lines;
+      std::string text = line;
+      if (csv) {
+        std::vector<Violation> violations;
+        if (!split_csv_line(line, row)) violations.push_back({"", "a quoted cell is not closed"});
+        json doc = csv_row_to_json(header, row, violations);
+        if (!violations.empty()) {
+          reject(n, doc, violations);
+          continue;
+        }
+        text = doc.dump();
+      }
+      pending_[route(text)].push_back({n, std::move(text)});
+      if (++pending_count_ >= o_.batch && !flush(n)) return 2;
+      report(false);
+    }
+    if (!flush(n)) return 2;
+    report(true);
+    std::cout << file_ << ": " << totals_.accepted << " accepted, " << totals_.duplicates
+              << " already published, " << totals_.rejected << " rejected";
+    for (const auto& [code, k] : totals_.by_code) std::cout << (code == totals_.by_code.begin()->first ? " (" : ", ") << code << " " << k;
+    std::cout << (totals_.by_code.empty() ? "" : ")") << " in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() << " s\n";
+    if (totals_.rejected) std::cout << "  reasons, line by line: " << file_ << ".rejects.ndjson\n";
+    return totals_.rejected ? 1 : 0;
+  }
+
+  const Totals& totals() const { return totals_; }
+
+ private:
+  int fail(const std::string& why) {
+    std::cerr << "annals import: " << why << "\n";
+    return 2;
+  }
+
+  System route(const std::string& text) {
+    json doc = json::parse(text, nullptr, false);
+    if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) return System::registry;
+    auto it = system_of_type_.find(doc["type"].get<std::string>());
+    if (it == system_of_type_.end()) return System::registry;  // it will say why it refuses
+    if (it->second != System::platform) return it->second;
+    // A retraction goes to the service of the system named in its source.
+    if (doc.contains("source") && doc["source"].is_string())
+      for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
+        if (doc["source"].get<std::string>().find(to_string(s)) != std::string::npos) return s;
+    return System::registry;
+  }
+
+  void reject(std::size_t line, const json& doc, const json& violations) {
+    ++totals_.rejected;
+    std::string code = violations.is_array() && !violations.empty() ? violations[0].value("code", "invalid") : "invalid";
+    ++totals_.by_code[code];
+    json r = {{"line", line}, {"violations", violations}};
+    if (doc.is_object() && doc.contains("id")) r["id"] = doc["id"];
+    rejects_ << r.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  }
+  void reject(std::size_t line, const json& doc, const std::vector<Violation>& violations) {
+    json v = json::array();
+    for (const auto& x : violations) v.push_back({{"pointer", x.pointer}, {"message", x.message}, {"code", x.code}});
+    reject(line, doc, v);
+  }
+
+  // Sends every pending batch; retries while the broker is unavailable. Returns false on a
+  // failure that stops the import.
+  bool flush(std::size_t through_line) {
+    for (auto& [system, batch] : pending_) {
+      if (batch.empty()) continue;
+      std::string body;
+      for (const auto& p : batch) body += p.text + "\n";
+      for (int attempt = 0;; ++attempt) {
+        httplib::Client client(o_.services.at(system));
+        client.set_connection_timeout(5);
+        client.set_read_timeout(300);
+        auto res = client.Post("/v1/events", body, "application/x-ndjson");
+        json answer = res ? json::parse(res->body, nullptr, false) : json();
+        bool retry = !res || res->status == 503 || res->status >= 500;
+        if (!retry && (answer.is_discarded() || !answer.contains("results"))) {
+          std::cerr << "annals import: " << o_.services.at(system) << " answered " << res->status << ": "
+                    << res->body.substr(0, 500) << "\n";
+          return false;
+        }
+        if (retry) {
+          if (attempt >= 60) {
+            std::cerr << "annals import: " << o_.services.at(system) << " unavailable; run the same command again to resume\n";
+            return false;
+          }
+          std::this_thread::sleep_for(std::chrono::seconds(std::min(5, 1 + attempt)));
+          continue;  // the same batch again: what did reach the topic comes back as duplicates
+        }
+        for (const auto& r : answer["results"]) {
+          std::size_t index = r.value("index", std::size_t(0));
+          if (index >= batch.size()) continue;
+          if (r.value("status", "") == "accepted") {
+            if (r.value("duplicate", false)) ++totals_.duplicates;
+            else ++totals_.accepted;
+          } else {
+            reject(batch[index].line, json::parse(batch[index].text, nullptr, false), r.value("violations", json::array()));
+          }
+        }
+        break;
+      }
+      batch.clear();
+    }
+    pending_count_ = 0;
+    rejects_.flush();
+    if (o_.resume) write_checkpoint(through_line);
+    return true;
+  }
+
+  std::size_t read_checkpoint() {
+    std::ifstream in(file_ + ".checkpoint");
+    std::size_t line = 0;
+    if (in >> line && line > 0 && !o_.quiet)
+      std::cerr << "annals import: resuming " << file_ << " after line " << line << "\n";
+    return line;
+  }
+  void write_checkpoint(std::size_t line) {
+    std::string tmp = file_ + ".checkpoint.tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << line << "\n";
+    }
+    fs::rename(tmp, file_ + ".checkpoint");  // atomic: a crash leaves the old or the new one
+  }
+
+  // A progress line on a terminal; a log line every 10 s otherwise.
+  void report(bool last) {
+    if (o_.quiet) return;
+    auto now = std::chrono::steady_clock::now();
+    bool tty = isatty(STDERR_FILENO);
+    if (!last && now - last_report_ < std::chrono::milliseconds(tty ? 200 : 10000)) return;
+    last_report_ = now;
+    double secs = std::chrono::duration<double>(now - started_).count();
+    double pct = total_bytes_ ? 100.0 * double(bytes_) / double(total_bytes_) : 100.0;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s %5.1f%% %zu events, %zu rejected, %.0f events/s", file_.c_str(), pct,
+                  totals_.lines, totals_.rejected, secs > 0 ? double(totals_.lines) / secs : 0.0);
+    if (tty) {
+      int width = 30, filled = int(pct / 100 * width);
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << buf << (last ? "\n" : "")
+                << std::flush;
+    } else {
+      std::cerr << "annals import: " << buf << "\n";
+    }
+  }
+
+  const ImportOptions& o_;
+  std::string file_;
+  std::map<std::string, System> system_of_type_;
+  std::map<System, std::vector<Pending>> pending_;
+  std::size_t pending_count_ = 0;
+  std::ofstream rejects_;
+  Totals totals_;
+  std::uintmax_t total_bytes_ = 0, bytes_ = 0;
+  std::chrono::steady_clock::time_point started_, last_report_;
+};
+
+}  // namespace
+
+int import_files(const ImportOptions& options) {
+  int worst = 0;
+  for (const auto& file : options.files) {
+    int rc = Importer(options, file).run();
+    worst = std::max(worst, rc);
+    if (rc == 2) break;
+  }
+  return worst;
+}
+
+}  // namespace annals
