@@ -82,7 +82,7 @@ bool cell_value(const std::string& cell, json& out) {
 
 template <class T>
 void fill_object(const std::map<std::string, std::string>& cells, json& object, std::set<std::string>& used,
-                 std::vector<Violation>& violations) {
+                 std::vector<Violation>& violations, const std::string& pointer) {
   T probe{};
   auto visit = [&](const char* name, auto& member, const Rule&) {
     auto it = cells.find(name);
@@ -91,7 +91,7 @@ void fill_object(const std::map<std::string, std::string>& cells, json& object, 
     if (it->second.empty()) return;  // absent
     json value;
     if (cell_value<std::decay_t<decltype(member)>>(it->second, value)) object[name] = std::move(value);
-    else violations.push_back({std::string("/") + name, "cannot be read from the CSV cell '" + it->second + "'"});
+    else violations.push_back({pointer + "/" + name, "cannot be read from the CSV cell '" + it->second + "'"});
   };
   T::fields(probe, visit);
 }
@@ -107,7 +107,7 @@ json csv_row_to_json(const std::vector<std::string>& header, const std::vector<s
                                   std::to_string(header.size())});
   json doc = json::object();
   std::set<std::string> used{"type"};
-  fill_object<Envelope>(cells, doc, used, violations);
+  fill_object<Envelope>(cells, doc, used, violations, "");
   doc["type"] = cells["type"];
   json data = json::object();
   bool known = false;
@@ -116,11 +116,11 @@ json csv_row_to_json(const std::vector<std::string>& header, const std::vector<s
     known = true;
     if constexpr (HasPrevious<T>) {
       if (cells["schema_version"] == std::to_string(T::Previous::kVersion)) {
-        fill_object<typename T::Previous>(cells, data, used, violations);
+        fill_object<typename T::Previous>(cells, data, used, violations, "/data");
         return;
       }
     }
-    fill_object<T>(cells, data, used, violations);
+    fill_object<T>(cells, data, used, violations, "/data");
   });
   doc["data"] = std::move(data);
   for (const auto& [column, value] : cells)

@@ -114,8 +114,8 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 
 }  // namespace
 
-bool PublishingService::await_registry(std::chrono::milliseconds timeout) {
-  const std::string registry = topics_.of(System::registry);
+bool PublishingService::await_topic(const std::string& topic, std::chrono::milliseconds timeout) {
+  const std::string& registry = topic;
   std::vector<std::int64_t> ends = producer_.high_watermarks(registry, timeout);
   if (ends.empty()) return false;
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -163,6 +163,20 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
     }
     districts.insert(decoded.event->envelope.district);
     events[i] = std::move(decoded.event);
+  }
+
+  // Until the views have read this service's own topic to its end once (after a start or a
+  // rebuild), an id cannot be known to be new: refuse rather than publish twice.
+  if (!caught_up_) {
+    std::lock_guard lock(catch_up_mu_);
+    if (!caught_up_ && await_topic(topics_.of(system_), std::chrono::seconds(10))) caught_up_ = true;
+    if (!caught_up_) {
+      for (std::size_t i = 0; i < documents.size(); ++i)
+        if (events[i])
+          outcomes[i] = {503, {{"status", "unavailable"}, {"id", events[i]->envelope.id},
+                               {"error", "the service is still reading its topic after a start; try again shortly"}}};
+      return outcomes;
+    }
   }
 
   // 2. Idempotency and the domain rules, district by district under its lock, each event
@@ -231,7 +245,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
     }
     bool undecided = std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.status == 422 && o.body.is_null(); });
     if (!undecided) break;
-    if (!registry_dependent || !await_registry(std::chrono::seconds(5))) {
+    if (!registry_dependent || !await_topic(topics_.of(System::registry), std::chrono::seconds(5))) {
       // Nothing more to learn: the first pass's verdicts stand.
       for (std::size_t i = 0; i < documents.size(); ++i)
         if (outcomes[i].status == 422 && outcomes[i].body.is_null())

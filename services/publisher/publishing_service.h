@@ -20,7 +20,9 @@
 // cannot both pass a rule that only one may.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,9 +64,9 @@ class PublishingService {
   static constexpr std::size_t kMaxBatch = 100000;
 
  private:
-  // Waits until this service's views have read the registry topic as far as the brokers have
-  // it now; false when that takes longer than `timeout`.
-  bool await_registry(std::chrono::milliseconds timeout);
+  // Waits until this service's views have read `topic` as far as the brokers have it now;
+  // false when that takes longer than `timeout`.
+  bool await_topic(const std::string& topic, std::chrono::milliseconds timeout);
 
   struct Metrics;
   class DistrictLocks;
@@ -74,6 +76,8 @@ class PublishingService {
   views::ViewStore& store_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<DistrictLocks> locks_;
+  std::atomic<bool> caught_up_{false};
+  std::mutex catch_up_mu_;
 };
 
 }  // namespace annals

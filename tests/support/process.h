@@ -82,8 +82,9 @@ class Process {
     status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
     return false;
   }
-  std::string log() const {
-    std::ifstream in(log_);
+  std::string log() const { return read(log_); }
+  static std::string read(const std::string& path) {
+    std::ifstream in(path);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();

@@ -1,0 +1,46 @@
+// Reads a whole topic from the beginning with librdkafka (no consumer group): what the log
+// really holds, for tests that count records.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace annals::testing {
+
+inline std::vector<std::string> read_topic(const std::string& brokers, const std::string& topic) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", brokers, err);
+  conf->set("group.id", "annals-test-reader", err);
+  conf->set("enable.partition.eof", "true", err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) throw std::runtime_error(err);
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (consumer->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR) throw std::runtime_error("metadata");
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto* tm : *md->topics())
+    for (const auto* pm : *tm->partitions())
+      parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+  delete md;
+  consumer->assign(parts);
+  std::size_t eofs = 0, n = parts.size();
+  RdKafka::TopicPartition::destroy(parts);
+  std::vector<std::string> values;
+  int idle = 0;
+  while (eofs < n && idle < 100) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(100));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) ++eofs;
+    else if (m->err() == RdKafka::ERR__TIMED_OUT) ++idle;
+    else if (!m->err()) values.emplace_back(static_cast<const char*>(m->payload()), m->len());
+  }
+  consumer->close();
+  return values;
+}
+
+}  // namespace annals::testing
