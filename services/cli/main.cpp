@@ -4,6 +4,7 @@
 //   annals schemas write DIR  write the JSON Schemas of the event contract (schemas/)
 //   annals import FILE...     stream NDJSON or CSV events through the publishing services
 //   annals schools DISTRICT   the roster of a district on a date, from the audit service
+//   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
 #include <httplib.h>
 
 #include <filesystem>
@@ -12,7 +13,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include "events/event.h"
+#include "services/views/checksum.h"
 #include "services/cli/import.h"
 #include "events/schema.h"
 #include "services/kafka/topics.h"
@@ -41,6 +45,17 @@ int write_schemas(const std::string& dir) {
     ++n;
   }
   std::cout << "wrote " << n << " schemas under " << dir << "\n";
+  return 0;
+}
+
+int views_checksum(const std::string& store_path) {
+  fs::path secondary = fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
+  auto store = views::ViewStore::open_secondary(store_path, secondary.string());
+  store->catch_up();
+  views::ViewsChecksum sum = views::checksum(*store);
+  store.reset();
+  fs::remove_all(secondary);
+  std::cout << sum.to_string() << "\n";
   return 0;
 }
 
@@ -131,8 +146,14 @@ int main(int argc, char** argv) {
   sch->add_option("--audit", audit, "URL of the audit service")->envname("ANNALS_AUDIT_URL")->capture_default_str();
   sch->add_option("--format", format)->check(CLI::IsMember({"table", "json"}))->capture_default_str();
 
+  auto* views_cmd = app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
+  auto* sum = views_cmd->add_subcommand("checksum", "a checksum of every view: a rebuilt store must print the same");
+  std::string store_path = "var/views";
+  sum->add_option("--store", store_path, "RocksDB directory of the views")->envname("ANNALS_STORE")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   try {
+    if (sum->parsed()) return views_checksum(store_path);
     if (create->parsed()) {
       create_topics(common.brokers, TopicNames{common.topic_prefix}, partitions, replication);
       std::cout << "topics ready: " << common.topic_prefix << "{registry,personnel,enrollment,finance} ("

@@ -8,6 +8,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "events/identifier.h"
 #include "services/http/server.h"
 #include "services/process/options.h"
 #include "services/process/signals.h"
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
   app.add_option("--group", group, "Kafka consumer group")->envname("ANNALS_GROUP")->capture_default_str();
   app.add_option("--max-batch", max_batch, "most records applied in one RocksDB write batch")
       ->envname("ANNALS_MAX_BATCH")->capture_default_str()->check(CLI::Range(1, 1000000));
+  bool exit_when_caught_up = false;
+  app.add_flag("--exit-when-caught-up", exit_when_caught_up,
+               "stop once every partition is read to its end (to rebuild views into a fresh --store)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -41,6 +45,9 @@ int main(int argc, char** argv) {
     options.group = group;
     options.topics = TopicNames{common.topic_prefix};
     options.max_batch = max_batch;
+    options.stop_when_caught_up = exit_when_caught_up;
+    options.all_partitions = exit_when_caught_up;  // a rebuild reads everything, whatever the group does
+    options.instance_id = "projector-" + uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
     Projector projector(options, *store, *registry);
     HttpServer http("annals-projector", registry);
     auto rocksdb_metrics = std::make_shared<views::RocksDbMetrics>(*store);
@@ -57,8 +64,8 @@ int main(int argc, char** argv) {
         projector.run();
       } catch (...) {
         failure = std::current_exception();
-        kill(getpid(), SIGTERM);
       }
+      kill(getpid(), SIGTERM);  // the engine stopped (caught up, or failed): end the process
     });
     wait_for_termination();
     projector.stop();

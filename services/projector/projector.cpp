@@ -112,16 +112,57 @@ void Projector::run() {
   set("auto.offset.reset", "earliest");
   set("fetch.min.bytes", "1");
   set("queued.max.messages.kbytes", "65536");
+  set("session.timeout.ms", "10000");
+  if (!options_.instance_id.empty()) set("group.instance.id", options_.instance_id);
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error("kafka consumer: " + err);
-  RdKafka::ErrorCode e = consumer->subscribe(options_.subscribe.empty() ? options_.topics.domain() : options_.subscribe);
-  if (e) throw std::runtime_error("subscribe: " + RdKafka::err2str(e));
+  std::vector<std::string> topics = options_.subscribe.empty() ? options_.topics.domain() : options_.subscribe;
+  if (options_.all_partitions) {
+    // Every partition, from where the store says the views end.
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> stored;
+    for (const auto& p : store_.offsets()) stored[{p.topic, p.partition}] = p.next_offset;
+    std::vector<RdKafka::TopicPartition*> partitions;
+    for (const auto& topic : topics) {
+      std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
+      RdKafka::Metadata* md = nullptr;
+      RdKafka::ErrorCode me = RdKafka::ERR__TRANSPORT;
+      for (int attempt = 0; attempt < 30 && me != RdKafka::ERR_NO_ERROR && !stopping_; ++attempt) {
+        delete md;
+        md = nullptr;
+        me = consumer->metadata(false, t.get(), &md, 2000);
+      }
+      if (me != RdKafka::ERR_NO_ERROR) {
+        delete md;
+        throw std::runtime_error("no metadata for " + topic + ": " + RdKafka::err2str(me));
+      }
+      for (const auto* tm : *md->topics()) {
+        if (tm->err() != RdKafka::ERR_NO_ERROR) {
+          delete md;
+          throw std::runtime_error("topic " + topic + ": " + RdKafka::err2str(tm->err()));
+        }
+        for (const auto* pm : *tm->partitions()) {
+          auto it = stored.find({topic, pm->id()});
+          partitions.push_back(RdKafka::TopicPartition::create(
+              topic, pm->id(), it == stored.end() ? RdKafka::Topic::OFFSET_BEGINNING : it->second));
+        }
+      }
+      delete md;
+    }
+    RdKafka::ErrorCode ae = consumer->assign(partitions);
+    RdKafka::TopicPartition::destroy(partitions);
+    if (ae) throw std::runtime_error("assign: " + RdKafka::err2str(ae));
+  } else {
+    RdKafka::ErrorCode e = consumer->subscribe(topics);
+    if (e) throw std::runtime_error("subscribe: " + RdKafka::err2str(e));
+  }
 
   Projection projection(store_, options_.topics);
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   auto last_progress = std::chrono::steady_clock::time_point{};
+  auto last_log = std::chrono::steady_clock::now();
+  std::size_t consumed = 0;
 
   while (!stopping_) {
     records.clear();
@@ -146,6 +187,7 @@ void Projector::run() {
       if (std::chrono::steady_clock::now() >= deadline) break;
     }
 
+    consumed += records.size();
     if (!records.empty()) {
       auto started = std::chrono::steady_clock::now();
       rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
@@ -196,7 +238,7 @@ void Projector::run() {
       for (const auto& r : records) next[{r.topic, r.partition}] = r.offset + 1;
       std::vector<RdKafka::TopicPartition*> commit;
       for (const auto& [tp, off] : next) commit.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
-      consumer->commitAsync(commit);
+      if (!options_.all_partitions) consumer->commitAsync(commit);
       RdKafka::TopicPartition::destroy(commit);
     }
 
@@ -219,6 +261,25 @@ void Projector::run() {
         if (lag >= 0) metrics_->lag.Add(labels).Set(double(lag));
         out.push_back({{"topic", tp->topic()}, {"partition", tp->partition()}, {"next_offset", next},
                        {"high_watermark", high}, {"lag", lag}});
+      }
+      // A rebuild asks the brokers (not the cached figures) whether it has reached the end.
+      if (options_.stop_when_caught_up && (records.empty() || now - last_log > std::chrono::seconds(2))) {
+        std::int64_t behind = 0;
+        bool known = !assigned.empty();
+        for (auto* tp : assigned) {
+          std::int64_t low = 0, high = 0;
+          if (consumer->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high, 5000)) known = false;
+          auto it = stored.find({tp->topic(), tp->partition()});
+          behind += std::max<std::int64_t>(0, high - (it == stored.end() ? low : it->second));
+        }
+        if (now - last_log > std::chrono::seconds(2)) {
+          std::cerr << "annals-projector: " << consumed << " records applied, " << behind << " to go" << std::endl;
+          last_log = now;
+        }
+        if (known && behind == 0 && records.empty()) {
+          std::cerr << "annals-projector: caught up after " << consumed << " records" << std::endl;
+          stopping_ = true;
+        }
       }
       RdKafka::TopicPartition::destroy(assigned);
       std::lock_guard lock(progress_mu_);

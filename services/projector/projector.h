@@ -26,6 +26,12 @@ namespace annals {
 struct ProjectorOptions {
   std::string brokers = "127.0.0.1:19092";
   std::string group = "annals-projector";
+  // Static group membership (group.instance.id): a restarted instance with the same store
+  // gets its partitions back at once instead of waiting for a rebalance.
+  std::string instance_id;
+  // Read every partition of the topics, without a consumer group (a publishing service
+  // following its topics, or a rebuild); otherwise share them with the group.
+  bool all_partitions = false;
   TopicNames topics;
   // Topics to consume; empty: every domain topic.
   std::vector<std::string> subscribe;
@@ -33,6 +39,9 @@ struct ProjectorOptions {
   // publishing service following its own topic only counts them).
   bool dead_letters = true;
   std::size_t max_batch = 5000;
+  // Stop once every assigned partition is read to the end the brokers report (a rebuild),
+  // logging progress every two seconds on the way.
+  bool stop_when_caught_up = false;
   std::chrono::milliseconds max_wait{50};
 };
 

@@ -55,6 +55,7 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     follow.subscribe = {topics.of(system)};
     if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
     follow.dead_letters = false;
+    follow.all_partitions = true;
     follow.group = "annals-" + name + "-service-" +
                    uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
     Projector follower(follow, *store, *registry);

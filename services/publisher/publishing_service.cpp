@@ -93,11 +93,6 @@ PublishingService::~PublishingService() = default;
 
 namespace {
 
-std::string id_key(std::string_view uuid) {
-  auto bytes = uuid_bytes(uuid);
-  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-}
-
 // The same event apart from what the platform adds.
 bool same_submission(Event a, Event b) {
   a.envelope.recorded_at.reset();
@@ -116,9 +111,12 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 
 bool PublishingService::await_topic(const std::string& topic, std::chrono::milliseconds timeout) {
   const std::string& registry = topic;
-  std::vector<std::int64_t> ends = producer_.high_watermarks(registry, timeout);
-  if (ends.empty()) return false;
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<std::int64_t> ends;
+  while ((ends = producer_.high_watermarks(registry, std::chrono::milliseconds(2000))).empty()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;  // e.g. a topic still electing leaders
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   for (;;) {
     std::vector<std::int64_t> read(ends.size(), 0);
     for (const auto& p : store_.offsets())
@@ -384,7 +382,14 @@ void PublishingService::install(httplib::Server& server) {
   });
 
   server.Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
-    if (producer_.broker_reachable(std::chrono::milliseconds(2000))) {
+    if (!caught_up_) {
+      std::lock_guard lock(catch_up_mu_);
+      if (!caught_up_ && await_topic(topics_.of(system_), std::chrono::seconds(2))) caught_up_ = true;
+    }
+    if (!caught_up_) {
+      res.set_header("Retry-After", "2");
+      reply_error(res, 503, "still reading " + topics_.of(system_) + " after a start");
+    } else if (producer_.broker_reachable(std::chrono::milliseconds(2000))) {
       reply_json(res, 200, {{"status", "ready"}});
     } else {
       res.set_header("Retry-After", "5");

@@ -45,7 +45,7 @@ class Publishing : public ::testing::Test {
         std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", brokers(),
                                  "--topic-prefix", prefix, "--store", dir / system},
         dir / (system + ".log"));
-    EXPECT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)));
+    EXPECT_TRUE(eventually([&] { return testing::http_ok(port, "/ready"); }, std::chrono::seconds(30)));
     return port;
   }
 

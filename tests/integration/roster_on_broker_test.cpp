@@ -51,6 +51,7 @@ class Stack : public ::testing::Test {
     audit = std::make_unique<Process>(kBin + "/annals-audit",
                                       with({"--listen", "127.0.0.1:" + std::to_string(audit_port), "--store", dir / "views",
                                             "--secondary", dir / "audit"}), dir / "audit.log");
+    ASSERT_TRUE(eventually([&] { return testing::http_ok(registry_port, "/ready"); }, std::chrono::seconds(30)));
     for (int port : {registry_port, projector_port, audit_port})
       ASSERT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)))
           << "port " << port << "\n" << registry->log() << projector->log() << audit->log();
