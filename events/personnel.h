@@ -111,10 +111,8 @@ struct TeacherTitleChanged {
   auto operator<=>(const TeacherTitleChanged&) const = default;
 };
 
-struct TeacherHonourAwarded {
-  static constexpr const char* kType = "teacher.honour_awarded";
-  static constexpr int kVersion = 1;
-  static constexpr System kSystem = System::personnel;
+// An honour (骨干教师 at a level, 学科带头人, 特级教师) given or taken away.
+struct HonourChange {
   std::string teacher_id;
   Honour honour{};
   HonourLevel level{};
@@ -124,22 +122,20 @@ struct TeacherHonourAwarded {
     v("honour", s.honour, Rule{});
     v("level", s.level, Rule{.doc = "awarding level"});
   }
+  auto operator<=>(const HonourChange&) const = default;
+};
+
+struct TeacherHonourAwarded : HonourChange {
+  static constexpr const char* kType = "teacher.honour_awarded";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::personnel;
   auto operator<=>(const TeacherHonourAwarded&) const = default;
 };
 
-struct TeacherHonourRevoked {
+struct TeacherHonourRevoked : HonourChange {
   static constexpr const char* kType = "teacher.honour_revoked";
   static constexpr int kVersion = 1;
   static constexpr System kSystem = System::personnel;
-  std::string teacher_id;
-  Honour honour{};
-  HonourLevel level{};
-  template <class S, class V>
-  static void fields(S& s, V& v) {
-    v("teacher_id", s.teacher_id, kId);
-    v("honour", s.honour, Rule{});
-    v("level", s.level, Rule{});
-  }
   auto operator<=>(const TeacherHonourRevoked&) const = default;
 };
 

@@ -24,10 +24,8 @@ struct DistrictRegistered {
   auto operator<=>(const DistrictRegistered&) const = default;
 };
 
-struct SchoolOpened {
-  static constexpr const char* kType = "school.opened";
-  static constexpr int kVersion = 1;
-  static constexpr System kSystem = System::registry;
+// What a school is when it opens (by itself, or out of a split).
+struct SchoolProfile {
   std::string school_id;
   std::string name;
   std::vector<Stage> stages;
@@ -35,7 +33,6 @@ struct SchoolOpened {
   Ownership ownership{};
   LocationClass location{};
   bool boarding = false;
-  std::optional<std::string> township;  // 乡镇/街道
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("school_id", s.school_id, kId);
@@ -45,6 +42,19 @@ struct SchoolOpened {
     v("ownership", s.ownership, Rule{});
     v("location", s.location, Rule{.doc = "location class"});
     v("boarding", s.boarding, Rule{});
+  }
+  auto operator<=>(const SchoolProfile&) const = default;
+};
+using NewSchool = SchoolProfile;
+
+struct SchoolOpened : SchoolProfile {
+  static constexpr const char* kType = "school.opened";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::registry;
+  std::optional<std::string> township;  // 乡镇/街道
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    SchoolProfile::fields(s, v);
     v("township", s.township, Rule{.doc = "township or subdistrict"});
   }
   auto operator<=>(const SchoolOpened&) const = default;
@@ -80,28 +90,6 @@ struct SchoolMerged {
     v("facilities_move", s.facilities_move, Rule{.doc = "absorbed facilities move to the survivor (default true)"});
   }
   auto operator<=>(const SchoolMerged&) const = default;
-};
-
-// A school founded out of a split: what a school.opened would say about it.
-struct NewSchool {
-  std::string school_id;
-  std::string name;
-  std::vector<Stage> stages;
-  SchoolKind kind{};
-  Ownership ownership{};
-  LocationClass location{};
-  bool boarding = false;
-  template <class S, class V>
-  static void fields(S& s, V& v) {
-    v("school_id", s.school_id, kId);
-    v("name", s.name, Rule{});
-    v("stages", s.stages, Rule{.min_one = true});
-    v("kind", s.kind, Rule{});
-    v("ownership", s.ownership, Rule{});
-    v("location", s.location, Rule{});
-    v("boarding", s.boarding, Rule{});
-  }
-  auto operator<=>(const NewSchool&) const = default;
 };
 
 struct SchoolSplit {

@@ -19,16 +19,15 @@ std::string RegistryState::resolve(const std::string& school_id) const {
 
 namespace {
 
-SchoolRecord new_school(const std::string& id, const std::string& name, const std::vector<Stage>& stages,
-                        SchoolKind kind, Ownership ownership, LocationClass location, bool boarding, Date on) {
+SchoolRecord new_school(const SchoolProfile& p, Date on) {
   SchoolRecord s;
-  s.school_id = id;
-  s.name = name;
-  s.stages = stages;
-  s.kind = kind;
-  s.ownership = ownership;
-  s.location = location;
-  s.boarding = boarding;
+  s.school_id = p.school_id;
+  s.name = p.name;
+  s.stages = p.stages;
+  s.kind = p.kind;
+  s.ownership = p.ownership;
+  s.location = p.location;
+  s.boarding = p.boarding;
   s.opened_on = on;
   return s;
 }
@@ -52,7 +51,7 @@ void RegistryState::apply(const Event& event) {
           auto existing = schools.find(d.school_id);
           if (existing != schools.end() && existing->second.open() && !existing->second.name.empty())
             return;  // already open: a second opening changes nothing (the services refuse it)
-          SchoolRecord s = new_school(d.school_id, d.name, d.stages, d.kind, d.ownership, d.location, d.boarding, on);
+          SchoolRecord s = new_school(d, on);
           s.township = d.township;
           if (existing != schools.end()) s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
           schools[d.school_id] = std::move(s);
@@ -86,7 +85,7 @@ void RegistryState::apply(const Event& event) {
           }
           for (const auto& n : d.new_schools) {
             if (schools.count(n.school_id)) continue;  // ids are never reused
-            SchoolRecord s = new_school(n.school_id, n.name, n.stages, n.kind, n.ownership, n.location, n.boarding, on);
+            SchoolRecord s = new_school(n, on);
             s.split_from = source_id;
             schools[n.school_id] = std::move(s);
           }

@@ -19,21 +19,17 @@ namespace {
 using testing::eventually;
 using testing::Process;
 
-const std::string kBin = ANNALS_BIN_DIR;
-
-std::string brokers() {
-  const char* b = std::getenv("ANNALS_TEST_BROKERS");
-  return b ? b : "127.0.0.1:19292";
-}
+using testing::binary;
+std::string brokers() { return testing::test_brokers(); }
 
 std::string checksum(const testing::TempDir& dir, const std::string& store) {
   std::string log = dir / ("checksum-" + std::to_string(std::random_device{}()) + ".log");
-  EXPECT_EQ(testing::run(kBin + "/annals", {"views", "checksum", "--store", store}, log), 0) << Process::read(log);
+  EXPECT_EQ(testing::run(binary("annals"), {"views", "checksum", "--store", store}, log), 0) << Process::read(log);
   return Process::read(log);
 }
 
 int rebuild(const testing::TempDir& dir, const std::string& prefix, const std::string& store, const std::string& group) {
-  return testing::run(kBin + "/annals-projector",
+  return testing::run(binary("annals-projector"),
                       {"--brokers", brokers(), "--topic-prefix", prefix, "--store", store, "--group", group,
                        "--listen", "127.0.0.1:0", "--exit-when-caught-up"},
                       dir / (group + ".log"));
@@ -42,7 +38,7 @@ int rebuild(const testing::TempDir& dir, const std::string& prefix, const std::s
 TEST(ProjectorRecovery, KilledRepeatedlyDuringALargeIngestItEndsWithTheSameViews) {
   testing::TempDir dir;
   std::string prefix = "rec" + std::to_string(std::random_device{}()) + ".";
-  ASSERT_EQ(testing::run(kBin + "/annals", {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
+  ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
                                             "--partitions", "3"}, dir / "topics.log"), 0);
   // 40,000 registry and personnel records over 8 districts, a few of them garbage.
   ProducerOptions options;
@@ -68,7 +64,7 @@ TEST(ProjectorRecovery, KilledRepeatedlyDuringALargeIngestItEndsWithTheSameViews
   std::string reference = checksum(dir, dir / "reference");
 
   for (int round = 0; round < 5; ++round) {
-    Process victim(kBin + "/annals-projector",
+    Process victim(binary("annals-projector"),
                    {"--brokers", brokers(), "--topic-prefix", prefix, "--store", dir / "killed", "--group", "killed",
                     "--listen", "127.0.0.1:0", "--max-batch", "500"},
                    dir / "killed.log");

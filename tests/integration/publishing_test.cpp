@@ -20,19 +20,15 @@ using nlohmann::json;
 using testing::eventually;
 using testing::Process;
 
-const std::string kBin = ANNALS_BIN_DIR;
-
-std::string brokers() {
-  const char* b = std::getenv("ANNALS_TEST_BROKERS");
-  return b ? b : "127.0.0.1:19292";
-}
+using testing::binary;
+std::string brokers() { return testing::test_brokers(); }
 
 class Publishing : public ::testing::Test {
  protected:
   void SetUp() override {
     std::random_device rd;
     prefix = "pub" + std::to_string(rd()) + ".";
-    ASSERT_EQ(testing::run(kBin + "/annals", {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
+    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
                                               "--partitions", "3"}, dir / "topics.log"), 0);
     registry_port = start("registry");
     enrollment_port = start("enrollment");
@@ -41,7 +37,7 @@ class Publishing : public ::testing::Test {
   int start(const std::string& system) {
     int port = testing::free_port();
     services[system] = std::make_unique<Process>(
-        kBin + "/annals-" + system,
+        binary("annals-") + system,
         std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", brokers(),
                                  "--topic-prefix", prefix, "--store", dir / system},
         dir / (system + ".log"));
@@ -161,7 +157,7 @@ TEST_F(Publishing, AnImportKilledHalfwayAndResumedPublishesEveryEventExactlyOnce
   std::vector<std::string> args{"import", file, "--batch", "250", "--registry",
                                 "http://127.0.0.1:" + std::to_string(registry_port)};
   {
-    Process first(kBin + "/annals", args, dir / "import1.log");
+    Process first(binary("annals"), args, dir / "import1.log");
     ASSERT_TRUE(eventually([&] {
       std::ifstream cp(file + ".checkpoint");
       std::size_t line = 0;
@@ -172,7 +168,7 @@ TEST_F(Publishing, AnImportKilledHalfwayAndResumedPublishesEveryEventExactlyOnce
   std::size_t done_before = 0;
   std::ifstream(file + ".checkpoint") >> done_before;
   ASSERT_LT(done_before, std::size_t(kSchools)) << "the import finished before it could be interrupted";
-  EXPECT_EQ(testing::run(kBin + "/annals", args, dir / "import2.log"), 1) << testing::Process::read(dir / "import2.log");
+  EXPECT_EQ(testing::run(binary("annals"), args, dir / "import2.log"), 1) << testing::Process::read(dir / "import2.log");
   auto ids = ids_in_topic("registry");
   EXPECT_EQ(ids.size(), std::size_t(kSchools));
   std::size_t repeated = 0;
@@ -195,7 +191,7 @@ TEST_F(Publishing, ACsvExportImportsThroughTheSameRules) {
                       << "重复,primary,regular,public,urban,false\n"
                       << uuid_from_name(prefix, "csv3") << ",school.opened,1,dongcheng,2000-09-01,registry-export,c3,"
                       << "三校,primary,regular,public,urban,maybe\n";
-  EXPECT_EQ(testing::run(kBin + "/annals", {"import", file, "--registry", "http://127.0.0.1:" + std::to_string(registry_port)},
+  EXPECT_EQ(testing::run(binary("annals"), {"import", file, "--registry", "http://127.0.0.1:" + std::to_string(registry_port)},
                          dir / "csv.log"), 1);
   std::string rejects = Process::read(file + ".rejects.ndjson");
   EXPECT_NE(rejects.find(R"("code":"school_exists")"), std::string::npos) << rejects;    // c1 is already open

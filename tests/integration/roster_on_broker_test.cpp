@@ -19,19 +19,15 @@ using nlohmann::json;
 using testing::eventually;
 using testing::Process;
 
-const std::string kBin = ANNALS_BIN_DIR;
-
-std::string brokers() {
-  const char* b = std::getenv("ANNALS_TEST_BROKERS");
-  return b ? b : "127.0.0.1:19292";
-}
+using testing::binary;
+std::string brokers() { return testing::test_brokers(); }
 
 class Stack : public ::testing::Test {
  protected:
   void SetUp() override {
     std::random_device rd;
     prefix = "it" + std::to_string(rd()) + ".";
-    ASSERT_EQ(testing::run(kBin + "/annals", {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
+    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
                                               "--partitions", "3"}, dir / "topics.log"), 0)
         << read(dir / "topics.log");
     registry_port = testing::free_port();
@@ -42,13 +38,13 @@ class Stack : public ::testing::Test {
       extra.insert(extra.end(), common.begin(), common.end());
       return extra;
     };
-    registry = std::make_unique<Process>(kBin + "/annals-registry",
+    registry = std::make_unique<Process>(binary("annals-registry"),
                                          with({"--listen", "127.0.0.1:" + std::to_string(registry_port), "--store", dir / "registry"}),
                                          dir / "registry.log");
-    projector = std::make_unique<Process>(kBin + "/annals-projector",
+    projector = std::make_unique<Process>(binary("annals-projector"),
                                           with({"--listen", "127.0.0.1:" + std::to_string(projector_port), "--store", dir / "views",
                                                 "--group", prefix + "projector"}), dir / "projector.log");
-    audit = std::make_unique<Process>(kBin + "/annals-audit",
+    audit = std::make_unique<Process>(binary("annals-audit"),
                                       with({"--listen", "127.0.0.1:" + std::to_string(audit_port), "--store", dir / "views",
                                             "--secondary", dir / "audit"}), dir / "audit.log");
     ASSERT_TRUE(eventually([&] { return testing::http_ok(registry_port, "/ready"); }, std::chrono::seconds(30)));
@@ -229,7 +225,7 @@ TEST(PublishingWithoutABroker, AnswersServiceUnavailableAndLosesNothingSilently)
   testing::TempDir dir;
   int port = testing::free_port();
   int dead = testing::free_port();  // nothing listens here
-  Process registry(kBin + "/annals-registry",
+  Process registry(binary("annals-registry"),
                    {"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", "127.0.0.1:" + std::to_string(dead),
                     "--delivery-timeout-ms", "1500", "--store", dir / "registry"}, dir / "registry.log");
   ASSERT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)));

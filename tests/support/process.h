@@ -25,6 +25,15 @@ extern char** environ;
 
 namespace annals::testing {
 
+// The broker the integration tests use (ctest starts it; see tests/CMakeLists.txt).
+inline std::string test_brokers() {
+  const char* b = std::getenv("ANNALS_TEST_BROKERS");
+  return b ? b : "127.0.0.1:19292";
+}
+
+// A binary of the build tree: "annals", "annals-registry", ...
+inline std::string binary(const std::string& name) { return std::string(ANNALS_BIN_DIR) + "/" + name; }
+
 inline int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
