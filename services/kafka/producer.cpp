@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+
+#include "services/kafka/end_offsets.h"
 #include <stdexcept>
 
 namespace annals {
@@ -88,17 +90,15 @@ std::vector<std::int64_t> Producer::high_watermarks(const std::string& topic, st
     delete metadata;
     return out;
   }
+  std::vector<TopicPartitionId> partitions;
   for (const auto* tm : *metadata->topics())
-    for (const auto* pm : *tm->partitions()) {
-      std::int64_t low = 0, high = 0;
-      if (producer_->query_watermark_offsets(topic, pm->id(), &low, &high, int(timeout.count())) != RdKafka::ERR_NO_ERROR) {
-        out.clear();
-        break;
-      }
-      if (std::size_t(pm->id()) >= out.size()) out.resize(pm->id() + 1, 0);
-      out[pm->id()] = high;
-    }
+    for (const auto* pm : *tm->partitions()) partitions.push_back({topic, pm->id()});
   delete metadata;
+  for (const auto& [tp, end] : end_offsets(*producer_, partitions, timeout)) {
+    if (std::size_t(tp.second) >= out.size()) out.resize(tp.second + 1, 0);
+    out[tp.second] = end;
+  }
+  if (out.size() != partitions.size()) out.clear();
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "services/kafka/end_offsets.h"
 #include "services/projector/projection.h"
 
 namespace annals {
@@ -264,13 +265,14 @@ void Projector::run() {
       }
       // A rebuild asks the brokers (not the cached figures) whether it has reached the end.
       if (options_.stop_when_caught_up && (records.empty() || now - last_log > std::chrono::seconds(2))) {
+        std::vector<TopicPartitionId> ids;
+        for (auto* tp : assigned) ids.push_back({tp->topic(), tp->partition()});
+        auto ends = end_offsets(*consumer, ids, std::chrono::seconds(5));
+        bool known = !assigned.empty() && ends.size() == ids.size();
         std::int64_t behind = 0;
-        bool known = !assigned.empty();
-        for (auto* tp : assigned) {
-          std::int64_t low = 0, high = 0;
-          if (consumer->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high, 5000)) known = false;
-          auto it = stored.find({tp->topic(), tp->partition()});
-          behind += std::max<std::int64_t>(0, high - (it == stored.end() ? low : it->second));
+        for (const auto& [tp, end] : ends) {
+          auto it = stored.find(tp);
+          behind += std::max<std::int64_t>(0, end - (it == stored.end() ? 0 : it->second));
         }
         if (now - last_log > std::chrono::seconds(2)) {
           std::cerr << "annals-projector: " << consumed << " records applied, " << behind << " to go" << std::endl;
