@@ -102,7 +102,7 @@ std::string Timestamp::to_string() const {
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   std::int64_t rem = secs - days * 86400;
   chr::year_month_day ymd{chr::sys_days{chr::days{days}}};
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()), int(rem / 3600),
                 int(rem / 60 % 60), int(rem % 60), static_cast<long long>(frac));

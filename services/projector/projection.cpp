@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "events/binary_codec.h"
+#include "events/entities.h"
+#include "services/history/headcount.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
 
@@ -99,6 +101,8 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
   std::string entry = views::encode_view_entry(retracted_at, binary);
   for (const auto& [family, key] : views::view_keys(event, pos)) batch.Put(store_.family(family), key, entry);
+  // Students whose history this changes: their enrolment intervals and the headcounts.
+  std::vector<EntityRef> restate = entities_of(event.data);
 
   if (retraction) {
     std::string target = id_key(retraction->event_id);
@@ -117,9 +121,12 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
         std::string marked = views::encode_view_entry(first, target_binary);
         for (const auto& [family, key] : views::view_keys(*target_event, views::read_position(target_stored)))
           batch.Put(store_.family(family), key, marked);
+        restate = entities_of(target_event->data);
       }
     }
   }
+  for (const auto& ref : restate)
+    if (ref.kind == EntityKind::student) restate_student(store_, batch, event.envelope.district, ref.id);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

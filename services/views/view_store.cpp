@@ -90,7 +90,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     std::string n = name;
-    if (n == "district_log" || n == "registry" || n == "timelines") {
+    if (n == "district_log" || n == "registry" || n == "timelines" || n == "enrolments" || n == "headcounts") {
       cf.prefix_extractor = std::make_shared<DistrictPrefix>();
       table.whole_key_filtering = false;
     }

@@ -9,7 +9,11 @@
 //   registry     district order key -> view entry: registry events (schools, clusters)
 //   timelines    timeline key -> view entry: each entity's events (schools, clusters,
 //                teachers, students), in apply order
-//   retractions  event id -> recorded_at (u64) of the first retraction of that event
+//   retractions  event id -> recorded_at (u64) + district of the first retraction
+//   enrolments   "<district>\0<student>" -> the student's enrolment intervals, as counted
+//   headcounts   "<district>\0<school>\0<stage><grade><date>" -> students (i64) from that
+//                date on: a step function kept minimal (no step equals the one before), so
+//                the students of a school on any date are one seek, however long the history
 #pragma once
 
 #include <map>
@@ -28,9 +32,9 @@
 
 namespace annals::views {
 
-enum class Family : int { offsets, events, district_log, registry, timelines, retractions };
-inline constexpr const char* kFamilyNames[] = {"offsets",  "events",    "district_log",
-                                               "registry", "timelines", "retractions"};
+enum class Family : int { offsets, events, district_log, registry, timelines, retractions, enrolments, headcounts };
+inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log", "registry",
+                                               "timelines", "retractions", "enrolments",   "headcounts"};
 
 // A projected event as the views hold it: the event, and when (if ever) it was retracted.
 struct ViewEntry {
