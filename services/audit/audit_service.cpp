@@ -9,6 +9,7 @@
 #include <rocksdb/iterator.h>
 
 #include "events/json_codec.h"
+#include "services/history/headcount.h"
 #include "services/history/registry_state.h"
 #include "services/http/server.h"
 
@@ -199,9 +200,29 @@ void AuditService::install(httplib::Server& server) {
                RegistryState state = registry_state(store, district, *at, *as_of);
                json schools = json::array();
                std::size_t closed = 0;
+               bool current = *as_of == Timestamp::max();
                for (const auto& [id, s] : state.schools) {
-                 if (s.open()) schools.push_back(school_json(s));
-                 else ++closed;
+                 if (!s.open()) {
+                   ++closed;
+                   continue;
+                 }
+                 json j = school_json(s);
+                 // Students on the date: the school's own and, from a merger on, the absorbed
+                 // schools' (their students belong to the survivor). Current knowledge only.
+                 if (current) {
+                   Headcount count = headcount_on(store, district, s.school_id, *at);
+                   for (const auto& a : s.absorbed)
+                     for (const auto& [series, n] : headcount_on(store, district, a.school_id, *at)) count[series] += n;
+                   json by_stage = json::object(), by_grade = json::object();
+                   std::int64_t total = 0;
+                   for (const auto& [series, n] : count) {
+                     by_stage[std::string(to_string(series.first))] = by_stage.value(std::string(to_string(series.first)), 0) + n;
+                     by_grade[std::to_string(series.second)] = by_grade.value(std::to_string(series.second), 0) + n;
+                     total += n;
+                   }
+                   j["students"] = {{"total", total}, {"by_stage", by_stage}, {"by_grade", by_grade}};
+                 }
+                 schools.push_back(std::move(j));
                }
                json body = {{"district", district}, {"at", at->to_string()},
                             {"recorded_at", *as_of == Timestamp::max() ? json() : json(as_of->to_string())},
