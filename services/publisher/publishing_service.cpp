@@ -134,11 +134,19 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   std::vector<Outcome> outcomes(documents.size());
   std::vector<std::optional<Event>> events(documents.size());
   std::set<std::string> districts;
+  // Counted once per event at the end, whatever pass decided it.
+  std::vector<std::pair<std::string, std::string>> refused(documents.size());  // (reason, type)
   auto reject = [&](std::size_t i, int status, const std::vector<Violation>& violations, const char* type) {
     json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string()
                   ? documents[i]["id"] : json();  // echo only a string: anything else may be arbitrarily deep
     outcomes[i] = {status, {{"status", "rejected"}, {"id", id}, {"violations", violations_json(violations)}}};
-    metrics_->rejected.Add({{"reason", violations.empty() ? "invalid" : violations[0].code}, {"type", type}}).Increment();
+    refused[i] = {violations.empty() ? "invalid" : violations[0].code, type};
+  };
+  auto finish = [&]() {
+    for (std::size_t i = 0; i < outcomes.size(); ++i)
+      if (outcomes[i].status >= 400 && outcomes[i].status < 500 && !refused[i].first.empty())
+        metrics_->rejected.Add({{"reason", refused[i].first}, {"type", refused[i].second}}).Increment();
+    return outcomes;
   };
 
   // 1. The contract.
@@ -173,7 +181,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
         if (events[i])
           outcomes[i] = {503, {{"status", "unavailable"}, {"id", events[i]->envelope.id},
                                {"error", "the service is still reading its topic after a start; try again shortly"}}};
-      return outcomes;
+      return finish();
     }
   }
 
@@ -284,7 +292,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
     outcomes[i] = outcomes[first];
     if (outcomes[i].status == 201) outcomes[i].body["duplicate"] = true;
   }
-  return outcomes;
+  return finish();
 }
 
 namespace {
