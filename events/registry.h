@@ -136,72 +136,80 @@ struct SchoolRenamed {
   auto operator<=>(const SchoolRenamed&) const = default;
 };
 
-// Absolute census values (a survey replaces what was known). With `stage`, the values are
-// that section's own; without it they are the whole school's, apportioned by students.
-struct SchoolFacilitiesSurveyed {
-  static constexpr const char* kType = "school.facilities_surveyed";
-  static constexpr int kVersion = 1;
-  static constexpr System kSystem = System::registry;
-  std::string school_id;
-  std::optional<Stage> stage;
+// The building areas a survey states (absolute) or a construction adds (an increment).
+struct BuildingAreas {
   Area floor_area_m2;
   Area sports_area_m2;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("floor_area_m2", s.floor_area_m2, Rule{.doc = "teaching and auxiliary floor area, m²"});
+    v("sports_area_m2", s.sports_area_m2, Rule{.doc = "sports ground and hall area, m²"});
+  }
+  auto operator<=>(const BuildingAreas&) const = default;
+};
+
+// The equipment a survey states (absolute) or a purchase adds (an increment).
+struct EquipmentCounts {
   std::int64_t equipment_value_fen = 0;
   std::int64_t multimedia_classrooms = 0;
   std::int64_t computers = 0;
   std::int64_t books = 0;
   template <class S, class V>
   static void fields(S& s, V& v) {
-    v("school_id", s.school_id, kId);
-    v("stage", s.stage, Rule{.doc = "section surveyed; absent for the whole school"});
-    v("floor_area_m2", s.floor_area_m2, Rule{.doc = "teaching and auxiliary floor area, m²"});
-    v("sports_area_m2", s.sports_area_m2, Rule{.doc = "sports ground and hall area, m²"});
     v("equipment_value_fen", s.equipment_value_fen, Rule{.doc = "teaching equipment value, fen", .min = 0});
     v("multimedia_classrooms", s.multimedia_classrooms, Rule{.doc = "networked multimedia classrooms", .min = 0});
     v("computers", s.computers, Rule{.min = 0});
     v("books", s.books, Rule{.min = 0});
   }
+  auto operator<=>(const EquipmentCounts&) const = default;
+};
+
+// Absolute census values (a survey replaces what was known). With `stage`, the values are
+// that section's own; without it they are the whole school's, apportioned by students.
+struct SchoolFacilitiesSurveyed : BuildingAreas, EquipmentCounts {
+  static constexpr const char* kType = "school.facilities_surveyed";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::registry;
+  std::string school_id;
+  std::optional<Stage> stage;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("school_id", s.school_id, kId);
+    v("stage", s.stage, Rule{.doc = "section surveyed; absent for the whole school"});
+    BuildingAreas::fields(s, v);
+    EquipmentCounts::fields(s, v);
+  }
   auto operator<=>(const SchoolFacilitiesSurveyed&) const = default;
 };
 
 // An increment: new floor and sports area.
-struct SchoolConstructionCompleted {
+struct SchoolConstructionCompleted : BuildingAreas {
   static constexpr const char* kType = "school.construction_completed";
   static constexpr int kVersion = 1;
   static constexpr System kSystem = System::registry;
   std::string school_id;
   std::optional<Stage> stage;
-  Area floor_area_m2;
-  Area sports_area_m2;
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("school_id", s.school_id, kId);
-    v("stage", s.stage, Rule{});
-    v("floor_area_m2", s.floor_area_m2, Rule{.doc = "added teaching and auxiliary floor area, m²"});
-    v("sports_area_m2", s.sports_area_m2, Rule{.doc = "added sports area, m²"});
+    v("stage", s.stage, Rule{.doc = "section built for; absent for the whole school"});
+    BuildingAreas::fields(s, v);
   }
   auto operator<=>(const SchoolConstructionCompleted&) const = default;
 };
 
 // An increment: equipment bought.
-struct SchoolEquipmentPurchased {
+struct SchoolEquipmentPurchased : EquipmentCounts {
   static constexpr const char* kType = "school.equipment_purchased";
   static constexpr int kVersion = 1;
   static constexpr System kSystem = System::registry;
   std::string school_id;
   std::optional<Stage> stage;
-  std::int64_t equipment_value_fen = 0;
-  std::int64_t multimedia_classrooms = 0;
-  std::int64_t computers = 0;
-  std::int64_t books = 0;
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("school_id", s.school_id, kId);
-    v("stage", s.stage, Rule{});
-    v("equipment_value_fen", s.equipment_value_fen, Rule{.min = 0});
-    v("multimedia_classrooms", s.multimedia_classrooms, Rule{.min = 0});
-    v("computers", s.computers, Rule{.min = 0});
-    v("books", s.books, Rule{.min = 0});
+    v("stage", s.stage, Rule{.doc = "section equipped; absent for the whole school"});
+    EquipmentCounts::fields(s, v);
   }
   auto operator<=>(const SchoolEquipmentPurchased&) const = default;
 };

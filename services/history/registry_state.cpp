@@ -21,13 +21,7 @@ namespace {
 
 SchoolRecord new_school(const SchoolProfile& p, Date on) {
   SchoolRecord s;
-  s.school_id = p.school_id;
-  s.name = p.name;
-  s.stages = p.stages;
-  s.kind = p.kind;
-  s.ownership = p.ownership;
-  s.location = p.location;
-  s.boarding = p.boarding;
+  static_cast<SchoolProfile&>(s) = p;
   s.opened_on = on;
   return s;
 }

@@ -25,14 +25,9 @@ struct Absorption {
   Date on;
 };
 
-struct SchoolRecord {
-  std::string school_id;
-  std::string name;
-  std::vector<Stage> stages;
-  SchoolKind kind{};
-  Ownership ownership{};
-  LocationClass location{};
-  bool boarding = false;
+// A school as the registry knows it on a date: what it opened as (kept up to date by
+// renames and stage changes), and what happened to it since.
+struct SchoolRecord : SchoolProfile {
   std::optional<std::string> township;
   Date opened_on;
   std::optional<Date> closed_on;
