@@ -3,14 +3,16 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <limits>
+#include <set>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <rocksdb/iterator.h>
 
 #include "events/json_codec.h"
-#include "services/history/headcount.h"
-#include "services/history/registry_state.h"
+#include "services/audit/indicator_tables.h"
+#include "services/history/district_state.h"
 #include "services/http/server.h"
 
 namespace annals {
@@ -38,8 +40,9 @@ struct AuditService::Metrics {
   prometheus::Family<prometheus::Histogram>& duration;
 };
 
-AuditService::AuditService(std::string store_path, std::string secondary_path, prometheus::Registry& metrics)
-    : store_path_(std::move(store_path)), secondary_path_(std::move(secondary_path)),
+AuditService::AuditService(std::string store_path, std::string secondary_path, Standards standards,
+                           prometheus::Registry& metrics)
+    : store_path_(std::move(store_path)), secondary_path_(std::move(secondary_path)), standards_(std::move(standards)),
       metrics_(std::make_unique<Metrics>(metrics)) {}
 
 AuditService::~AuditService() = default;
@@ -113,7 +116,26 @@ json stages_json(const std::vector<Stage>& stages) {
   return out;
 }
 
-json school_json(const SchoolRecord& s) {
+// A school's figures as the API shows them: per section, each measure in its natural unit.
+json figures_json(const Figures& f) {
+  json out = json::object();
+  for (Section section : {Section::primary, Section::junior, Section::whole}) {
+    json sec = json::object();
+    for (int m = 0; m <= int(Measure::books); ++m) {
+      Measure measure = Measure(m);
+      std::int64_t n = total(f, section, measure);
+      if (!n) continue;
+      std::string name(to_string(measure));
+      if (measure == Measure::floor_area || measure == Measure::sports_area) sec[name + "_m2"] = double(n) / 100;
+      else if (measure == Measure::equipment_value) sec[name + "_yuan"] = double(n) / 100;
+      else sec[name] = n;
+    }
+    if (!sec.empty()) out[std::string(to_string(section))] = sec;
+  }
+  return out;
+}
+
+json school_json(const SchoolRecord& s, const Figures* figures) {
   json j = {{"school_id", s.school_id}, {"name", s.name}, {"stages", stages_json(s.stages)},
             {"kind", to_string(s.kind)}, {"ownership", to_string(s.ownership)},
             {"location", to_string(s.location)}, {"boarding", s.boarding},
@@ -127,7 +149,50 @@ json school_json(const SchoolRecord& s) {
   json clusters = json::object();
   for (const auto& [c, role] : s.clusters) clusters[c] = to_string(role);
   j["clusters"] = clusters;
+  if (figures) {
+    json by_stage = json::object(), by_grade = json::object();
+    std::int64_t students = 0;
+    for (const auto& [series, n] : *figures) {
+      if (series.measure != Measure::students) continue;
+      std::string stage(to_string(series.section));
+      by_stage[stage] = by_stage.value(stage, 0) + n;
+      by_grade[std::to_string(series.grade)] = by_grade.value(std::to_string(series.grade), 0) + n;
+      students += n;
+    }
+    j["students"] = {{"total", students}, {"by_stage", by_stage}, {"by_grade", by_grade}};
+    j["figures"] = figures_json(*figures);
+  }
   return j;
+}
+
+json cluster_json(const ClusterRecord& c) {
+  json members = json::array();
+  for (const auto& [school, role] : c.members) members.push_back({{"school_id", school}, {"role", to_string(role)}});
+  json j = {{"cluster_id", c.cluster_id}, {"name", c.name}, {"kind", to_string(c.kind)},
+            {"created_on", c.created_on.to_string()}, {"members", members}};
+  if (c.cycle_years) j["cycle_years"] = *c.cycle_years;
+  if (c.dissolved_on) j["dissolved_on"] = c.dissolved_on->to_string();
+  return j;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string hex_decode(std::string_view text) {
+  std::string out;
+  auto digit = [](char c) { return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0'; };
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
+    if (!std::isxdigit((unsigned char)text[i]) || !std::isxdigit((unsigned char)text[i + 1])) return {};
+    out.push_back(char(digit(text[i]) * 16 + digit(text[i + 1])));
+  }
+  return out;
 }
 
 bool district_known(views::ViewStore& store, const std::string& district) {
@@ -186,51 +251,256 @@ void AuditService::install(httplib::Server& server) {
     reply_json(res, 200, {{"districts", out}, {"consistent_to", consistent_to(store)}});
   }));
 
-  server.Get(R"(/v1/districts/([^/]+)/schools)",
-             timed("schools", [this](views::ViewStore& store, const httplib::Request& req, httplib::Response& res) {
+  // The parameters every district question shares: the district (404 when unknown), the
+  // date, the recorded time. Replies and returns false when one is wrong.
+  struct Question {
+    std::string district;
+    Date at;
+    Timestamp as_of;
+  };
+  auto question = [](views::ViewStore& store, const httplib::Request& req, httplib::Response& res, Question& q) {
+    q.district = req.matches[1];
+    auto at = date_param(req, res, "at");
+    if (!at) return false;
+    auto as_of = recorded_param(req, res);
+    if (!as_of) return false;
+    if (!district_known(store, q.district)) {
+      reply_error(res, 404, "no district '" + q.district + "' in the record");
+      return false;
+    }
+    q.at = *at;
+    q.as_of = *as_of;
+    return true;
+  };
+  auto recorded_json = [](Timestamp as_of) { return as_of == Timestamp::max() ? json() : json(as_of.to_string()); };
+
+  auto state = [this, question, recorded_json](views::ViewStore& store, const httplib::Request& req,
+                                               httplib::Response& res) {
+    Question q;
+    if (!question(store, req, res, q)) return;
+    DistrictState st = district_state(store, q.district, q.at, q.as_of);
+    json schools = json::array(), totals = json::object();
+    Figures all;
+    std::size_t closed = 0;
+    for (const auto& [id, s] : st.registry.schools) {
+      if (!s.open()) {
+        ++closed;
+        continue;
+      }
+      const Figures& f = st.figures.at(id);
+      for (const auto& [series, n] : f) all[series] += n;
+      schools.push_back(school_json(s, &f));
+    }
+    json clusters = json::array();
+    for (const auto& [id, c] : st.registry.clusters)
+      if (!c.dissolved_on) clusters.push_back(cluster_json(c));
+    json body = {{"district", q.district}, {"at", q.at.to_string()}, {"recorded_at", recorded_json(q.as_of)},
+                 {"schools", schools}, {"clusters", clusters}, {"closed_or_absorbed", closed},
+                 {"totals", {{"schools", schools.size()}, {"figures", figures_json(all)}}},
+                 {"consistent_to", consistent_to(store)}};
+    if (st.registry.district) body["district_name"] = st.registry.district->name;
+    reply_json(res, 200, body);
+  };
+  server.Get(R"(/v1/districts/([^/]+)/state)", timed("state", state));
+  server.Get(R"(/v1/districts/([^/]+)/schools)", timed("schools", state));  // the roster; same answer
+
+  // The standard asked for (?standard=) or the one in force; replies 404 and returns nullptr.
+  auto pick_standard = [this](const httplib::Request& req, httplib::Response& res, const std::string& district,
+                              Date at, std::string& why) -> const Standard* {
+    if (req.has_param("standard")) {
+      std::string id = req.get_param_value("standard");
+      const Standard* s = standards_.find(id);
+      if (!s) {
+        std::string known;
+        for (const auto& k : standards_.all()) known += (known.empty() ? "" : ", ") + k.id;
+        reply_error(res, 404, "no standard '" + id + "'; known: " + known);
+        return nullptr;
+      }
+      why = "asked for by the request (?standard=" + id + ")";
+      return s;
+    }
+    const Standard* s = standards_.in_force(district, at, why);
+    if (!s) reply_error(res, 404, why + ": ask for one with ?standard=");
+    return s;
+  };
+
+  auto indicators = [this, question, recorded_json, pick_standard](views::ViewStore& store, const httplib::Request& req,
+                                                                  httplib::Response& res, bool csv) {
+    Question q;
+    if (!question(store, req, res, q)) return;
+    std::string why;
+    const Standard* standard = pick_standard(req, res, q.district, q.at, why);
+    if (!standard) return;
+    DistrictState st = district_state(store, q.district, q.at, q.as_of);
+    IndicatorReport report = compute_indicators(st, *standard);
+    report.why_this_standard = why;
+    std::string name = st.registry.district ? st.registry.district->name : q.district;
+    if (csv || req.get_param_value("format") == "csv") {
+      res.status = 200;
+      res.set_header("Content-Disposition", "attachment; filename=\"" + q.district + "-indicators-" + q.at.to_string() + ".csv\"");
+      res.set_content("\xEF\xBB\xBF" + report_csv(report, name, q.at), "text/csv; charset=utf-8");  // BOM: Excel reads UTF-8
+      return;
+    }
+    json body = report_json(report);
+    body["district"] = q.district;
+    body["district_name"] = name;
+    body["at"] = q.at.to_string();
+    body["recorded_at"] = recorded_json(q.as_of);
+    body["consistent_to"] = consistent_to(store);
+    reply_json(res, 200, body);
+  };
+  server.Get(R"(/v1/districts/([^/]+)/indicators)",
+             timed("indicators", [indicators](views::ViewStore& store, const httplib::Request& req,
+                                              httplib::Response& res) { indicators(store, req, res, false); }));
+  server.Get(R"(/v1/districts/([^/]+)/indicators\.csv)",
+             timed("indicators_csv", [indicators](views::ViewStore& store, const httplib::Request& req,
+                                                  httplib::Response& res) { indicators(store, req, res, true); }));
+
+  server.Get(R"(/v1/districts/([^/]+)/indicators/series)",
+             timed("indicators_series", [this, pick_standard](views::ViewStore& store, const httplib::Request& req,
+                                                              httplib::Response& res) {
                std::string district = req.matches[1];
-               auto at = date_param(req, res, "at");
-               if (!at) return;
+               auto from = date_param(req, res, "from");
+               if (!from) return;
+               auto to = date_param(req, res, "to");
+               if (!to) return;
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
+               std::string step = req.has_param("step") ? req.get_param_value("step") : "year";
+               if (step != "year" && step != "month") {
+                 reply_error(res, 400, "query parameter 'step' must be year or month, got '" + step + "'");
+                 return;
+               }
+               if (*to < *from) {
+                 reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
+                 return;
+               }
                if (!district_known(store, district)) {
                  reply_error(res, 404, "no district '" + district + "' in the record");
                  return;
                }
-               RegistryState state = registry_state(store, district, *at, *as_of);
-               json schools = json::array();
-               std::size_t closed = 0;
-               bool current = *as_of == Timestamp::max();
-               for (const auto& [id, s] : state.schools) {
-                 if (!s.open()) {
-                   ++closed;
+               std::string text = from->to_string();
+               int year = std::stoi(text.substr(0, 4)), month = std::stoi(text.substr(5, 2)), day = std::stoi(text.substr(8, 2));
+               json points = json::array();
+               for (int k = 0; k < 1200; ++k) {
+                 int y = step == "year" ? year + k : year + (month - 1 + k) / 12;
+                 int m = step == "year" ? month : (month - 1 + k) % 12 + 1;
+                 Date at = Date::from_ymd(y, unsigned(m), unsigned(std::min(day, 28)));
+                 if (day > 28) at = Date{at.days + (day - 28)};  // 29-31 run on into the next month when short
+                 if (*to < at) break;
+                 std::string why;
+                 const Standard* standard = pick_standard(req, res, district, at, why);
+                 json point = {{"at", at.to_string()}};
+                 if (!standard) {
+                   res.status = 200;
+                   point["standard"] = nullptr;
+                   point["why"] = why;
+                   points.push_back(point);
                    continue;
                  }
-                 json j = school_json(s);
-                 // Students on the date: the school's own and, from a merger on, the absorbed
-                 // schools' (their students belong to the survivor). Current knowledge only.
-                 if (current) {
-                   Headcount count = headcount_on(store, district, s.school_id, *at);
-                   for (const auto& a : s.absorbed)
-                     for (const auto& [series, n] : headcount_on(store, district, a.school_id, *at)) count[series] += n;
-                   json by_stage = json::object(), by_grade = json::object();
-                   std::int64_t total = 0;
-                   for (const auto& [series, n] : count) {
-                     by_stage[std::string(to_string(series.first))] = by_stage.value(std::string(to_string(series.first)), 0) + n;
-                     by_grade[std::to_string(series.second)] = by_grade.value(std::to_string(series.second), 0) + n;
-                     total += n;
-                   }
-                   j["students"] = {{"total", total}, {"by_stage", by_stage}, {"by_grade", by_grade}};
+                 IndicatorReport report = compute_indicators(district_state(store, district, at, *as_of), *standard);
+                 point["standard"] = standard->id;
+                 point["complies"] = report.complies ? json(*report.complies) : json();
+                 json stages = json::object();
+                 for (const auto& s : report.stages) {
+                   json cvs = json::object();
+                   for (const auto& i : s.indicators) cvs[i.id] = i.cv ? json(*i.cv) : json();
+                   stages[std::string(to_string(s.stage))] = {
+                       {"cv", cvs}, {"composite_cv", s.composite_cv ? json(*s.composite_cv) : json()},
+                       {"passes", s.passes ? json(*s.passes) : json()}, {"schools_counted", s.schools_counted},
+                       {"students", s.students}};
                  }
-                 schools.push_back(std::move(j));
+                 point["stages"] = stages;
+                 points.push_back(point);
                }
-               json body = {{"district", district}, {"at", at->to_string()},
-                            {"recorded_at", *as_of == Timestamp::max() ? json() : json(as_of->to_string())},
-                            {"schools", schools}, {"closed_or_absorbed", closed},
-                            {"consistent_to", consistent_to(store)}};
-               if (state.district) body["district_name"] = state.district->name;
+               reply_json(res, 200, {{"district", district}, {"from", from->to_string()}, {"to", to->to_string()},
+                                     {"step", step}, {"points", points}, {"consistent_to", consistent_to(store)}});
+             }));
+
+  // The audit trail: the district's events in apply order, paged by an opaque cursor.
+  server.Get(R"(/v1/districts/([^/]+)/events)",
+             timed("events", [this](views::ViewStore& store, const httplib::Request& req, httplib::Response& res) {
+               std::string district = req.matches[1];
+               std::optional<Date> from = Date{std::numeric_limits<std::int32_t>::min() / 2};
+               std::optional<Date> to = Date{std::numeric_limits<std::int32_t>::max() / 2};
+               if (req.has_param("from") && !(from = date_param(req, res, "from"))) return;
+               if (req.has_param("to") && !(to = date_param(req, res, "to"))) return;
+               auto as_of = recorded_param(req, res);
+               if (!as_of) return;
+               std::size_t limit = 100;
+               if (req.has_param("limit")) {
+                 try {
+                   limit = std::stoul(req.get_param_value("limit"));
+                 } catch (...) {
+                   limit = 0;
+                 }
+                 if (limit < 1 || limit > 1000) {
+                   reply_error(res, 400, "query parameter 'limit' must be a number from 1 to 1000");
+                   return;
+                 }
+               }
+               std::set<std::string> types;
+               for (std::size_t k = 0, n = req.get_param_value_count("type"); k < n; ++k) {
+                 std::string t = req.get_param_value("type", k);
+                 for (std::size_t pos = 0; pos <= t.size();) {
+                   std::size_t comma = std::min(t.find(',', pos), t.size());
+                   if (comma > pos) types.insert(t.substr(pos, comma - pos));
+                   pos = comma + 1;
+                 }
+               }
+               if (!district_known(store, district)) {
+                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 return;
+               }
+               std::string begin = views::district_order_key(district, *from, Timestamp{INT64_MIN}, {});
+               if (req.has_param("after")) {
+                 std::string after = hex_decode(req.get_param_value("after"));
+                 views::DistrictOrder order;
+                 if (!views::parse_district_order_key(after, order) || order.district != district) {
+                   reply_error(res, 400, "query parameter 'after' is not a cursor of this district's trail");
+                   return;
+                 }
+                 begin = after + '\0';
+               }
+               std::string end = views::district_after_date(district, *to);
+               rocksdb::Slice upper(end);
+               rocksdb::ReadOptions ro;
+               ro.iterate_upper_bound = &upper;
+               ro.prefix_same_as_start = true;
+               std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::district_log)));
+               json events = json::array();
+               std::string last;
+               bool more = false;
+               for (it->Seek(begin); it->Valid(); it->Next()) {
+                 auto found = store.find_event(std::string_view(it->value().data(), it->value().size()));
+                 if (!found) continue;
+                 const Event& e = found->second;
+                 if (*e.envelope.recorded_at > *as_of) continue;
+                 if (!types.empty() && !types.count(type_name(e.data))) continue;
+                 if (events.size() == limit) {
+                   more = true;
+                   break;
+                 }
+                 json j = json::parse(encode_event(e));
+                 // Retracted? Say when (the retraction is in the trail too).
+                 std::string when;
+                 if (store.db()->Get({}, store.family(views::Family::retractions), it->value(), &when).ok() && when.size() >= 8) {
+                   Timestamp t{std::int64_t(views::read_u64(when))};
+                   if (t <= *as_of) j["retracted_at"] = t.to_string();
+                 }
+                 events.push_back(std::move(j));
+                 last = it->key().ToString();
+               }
+               json body = {{"district", district}, {"events", events}, {"consistent_to", consistent_to(store)}};
+               body["next"] = more ? json(hex_encode(last)) : json();
                reply_json(res, 200, body);
              }));
+
+  server.Get("/v1/standards", timed("standards", [this](views::ViewStore&, const httplib::Request&, httplib::Response& res) {
+    json out = json::array();
+    for (const auto& s : standards_.all()) out.push_back(s.source);
+    reply_json(res, 200, {{"standards", out}});
+  }));
 }
 
 }  // namespace annals

@@ -1,8 +1,16 @@
 // The audit service's HTTP API over the views (read through a RocksDB secondary instance).
 //
 //   GET /v1/districts                                   districts known to the record
-//   GET /v1/districts/{id}/schools?at=D[&recorded_at=T] the roster on D, as recorded at T
+//   GET /v1/districts/{id}/state?at=D[&recorded_at=T]   schools with their figures, clusters,
+//                                                       totals (also at /schools: the roster)
+//   GET /v1/districts/{id}/indicators?at=D[&standard=ID][&recorded_at=T][&format=csv]
+//                                                       the balanced-development indicators
+//   GET /v1/districts/{id}/indicators.csv?...           the same as the official CSV table
+//   GET /v1/districts/{id}/indicators/series?from=&to=&step=year|month   CVs over time
+//   GET /v1/districts/{id}/events?from=&to=&type=&limit=&after=          the audit trail
+//   GET /v1/standards                                   the rule files loaded
 //
+// The OpenAPI document is services/audit/openapi.yaml.
 // D is a date YYYY-MM-DD (default: today in Asia/Shanghai). T is an RFC 3339 timestamp or a
 // date (the end of that day, Asia/Shanghai); default: everything recorded so far. Every
 // answer carries `consistent_to`: the log offsets the views reflected when it was computed.
@@ -17,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/audit/standard.h"
 #include "services/views/view_store.h"
 
 namespace httplib {
@@ -31,7 +40,8 @@ namespace annals {
 class AuditService {
  public:
   // `store_path`: the projector's store; `secondary_path`: this process's own directory.
-  AuditService(std::string store_path, std::string secondary_path, prometheus::Registry& metrics);
+  AuditService(std::string store_path, std::string secondary_path, Standards standards,
+               prometheus::Registry& metrics);
   ~AuditService();
 
   void install(httplib::Server& server);
@@ -45,6 +55,7 @@ class AuditService {
 
   std::string store_path_;
   std::string secondary_path_;
+  Standards standards_;
   std::unique_ptr<Metrics> metrics_;
   std::shared_mutex mu_;  // exclusive for catching up, shared for reading
   std::mutex open_mu_;

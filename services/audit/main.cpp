@@ -20,12 +20,19 @@ int main(int argc, char** argv) {
   app.add_option("--store", store_path, "the projector's RocksDB directory")->envname("ANNALS_STORE")->capture_default_str();
   app.add_option("--secondary", secondary_path, "this process's own directory (RocksDB secondary)")
       ->envname("ANNALS_AUDIT_DIR")->capture_default_str();
+  std::string standards_dir;
+  app.add_option("--standards", standards_dir,
+                 "a directory of extra standard rule files (*.json, as services/audit/standards/); "
+                 "one with the id of a built-in standard replaces it")
+      ->envname("ANNALS_STANDARDS_DIR");
   CLI11_PARSE(app, argc, argv);
   try {
     auto [host, port] = split_listen(common.listen);
     auto registry = std::make_shared<prometheus::Registry>();
     HttpServer http("annals-audit", registry);
-    AuditService service(store_path, secondary_path, *registry);
+    Standards standards = Standards::built_in();
+    if (!standards_dir.empty()) standards.load_directory(standards_dir);
+    AuditService service(store_path, secondary_path, std::move(standards), *registry);
     service.install(http.server());
     int bound = http.start(host, port);
     std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading " << store_path << std::endl;

@@ -4,20 +4,17 @@
 
 namespace annals {
 
-TeacherRecord teacher_on(views::Reader reader, const std::string& district, const std::string& teacher_id,
-                         Date at, Timestamp as_of) {
-  TeacherRecord t;
-  t.teacher_id = teacher_id;
-  auto settle_return = [&](Date until) {
-    if (t.returns && t.returns->first <= until) {
-      t.school_id = t.returns->second;
-      t.returns.reset();
-    }
-  };
-  for (const auto& entry : timeline(reader, district, EntityKind::teacher, teacher_id, at, as_of)) {
-    const Date on = entry.event.envelope.effective_date;
-    settle_return(on);
-    std::visit(
+bool TeacherRecord::settle_return(Date until) {
+  if (!returns || returns->first > until) return false;
+  school_id = returns->second;
+  returns.reset();
+  return true;
+}
+
+void TeacherRecord::apply(const Event& event) {
+  TeacherRecord& t = *this;
+  const Date on = event.envelope.effective_date;
+  std::visit(
         [&](const auto& d) {
           using T = std::decay_t<decltype(d)>;
           if constexpr (std::is_same_v<T, TeacherHired>) {
@@ -52,18 +49,24 @@ TeacherRecord teacher_on(views::Reader reader, const std::string& district, cons
             t.returns.reset();
           }
         },
-        entry.event.data);
+        event.data);
+}
+
+TeacherRecord teacher_on(views::Reader reader, const std::string& district, const std::string& teacher_id,
+                         Date at, Timestamp as_of) {
+  TeacherRecord t;
+  t.teacher_id = teacher_id;
+  for (const auto& entry : timeline(reader, district, EntityKind::teacher, teacher_id, at, as_of)) {
+    t.settle_return(entry.event.envelope.effective_date);
+    t.apply(entry.event);
   }
-  settle_return(at);
+  t.settle_return(at);
   return t;
 }
 
-StudentRecord student_on(views::Reader reader, const std::string& district, const std::string& student_id,
-                         Date at, Timestamp as_of) {
-  StudentRecord s;
-  s.student_id = student_id;
-  for (const auto& entry : timeline(reader, district, EntityKind::student, student_id, at, as_of)) {
-    std::visit(
+void StudentRecord::apply(const Event& event) {
+  StudentRecord& s = *this;
+  std::visit(
         [&](const auto& d) {
           using T = std::decay_t<decltype(d)>;
           if constexpr (std::is_same_v<T, StudentEnrolled>) {
@@ -97,8 +100,14 @@ StudentRecord student_on(views::Reader reader, const std::string& district, cons
             if (d.hardship_tier) s.hardship_tier = *d.hardship_tier;
           }
         },
-        entry.event.data);
-  }
+        event.data);
+}
+
+StudentRecord student_on(views::Reader reader, const std::string& district, const std::string& student_id,
+                         Date at, Timestamp as_of) {
+  StudentRecord s;
+  s.student_id = student_id;
+  for (const auto& entry : timeline(reader, district, EntityKind::student, student_id, at, as_of)) s.apply(entry.event);
   return s;
 }
 

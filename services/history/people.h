@@ -28,6 +28,11 @@ struct TeacherRecord {
   std::optional<std::pair<Date, std::string>> returns;
   std::optional<LeaveReason> left;
   Date left_on;
+
+  // Applies one of the teacher's events, on its effective date.
+  void apply(const Event& event);
+  // Ends a rotation or support teaching whose end date is on or before `until`; true if it did.
+  bool settle_return(Date until);
 };
 
 struct StudentRecord {
@@ -43,6 +48,9 @@ struct StudentRecord {
   bool boarding = false;
   std::int64_t hardship_tier = 0;
   std::optional<std::string> exit;  // graduated, or the withdrawal reason
+
+  // Applies one of the student's events, on its effective date.
+  void apply(const Event& event);
 };
 
 // The teacher on `at` as recorded at `as_of`; rotations and support teaching end by

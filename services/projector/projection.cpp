@@ -4,7 +4,7 @@
 
 #include "events/binary_codec.h"
 #include "events/entities.h"
-#include "services/history/headcount.h"
+#include "services/history/figures.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
 
@@ -101,8 +101,9 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
   std::string entry = views::encode_view_entry(retracted_at, binary);
   for (const auto& [family, key] : views::view_keys(event, pos)) batch.Put(store_.family(family), key, entry);
-  // Students whose history this changes: their enrolment intervals and the headcounts.
+  // Students, teachers and schools whose history this changes: their figures.
   std::vector<EntityRef> restate = entities_of(event.data);
+  System restate_kind = system_of(event.data);
 
   if (retraction) {
     std::string target = id_key(retraction->event_id);
@@ -122,11 +123,15 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
         for (const auto& [family, key] : views::view_keys(*target_event, views::read_position(target_stored)))
           batch.Put(store_.family(family), key, marked);
         restate = entities_of(target_event->data);
+        restate_kind = system_of(target_event->data);
       }
     }
   }
-  for (const auto& ref : restate)
-    if (ref.kind == EntityKind::student) restate_student(store_, batch, event.envelope.district, ref.id);
+  for (const auto& ref : restate) {
+    // A teacher's or student's event names schools only as places; it changes no school's own facilities.
+    if (ref.kind == EntityKind::school && restate_kind != System::registry) continue;
+    annals::restate(store_, batch, event.envelope.district, ref);
+  }
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

@@ -63,9 +63,12 @@ std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const 
   const Envelope& e = event.envelope;
   if (system_of(event.data) == System::registry)
     out.emplace_back(Family::registry, district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
-  for (const auto& ref : entities_of(event.data))
+  const System system = system_of(event.data);
+  for (const auto& ref : entities_of(event.data)) {
+    if (ref.kind == EntityKind::school && (system == System::personnel || system == System::enrollment)) continue;
     out.emplace_back(Family::timelines,
                      timeline_key(e.district, char(ref.kind), ref.id, e.effective_date, *e.recorded_at, pos));
+  }
   return out;
 }
 
@@ -90,7 +93,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     std::string n = name;
-    if (n == "district_log" || n == "registry" || n == "timelines" || n == "enrolments" || n == "headcounts") {
+    if (n == "district_log" || n == "registry" || n == "timelines" || n == "contributions" || n == "figures") {
       cf.prefix_extractor = std::make_shared<DistrictPrefix>();
       table.whole_key_filtering = false;
     }

@@ -10,10 +10,11 @@
 //   timelines    timeline key -> view entry: each entity's events (schools, clusters,
 //                teachers, students), in apply order
 //   retractions  event id -> recorded_at (u64) + district of the first retraction
-//   enrolments   "<district>\0<student>" -> the student's enrolment intervals, as counted
-//   headcounts   "<district>\0<school>\0<stage><grade><date>" -> students (i64) from that
-//                date on: a step function kept minimal (no step equals the one before), so
-//                the students of a school on any date are one seek, however long the history
+//   contributions "<district>\0<kind><entity>" -> what a student, teacher or school
+//                contributes to the figures of schools, as counted (history/figures.h)
+//   figures      "<district>\0<school>\0<section><measure><grade><date>" -> value (i64)
+//                from that date on: a step function kept minimal (no step equals the one
+//                before), so a school's figures on any date are one seek per series
 #pragma once
 
 #include <map>
@@ -32,9 +33,9 @@
 
 namespace annals::views {
 
-enum class Family : int { offsets, events, district_log, registry, timelines, retractions, enrolments, headcounts };
-inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log", "registry",
-                                               "timelines", "retractions", "enrolments",   "headcounts"};
+enum class Family : int { offsets, events, district_log, registry, timelines, retractions, contributions, figures };
+inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log",  "registry",
+                                               "timelines", "retractions", "contributions", "figures"};
 
 // A projected event as the views hold it: the event, and when (if ever) it was retracted.
 struct ViewEntry {
@@ -49,7 +50,9 @@ std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string
 std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
 
 // Every place the views keep `event` (at `pos`) as a view entry: the registry view for
-// registry events, and the timeline of each entity it is about.
+// registry events, and the timeline of each entity it is about. A school's timeline holds
+// what the registry and finance say about it; its teachers' and students' events stay in
+// their own timelines (a school's figures come from them through history/figures.h).
 std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos);
 
 struct PartitionOffset {

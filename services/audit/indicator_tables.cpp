@@ -1,0 +1,120 @@
+#include "services/audit/indicator_tables.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace annals {
+
+using nlohmann::json;
+
+std::string decimal(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+namespace {
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(); }
+json optional_json(const std::optional<bool>& v) { return v ? json(*v) : json(); }
+
+}  // namespace
+
+json report_json(const IndicatorReport& report) {
+  const Standard& standard = *report.standard;
+  json stages = json::array();
+  for (const auto& s : report.stages) {
+    json indicators = json::array();
+    for (const auto& i : s.indicators)
+      indicators.push_back({{"id", i.id}, {"name", i.name}, {"district_value", i.district_value},
+                            {"cv", optional_json(i.cv)}, {"max_cv", optional_json(i.max_cv)},
+                            {"passes", optional_json(i.passes)}, {"minimum", optional_json(i.minimum)},
+                            {"schools_below_minimum", i.schools_below_minimum}});
+    json schools = json::array();
+    for (const auto& sc : s.schools) {
+      json j = {{"school_id", sc.school_id}, {"name", sc.name}, {"students", sc.students}};
+      if (sc.excluded) {
+        j["excluded"] = *sc.excluded;
+      } else {
+        json values = json::object(), meets = json::object();
+        for (std::size_t k = 0; k < sc.values.size(); ++k) {
+          values[standard.indicators[k].id] = sc.values[k];
+          if (k < sc.meets_minimum.size()) meets[standard.indicators[k].id] = bool(sc.meets_minimum[k]);
+        }
+        j["values"] = values;
+        if (!sc.meets_minimum.empty()) j["meets_minimum"] = meets;
+        j["complies"] = optional_json(sc.complies);
+      }
+      schools.push_back(std::move(j));
+    }
+    stages.push_back({{"stage", to_string(s.stage)}, {"students", s.students}, {"schools_counted", s.schools_counted},
+                      {"schools_complying", standard.school_min_indicators_met ? json(s.schools_complying) : json()},
+                      {"indicators", indicators}, {"composite_cv", optional_json(s.composite_cv)},
+                      {"max_cv", s.max_cv}, {"cv_rule", standard.composite_cv ? "composite_cv" : "each_cv"},
+                      {"passes", optional_json(s.passes)}, {"schools", schools}});
+  }
+  return {{"standard", {{"id", standard.id}, {"title", standard.title}, {"reference", standard.reference},
+                        {"effective_from", standard.effective_from.to_string()}, {"why", report.why_this_standard}}},
+          {"complies", optional_json(report.complies)},
+          {"stages", stages}};
+}
+
+std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at) {
+  const Standard& standard = *report.standard;
+  std::string out;
+  auto row = [&](std::initializer_list<std::string> cells) {
+    bool first = true;
+    for (const auto& c : cells) {
+      if (!first) out += ',';
+      out += csv_cell(c);
+      first = false;
+    }
+    out += "\r\n";
+  };
+  auto verdict = [](const std::optional<bool>& b) { return b ? (*b ? "达标 pass" : "未达标 fail") : ""; };
+  row({district_name + " 义务教育校际均衡差异系数 " + at.to_string(), standard.reference + " " + standard.title});
+  for (const auto& s : report.stages) {
+    row({});
+    row({std::string(s.stage == Stage::primary ? "小学 primary" : "初中 junior"),
+         "学校数 schools " + std::to_string(s.schools_counted), "学生数 students " + std::to_string(s.students)});
+    row({"指标 indicator", "区县均值 district mean", "差异系数 CV", "标准 max CV", "达标 verdict", "最低值 school minimum",
+         "未达最低值学校数 schools below minimum"});
+    for (const auto& i : s.indicators)
+      row({i.name, decimal(i.district_value), i.cv ? decimal(*i.cv) : "", i.max_cv ? decimal(*i.max_cv) : "",
+           verdict(i.passes), i.minimum ? decimal(*i.minimum) : "",
+           i.minimum ? std::to_string(i.schools_below_minimum) : ""});
+    row({"综合差异系数 composite CV", "", s.composite_cv ? decimal(*s.composite_cv) : "",
+         standard.composite_cv ? decimal(s.max_cv) : "", standard.composite_cv ? verdict(s.passes) : "", "", ""});
+    // The schools' values under the block.
+    std::string header = "学校 school,学生数 students";
+    for (const auto& d : standard.indicators) header += "," + csv_cell(d.name);
+    header += ",达标 complies\r\n";
+    out += header;
+    for (const auto& sc : s.schools) {
+      out += csv_cell(sc.name) + "," + std::to_string(sc.students);
+      for (std::size_t k = 0; k < standard.indicators.size(); ++k)
+        out += "," + (sc.excluded ? std::string() : decimal(sc.values[k]));
+      out += "," + csv_cell(sc.excluded ? "excluded: " + *sc.excluded : verdict(sc.complies)) + "\r\n";
+    }
+  }
+  row({});
+  row({"结论 verdict", verdict(report.complies)});
+  return out;
+}
+
+}  // namespace annals

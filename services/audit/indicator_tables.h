@@ -1,0 +1,22 @@
+// The indicator report in the forms supervisors use: JSON for programs, and the official
+// 差异系数 table as CSV (a row block per stage: each indicator's district mean, coefficient
+// of variation, threshold and verdict, then the composite; then the schools' values).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "services/audit/indicators.h"
+
+namespace annals {
+
+nlohmann::json report_json(const IndicatorReport& report);
+std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at);
+
+// A CSV cell: quoted when it holds a comma, quote or line break.
+std::string csv_cell(const std::string& text);
+// A number with up to `digits` decimals, trailing zeros dropped.
+std::string decimal(double v, int digits = 4);
+
+}  // namespace annals

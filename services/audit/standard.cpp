@@ -1,0 +1,137 @@
+#include "services/audit/standard.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace annals {
+
+extern const char* const kBuiltInStandards[];  // generated from services/audit/standards/*.json
+
+bool Standard::applies_to(const std::string& district) const {
+  return districts.empty() || std::find(districts.begin(), districts.end(), district) != districts.end();
+}
+
+namespace {
+
+std::map<Stage, double> per_stage(const nlohmann::json& j, const std::string& where) {
+  std::map<Stage, double> out;
+  if (!j.is_object()) throw std::runtime_error(where + " must be an object {\"primary\": x, \"junior\": y}");
+  for (const auto& [k, v] : j.items()) {
+    auto stage = enum_from_string<Stage>(k);
+    if (!stage) throw std::runtime_error(where + ": unknown stage '" + k + "'");
+    if (!v.is_number()) throw std::runtime_error(where + "/" + k + " must be a number");
+    out[*stage] = v.get<double>();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& error) {
+  try {
+    Standard s;
+    s.source = j;
+    s.id = j.at("id").get<std::string>();
+    s.title = j.value("title", s.id);
+    s.reference = j.value("reference", "");
+    auto from = Date::parse(j.at("effective_from").get<std::string>());
+    if (!from) throw std::runtime_error("effective_from must be a date YYYY-MM-DD");
+    s.effective_from = *from;
+    s.districts = j.value("districts", std::vector<std::string>{});
+    for (const auto& i : j.at("indicators")) {
+      IndicatorDefinition d;
+      d.id = i.at("id").get<std::string>();
+      d.name = i.value("name", d.id);
+      auto m = enum_from_string<Measure>(i.at("measure").get<std::string>());
+      if (!m || *m == Measure::students) throw std::runtime_error("indicator '" + d.id + "': unknown measure '" + i.at("measure").get<std::string>() + "'");
+      d.measure = *m;
+      d.per_students = i.value("per_students", 1.0);
+      if (d.per_students <= 0) throw std::runtime_error("indicator '" + d.id + "': per_students must be positive");
+      if (i.contains("minimum")) d.minimum = per_stage(i["minimum"], "indicator '" + d.id + "' minimum");
+      s.indicators.push_back(std::move(d));
+    }
+    if (s.indicators.empty()) throw std::runtime_error("a standard needs at least one indicator");
+    if (j.contains("school_rule")) {
+      s.school_min_indicators_met = j["school_rule"].at("min_indicators_met").get<int>();
+      s.school_others_at_least_fraction = j["school_rule"].value("others_at_least_fraction", 1.0);
+    }
+    const auto& rule = j.at("district_rule");
+    std::string kind = rule.at("kind").get<std::string>();
+    if (kind != "each_cv" && kind != "composite_cv")
+      throw std::runtime_error("district_rule kind must be each_cv or composite_cv, got '" + kind + "'");
+    s.composite_cv = kind == "composite_cv";
+    s.max_cv = per_stage(rule.at("max_cv"), "district_rule max_cv");
+    if (j.contains("exclusions")) {
+      for (const auto& k : j["exclusions"].value("kinds", std::vector<std::string>{})) {
+        auto kind = enum_from_string<SchoolKind>(k);
+        if (!kind) throw std::runtime_error("exclusions: unknown school kind '" + k + "'");
+        s.excluded_kinds.push_back(*kind);
+      }
+      s.teaching_points_under_students = j["exclusions"].value("teaching_points_under_students", std::int64_t(0));
+    }
+    return s;
+  } catch (const std::exception& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+Standards Standards::built_in() {
+  Standards out;
+  for (const char* const* text = kBuiltInStandards; *text; ++text) {
+    std::string error;
+    auto s = parse_standard(nlohmann::json::parse(*text), error);
+    if (!s) throw std::logic_error("built-in standard: " + error);
+    out.add(std::move(*s));
+  }
+  return out;
+}
+
+void Standards::load_directory(const std::string& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& f : std::filesystem::directory_iterator(dir))
+    if (f.path().extension() == ".json") files.push_back(f.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) throw std::runtime_error(path.string() + ": not valid JSON");
+    std::string error;
+    auto s = parse_standard(j, error);
+    if (!s) throw std::runtime_error(path.string() + ": " + error);
+    add(std::move(*s));
+  }
+}
+
+void Standards::add(Standard s) {
+  std::erase_if(standards_, [&](const Standard& o) { return o.id == s.id; });  // a loaded file replaces a built-in
+  standards_.push_back(std::move(s));
+}
+
+const Standard* Standards::find(const std::string& id) const {
+  for (const auto& s : standards_)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const Standard* Standards::in_force(const std::string& district, Date at, std::string& reason) const {
+  const Standard* best = nullptr;
+  for (const auto& s : standards_) {
+    if (!s.applies_to(district) || at < s.effective_from) continue;
+    if (!best || best->effective_from < s.effective_from ||
+        (best->effective_from == s.effective_from && best->districts.empty() && !s.districts.empty()))
+      best = &s;
+  }
+  if (!best) {
+    reason = "no standard was in force on " + at.to_string();
+    return nullptr;
+  }
+  reason = "in force on " + at.to_string() + ": " + best->reference + " took effect on " +
+           best->effective_from.to_string() + (best->districts.empty() ? "" : " for this district") +
+           ", the latest standard to do so";
+  return best;
+}
+
+}  // namespace annals

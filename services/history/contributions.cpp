@@ -1,0 +1,205 @@
+// How students, teachers and schools contribute to the figures of schools over time.
+#include <algorithm>
+#include <map>
+
+#include "services/history/figures.h"
+#include "services/history/people.h"
+#include "services/history/timeline.h"
+
+namespace annals {
+namespace {
+
+// Turns an entity's successive states into contributions: each (school, series) value holds
+// from the date it appeared until the date it changed or went.
+class Segments {
+ public:
+  using Cells = std::map<std::pair<std::string, Series>, std::int64_t>;
+  // From `on`, the entity contributes exactly `cells`.
+  void at(Date on, const Cells& cells) {
+    for (auto it = open_.begin(); it != open_.end();) {
+      auto now = cells.find(it->first);
+      if (now != cells.end() && now->second == it->second.first) {
+        ++it;
+        continue;
+      }
+      close(it->first, it->second, on);
+      it = open_.erase(it);
+    }
+    for (const auto& [key, value] : cells)
+      if (value != 0 && !open_.count(key)) open_[key] = {value, on};
+  }
+  std::vector<Contribution> finish() {
+    for (const auto& [key, open] : open_) out_.push_back({key.first, key.second, open.second, std::nullopt, open.first});
+    open_.clear();
+    std::sort(out_.begin(), out_.end());
+    return std::move(out_);
+  }
+
+ private:
+  void close(const std::pair<std::string, Series>& key, const std::pair<std::int64_t, Date>& open, Date on) {
+    if (open.second < on) out_.push_back({key.first, key.second, open.second, on, open.first});
+  }
+  std::map<std::pair<std::string, Series>, std::pair<std::int64_t, Date>> open_;  // value, since
+  std::vector<Contribution> out_;
+};
+
+Segments::Cells student_cells(const StudentRecord& s) {
+  Segments::Cells c;
+  if (!s.enrolled) return c;
+  Section sec = section_of(s.stage);
+  c[{s.school_id, {sec, Measure::students, std::uint8_t(s.grade)}}] = 1;
+  if (s.migrant) c[{s.school_id, {sec, Measure::migrant_students}}] = 1;
+  if (s.disability != Disability::none) c[{s.school_id, {sec, Measure::disabled_students}}] = 1;
+  if (s.boarding) c[{s.school_id, {sec, Measure::boarding_students}}] = 1;
+  return c;
+}
+
+Segments::Cells teacher_cells(const TeacherRecord& t) {
+  Segments::Cells c;
+  if (!t.employed || !t.full_time) return c;
+  Section sec = section_of(t.stage);
+  auto count = [&](Measure m, bool yes) {
+    if (yes) c[{t.school_id, {sec, m}}] = 1;
+  };
+  count(Measure::teachers, true);
+  count(Measure::qualified_teachers,
+        t.qualification >= (t.stage == Stage::primary ? Qualification::associate : Qualification::bachelor));
+  count(Measure::backbone_teachers, std::any_of(t.honours.begin(), t.honours.end(), [](const auto& h) {
+          return h.second >= HonourLevel::district;
+        }));
+  count(Measure::pe_music_art_teachers,
+        t.subject == Subject::pe || t.subject == Subject::music || t.subject == Subject::fine_art);
+  count(Measure::senior_title_teachers, t.title >= Title::intermediate);
+  return c;
+}
+
+// A school's facilities by section, as its registry events leave them.
+struct Facilities {
+  std::map<Section, std::array<std::int64_t, 6>> by_section;  // floor, sports, equipment, multimedia, computers, books
+  bool standing = false;
+  std::optional<std::string> merged_into;
+
+  static Section section(const std::optional<Stage>& s) { return s ? section_of(*s) : Section::whole; }
+  void add_areas(Section s, const BuildingAreas& a) {
+    by_section[s][0] += a.floor_area_m2.centi;
+    by_section[s][1] += a.sports_area_m2.centi;
+  }
+  void add_equipment(Section s, const EquipmentCounts& e) {
+    auto& f = by_section[s];
+    f[2] += e.equipment_value_fen;
+    f[3] += e.multimedia_classrooms;
+    f[4] += e.computers;
+    f[5] += e.books;
+  }
+  void add(const Facilities& other) {
+    for (const auto& [s, f] : other.by_section)
+      for (std::size_t i = 0; i < f.size(); ++i) by_section[s][i] += f[i];
+  }
+  Segments::Cells cells(const std::string& school) const {
+    Segments::Cells c;
+    if (!standing) return c;
+    static constexpr Measure kMeasures[] = {Measure::floor_area,           Measure::sports_area, Measure::equipment_value,
+                                            Measure::multimedia_classrooms, Measure::computers,   Measure::books};
+    for (const auto& [s, f] : by_section)
+      for (std::size_t i = 0; i < f.size(); ++i)
+        if (f[i]) c[{school, {s, kMeasures[i]}}] = f[i];
+    return c;
+  }
+};
+
+Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
+                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
+                           const std::string& stop_at_event = {}, int depth = 0);
+
+// The facilities of `absorbed` just before the merger `merger_id` took effect on `on`.
+Facilities facilities_before_merger(views::Reader reader, const std::string& district, const std::string& absorbed,
+                                    const std::string& merger_id, Date on, Timestamp as_of, int depth) {
+  if (depth > 32) return {};  // a merger cycle only hand-made records can create
+  auto entries = timeline(reader, district, EntityKind::school, absorbed, on, as_of);
+  return fold_facilities(reader, district, absorbed, entries, as_of, nullptr, merger_id, depth + 1);
+}
+
+Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
+                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
+                           const std::string& stop_at_event, int depth) {
+  Facilities f;
+  for (const auto& entry : timeline) {
+    if (entry.event.envelope.id == stop_at_event) break;
+    const Date on = entry.event.envelope.effective_date;
+    std::visit(
+        [&](const auto& d) {
+          using T = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<T, SchoolOpened>) {
+            if (d.school_id == school) f.standing = true;
+          } else if constexpr (std::is_same_v<T, SchoolSplit>) {
+            if (d.source_id == school && d.source_closes) f.standing = false;
+            else if (d.source_id != school) f.standing = true;  // one of the new schools
+          } else if constexpr (std::is_same_v<T, SchoolClosed>) {
+            f.standing = false;
+          } else if constexpr (std::is_same_v<T, SchoolFacilitiesSurveyed>) {
+            auto& s = f.by_section[Facilities::section(d.stage)];
+            s = {};
+            f.add_areas(Facilities::section(d.stage), d);
+            f.add_equipment(Facilities::section(d.stage), d);
+          } else if constexpr (std::is_same_v<T, SchoolConstructionCompleted>) {
+            f.add_areas(Facilities::section(d.stage), d);
+          } else if constexpr (std::is_same_v<T, SchoolEquipmentPurchased>) {
+            f.add_equipment(Facilities::section(d.stage), d);
+          } else if constexpr (std::is_same_v<T, SchoolMerged>) {
+            if (d.surviving_id == school) {
+              if (d.facilities_move.value_or(true))
+                for (const auto& a : d.absorbed_ids)
+                  if (a != school)
+                    f.add(facilities_before_merger(reader, district, a, entry.event.envelope.id, on, as_of, depth));
+            } else {
+              f.standing = false;
+              f.merged_into = d.surviving_id;
+            }
+          }
+        },
+        entry.event.data);
+    if (segments) segments->at(on, f.cells(school));
+  }
+  return f;
+}
+
+}  // namespace
+
+std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district, const EntityRef& entity,
+                                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of) {
+  Segments segments;
+  switch (entity.kind) {
+    case EntityKind::student: {
+      StudentRecord s;
+      for (const auto& entry : timeline) {
+        s.apply(entry.event);
+        segments.at(entry.event.envelope.effective_date, student_cells(s));
+      }
+      break;
+    }
+    case EntityKind::teacher: {
+      TeacherRecord t;
+      auto settle = [&](Date until) {
+        if (!t.returns || t.returns->first > until) return;
+        Date back = t.returns->first;
+        t.settle_return(back);
+        segments.at(back, teacher_cells(t));
+      };
+      for (const auto& entry : timeline) {
+        settle(entry.event.envelope.effective_date);
+        t.apply(entry.event);
+        segments.at(entry.event.envelope.effective_date, teacher_cells(t));
+      }
+      if (t.returns) settle(t.returns->first);
+      break;
+    }
+    case EntityKind::school:
+      fold_facilities(reader, district, entity.id, timeline, as_of, &segments);
+      break;
+    case EntityKind::cluster:
+      break;
+  }
+  return segments.finish();
+}
+
+}  // namespace annals

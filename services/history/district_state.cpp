@@ -1,0 +1,31 @@
+#include "services/history/district_state.h"
+
+namespace annals {
+
+std::vector<const SchoolRecord*> DistrictState::open_schools() const {
+  std::vector<const SchoolRecord*> out;
+  for (const auto& [id, s] : registry.schools)
+    if (s.open()) out.push_back(&s);
+  return out;
+}
+
+DistrictState district_state(views::Reader reader, const std::string& district, Date at, Timestamp as_of) {
+  DistrictState out{district, at, as_of, registry_state(reader, district, at, as_of), {}};
+  auto add_to_holder = [&](const std::string& school, const Figures& f) {
+    auto holder = out.registry.schools.find(out.registry.resolve(school));
+    if (holder == out.registry.schools.end() || !holder->second.open()) return;
+    auto& into = out.figures[holder->first];
+    for (const auto& [series, n] : f) into[series] += n;
+  };
+  for (const auto& [id, s] : out.registry.schools) out.figures[id];  // every open school, even with nothing yet
+  std::erase_if(out.figures, [&](const auto& kv) { return !out.registry.schools.at(kv.first).open(); });
+  if (as_of == Timestamp::max()) {
+    for (const auto& [id, s] : out.registry.schools)
+      if (out.figures.count(out.registry.resolve(id))) add_to_holder(id, figures_on(reader, district, id, at));
+  } else {
+    for (const auto& [id, f] : figures_as_recorded(reader, district, at, as_of)) add_to_holder(id, f);
+  }
+  return out;
+}
+
+}  // namespace annals

@@ -1,0 +1,30 @@
+// A district on a date, as recorded at a time: its registry (schools, lineage, clusters) and
+// the figures of each school standing then, with the schools it absorbed counted in it
+// (DOMAIN.md: from a merger on, the absorbed schools' students, teachers and facilities
+// belong to the survivor).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "services/history/figures.h"
+#include "services/history/registry_state.h"
+
+namespace annals {
+
+struct DistrictState {
+  std::string district;
+  Date at;
+  Timestamp as_of;
+  RegistryState registry;
+  std::map<std::string, Figures> figures;  // by open school
+
+  // The open schools, in id order.
+  std::vector<const SchoolRecord*> open_schools() const;
+};
+
+// Current knowledge (`as_of` = Timestamp::max()) reads the figures' step functions: one seek
+// per series. Any other `as_of` folds every entity of the district visible then.
+DistrictState district_state(views::Reader reader, const std::string& district, Date at, Timestamp as_of);
+
+}  // namespace annals

@@ -1,0 +1,108 @@
+// What each school has on any date: its students (by stage and grade, and by flag), its
+// full-time teachers (by stage, and by the attributes the indicators count) and its
+// facilities (by section), kept as step functions of the date.
+//
+// Every student, teacher and school contributes values to series of a school over date
+// intervals: a student counts 1 in grade 7 of school S from its enrolment until its
+// promotion; a school's surveyed floor area counts until the next survey. The projector keeps
+// each entity's contributions and, per series, their sum as a step function kept minimal (no
+// step equals the one before). When an entity's history changes (a late record, a
+// retraction) only the difference between its old and new contributions is applied. The
+// figures of a school on any date are then one seek per series, however long the history.
+//
+// The step functions follow current knowledge. "As recorded at T" folds every entity of the
+// district visible at T through the same contribution rules (figures_as_recorded): exact,
+// but its cost grows with the district's history.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/entities.h"
+#include "services/views/view_store.h"
+
+namespace annals {
+
+// Which part of a school a figure belongs to. Facilities recorded for the whole of a
+// nine-year school are `whole`; the indicators apportion them by students.
+enum class Section : std::uint8_t { primary, junior, whole };
+inline Section section_of(Stage s) { return s == Stage::primary ? Section::primary : Section::junior; }
+
+enum class Measure : std::uint8_t {
+  students,               // by grade
+  migrant_students,       // 随迁子女
+  disabled_students,      // any disability placement
+  boarding_students,
+  teachers,               // full-time (专任) teachers employed at the school
+  qualified_teachers,     // above the required qualification: primary associate+, junior bachelor+
+  backbone_teachers,      // backbone or higher honour at district level or above
+  pe_music_art_teachers,  // subject PE, music or fine art
+  senior_title_teachers,  // intermediate title or higher
+  floor_area,             // centi-m²
+  sports_area,            // centi-m²
+  equipment_value,        // fen
+  multimedia_classrooms,
+  computers,
+  books,
+};
+template <>
+struct EnumNames<Measure> {
+  static constexpr std::string_view names[] = {
+      "students",   "migrant_students", "disabled_students", "boarding_students",     "teachers",
+      "qualified_teachers", "backbone_teachers", "pe_music_art_teachers", "senior_title_teachers",
+      "floor_area", "sports_area",      "equipment_value",   "multimedia_classrooms", "computers", "books"};
+};
+template <>
+struct EnumNames<Section> {
+  static constexpr std::string_view names[] = {"primary", "junior", "whole"};
+};
+
+struct Series {
+  Section section{};
+  Measure measure{};
+  std::uint8_t grade = 0;  // students only
+  auto operator<=>(const Series&) const = default;
+  template <class Archive>
+  void serialize(Archive& ar) { ar(section, measure, grade); }
+};
+
+// `value` counts in `series` of `school_id` from `from` until `to` (exclusive; none: still).
+struct Contribution {
+  std::string school_id;
+  Series series;
+  Date from;
+  std::optional<Date> to;
+  std::int64_t value = 0;
+  auto operator<=>(const Contribution&) const = default;
+  template <class Archive>
+  void serialize(Archive& ar) { ar(school_id, series, from, to, value); }
+};
+
+using Figures = std::map<Series, std::int64_t>;
+
+// Sums a series over one section and measure (all grades).
+std::int64_t total(const Figures& f, Section section, Measure measure);
+
+// What `entity` contributes, from its timeline (entries in apply order, those not visible to
+// the reader already removed). A school's contributions read the timelines of the schools it
+// absorbed, as recorded at `as_of`.
+std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district, const EntityRef& entity,
+                                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of);
+
+// Recomputes `entity`'s contributions from its timeline (read through `batch`) and stages
+// the change of the figures into `batch`. Students, teachers and schools contribute; other
+// kinds are ignored. A school that was absorbed also restates the school that absorbed it.
+void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
+             const EntityRef& entity);
+
+// The figures of `school` (its own id only; a caller adds absorbed schools) on `at`.
+Figures figures_on(views::Reader reader, const std::string& district, const std::string& school, Date at);
+
+// Every school's figures on `at` as recorded at `as_of`, folded from every entity's timeline.
+std::map<std::string, Figures> figures_as_recorded(views::Reader reader, const std::string& district, Date at,
+                                                   Timestamp as_of);
+
+}  // namespace annals
