@@ -10,6 +10,7 @@
 #include <prometheus/registry.h>
 #include <rocksdb/iterator.h>
 
+#include "events/binary_codec.h"
 #include "events/json_codec.h"
 #include "services/audit/indicator_tables.h"
 #include "services/history/district_state.h"
@@ -121,13 +122,13 @@ json figures_json(const Figures& f) {
   json out = json::object();
   for (Section section : {Section::primary, Section::junior, Section::whole}) {
     json sec = json::object();
-    for (int m = 0; m <= int(Measure::books); ++m) {
+    for (int m = 0; m <= int(Measure::subsidy_funds); ++m) {
       Measure measure = Measure(m);
       std::int64_t n = total(f, section, measure);
       if (!n) continue;
       std::string name(to_string(measure));
       if (measure == Measure::floor_area || measure == Measure::sports_area) sec[name + "_m2"] = double(n) / 100;
-      else if (measure == Measure::equipment_value) sec[name + "_yuan"] = double(n) / 100;
+      else if (measure == Measure::equipment_value || measure >= Measure::operating_funds) sec[name + "_yuan"] = double(n) / 100;
       else sec[name] = n;
     }
     if (!sec.empty()) out[std::string(to_string(section))] = sec;
@@ -472,9 +473,13 @@ void AuditService::install(httplib::Server& server) {
                std::string last;
                bool more = false;
                for (it->Seek(begin); it->Valid(); it->Next()) {
-                 auto found = store.find_event(std::string_view(it->value().data(), it->value().size()));
+                 std::string stored;
+                 if (!store.db()->Get({}, store.family(views::Family::events), it->value(), &stored).ok() ||
+                     stored.size() < views::kPositionBytes)
+                   continue;
+                 auto found = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
                  if (!found) continue;
-                 const Event& e = found->second;
+                 const Event& e = *found;
                  if (*e.envelope.recorded_at > *as_of) continue;
                  if (!types.empty() && !types.count(type_name(e.data))) continue;
                  if (events.size() == limit) {

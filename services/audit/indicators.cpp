@@ -31,7 +31,12 @@ double unit_scale(Measure m) {
   switch (m) {
     case Measure::floor_area:
     case Measure::sports_area:
-    case Measure::equipment_value: return 0.01;
+    case Measure::equipment_value:
+    case Measure::operating_funds:
+    case Measure::earmarked_funds:
+    case Measure::construction_funds:
+    case Measure::training_funds:
+    case Measure::subsidy_funds: return 0.01;
     default: return 1;
   }
 }

@@ -193,9 +193,19 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
       if (t.returns) settle(t.returns->first);
       break;
     }
-    case EntityKind::school:
+    case EntityKind::school: {
       fold_facilities(reader, district, entity.id, timeline, as_of, &segments);
-      break;
+      // Allocations count for their whole fiscal year, whatever the day they were made.
+      std::vector<Contribution> funds;
+      for (const auto& entry : timeline)
+        if (const auto* f = std::get_if<FundingAllocated>(&entry.event.data); f && f->school_id == entity.id)
+          funds.push_back({entity.id, {Section::whole, Measure(int(Measure::operating_funds) + int(f->category))},
+                           Date::from_ymd(int(f->fiscal_year), 1, 1), Date::from_ymd(int(f->fiscal_year) + 1, 1, 1),
+                           f->amount_fen});
+      auto out = segments.finish();
+      out.insert(out.end(), funds.begin(), funds.end());
+      return out;
+    }
     case EntityKind::cluster:
       break;
   }

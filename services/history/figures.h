@@ -47,13 +47,20 @@ enum class Measure : std::uint8_t {
   multimedia_classrooms,
   computers,
   books,
+  // Money allocated to the school for the fiscal year of the date, in fen, by category.
+  operating_funds,        // 生均公用经费
+  earmarked_funds,        // 专项
+  construction_funds,
+  training_funds,
+  subsidy_funds,
 };
 template <>
 struct EnumNames<Measure> {
   static constexpr std::string_view names[] = {
       "students",   "migrant_students", "disabled_students", "boarding_students",     "teachers",
       "qualified_teachers", "backbone_teachers", "pe_music_art_teachers", "senior_title_teachers",
-      "floor_area", "sports_area",      "equipment_value",   "multimedia_classrooms", "computers", "books"};
+      "floor_area", "sports_area",      "equipment_value",   "multimedia_classrooms", "computers", "books",
+      "operating_funds", "earmarked_funds", "construction_funds", "training_funds", "subsidy_funds"};
 };
 template <>
 struct EnumNames<Section> {

@@ -128,8 +128,9 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     }
   }
   for (const auto& ref : restate) {
-    // A teacher's or student's event names schools only as places; it changes no school's own facilities.
-    if (ref.kind == EntityKind::school && restate_kind != System::registry) continue;
+    // A teacher's or student's event names schools only as places; it changes no school's own figures.
+    if (ref.kind == EntityKind::school && (restate_kind == System::personnel || restate_kind == System::enrollment))
+      continue;
     annals::restate(store_, batch, event.envelope.district, ref);
   }
   ++result.applied;

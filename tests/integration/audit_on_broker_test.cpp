@@ -1,0 +1,287 @@
+// The audit service end to end on the real broker: events produced to the topics, the
+// projector's views, and the answers over HTTP: a district's state and indicators on a date
+// (with a merger and a correction), as recorded before the correction, the standard in force
+// by date, the official CSV table, the series, the audit trail, and the errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "events/json_codec.h"
+#include "services/kafka/producer.h"
+#include "support/event_builders.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+using nlohmann::json;
+using testing::binary;
+using testing::eventually;
+using testing::Process;
+
+class AuditOnBroker : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new testing::TempDir;
+    prefix = "audit" + std::to_string(std::random_device{}()) + ".";
+    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", testing::test_brokers(), "--topic-prefix",
+                                              prefix, "--partitions", "2"}, *dir / "topics.log"), 0);
+    std::vector<Event> events = history();
+    ProducerOptions options;
+    options.brokers = testing::test_brokers();
+    Producer producer(options);
+    std::vector<ProducerRecord> records;
+    for (const auto& e : events) {
+      System s = system_of(e.data);
+      if (s == System::platform) s = System::registry;
+      records.push_back({prefix + std::string(to_string(s)), e.envelope.district, encode_event(e), {}});
+    }
+    std::map<std::pair<std::string, int>, std::int64_t> ends;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      auto d = producer.produce({records[i]});  // one at a time: the log keeps this order
+      ASSERT_TRUE(d[0].ok) << d[0].error;
+      ends[{records[i].topic, d[0].partition}] = d[0].offset + 1;
+    }
+    produced = events.size();
+    int projector_port = testing::free_port();
+    audit_port = testing::free_port();
+    projector = new Process(binary("annals-projector"),
+                            {"--brokers", testing::test_brokers(), "--topic-prefix", prefix, "--store", *dir / "views",
+                             "--group", prefix + "p", "--listen", "127.0.0.1:" + std::to_string(projector_port)},
+                            *dir / "projector.log");
+    audit = new Process(binary("annals-audit"), {"--store", *dir / "views", "--secondary", *dir / "audit", "--listen",
+                                                 "127.0.0.1:" + std::to_string(audit_port)},
+                        *dir / "audit.log");
+    ASSERT_TRUE(eventually([&] {
+      httplib::Client c("127.0.0.1", audit_port);
+      auto res = c.Get("/v1/districts");
+      if (!res || res->status != 200) return false;
+      std::size_t done = 0;
+      json body = json::parse(res->body);
+      for (const auto& p : body["consistent_to"])
+        if (auto it = ends.find({p["topic"].get<std::string>(), p["partition"].get<int>()});
+            it != ends.end() && p["next_offset"].get<std::int64_t>() >= it->second)
+          ++done;
+      return done == ends.size();
+    })) << projector->log() << audit->log() << [&] {
+      httplib::Client c("127.0.0.1", audit_port);
+      auto res = c.Get("/v1/districts");
+      std::string out = res ? res->body : "no answer";
+      for (const auto& [tp, end] : ends) out += "\nproduced " + tp.first + "/" + std::to_string(tp.second) + " to " + std::to_string(end);
+      return out;
+    }();
+  }
+  static void TearDownTestSuite() {
+    delete audit;
+    delete projector;
+    delete dir;
+  }
+
+  // 东城区 in small: 史家 (a, primary), 东直门 (b, nine-year) and 西总布 (c, primary), which
+  // 史家 absorbs on 2018-09-01. 史家's 2012 survey is corrected on 2020-01-01.
+  static std::vector<Event> history() {
+    std::vector<Event> out;
+    int n = 0;
+    auto add = [&](const char* date, const char* recorded, Payload p) {
+      out.push_back(testing::make_event(prefix + std::to_string(n++), "dc", date, recorded, std::move(p)));
+    };
+    const char* t0 = "2012-10-01T00:00:00Z";
+    add("2010-07-01", t0, DistrictRegistered{"东城区", "北京市"});
+    add("2010-09-01", t0, testing::opening("a", "史家胡同小学"));
+    add("2010-09-01", t0, testing::opening("b", "东直门中学", {Stage::primary, Stage::junior}));
+    add("2010-09-01", t0, testing::opening("c", "西总布小学"));
+    auto survey = [](const char* school, double floor, double sports, std::int64_t yuan, std::int64_t mm) {
+      SchoolFacilitiesSurveyed s;
+      s.school_id = school;
+      s.floor_area_m2.centi = std::int64_t(floor * 100);
+      s.sports_area_m2.centi = std::int64_t(sports * 100);
+      s.equipment_value_fen = yuan * 100;
+      s.multimedia_classrooms = mm;
+      return s;
+    };
+    add("2012-09-01", t0, survey("a", 2000, 4000, 300000, 3));
+    add("2012-09-01", t0, survey("b", 3000, 5000, 500000, 5));
+    add("2012-09-01", t0, survey("c", 500, 1000, 100000, 1));
+    auto enrol = [&](const char* school, int count, std::int64_t grade) {
+      for (int i = 0; i < count; ++i)
+        add("2012-09-01", t0,
+            StudentEnrolled{std::string(school) + "-" + std::to_string(grade) + "-" + std::to_string(i), school,
+                            grade >= 7 ? Stage::junior : Stage::primary, grade, AdmissionMode::nearby, i % 5 == 0,
+                            Disability::none, false, 0});
+    };
+    enrol("a", 100, 1);
+    enrol("b", 60, 1);
+    enrol("b", 40, 7);
+    enrol("c", 50, 2);
+    auto hire = [&](const char* school, int count, Stage stage, Qualification q) {
+      for (int i = 0; i < count; ++i)
+        add("2012-09-01", t0,
+            TeacherHired{std::string(school) + "-t" + std::to_string(stage == Stage::junior) + std::to_string(i), school,
+                         stage, i == 0 ? Subject::pe : Subject::chinese, q, Title::intermediate, true, true});
+    };
+    hire("a", 6, Stage::primary, Qualification::bachelor);
+    hire("b", 3, Stage::primary, Qualification::associate);
+    hire("b", 3, Stage::junior, Qualification::bachelor);
+    hire("c", 2, Stage::primary, Qualification::secondary);
+    add("2018-09-01", "2018-09-02T00:00:00Z", testing::merger({"c"}, "a"));
+    // The correction: 史家's 2012 floor area was 2500 m², learnt on 2020-01-01.
+    add("2012-09-01", "2020-01-01T00:00:00Z", survey("a", 2500, 4000, 300000, 3));
+    return out;
+  }
+
+  static json get(const std::string& path, int expect = 200) {
+    httplib::Client c("127.0.0.1", audit_port);
+    auto res = c.Get(path);
+    EXPECT_TRUE(res) << path;
+    if (!res) return json();
+    EXPECT_EQ(res->status, expect) << path << ": " << res->body;
+    return json::parse(res->body, nullptr, false);
+  }
+  static json school(const json& state, const std::string& id) {
+    for (const auto& s : state["schools"])
+      if (s["school_id"] == id) return s;
+    return json();
+  }
+  static json stage(const json& report, const std::string& name) {
+    for (const auto& s : report["stages"])
+      if (s["stage"] == name) return s;
+    return json();
+  }
+  static json school_in(const json& stage, const std::string& id) {
+    for (const auto& s : stage["schools"])
+      if (s["school_id"] == id) return s;
+    return json();
+  }
+
+  static inline testing::TempDir* dir = nullptr;
+  static inline std::string prefix;
+  static inline std::size_t produced = 0;
+  static inline int audit_port = 0;
+  static inline Process* projector = nullptr;
+  static inline Process* audit = nullptr;
+};
+
+TEST_F(AuditOnBroker, StateOnADateCountsAbsorbedSchoolsWithTheSurvivor) {
+  json before = get("/v1/districts/dc/state?at=2018-08-31");
+  EXPECT_EQ(before["schools"].size(), 3u);
+  EXPECT_EQ(school(before, "a")["students"]["total"], 100);
+  EXPECT_EQ(school(before, "c")["students"]["total"], 50);
+  json after = get("/v1/districts/dc/state?at=2018-09-01");
+  ASSERT_EQ(after["schools"].size(), 2u);
+  json a = school(after, "a");
+  EXPECT_EQ(a["students"]["total"], 150);
+  EXPECT_EQ(a["figures"]["primary"]["teachers"], 8);
+  EXPECT_EQ(a["figures"]["primary"]["migrant_students"], 30);
+  EXPECT_EQ(a["figures"]["whole"]["floor_area_m2"], 3000.0);  // corrected 2500 + the absorbed 500
+  EXPECT_EQ(after["totals"]["figures"]["primary"]["students"], 210);
+  EXPECT_EQ(after["totals"]["figures"]["junior"]["students"], 40);
+  EXPECT_EQ(after["district_name"], "东城区");
+  // As the record stood before the correction.
+  json recorded = get("/v1/districts/dc/state?at=2018-09-01&recorded_at=2019-12-31T00:00:00Z");
+  EXPECT_EQ(school(recorded, "a")["figures"]["whole"]["floor_area_m2"], 2500.0);
+  EXPECT_EQ(school(recorded, "a")["students"]["total"], 150);
+  // Before any record: an empty district, not an error.
+  json empty = get("/v1/districts/dc/state?at=2001-01-01");
+  EXPECT_EQ(empty["schools"].size(), 0u);
+}
+
+TEST_F(AuditOnBroker, IndicatorsUnderTheStandardInForceWithTheWeightedCv) {
+  json r = get("/v1/districts/dc/indicators?at=2019-09-01");
+  EXPECT_EQ(r["standard"]["id"], "quality-balance-2017");
+  EXPECT_NE(r["standard"]["why"].get<std::string>().find("2017-04-19"), std::string::npos);
+  json primary = stage(r, "primary");
+  EXPECT_EQ(primary["schools_counted"], 2);
+  EXPECT_EQ(primary["students"], 210);
+  // Floor area per student: 史家 3000 m² / 150; 东直门's whole-school 3000 m² apportioned 60:40.
+  double a = 3000.0 / 150, b = 3000.0 * 60 / 100 / 60;
+  EXPECT_DOUBLE_EQ(school_in(primary, "a")["values"]["floor_area_per_student"].get<double>(), a);
+  EXPECT_DOUBLE_EQ(school_in(primary, "b")["values"]["floor_area_per_student"].get<double>(), b);
+  double mean = (150 * a + 60 * b) / 210;
+  double cv = std::sqrt((150 * (a - mean) * (a - mean) + 60 * (b - mean) * (b - mean)) / 210) / mean;
+  json floor;
+  for (const auto& i : primary["indicators"])
+    if (i["id"] == "floor_area_per_student") floor = i;
+  EXPECT_NEAR(floor["cv"].get<double>(), cv, 1e-12);
+  EXPECT_NEAR(floor["district_value"].get<double>(), mean, 1e-12);
+  EXPECT_EQ(floor["passes"], true);
+  // Nobody here is a backbone teacher: every school fails that minimum by far.
+  EXPECT_EQ(school_in(primary, "a")["complies"], false);
+  EXPECT_EQ(r["complies"], false);
+
+  // Before 2017-04-19 the 2012 standard applies, judged on its composite CV.
+  json old = get("/v1/districts/dc/indicators?at=2016-09-01");
+  EXPECT_EQ(old["standard"]["id"], "basic-balance-2012");
+  EXPECT_EQ(stage(old, "primary")["cv_rule"], "composite_cv");
+  EXPECT_EQ(stage(old, "primary")["schools_counted"], 3);
+  // Or whichever is asked for.
+  EXPECT_EQ(get("/v1/districts/dc/indicators?at=2016-09-01&standard=quality-balance-2017")["standard"]["why"],
+            "asked for by the request (?standard=quality-balance-2017)");
+  // As recorded before the correction, 史家 had 2500 m² for 150 students.
+  json recorded = get("/v1/districts/dc/indicators?at=2019-09-01&recorded_at=2019-12-31");
+  EXPECT_DOUBLE_EQ(school_in(stage(recorded, "primary"), "a")["values"]["floor_area_per_student"].get<double>(),
+                   2500.0 / 150);
+}
+
+TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
+  httplib::Client c("127.0.0.1", audit_port);
+  auto res = c.Get("/v1/districts/dc/indicators.csv?at=2019-09-01");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_NE(res->body.find("东城区 义务教育校际均衡差异系数 2019-09-01"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("生均教学及辅助用房面积 (m²)"), std::string::npos);
+  EXPECT_NE(res->body.find("综合差异系数 composite CV"), std::string::npos);
+
+  json series = get("/v1/districts/dc/indicators/series?from=2013-09-01&to=2020-09-01&step=year");
+  ASSERT_EQ(series["points"].size(), 8u);
+  EXPECT_EQ(series["points"][0]["at"], "2013-09-01");
+  EXPECT_EQ(series["points"][3]["standard"], "basic-balance-2012");
+  EXPECT_EQ(series["points"][4]["standard"], "quality-balance-2017");
+  EXPECT_EQ(series["points"][7]["stages"]["primary"]["schools_counted"], 2);
+  EXPECT_EQ(get("/v1/districts/dc/indicators/series?from=2019-01-01&to=2019-06-30&step=month")["points"].size(), 6u);
+}
+
+TEST_F(AuditOnBroker, TheAuditTrailPagesThroughEveryEventInApplyOrder) {
+  std::size_t seen = 0;
+  std::string after;
+  std::string last_date;
+  for (int page = 0; page < 1000; ++page) {
+    json r = get("/v1/districts/dc/events?limit=100" + (after.empty() ? "" : "&after=" + after));
+    for (const auto& e : r["events"]) {
+      EXPECT_LE(last_date, e["effective_date"].get<std::string>());
+      last_date = e["effective_date"];
+      ++seen;
+    }
+    if (r["next"].is_null()) break;
+    after = r["next"];
+  }
+  EXPECT_EQ(seen, produced);
+  json mergers = get("/v1/districts/dc/events?type=school.merged");
+  ASSERT_EQ(mergers["events"].size(), 1u);
+  EXPECT_EQ(mergers["events"][0]["data"]["surviving_id"], "a");
+  EXPECT_EQ(get("/v1/districts/dc/events?from=2018-01-01&to=2018-12-31")["events"].size(), 1u);
+  // What was known at the end of 2019 did not include the correction.
+  EXPECT_EQ(get("/v1/districts/dc/events?type=school.facilities_surveyed&recorded_at=2019-12-31")["events"].size(), 3u);
+}
+
+TEST_F(AuditOnBroker, ErrorsArePrecise) {
+  EXPECT_NE(get("/v1/districts/nowhere/indicators?at=2019-09-01", 404)["error"].get<std::string>().find("nowhere"),
+            std::string::npos);
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-13-01", 400)["error"].get<std::string>().find("'at'"),
+            std::string::npos);
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-09-01&standard=nope", 404)["error"].get<std::string>().find(
+                "quality-balance-2017"),
+            std::string::npos);
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2005-01-01", 404)["error"].get<std::string>().find("no standard"),
+            std::string::npos);
+  get("/v1/districts/dc/indicators/series?from=2019-01-01&to=2018-01-01", 400);
+  get("/v1/districts/dc/indicators/series?from=2018-01-01&to=2019-01-01&step=week", 400);
+  get("/v1/districts/dc/events?after=zz", 400);
+  get("/v1/districts/dc/events?limit=0", 400);
+}
+
+}  // namespace
+}  // namespace annals
