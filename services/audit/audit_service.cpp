@@ -41,40 +41,81 @@ struct AuditService::Metrics {
   prometheus::Family<prometheus::Histogram>& duration;
 };
 
-AuditService::AuditService(std::string store_path, std::string secondary_path, Standards standards,
+AuditService::AuditService(std::vector<std::string> store_paths, std::string secondary_path, Standards standards,
                            prometheus::Registry& metrics)
-    : store_path_(std::move(store_path)), secondary_path_(std::move(secondary_path)), standards_(std::move(standards)),
-      metrics_(std::make_unique<Metrics>(metrics)) {}
+    : store_paths_(std::move(store_paths)), secondary_path_(std::move(secondary_path)),
+      standards_(std::move(standards)), metrics_(std::make_unique<Metrics>(metrics)) {
+  stores_.resize(store_paths_.size());
+}
 
 AuditService::~AuditService() = default;
 
-views::ViewStore* AuditService::follow(std::string& error) {
+bool AuditService::follow(std::string& error) {
+  bool any = false;
   {
     std::lock_guard lock(open_mu_);
-    if (!store_) {
-      if (!std::filesystem::exists(std::filesystem::path(store_path_) / "CURRENT")) {
-        error = "the views are not available yet: the projector has not created " + store_path_;
-        return nullptr;
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      if (stores_[i]) {
+        any = true;
+        continue;
+      }
+      if (!std::filesystem::exists(std::filesystem::path(store_paths_[i]) / "CURRENT")) {
+        error = "the views are not available yet: the projector has not created " + store_paths_[i];
+        continue;
       }
       try {
-        std::filesystem::create_directories(secondary_path_);
-        store_ = views::ViewStore::open_secondary(store_path_, secondary_path_);
+        // One store: its secondary directory as given; several: one beside another.
+        std::string own = stores_.size() == 1 ? secondary_path_ : secondary_path_ + "/store-" + std::to_string(i);
+        std::filesystem::create_directories(own);
+        std::unique_lock write(mu_);
+        stores_[i] = views::ViewStore::open_secondary(store_paths_[i], own);
+        any = true;
       } catch (const std::exception& e) {
         error = e.what();
-        return nullptr;
       }
     }
   }
+  if (!any) return false;
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto due = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20)).count();
   if (now - caught_up_.load() > due) {
     std::unique_lock lock(mu_);  // waits for readers; readers wait for it
     if (now - caught_up_.load() > due) {
-      store_->catch_up();
+      for (auto& store : stores_)
+        if (store) store->catch_up();
       caught_up_ = now;
     }
   }
-  return store_.get();
+  return true;
+}
+
+views::ViewStore* AuditService::store_for(const std::string& district) {
+  // A district's events are all in one partition number of each topic (keyed by district;
+  // the range assignor gives one projector the same partition of every topic). The store
+  // furthest along that partition holds the district; a store that held it before a
+  // rebalance is behind, or equal and then just as right.
+  views::ViewStore* best = nullptr;
+  std::int64_t best_progress = -1;
+  std::string prefix = views::district_prefix(district);
+  for (auto& store : stores_) {
+    if (!store) continue;
+    if (!best) best = store.get();
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(ro, store->family(views::Family::district_log)));
+    it->Seek(prefix);
+    views::DistrictOrder order;
+    if (!it->Valid() || !views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order))
+      continue;
+    std::int64_t progress = 0;
+    for (const auto& p : store->offsets())
+      if (p.partition == order.pos.partition) progress += p.next_offset;
+    if (progress > best_progress) {
+      best_progress = progress;
+      best = store.get();
+    }
+  }
+  return best;
 }
 
 json AuditService::consistent_to(views::ViewStore& store) {
@@ -212,12 +253,12 @@ void AuditService::install(httplib::Server& server) {
     return [this, endpoint, handler](const httplib::Request& req, httplib::Response& res) {
       auto started = std::chrono::steady_clock::now();
       std::string error;
-      views::ViewStore* store = follow(error);
-      if (!store) {
+      if (!follow(error)) {
         res.set_header("Retry-After", "2");
         reply_error(res, 503, error);
       } else {
         std::shared_lock lock(mu_);
+        views::ViewStore* store = req.matches.size() > 1 ? store_for(req.matches[1]) : store_for("");
         handler(*store, req, res);
       }
       metrics_->observe(endpoint, res.status,
@@ -225,16 +266,26 @@ void AuditService::install(httplib::Server& server) {
     };
   };
 
-  server.Get("/v1/districts", timed("districts", [this](views::ViewStore& store, const httplib::Request&,
+  server.Get("/v1/districts", timed("districts", [this](views::ViewStore&, const httplib::Request&,
                                                           httplib::Response& res) {
-    json out = json::array();
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;  // across districts, past the prefix extractor
-    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::district_log)));
+    // Every district any store holds, each answered from the store that holds it now.
+    std::set<std::string> districts;
+    for (auto& s : stores_) {
+      if (!s) continue;
+      rocksdb::ReadOptions ro;
+      ro.total_order_seek = true;  // across districts, past the prefix extractor
+      std::unique_ptr<rocksdb::Iterator> it(s->db()->NewIterator(ro, s->family(views::Family::district_log)));
+      for (it->SeekToFirst(); it->Valid();) {
+        std::string_view key(it->key().data(), it->key().size());
+        std::string district(key.substr(0, key.find('\0')));
+        districts.insert(district);
+        it->Seek(district + '\x01');  // past every "<district>\0..." key
+      }
+    }
+    json out = json::array(), consistent = json::array();
     Date today = today_in_beijing();
-    for (it->SeekToFirst(); it->Valid();) {
-      std::string_view key(it->key().data(), it->key().size());
-      std::string district(key.substr(0, key.find('\0')));
+    for (const auto& district : districts) {
+      views::ViewStore& store = *store_for(district);
       RegistryState state = registry_state(store, district, today, Timestamp::max());
       json d = {{"id", district}};
       if (state.district) {
@@ -245,11 +296,11 @@ void AuditService::install(httplib::Server& server) {
       for (const auto& [id, s] : state.schools) open += s.open();
       d["schools_open_today"] = open;
       out.push_back(d);
-      std::string next = district;
-      next.push_back('\x01');  // past every "<district>\0..." key
-      it->Seek(next);
     }
-    reply_json(res, 200, {{"districts", out}, {"consistent_to", consistent_to(store)}});
+    for (auto& s : stores_)
+      if (s)
+        for (const auto& p : consistent_to(*s)) consistent.push_back(p);
+    reply_json(res, 200, {{"districts", out}, {"consistent_to", consistent}});
   }));
 
   // The parameters every district question shares: the district (404 when unknown), the

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,9 @@ namespace annals {
 
 class AuditService {
  public:
-  // `store_path`: the projector's store; `secondary_path`: this process's own directory.
-  AuditService(std::string store_path, std::string secondary_path, Standards standards,
+  // `store_paths`: the projectors' stores (one per instance of a scaled-out group; a district
+  // is answered from the store that holds it); `secondary_path`: this process's own directory.
+  AuditService(std::vector<std::string> store_paths, std::string secondary_path, Standards standards,
                prometheus::Registry& metrics);
   ~AuditService();
 
@@ -48,18 +50,20 @@ class AuditService {
 
  private:
   struct Metrics;
-  // Opens the store if needed and catches up with the primary (at most every 20 ms). Returns
-  // nullptr, with `error` set, when the projector has not created the store yet.
-  views::ViewStore* follow(std::string& error);
+  // Opens the stores if needed and catches up with their primaries (at most every 20 ms).
+  // False, with `error` set, when no projector has created its store yet.
+  bool follow(std::string& error);
+  // The open store that holds `district` (the first open store when none does).
+  views::ViewStore* store_for(const std::string& district);
   nlohmann::json consistent_to(views::ViewStore& store);
 
-  std::string store_path_;
+  std::vector<std::string> store_paths_;
   std::string secondary_path_;
   Standards standards_;
   std::unique_ptr<Metrics> metrics_;
   std::shared_mutex mu_;  // exclusive for catching up, shared for reading
   std::mutex open_mu_;
-  std::unique_ptr<views::ViewStore> store_;
+  std::vector<std::unique_ptr<views::ViewStore>> stores_;
   std::atomic<std::chrono::steady_clock::rep> caught_up_{0};  // when the last catch-up ran
 };
 

@@ -15,9 +15,12 @@ int main(int argc, char** argv) {
   CommonOptions common;
   common.listen = "127.0.0.1:8080";
   add_common_options(app, common);
-  std::string store_path = "var/views";
+  std::vector<std::string> store_paths{"var/views"};
   std::string secondary_path = "var/audit";
-  app.add_option("--store", store_path, "the projector's RocksDB directory")->envname("ANNALS_STORE")->capture_default_str();
+  app.add_option("--store", store_paths,
+                 "the projector's RocksDB directory; repeat it for each instance of a scaled-out projector "
+                 "group (each district is answered from the store that holds it)")
+      ->envname("ANNALS_STORE")->capture_default_str()->delimiter(',');
   app.add_option("--secondary", secondary_path, "this process's own directory (RocksDB secondary)")
       ->envname("ANNALS_AUDIT_DIR")->capture_default_str();
   std::string standards_dir;
@@ -32,10 +35,10 @@ int main(int argc, char** argv) {
     HttpServer http("annals-audit", registry);
     Standards standards = Standards::built_in();
     if (!standards_dir.empty()) standards.load_directory(standards_dir);
-    AuditService service(store_path, secondary_path, std::move(standards), *registry);
+    AuditService service(store_paths, secondary_path, std::move(standards), *registry);
     service.install(http.server());
     int bound = http.start(host, port);
-    std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading " << store_path << std::endl;
+    std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading " << store_paths.size() << " store(s)" << std::endl;
     wait_for_termination();
     http.stop();
   } catch (const std::exception& e) {

@@ -108,6 +108,10 @@ void Projector::run() {
   };
   set("bootstrap.servers", options_.brokers);
   set("group.id", options_.group);
+  // Range, not round robin or sticky: every topic has the same partitions and is keyed by
+  // district, so each instance gets the same partition numbers of every topic and holds
+  // whole districts (the audit service finds a district's store by its partition).
+  set("partition.assignment.strategy", "range");
   set("enable.auto.commit", "false");
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");

@@ -1,0 +1,141 @@
+// Two projector instances in one consumer group on the real broker share the partitions; one
+// is killed mid-stream. The survivor takes its partitions over and ends with views equal to
+// a single uninterrupted rebuild; when the killed one comes back, the group splits again and
+// an audit service reading both stores answers every district as the reference does.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "events/json_codec.h"
+#include "services/kafka/producer.h"
+#include "support/event_builders.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+using nlohmann::json;
+using testing::binary;
+using testing::eventually;
+using testing::Process;
+
+json get(int port, const std::string& path) {
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get(path);
+  if (!res || res->status != 200) return json();
+  return json::parse(res->body, nullptr, false);
+}
+
+// The partitions an instance holds now, and whether it has read each to the end.
+struct Progress {
+  std::size_t assigned = 0;
+  bool caught_up = false;
+  std::int64_t applied_to = 0;  // sum of next offsets
+};
+Progress progress(int port) {
+  Progress p;
+  json r = get(port, "/v1/progress");
+  if (!r.is_object()) return p;
+  p.caught_up = true;
+  for (const auto& tp : r["partitions"]) {
+    ++p.assigned;
+    p.applied_to += tp["next_offset"].get<std::int64_t>();
+    if (tp["high_watermark"].get<std::int64_t>() < 0 || tp["lag"].get<std::int64_t>() != 0) p.caught_up = false;
+  }
+  if (p.assigned == 0) p.caught_up = false;
+  return p;
+}
+
+std::string checksum(const testing::TempDir& dir, const std::string& store) {
+  std::string log = dir / ("checksum-" + std::to_string(std::random_device{}()) + ".log");
+  EXPECT_EQ(testing::run(binary("annals"), {"views", "checksum", "--store", store}, log), 0) << Process::read(log);
+  return Process::read(log);
+}
+
+TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
+  testing::TempDir dir;
+  const std::string brokers = testing::test_brokers();
+  std::string prefix = "so" + std::to_string(std::random_device{}()) + ".";
+  ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
+                                            "--partitions", "4"}, dir / "topics.log"), 0);
+  // 32,000 registry records over 16 districts: 1,000 openings in each, and their renames.
+  ProducerOptions options;
+  options.brokers = brokers;
+  Producer producer(options);
+  std::vector<ProducerRecord> records;
+  for (int i = 0; i < 32000; ++i) {
+    std::string district = "d" + std::to_string((i / 2) % 16);
+    Event e = i % 2 == 0 ? testing::make_event(prefix + std::to_string(i), district, "2005-09-01", "2020-01-01T00:00:00Z",
+                                               testing::opening("s" + std::to_string(i), "学校" + std::to_string(i)))
+                         : testing::make_event(prefix + std::to_string(i), district, "2010-09-01", "2020-01-01T00:00:01Z",
+                                               SchoolRenamed{"s" + std::to_string(i - 1), "新校名" + std::to_string(i)});
+    records.push_back({prefix + "registry", district, encode_event(e), {}});
+  }
+  for (const auto& d : producer.produce(records)) ASSERT_TRUE(d.ok) << d.error;
+
+  ASSERT_EQ(testing::run(binary("annals-projector"),
+                         {"--brokers", brokers, "--topic-prefix", prefix, "--store", dir / "reference", "--group",
+                          prefix + "reference", "--listen", "127.0.0.1:0", "--exit-when-caught-up"},
+                         dir / "reference.log"),
+            0)
+      << Process::read(dir / "reference.log");
+  const std::string reference = checksum(dir, dir / "reference");
+
+  auto instance = [&](const std::string& name, int port) {
+    return std::make_unique<Process>(binary("annals-projector"),
+                                     std::vector<std::string>{"--brokers", brokers, "--topic-prefix", prefix, "--store",
+                                                              dir / name, "--group", prefix + "shared", "--listen",
+                                                              "127.0.0.1:" + std::to_string(port), "--max-batch", "500"},
+                                     dir / (name + ".log"));
+  };
+  int port_a = testing::free_port(), port_b = testing::free_port();
+  auto a = instance("a", port_a);
+  auto b = instance("b", port_b);
+  // Both join and share the partitions; A has applied some of its share, not all of it.
+  ASSERT_TRUE(eventually([&] {
+    Progress pa = progress(port_a), pb = progress(port_b);
+    return pa.assigned > 0 && pb.assigned > 0 && pa.applied_to > 0;
+  })) << a->log() << b->log();
+  Progress before_kill = progress(port_a);
+  EXPECT_LT(before_kill.assigned, 16u);  // a real split, not one instance holding everything
+  a->stop(SIGKILL);
+
+  // B takes A's partitions over (after the session timeout) and reads everything.
+  ASSERT_TRUE(eventually([&] {
+    Progress pb = progress(port_b);
+    return pb.assigned == 16 && pb.caught_up;
+  }, std::chrono::seconds(120))) << b->log();
+  b->stop(SIGTERM);
+  EXPECT_EQ(checksum(dir, dir / "b"), reference);
+
+  // A comes back: the group splits again; A resumes from its own stored offsets.
+  b = instance("b", port_b);
+  a = instance("a", port_a);
+  ASSERT_TRUE(eventually([&] {
+    Progress pa = progress(port_a), pb = progress(port_b);
+    return pa.assigned > 0 && pb.assigned > 0 && pa.assigned + pb.assigned == 16 && pa.caught_up && pb.caught_up;
+  }, std::chrono::seconds(120))) << a->log() << b->log();
+
+  // An audit service over both stores answers each district as one over the reference does.
+  int audit_port = testing::free_port(), reference_port = testing::free_port();
+  Process audit(binary("annals-audit"), {"--store", dir / "a", "--store", dir / "b", "--secondary", dir / "audit",
+                                         "--listen", "127.0.0.1:" + std::to_string(audit_port)},
+                dir / "audit.log");
+  Process ref(binary("annals-audit"), {"--store", dir / "reference", "--secondary", dir / "audit-ref", "--listen",
+                                       "127.0.0.1:" + std::to_string(reference_port)},
+              dir / "audit-ref.log");
+  ASSERT_TRUE(eventually([&] { return testing::http_ok(audit_port, "/health") && testing::http_ok(reference_port, "/health"); }));
+  for (int d = 0; d < 16; ++d) {
+    std::string path = "/v1/districts/d" + std::to_string(d) + "/schools?at=2011-01-01";
+    json mine = get(audit_port, path), theirs = get(reference_port, path);
+    ASSERT_TRUE(theirs.is_object()) << path;
+    EXPECT_EQ(theirs["schools"].size(), 1000u);
+    EXPECT_EQ(mine["schools"], theirs["schools"]) << path;
+  }
+  EXPECT_EQ(get(audit_port, "/v1/districts")["districts"].size(), 16u);
+}
+
+}  // namespace
+}  // namespace annals
