@@ -13,7 +13,10 @@
 #include "events/binary_codec.h"
 #include "events/json_codec.h"
 #include "services/audit/indicator_tables.h"
+#include "services/history/district_diff.h"
 #include "services/history/district_state.h"
+#include "services/history/people.h"
+#include "services/history/timeline.h"
 #include "services/http/server.h"
 
 namespace annals {
@@ -89,6 +92,26 @@ bool AuditService::follow(std::string& error) {
   return true;
 }
 
+std::string AuditService::entity_district(EntityKind kind, const std::string& id) {
+  for (auto& store : stores_) {
+    if (!store) continue;
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(ro, store->family(views::Family::district_log)));
+    std::unique_ptr<rocksdb::Iterator> tl(store->db()->NewIterator(ro, store->family(views::Family::timelines)));
+    // Skip from district to district; one seek into each one's timelines.
+    for (it->SeekToFirst(); it->Valid();) {
+      std::string_view key(it->key().data(), it->key().size());
+      std::string district(key.substr(0, key.find('\0')));
+      std::string prefix = views::entity_prefix(district, char(kind), id);
+      tl->Seek(prefix);
+      if (tl->Valid() && tl->key().starts_with(prefix)) return district;
+      it->Seek(district + '\x01');
+    }
+  }
+  return {};
+}
+
 views::ViewStore* AuditService::store_for(const std::string& district) {
   // A district's events are all in one partition number of each topic (keyed by district;
   // the range assignor gives one projector the same partition of every topic). The store
@@ -142,13 +165,14 @@ std::optional<Date> date_param(const httplib::Request& req, httplib::Response& r
 }
 
 // Parses ?recorded_at= (default: no limit). A bare date means the end of that day in Beijing.
-std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Response& res) {
-  if (!req.has_param("recorded_at")) return Timestamp::max();
-  std::string v = req.get_param_value("recorded_at");
+std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Response& res,
+                                        const char* name = "recorded_at") {
+  if (!req.has_param(name)) return Timestamp::max();
+  std::string v = req.get_param_value(name);
   if (auto t = Timestamp::parse(v)) return t;
   if (auto d = Date::parse(v))
     return Timestamp{(std::int64_t(d->days + 1) * 86400 - 8 * 3600) * 1'000'000 - 1};
-  reply_error(res, 400, "query parameter 'recorded_at' must be an RFC 3339 timestamp or a date YYYY-MM-DD, got '" + v + "'");
+  reply_error(res, 400, std::string("query parameter '") + name + "' must be an RFC 3339 timestamp or a date YYYY-MM-DD, got '" + v + "'");
   return std::nullopt;
 }
 
@@ -551,6 +575,142 @@ void AuditService::install(httplib::Server& server) {
                body["next"] = more ? json(hex_encode(last)) : json();
                reply_json(res, 200, body);
              }));
+
+  server.Get(R"(/v1/districts/([^/]+)/diff)",
+             timed("diff", [this, recorded_json](views::ViewStore& store, const httplib::Request& req,
+                                                 httplib::Response& res) {
+               std::string district = req.matches[1];
+               auto from = date_param(req, res, "from");
+               if (!from) return;
+               auto to = date_param(req, res, "to");
+               if (!to) return;
+               auto from_recorded = recorded_param(req, res, "from_recorded_at");
+               if (!from_recorded) return;
+               auto to_recorded = recorded_param(req, res, "to_recorded_at");
+               if (!to_recorded) return;
+               if (*to < *from) {
+                 reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
+                 return;
+               }
+               if (!district_known(store, district)) {
+                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 return;
+               }
+               DistrictState before = district_state(store, district, *from, *from_recorded);
+               DistrictState after = district_state(store, district, *to, *to_recorded);
+               DistrictDiff d = diff(store, before, after, 500);
+               auto figure_changes = [](const std::vector<FigureChange>& changes) {
+                 json out = json::array();
+                 for (const auto& c : changes)
+                   out.push_back({{"section", to_string(c.section)}, {"measure", to_string(c.measure)},
+                                  {"before", c.before}, {"after", c.after}, {"change", c.after - c.before}});
+                 return out;
+               };
+               json opened = json::array(), stopped = json::array(), changed = json::array(), events = json::array();
+               for (const auto* s : d.opened) opened.push_back({{"school_id", s->school_id}, {"name", s->name}, {"opened_on", s->opened_on.to_string()}});
+               for (const auto* s : d.stopped) {
+                 json j = {{"school_id", s->school_id}, {"name", s->name}};
+                 if (s->closed_on) j["closed_on"] = s->closed_on->to_string();
+                 if (s->merged_into) j["merged_into"] = *s->merged_into;
+                 if (s->closed_reason) j["reason"] = *s->closed_reason;
+                 stopped.push_back(j);
+               }
+               for (const auto& c : d.changed)
+                 changed.push_back({{"school_id", c.school_id}, {"name", c.name}, {"record", c.record},
+                                    {"figures", figure_changes(c.figures)}});
+               for (const auto& e : d.events) {
+                 json j = json::parse(encode_event(e.event));
+                 if (e.correction) j["correction"] = true;
+                 events.push_back(std::move(j));
+               }
+               std::size_t total = 0;
+               for (const auto& [type, n] : d.events_by_type) total += n;
+               reply_json(res, 200, {{"district", district},
+                                     {"from", {{"at", from->to_string()}, {"recorded_at", recorded_json(*from_recorded)}}},
+                                     {"to", {{"at", to->to_string()}, {"recorded_at", recorded_json(*to_recorded)}}},
+                                     {"schools_opened", opened}, {"schools_stopped", stopped}, {"schools_changed", changed},
+                                     {"totals", figure_changes(d.totals)}, {"events", events},
+                                     {"events_by_type", d.events_by_type}, {"events_total", total},
+                                     {"events_truncated", events.size() < total},
+                                     {"consistent_to", consistent_to(store)}});
+             }));
+
+  // An entity's own history: its events in apply order (with when each was retracted, if it
+  // was) and its state on ?at=. ?district= saves looking the entity up.
+  auto timeline_route = [this, timed](EntityKind kind, const char* endpoint) {
+    return timed(endpoint, [this, kind](views::ViewStore&, const httplib::Request& req, httplib::Response& res) {
+      std::string id = req.matches[1];
+      auto at = date_param(req, res, "at");
+      if (!at) return;
+      auto as_of = recorded_param(req, res);
+      if (!as_of) return;
+      std::string district = req.has_param("district") ? req.get_param_value("district") : entity_district(kind, id);
+      views::ViewStore* store = district.empty() ? nullptr : store_for(district);
+      std::vector<views::ViewEntry> entries;
+      if (store) entries = timeline(*store, district, kind, id, Date{std::numeric_limits<std::int32_t>::max() - 1}, Timestamp::max());
+      if (entries.empty()) {
+        reply_error(res, 404, std::string("no ") + (kind == EntityKind::school ? "school" : kind == EntityKind::teacher ? "teacher" : "cluster") +
+                                  " '" + id + "' in the record" + (district.empty() ? "" : " of district '" + district + "'"));
+        return;
+      }
+      json events = json::array();
+      for (const auto& e : entries) {
+        if (*e.event.envelope.recorded_at > *as_of) continue;
+        json j = json::parse(encode_event(e.event));
+        if (e.retracted_at && *e.retracted_at <= *as_of) j["retracted_at"] = e.retracted_at->to_string();
+        events.push_back(std::move(j));
+      }
+      json body = {{"district", district}, {"at", at->to_string()}, {"events", events}, {"consistent_to", consistent_to(*store)}};
+      if (kind == EntityKind::school) {
+        body["school_id"] = id;
+        RegistryState reg = registry_state(*store, district, *at, *as_of);
+        auto s = reg.schools.find(id);
+        if (s != reg.schools.end()) {
+          json j = school_json(s->second, nullptr);
+          if (s->second.closed_on) j["closed_on"] = s->second.closed_on->to_string();
+          if (s->second.merged_into) j["merged_into"] = *s->second.merged_into;
+          j["held_by"] = reg.resolve(id);
+          body["on"] = j;
+        } else {
+          body["on"] = nullptr;  // not opened yet on that date
+        }
+      } else if (kind == EntityKind::teacher) {
+        body["teacher_id"] = id;
+        TeacherRecord t = teacher_on(*store, district, id, *at, *as_of);
+        json j = {{"employed", t.employed}};
+        if (t.ever_hired) {
+          j.update({{"school_id", t.school_id}, {"stage", to_string(t.stage)}, {"subject", to_string(t.subject)},
+                    {"qualification", to_string(t.qualification)}, {"title", to_string(t.title)},
+                    {"full_time", t.full_time}, {"hired_on", t.hired_on.to_string()}});
+          if (t.post_school) j["post_school_id"] = *t.post_school;
+          json honours = json::array();
+          for (const auto& [h, level] : t.honours) honours.push_back({{"honour", to_string(h)}, {"level", to_string(level)}});
+          j["honours"] = honours;
+          if (t.returns) j["returns"] = {{"on", t.returns->first.to_string()}, {"to_school_id", t.returns->second}};
+          if (t.left) j["left"] = {{"reason", to_string(*t.left)}, {"on", t.left_on.to_string()}};
+        }
+        body["on"] = j;
+      } else {
+        body["cluster_id"] = id;
+        auto c = cluster_on(*store, district, id, *at, *as_of);
+        if (c) {
+          json j = cluster_json(*c);
+          RegistryState reg = registry_state(*store, district, *at, *as_of);
+          for (auto& m : j["members"]) {
+            auto s = reg.schools.find(m["school_id"].get<std::string>());
+            if (s != reg.schools.end()) m["name"] = s->second.name;
+          }
+          body["on"] = j;
+        } else {
+          body["on"] = nullptr;
+        }
+      }
+      reply_json(res, 200, body);
+    });
+  };
+  server.Get(R"(/v1/schools/([^/]+)/timeline)", timeline_route(EntityKind::school, "school_timeline"));
+  server.Get(R"(/v1/teachers/([^/]+)/timeline)", timeline_route(EntityKind::teacher, "teacher_timeline"));
+  server.Get(R"(/v1/clusters/([^/]+))", timeline_route(EntityKind::cluster, "cluster"));
 
   server.Get("/v1/standards", timed("standards", [this](views::ViewStore&, const httplib::Request&, httplib::Response& res) {
     json out = json::array();

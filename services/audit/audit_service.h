@@ -8,6 +8,11 @@
 //   GET /v1/districts/{id}/indicators.csv?...           the same as the official CSV table
 //   GET /v1/districts/{id}/indicators/series?from=&to=&step=year|month   CVs over time
 //   GET /v1/districts/{id}/events?from=&to=&type=&limit=&after=          the audit trail
+//   GET /v1/districts/{id}/diff?from=D1&to=D2[&from_recorded_at=&to_recorded_at=]
+//                                                       what changed, and the events that did it
+//   GET /v1/schools/{id}/timeline?at=D                  a school's events, lineage, record on D
+//   GET /v1/teachers/{id}/timeline?at=D                 a teacher's events and record on D
+//   GET /v1/clusters/{id}?at=D                          a cluster's members and roles on D
 //   GET /v1/standards                                   the rule files loaded
 //
 // The OpenAPI document is services/audit/openapi.yaml.
@@ -26,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "events/entities.h"
 #include "services/audit/standard.h"
 #include "services/views/view_store.h"
 
@@ -53,6 +59,8 @@ class AuditService {
   // Opens the stores if needed and catches up with their primaries (at most every 20 ms).
   // False, with `error` set, when no projector has created its store yet.
   bool follow(std::string& error);
+  // The district whose timelines hold entity `id` of `kind`; "" when none does.
+  std::string entity_district(EntityKind kind, const std::string& id);
   // The open store that holds `district` (the first open store when none does).
   views::ViewStore* store_for(const std::string& district);
   nlohmann::json consistent_to(views::ViewStore& store);

@@ -183,6 +183,12 @@ std::optional<ClusterRecord> cluster_on(views::Reader reader, const std::string&
   }
   auto it = state.clusters.find(cluster_id);
   if (it == state.clusters.end()) return std::nullopt;
+  // A member that stopped existing (closed, absorbed) left the cluster then; that event is
+  // in the school's timeline, not the cluster's.
+  std::erase_if(it->second.members, [&](const auto& member) {
+    auto school = school_on(reader, district, member.first, at, as_of);
+    return !school || school->school_id != member.first || !school->open();
+  });
   return it->second;
 }
 

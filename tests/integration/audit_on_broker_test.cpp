@@ -126,6 +126,11 @@ class AuditOnBroker : public ::testing::Test {
     hire("b", 3, Stage::primary, Qualification::associate);
     hire("b", 3, Stage::junior, Qualification::bachelor);
     hire("c", 2, Stage::primary, Qualification::secondary);
+    add("2014-09-01", t0, ClusterCreated{"g1", "史家教育集团", ClusterKind::education_group, std::nullopt});
+    add("2014-09-01", t0, SchoolJoinedCluster{"a", "g1", MemberRole::lead});
+    add("2014-09-01", t0, SchoolJoinedCluster{"c", "g1", MemberRole::member});
+    add("2016-09-01", "2016-09-02T00:00:00Z",
+        TeacherTransferred{"a-t00", "a", "c", std::nullopt, TransferKind::rotation, testing::day("2017-07-31"), false});
     add("2018-09-01", "2018-09-02T00:00:00Z", testing::merger({"c"}, "a"));
     // The correction: 史家's 2012 floor area was 2500 m², learnt on 2020-01-01.
     add("2012-09-01", "2020-01-01T00:00:00Z", survey("a", 2500, 4000, 300000, 3));
@@ -265,6 +270,59 @@ TEST_F(AuditOnBroker, TheAuditTrailPagesThroughEveryEventInApplyOrder) {
   EXPECT_EQ(get("/v1/districts/dc/events?from=2018-01-01&to=2018-12-31")["events"].size(), 1u);
   // What was known at the end of 2019 did not include the correction.
   EXPECT_EQ(get("/v1/districts/dc/events?type=school.facilities_surveyed&recorded_at=2019-12-31")["events"].size(), 3u);
+}
+
+TEST_F(AuditOnBroker, WhatChangedBetweenTwoDatesAndWhy) {
+  json d = get("/v1/districts/dc/diff?from=2018-08-31&to=2018-09-01");
+  ASSERT_EQ(d["schools_stopped"].size(), 1u);
+  EXPECT_EQ(d["schools_stopped"][0]["school_id"], "c");
+  EXPECT_EQ(d["schools_stopped"][0]["merged_into"], "a");
+  ASSERT_EQ(d["schools_changed"].size(), 1u);
+  EXPECT_EQ(d["schools_changed"][0]["school_id"], "a");
+  EXPECT_NE(d["schools_changed"][0]["record"][0].get<std::string>().find("absorbed 西总布小学"), std::string::npos);
+  bool students = false;
+  for (const auto& f : d["schools_changed"][0]["figures"])
+    if (f["measure"] == "students") students = f["before"] == 100 && f["after"] == 150;
+  EXPECT_TRUE(students) << d.dump();
+  ASSERT_EQ(d["events"].size(), 1u);
+  EXPECT_EQ(d["events"][0]["type"], "school.merged");
+  EXPECT_TRUE(d["totals"].empty());  // the district as a whole kept its students and teachers
+
+  // What did the record say at the end of 2019 about 2019-09-01, and what changed since?
+  json c = get("/v1/districts/dc/diff?from=2019-09-01&to=2019-09-01&from_recorded_at=2019-12-31");
+  ASSERT_EQ(c["events"].size(), 1u);
+  EXPECT_EQ(c["events"][0]["correction"], true);
+  EXPECT_EQ(c["events"][0]["type"], "school.facilities_surveyed");
+  ASSERT_EQ(c["schools_changed"].size(), 1u);
+  EXPECT_EQ(c["schools_changed"][0]["figures"][0]["measure"], "floor_area");
+  EXPECT_EQ(c["schools_changed"][0]["figures"][0]["change"], 500 * 100);
+}
+
+TEST_F(AuditOnBroker, TimelinesOfASchoolATeacherAndACluster) {
+  json school = get("/v1/schools/c/timeline?at=2019-01-01");
+  EXPECT_EQ(school["district"], "dc");
+  EXPECT_EQ(school["on"]["merged_into"], "a");
+  EXPECT_EQ(school["on"]["held_by"], "a");
+  std::vector<std::string> types;
+  for (const auto& e : school["events"]) types.push_back(e["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"school.opened", "school.facilities_surveyed", "school.joined_cluster",
+                                             "school.merged"}));
+  json lineage = get("/v1/schools/a/timeline?at=2019-01-01");
+  EXPECT_EQ(lineage["on"]["absorbed"][0]["school_id"], "c");
+
+  json rotating = get("/v1/teachers/a-t00/timeline?at=2017-01-01");
+  EXPECT_EQ(rotating["on"]["school_id"], "c");
+  EXPECT_EQ(rotating["on"]["returns"]["on"], "2017-07-31");
+  EXPECT_EQ(get("/v1/teachers/a-t00/timeline?at=2017-07-31")["on"]["school_id"], "a");  // back on the end date
+
+  json group = get("/v1/clusters/g1?at=2015-01-01");
+  EXPECT_EQ(group["on"]["kind"], "education_group");
+  ASSERT_EQ(group["on"]["members"].size(), 2u);
+  EXPECT_EQ(group["on"]["members"][0]["role"], "lead");
+  EXPECT_EQ(group["on"]["members"][0]["name"], "史家胡同小学");
+  EXPECT_EQ(get("/v1/clusters/g1?at=2019-01-01")["on"]["members"].size(), 1u);  // 西总布 left with the merger
+  get("/v1/schools/nowhere/timeline", 404);
+  get("/v1/teachers/nobody/timeline", 404);
 }
 
 TEST_F(AuditOnBroker, ErrorsArePrecise) {

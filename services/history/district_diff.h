@@ -1,0 +1,47 @@
+// What changed in a district between two points of history (a date as recorded at a time),
+// and which events caused it: schools that opened or stopped, schools whose record or
+// figures changed, and the events in between (those effective after the first date, and
+// the corrections recorded after the first recorded time).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "services/history/district_state.h"
+
+namespace annals {
+
+struct FigureChange {
+  Section section{};
+  Measure measure{};
+  std::int64_t before = 0;
+  std::int64_t after = 0;
+};
+
+struct SchoolChange {
+  std::string school_id;
+  std::string name;
+  std::vector<std::string> record;  // "renamed from X", "stages primary -> primary, junior", ...
+  std::vector<FigureChange> figures;
+};
+
+struct CausingEvent {
+  Event event;
+  bool correction = false;  // effective on or before the first date, recorded after its recorded time
+};
+
+struct DistrictDiff {
+  std::vector<const SchoolRecord*> opened;   // standing at the end, not at the start
+  std::vector<const SchoolRecord*> stopped;  // standing at the start, not at the end (as the end knows them)
+  std::vector<SchoolChange> changed;
+  std::vector<FigureChange> totals;
+  std::vector<CausingEvent> events;           // in apply order, at most `event_limit`
+  std::map<std::string, std::size_t> events_by_type;  // every causing event, counted
+};
+
+// `before` and `after` must be of the same district; `after` must outlive the result.
+DistrictDiff diff(views::Reader reader, const DistrictState& before, const DistrictState& after,
+                  std::size_t event_limit);
+
+}  // namespace annals
