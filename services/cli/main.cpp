@@ -3,7 +3,8 @@
 //   annals topics create      create the Kafka topics (explicit partitions, unlimited retention)
 //   annals schemas write DIR  write the JSON Schemas of the event contract (schemas/)
 //   annals import FILE...     stream NDJSON or CSV events through the publishing services
-//   annals schools DISTRICT   the roster of a district on a date, from the audit service
+//   annals districts|state|indicators|series|diff|timeline|events   questions to the audit
+//                             service (services/cli/questions.h), as tables, JSON or CSV
 //   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
 #include <httplib.h>
 
@@ -18,6 +19,7 @@
 #include "events/event.h"
 #include "services/views/checksum.h"
 #include "services/cli/import.h"
+#include "services/cli/questions.h"
 #include "events/schema.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
@@ -56,42 +58,6 @@ int views_checksum(const std::string& store_path) {
   store.reset();
   fs::remove_all(secondary);
   std::cout << sum.to_string() << "\n";
-  return 0;
-}
-
-int schools(const std::string& audit, const std::string& district, const std::string& at,
-            const std::string& recorded_at, const std::string& format) {
-  auto client = client_for(audit);
-  std::string path = "/v1/districts/" + district + "/schools";
-  httplib::Params params;
-  if (!at.empty()) params.emplace("at", at);
-  if (!recorded_at.empty()) params.emplace("recorded_at", recorded_at);
-  auto res = client->Get(httplib::append_query_params(path, params));
-  if (!res) {
-    std::cerr << "annals: " << audit << ": " << httplib::to_string(res.error()) << "\n";
-    return 1;
-  }
-  json body = json::parse(res->body, nullptr, false);
-  if (res->status != 200 || body.is_discarded()) {
-    std::cerr << "annals: HTTP " << res->status << ": " << res->body << "\n";
-    return 1;
-  }
-  if (format == "json") {
-    std::cout << body.dump(2) << "\n";
-    return 0;
-  }
-  std::cout << body.value("district_name", district) << " (" << district << ") on " << body["at"].get<std::string>()
-            << ": " << body["schools"].size() << " schools\n";
-  for (const auto& s : body["schools"]) {
-    std::string stages;
-    for (const auto& st : s["stages"]) stages += (stages.empty() ? "" : "+") + st.get<std::string>();
-    std::string lineage;
-    for (const auto& a : s["absorbed"])
-      lineage += " absorbed " + a["school_id"].get<std::string>() + " on " + a["on"].get<std::string>() + ";";
-    std::printf("  %-14s %-16s %-10s opened %s%s\n", s["school_id"].get<std::string>().c_str(), stages.c_str(),
-                s["location"].get<std::string>().c_str(), s["opened_on"].get<std::string>().c_str(), lineage.c_str());
-    std::printf("  %-14s %s\n", "", s["name"].get<std::string>().c_str());
-  }
   return 0;
 }
 
@@ -138,13 +104,48 @@ int main(int argc, char** argv) {
   }
   pub->add_option("--batch", batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
 
-  auto* sch = app.add_subcommand("schools", "the roster of a district on a date");
-  std::string audit = "http://127.0.0.1:8080", district, at, recorded_at, format = "table";
-  sch->add_option("district", district)->required();
-  sch->add_option("--at", at, "date YYYY-MM-DD (default today)");
-  sch->add_option("--recorded-at", recorded_at, "as the record stood at this time");
-  sch->add_option("--audit", audit, "URL of the audit service")->envname("ANNALS_AUDIT_URL")->capture_default_str();
-  sch->add_option("--format", format)->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  // The supervisors' questions, asked of the audit service.
+  Question question;
+  std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded, step = "year", kind, id,
+      type, limit, after;
+  auto asking = [&](const char* name, const char* what) {
+    auto* cmd = app.add_subcommand(name, what);
+    cmd->add_option("--audit", question.audit, "URL of the audit service")->envname("ANNALS_AUDIT_URL")->capture_default_str();
+    cmd->add_option("--format", question.format, "table, json or csv")
+        ->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
+    return cmd;
+  };
+  auto* districts_cmd = asking("districts", "the districts in the record");
+  auto* state_cmd = asking("state", "a district on a date: schools with their figures, clusters (alias: schools)");
+  state_cmd->alias("schools");
+  auto* indicators_cmd = asking("indicators", "the balanced-development indicators of a district on a date; "
+                                              "--format csv prints the official 差异系数 table");
+  auto* series_cmd = asking("series", "each indicator's coefficient of variation over the years");
+  auto* diff_cmd = asking("diff", "what changed in a district between two dates (or two recorded times), and why");
+  auto* timeline_cmd = asking("timeline", "a school's, teacher's or cluster's history and its record on a date");
+  auto* events_cmd = asking("events", "a district's audit trail");
+  for (auto* cmd : {state_cmd, indicators_cmd, series_cmd, diff_cmd, events_cmd})
+    cmd->add_option("district", district, "district id (annals districts lists them)")->required();
+  for (auto* cmd : {state_cmd, indicators_cmd, timeline_cmd}) cmd->add_option("--at", at, "date YYYY-MM-DD (default today)");
+  for (auto* cmd : {state_cmd, indicators_cmd, timeline_cmd, series_cmd, events_cmd})
+    cmd->add_option("--recorded-at", recorded_at, "as the record stood at this time (RFC 3339, or a date)");
+  indicators_cmd->add_option("--standard", standard, "a standard's id (default: the one in force on the date)");
+  series_cmd->add_option("--standard", standard, "a standard's id (default: the one in force on each date)");
+  for (auto* cmd : {series_cmd, diff_cmd}) {
+    cmd->add_option("--from", from, "first date")->required();
+    cmd->add_option("--to", to, "last date")->required();
+  }
+  series_cmd->add_option("--step", step)->check(CLI::IsMember({"year", "month"}))->capture_default_str();
+  diff_cmd->add_option("--from-recorded-at", from_recorded, "the first point as recorded at this time");
+  diff_cmd->add_option("--to-recorded-at", to_recorded, "the second point as recorded at this time");
+  timeline_cmd->add_option("kind", kind)->required()->check(CLI::IsMember({"school", "teacher", "cluster"}));
+  timeline_cmd->add_option("id", id)->required();
+  timeline_cmd->add_option("--district", district, "the entity's district (default: looked up)");
+  events_cmd->add_option("--from", from, "first effective date");
+  events_cmd->add_option("--to", to, "last effective date");
+  events_cmd->add_option("--type", type, "event types, comma-separated");
+  events_cmd->add_option("--limit", limit, "events per page (1-1000, default 100)");
+  events_cmd->add_option("--after", after, "the cursor a previous page printed");
 
   auto* views_cmd = app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
   auto* sum = views_cmd->add_subcommand("checksum", "a checksum of every view: a rebuilt store must print the same");
@@ -162,7 +163,28 @@ int main(int argc, char** argv) {
     }
     if (write->parsed()) return write_schemas(dir);
     if (pub->parsed()) return import_files({files, services, batch, !restart, quiet});
-    if (sch->parsed()) return schools(audit, district, at, recorded_at, format);
+    auto with = [&](std::string path, std::map<std::string, std::string> params) {
+      question.path = std::move(path);
+      question.params = std::move(params);
+      return question;
+    };
+    const std::string d = "/v1/districts/" + district;
+    if (districts_cmd->parsed()) return ask_districts(with("/v1/districts", {}));
+    if (state_cmd->parsed()) return ask_state(with(d + "/state", {{"at", at}, {"recorded_at", recorded_at}}));
+    if (indicators_cmd->parsed())
+      return ask_indicators(with(d + "/indicators", {{"at", at}, {"recorded_at", recorded_at}, {"standard", standard}}));
+    if (series_cmd->parsed())
+      return ask_series(with(d + "/indicators/series",
+                             {{"from", from}, {"to", to}, {"step", step}, {"standard", standard}, {"recorded_at", recorded_at}}));
+    if (diff_cmd->parsed())
+      return ask_diff(with(d + "/diff", {{"from", from}, {"to", to}, {"from_recorded_at", from_recorded},
+                                         {"to_recorded_at", to_recorded}}));
+    if (timeline_cmd->parsed())
+      return ask_timeline(with(kind == "cluster" ? "/v1/clusters/" + id : "/v1/" + kind + "s/" + id + "/timeline",
+                               {{"at", at}, {"recorded_at", recorded_at}, {"district", district}}));
+    if (events_cmd->parsed())
+      return ask_events(with(d + "/events", {{"from", from}, {"to", to}, {"type", type}, {"limit", limit},
+                                             {"after", after}, {"recorded_at", recorded_at}}));
   } catch (const std::exception& e) {
     std::cerr << "annals: " << e.what() << "\n";
     return 1;

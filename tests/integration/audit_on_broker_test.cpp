@@ -325,6 +325,31 @@ TEST_F(AuditOnBroker, TimelinesOfASchoolATeacherAndACluster) {
   get("/v1/teachers/nobody/timeline", 404);
 }
 
+TEST_F(AuditOnBroker, TheCommandLineAsksTheSameQuestions) {
+  auto annals = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--audit", "http://127.0.0.1:" + std::to_string(audit_port)});
+    std::string log = *dir / ("cli-" + std::to_string(std::random_device{}()) + ".log");
+    int status = testing::run(binary("annals"), args, log);
+    return std::make_pair(status, Process::read(log));
+  };
+  auto [status, table] = annals({"indicators", "dc", "--at", "2019-09-01"});
+  EXPECT_EQ(status, 0) << table;
+  EXPECT_NE(table.find("under 教督〔2017〕6号"), std::string::npos) << table;
+  EXPECT_NE(table.find("生均教学及辅助用房面积 (m²)"), std::string::npos);
+  EXPECT_NE(table.find("verdict: FAIL"), std::string::npos);
+  auto [csv_status, csv] = annals({"indicators", "dc", "--at", "2019-09-01", "--format", "csv"});
+  EXPECT_NE(csv.find("综合差异系数 composite CV"), std::string::npos) << csv;
+  auto [json_status, text] = annals({"state", "dc", "--at", "2019-09-01", "--format", "json"});
+  EXPECT_EQ(json::parse(text.substr(text.find('{')))["schools"].size(), 2u);
+  auto [diff_status, diff] = annals({"diff", "dc", "--from", "2018-08-31", "--to", "2018-09-01"});
+  EXPECT_NE(diff.find("merged into a"), std::string::npos) << diff;
+  auto [t_status, timeline] = annals({"timeline", "teacher", "a-t00", "--at", "2017-01-01"});
+  EXPECT_NE(timeline.find("teacher.transferred"), std::string::npos) << timeline;
+  auto [bad_status, bad] = annals({"indicators", "nowhere", "--at", "2019-09-01"});
+  EXPECT_EQ(bad_status, 1);
+  EXPECT_NE(bad.find("HTTP 404: no district 'nowhere'"), std::string::npos) << bad;
+}
+
 TEST_F(AuditOnBroker, ErrorsArePrecise) {
   EXPECT_NE(get("/v1/districts/nowhere/indicators?at=2019-09-01", 404)["error"].get<std::string>().find("nowhere"),
             std::string::npos);

@@ -1,0 +1,279 @@
+#include "services/cli/questions.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "services/cli/table.h"
+
+namespace annals {
+
+using nlohmann::json;
+
+namespace {
+
+std::optional<httplib::Result> get(const Question& q, const std::map<std::string, std::string>& extra = {}) {
+  httplib::Client client(q.audit);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(300);
+  httplib::Params params;
+  for (const auto& [k, v] : q.params)
+    if (!v.empty()) params.emplace(k, v);
+  for (const auto& [k, v] : extra) params.emplace(k, v);
+  auto res = client.Get(httplib::append_query_params(q.path, params));
+  if (!res) {
+    std::cerr << "annals: " << q.audit << ": " << httplib::to_string(res.error()) << "\n";
+    return std::nullopt;
+  }
+  if (res->status != 200) {
+    json body = json::parse(res->body, nullptr, false);
+    std::cerr << "annals: HTTP " << res->status << ": "
+              << (body.is_object() && body.contains("error") ? body["error"].get<std::string>() : res->body) << "\n";
+    return std::nullopt;
+  }
+  return res;
+}
+
+// Asks; on success prints the JSON itself when asked to and returns it for a table.
+std::optional<json> ask(const Question& q) {
+  auto res = get(q);
+  if (!res) return std::nullopt;
+  json body = json::parse((*res)->body, nullptr, false);
+  if (body.is_discarded()) {
+    std::cerr << "annals: the audit service answered something that is not JSON\n";
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string num(const json& v, int digits = 2) {
+  if (v.is_null()) return "";
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_string()) return v.get<std::string>();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v.get<double>());
+  return buf;
+}
+
+std::string verdict(const json& v) { return v.is_null() ? "-" : v.get<bool>() ? "pass" : "FAIL"; }
+
+void emit(const Question& q, const Table& t) {
+  if (q.format == "csv") t.print_csv(std::cout);
+  else t.print(std::cout);
+}
+
+// The headline of a data summary for an event: its subject ids and main fields.
+std::string summary(const json& data) {
+  std::string out;
+  for (const auto& [k, v] : data.items()) {
+    std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+    if (value.size() > 40) value = value.substr(0, 37) + "...";
+    out += (out.empty() ? "" : " ") + k + "=" + value;
+    if (out.size() > 100) break;
+  }
+  return out;
+}
+
+Table events_table(const json& events) {
+  Table t({"effective", "recorded_at", "type", "data"});
+  for (const auto& e : events) {
+    std::string type = e["type"].get<std::string>();
+    if (e.contains("retracted_at")) type += " (retracted " + e["retracted_at"].get<std::string>() + ")";
+    if (e.value("correction", false)) type += " (correction)";
+    t.add({e["effective_date"], e.value("recorded_at", ""), type, summary(e["data"])});
+  }
+  return t;
+}
+
+}  // namespace
+
+int ask_districts(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  Table t({"district", "name", "city", "schools open today"});
+  for (const auto& d : (*body)["districts"]) t.add({d["id"], d.value("name", ""), d.value("city", ""), num(d["schools_open_today"])});
+  emit(q, t);
+  return 0;
+}
+
+int ask_state(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  const json& b = *body;
+  if (q.format == "table")
+    std::cout << b.value("district_name", b["district"].get<std::string>()) << " on " << b["at"].get<std::string>()
+              << (b["recorded_at"].is_null() ? "" : " as recorded at " + b["recorded_at"].get<std::string>()) << ": "
+              << b["schools"].size() << " schools\n\n";
+  Table t({"school", "name", "stages", "primary", "junior", "teachers", "floor m²", "sports m²", "equipment ¥", "absorbed"});
+  for (const auto& s : b["schools"]) {
+    std::string stages, absorbed;
+    for (const auto& st : s["stages"]) stages += (stages.empty() ? "" : "+") + st.get<std::string>();
+    for (const auto& a : s["absorbed"]) absorbed += (absorbed.empty() ? "" : ", ") + a["name"].get<std::string>() + " " + a["on"].get<std::string>();
+    const json& f = s["figures"];
+    auto fig = [&](const char* section, const char* measure) {
+      return f.contains(section) && f[section].contains(measure) ? f[section][measure] : json();
+    };
+    auto sum = [&](const char* measure) {
+      double n = 0;
+      bool any = false;
+      for (const char* sec : {"primary", "junior", "whole"})
+        if (auto v = fig(sec, measure); !v.is_null()) n += v.get<double>(), any = true;
+      return any ? json(n) : json();
+    };
+    auto teachers = [&] {
+      std::int64_t n = 0;
+      for (const char* sec : {"primary", "junior"})
+        if (auto v = fig(sec, "teachers"); !v.is_null()) n += v.get<std::int64_t>();
+      return n;
+    };
+    t.add({s["school_id"], s["name"], stages, num(fig("primary", "students")), num(fig("junior", "students")),
+           std::to_string(teachers()), num(sum("floor_area_m2"), 0), num(sum("sports_area_m2"), 0),
+           num(sum("equipment_value_yuan"), 0), absorbed});
+  }
+  emit(q, t);
+  if (q.format == "table" && !b["clusters"].empty()) {
+    std::cout << "\n";
+    Table c({"cluster", "name", "kind", "members"});
+    for (const auto& cl : b["clusters"]) {
+      std::string members;
+      for (const auto& m : cl["members"]) members += (members.empty() ? "" : ", ") + m["school_id"].get<std::string>() + " (" + m["role"].get<std::string>() + ")";
+      c.add({cl["cluster_id"], cl["name"], cl["kind"], members});
+    }
+    c.print(std::cout);
+  }
+  return 0;
+}
+
+int ask_indicators(const Question& q) {
+  if (q.format == "csv") {  // the official table, as the service lays it out
+    auto res = get(q, {{"format", "csv"}});
+    if (!res) return 1;
+    std::cout << (*res)->body;
+    return 0;
+  }
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  const json& b = *body;
+  std::cout << b["district_name"].get<std::string>() << " on " << b["at"].get<std::string>() << " under "
+            << b["standard"]["reference"].get<std::string>() << " " << b["standard"]["title"].get<std::string>() << "\n"
+            << "  (" << b["standard"]["why"].get<std::string>() << ")\n";
+  for (const auto& s : b["stages"]) {
+    std::cout << "\n" << s["stage"].get<std::string>() << ": " << num(s["schools_counted"]) << " schools, "
+              << num(s["students"]) << " students; CV rule " << s["cv_rule"].get<std::string>() << " <= "
+              << num(s["max_cv"]) << ": " << verdict(s["passes"]) << "\n";
+    Table t({"indicator", "district", "CV", "max CV", "verdict", "minimum", "schools below"});
+    for (const auto& i : s["indicators"])
+      t.add({i["name"], num(i["district_value"]), num(i["cv"], 4), num(i["max_cv"]), verdict(i["passes"]),
+             num(i["minimum"]), i["minimum"].is_null() ? "" : num(i["schools_below_minimum"])});
+    if (!s["composite_cv"].is_null()) t.add({"composite CV (综合差异系数)", "", num(s["composite_cv"], 4), "", "", "", ""});
+    t.print(std::cout);
+    std::vector<std::string> header{"school", "students"};
+    for (const auto& i : s["indicators"]) header.push_back(i["id"]);
+    header.push_back("complies");
+    Table schools(header);
+    for (const auto& sc : s["schools"]) {
+      std::vector<std::string> row{sc["name"], num(sc["students"])};
+      for (const auto& i : s["indicators"]) {
+        const std::string id = i["id"];
+        std::string cell = sc.contains("values") ? num(sc["values"][id]) : "";
+        if (sc.contains("meets_minimum") && !sc["meets_minimum"][id].get<bool>()) cell += "*";
+        row.push_back(cell);
+      }
+      row.push_back(sc.contains("excluded") ? "excluded: " + sc["excluded"].get<std::string>() : verdict(sc["complies"]));
+      schools.add(row);
+    }
+    std::cout << "\n";
+    schools.print(std::cout);
+  }
+  std::cout << "\nverdict: " << verdict(b["complies"]) << "   (* below the school minimum)\n";
+  return 0;
+}
+
+int ask_series(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  // One row per date and stage, one column per indicator's CV.
+  std::vector<std::string> ids;
+  for (const auto& p : (*body)["points"])
+    if (p.contains("stages"))
+      for (const auto& [stage, s] : p["stages"].items())
+        for (const auto& [id, cv] : s["cv"].items())
+          if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  std::vector<std::string> header{"date", "standard", "stage"};
+  header.insert(header.end(), ids.begin(), ids.end());
+  header.insert(header.end(), {"composite", "verdict"});
+  Table t(header);
+  for (const auto& p : (*body)["points"]) {
+    if (!p.contains("stages")) {
+      t.add({p["at"], "-"});
+      continue;
+    }
+    for (const auto& [stage, s] : p["stages"].items()) {
+      std::vector<std::string> row{p["at"], p["standard"], stage};
+      for (const auto& id : ids) row.push_back(s["cv"].contains(id) ? num(s["cv"][id], 4) : "");
+      row.push_back(num(s["composite_cv"], 4));
+      row.push_back(verdict(s["passes"]));
+      t.add(row);
+    }
+  }
+  emit(q, t);
+  return 0;
+}
+
+int ask_diff(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  const json& b = *body;
+  Table t({"school", "name", "change"});
+  for (const auto& s : b["schools_opened"]) t.add({s["school_id"], s["name"], "opened " + s["opened_on"].get<std::string>()});
+  for (const auto& s : b["schools_stopped"])
+    t.add({s["school_id"], s["name"],
+           s.contains("merged_into") ? "merged into " + s["merged_into"].get<std::string>() : "closed " + s.value("closed_on", "")});
+  for (const auto& s : b["schools_changed"]) {
+    for (const auto& r : s["record"]) t.add({s["school_id"], s["name"], r});
+    for (const auto& f : s["figures"])
+      t.add({s["school_id"], s["name"],
+             f["section"].get<std::string>() + " " + f["measure"].get<std::string>() + ": " + num(f["before"]) + " -> " + num(f["after"])});
+  }
+  if (q.format == "table")
+    std::cout << b["district"].get<std::string>() << ": from " << b["from"]["at"].get<std::string>() << " to "
+              << b["to"]["at"].get<std::string>() << "\n\n";
+  emit(q, t);
+  if (q.format == "table") {
+    std::cout << "\ncaused by " << num(b["events_total"]) << " events";
+    for (const auto& [type, n] : b["events_by_type"].items()) std::cout << ", " << type << " " << n;
+    std::cout << (b["events_truncated"].get<bool>() ? " (first 500 listed)" : "") << ":\n";
+    events_table(b["events"]).print(std::cout);
+  }
+  return 0;
+}
+
+int ask_timeline(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  if (q.format == "table") std::cout << "on " << (*body)["at"].get<std::string>() << ": " << (*body)["on"].dump() << "\n\n";
+  emit(q, events_table((*body)["events"]));
+  return 0;
+}
+
+int ask_events(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  emit(q, events_table((*body)["events"]));
+  if (q.format == "table" && !(*body)["next"].is_null())
+    std::cout << "(more: --after " << (*body)["next"].get<std::string>() << ")\n";
+  return 0;
+}
+
+}  // namespace annals
