@@ -2,6 +2,7 @@
 //
 //   annals topics create      create the Kafka topics (explicit partitions, unlimited retention)
 //   annals schemas write DIR  write the JSON Schemas of the event contract (schemas/)
+//   annals gen                a deterministic synthetic city, as NDJSON or into Kafka
 //   annals import FILE...     stream NDJSON or CSV events through the publishing services
 //   annals districts|state|indicators|series|diff|timeline|events   questions to the audit
 //                             service (services/cli/questions.h), as tables, JSON or CSV
@@ -18,6 +19,7 @@
 
 #include "events/event.h"
 #include "services/views/checksum.h"
+#include "services/cli/gen.h"
 #include "services/cli/import.h"
 #include "services/cli/questions.h"
 #include "events/schema.h"
@@ -104,6 +106,21 @@ int main(int argc, char** argv) {
   }
   pub->add_option("--batch", batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
 
+  auto* gen_cmd = app.add_subcommand("gen", "a deterministic synthetic city (schools, teachers, students, money over "
+                                           "the years), as NDJSON or straight into the Kafka topics");
+  GenOptions gen;
+  gen_cmd->add_option("--scale", gen.scale, "demo, small, medium or beijing")->capture_default_str();
+  gen_cmd->add_option("--seed", gen.seed)->capture_default_str();
+  gen_cmd->add_option("--first-year", gen.first_year, "the first school year generated")->capture_default_str();
+  gen_cmd->add_option("--years", gen.years, "years of history (default: the scale's, 10)");
+  gen_cmd->add_option("--first-district", gen.first_district, "index of the first district (0 is 东城区)")->capture_default_str();
+  gen_cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
+  bool to_kafka = false;
+  gen_cmd->add_flag("--kafka", to_kafka, "produce into the topics at --brokers instead of writing NDJSON");
+  gen_cmd->add_option("--brokers", common.brokers, "Kafka bootstrap servers")->envname("ANNALS_BROKERS")->capture_default_str();
+  gen_cmd->add_option("--topic-prefix", common.topic_prefix)->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
+  gen_cmd->add_flag("--quiet", gen.quiet, "no progress");
+
   // The supervisors' questions, asked of the audit service.
   Question question;
   std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded, step = "year", kind, id,
@@ -169,6 +186,13 @@ int main(int argc, char** argv) {
       return question;
     };
     const std::string d = "/v1/districts/" + district;
+    if (gen_cmd->parsed()) {
+      if (to_kafka) {
+        gen.brokers = common.brokers;
+        gen.topic_prefix = common.topic_prefix;
+      }
+      return generate(gen);
+    }
     if (districts_cmd->parsed()) return ask_districts(with("/v1/districts", {}));
     if (state_cmd->parsed()) return ask_state(with(d + "/state", {{"at", at}, {"recorded_at", recorded_at}}));
     if (indicators_cmd->parsed())

@@ -1,0 +1,86 @@
+#include "services/cli/gen.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "events/json_codec.h"
+#include "services/gen/synthetic_city.h"
+#include "services/kafka/cloudevents.h"
+#include "services/kafka/producer.h"
+#include "services/kafka/topics.h"
+
+namespace annals {
+
+int generate(const GenOptions& o) {
+  auto scale = city_scale(o.scale);
+  if (!scale) {
+    std::cerr << "annals gen: unknown scale '" << o.scale << "'\n";
+    return 2;
+  }
+  if (o.years > 0) scale->years = o.years;
+  CityOptions city{o.seed, *scale, o.first_year, o.first_district};
+
+  std::unique_ptr<Producer> producer;
+  std::vector<ProducerRecord> batch;
+  TopicNames topics{o.topic_prefix};
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!o.brokers.empty()) {
+    ProducerOptions p;
+    p.brokers = o.brokers;
+    p.linger = std::chrono::milliseconds(20);
+    p.delivery_timeout = std::chrono::milliseconds(120000);
+    p.settings = {{"compression.type", "lz4"}, {"batch.size", "1000000"}};
+    producer = std::make_unique<Producer>(p);
+  } else if (o.out != "-") {
+    file.open(o.out);
+    if (!file) {
+      std::cerr << "annals gen: cannot write " << o.out << "\n";
+      return 1;
+    }
+    out = &file;
+  }
+  std::size_t events = 0;
+  auto started = std::chrono::steady_clock::now(), last = started;
+  bool tty = isatty(STDERR_FILENO);
+  auto report = [&](bool end) {
+    auto now = std::chrono::steady_clock::now();
+    if (o.quiet || (!end && now - last < std::chrono::milliseconds(tty ? 500 : 10000))) return;
+    last = now;
+    double secs = std::chrono::duration<double>(now - started).count();
+    std::fprintf(stderr, "%sannals gen: %zu events, %.0f events/s%s", tty ? "\r" : "", events,
+                 secs > 0 ? double(events) / secs : 0.0, tty && !end ? "" : "\n");
+  };
+  bool failed = false;
+  auto send = [&] {
+    if (batch.empty() || failed) return;
+    for (const auto& d : producer->produce(batch))
+      if (!d.ok) {
+        std::cerr << "\nannals gen: the broker did not take a record: " << d.error << "\n";
+        failed = true;
+        break;
+      }
+    batch.clear();
+  };
+  generate_city(city, [&](Event&& e) {
+    ++events;
+    if (producer) {
+      System s = system_of(e.data);
+      if (s == System::platform) s = System::personnel;  // the generator retracts only personnel records
+      batch.push_back({topics.of(s), e.envelope.district, encode_event(e), cloudevent_headers(e)});
+      if (batch.size() >= 20000) send();
+    } else {
+      *out << encode_event(e) << "\n";
+    }
+    report(false);
+  });
+  if (producer) send();
+  report(true);
+  return failed ? 1 : 0;
+}
+
+}  // namespace annals

@@ -1,0 +1,24 @@
+// annals gen: writes a synthetic city (services/gen/synthetic_city.h) as NDJSON, or
+// straight into the Kafka topics (recorded_at kept as generated), with progress.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace annals {
+
+struct GenOptions {
+  std::string scale = "demo";
+  std::uint64_t seed = 2012;
+  int first_year = 2012;
+  int years = 0;  // 0: the scale's
+  int first_district = 1;
+  std::string out = "-";  // NDJSON file, "-" for stdout; ignored when brokers is set
+  std::string brokers;    // set: produce into the topics
+  std::string topic_prefix = "annals.";
+  bool quiet = false;
+};
+
+int generate(const GenOptions& options);
+
+}  // namespace annals
