@@ -4,7 +4,10 @@
 #include <cereal/types/optional.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
+#include <algorithm>
+#include <iterator>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "services/history/timeline.h"
@@ -56,35 +59,6 @@ std::string encode_value(std::int64_t n) {
   return v;
 }
 
-// Adds `delta` to the step function `series` from `date` on, keeping it minimal.
-void add_from(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& series, Date date,
-              std::int64_t delta) {
-  auto* cf = store.family(views::Family::figures);
-  std::string start = step_key(series, date);
-  std::string end = series_end(series);
-  rocksdb::ReadOptions ro;
-  views::Reader reader(store, &batch);
-  std::int64_t before = 0;  // the value just before `date`
-  {
-    auto it = reader.iterator(views::Family::figures, ro);
-    it->SeekForPrev(start);
-    if (it->Valid() && it->key() == rocksdb::Slice(start)) it->Prev();
-    if (it->Valid() && it->key().starts_with(series) && it->key().compare(start) < 0) before = value_of(it->value());
-  }
-  std::vector<std::pair<std::string, std::int64_t>> steps;  // every step from `date` on
-  {
-    auto it = reader.iterator(views::Family::figures, ro);
-    for (it->Seek(start); it->Valid() && it->key().compare(end) < 0 && it->key().starts_with(series); it->Next())
-      steps.emplace_back(it->key().ToString(), value_of(it->value()));
-  }
-  if (steps.empty() || steps.front().first != start) steps.insert(steps.begin(), {start, before});
-  for (auto& [key, value] : steps) value += delta;
-  // Steps after the first keep their differences; only the first may now equal `before`.
-  if (steps.front().second == before) batch.Delete(cf, steps.front().first);
-  else batch.Put(cf, steps.front().first, encode_value(steps.front().second));
-  for (std::size_t i = 1; i < steps.size(); ++i) batch.Put(cf, steps[i].first, encode_value(steps[i].second));
-}
-
 std::string contributions_key(const std::string& district, const EntityRef& entity) {
   std::string k = views::district_prefix(district);
   k.push_back(char(entity.kind));
@@ -95,7 +69,7 @@ std::string contributions_key(const std::string& district, const EntityRef& enti
 constexpr Date kEndOfTime{std::numeric_limits<std::int32_t>::max() - 1};
 
 void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
-             const EntityRef& entity, int depth) {
+             const EntityRef& entity, FigureChanges& changes, int depth) {
   if (entity.kind == EntityKind::cluster || depth > 32) return;
   std::string key = contributions_key(district, entity);
   std::vector<Contribution> before, after;
@@ -107,15 +81,14 @@ void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const
   }
   auto entries = timeline(views::Reader(store, &batch), district, entity.kind, entity.id, kEndOfTime, Timestamp::max());
   after = contributions_of(views::Reader(store, &batch), district, entity, entries, Timestamp::max());
+  std::sort(after.begin(), after.end());
   if (before != after) {
-    for (const auto& c : before) {
-      add_from(store, batch, series_key(district, c), c.from, -c.value);
-      if (c.to) add_from(store, batch, series_key(district, c), *c.to, c.value);
-    }
-    for (const auto& c : after) {
-      add_from(store, batch, series_key(district, c), c.from, c.value);
-      if (c.to) add_from(store, batch, series_key(district, c), *c.to, -c.value);
-    }
+    // Only what differs: a promotion ends one interval and starts another; the rest stays.
+    std::vector<Contribution> gone, came;
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(gone));
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(came));
+    for (const auto& c : gone) changes.add(district, c, -1);
+    for (const auto& c : came) changes.add(district, c, +1);
     if (after.empty()) {
       batch.Delete(store.family(views::Family::contributions), key);
     } else {
@@ -131,14 +104,63 @@ void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const
   if (entity.kind == EntityKind::school)
     for (const auto& entry : entries)
       if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data))
-        if (m->surviving_id != entity.id) restate(store, batch, district, {EntityKind::school, m->surviving_id}, depth + 1);
+        if (m->surviving_id != entity.id)
+          restate(store, batch, district, {EntityKind::school, m->surviving_id}, changes, depth + 1);
 }
 
 }  // namespace
 
 void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
-             const EntityRef& entity) {
-  restate(store, batch, district, entity, 0);
+             const EntityRef& entity, FigureChanges& changes) {
+  restate(store, batch, district, entity, changes, 0);
+}
+
+void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {
+  auto& series = deltas_[series_key(district, c)];
+  series[c.from] += sign * c.value;
+  if (c.to) series[*c.to] -= sign * c.value;
+}
+
+void FigureChanges::write(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch) {
+  auto* cf = store.family(views::Family::figures);
+  views::Reader reader(store, &batch);
+  rocksdb::ReadOptions ro;
+  auto it = reader.iterator(views::Family::figures, ro);
+  for (auto& [series, deltas] : deltas_) {
+    std::erase_if(deltas, [](const auto& kv) { return kv.second == 0; });
+    if (deltas.empty()) continue;
+    const std::string start = step_key(series, deltas.begin()->first);
+    // The value in force just before the first change; it stays.
+    std::int64_t before = 0;
+    it->SeekForPrev(start);
+    if (it->Valid() && it->key() == rocksdb::Slice(start)) it->Prev();
+    if (it->Valid() && it->key().starts_with(series) && it->key().compare(start) < 0) before = value_of(it->value());
+    // Every step from the first change on, as stored.
+    std::map<Date, std::int64_t> stored;
+    const std::string end = series_end(series);
+    for (it->Seek(start); it->Valid() && it->key().starts_with(series) && it->key().compare(end) < 0; it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      stored[Date{std::int32_t(views::read_u32(k.substr(series.size())) ^ 0x80000000u)}] = value_of(it->value());
+    }
+    // Walk the union of stored steps and changes: old value, plus the changes so far.
+    std::set<Date> dates;
+    for (const auto& [d, v] : stored) dates.insert(d);
+    for (const auto& [d, v] : deltas) dates.insert(d);
+    std::int64_t old_value = before, added = 0, previous = before;
+    for (Date d : dates) {
+      if (auto s = stored.find(d); s != stored.end()) old_value = s->second;
+      if (auto c = deltas.find(d); c != deltas.end()) added += c->second;
+      const std::int64_t now = old_value + added;
+      const bool exists = stored.count(d) > 0;
+      if (now == previous) {
+        if (exists) batch.Delete(cf, step_key(series, d));  // no longer a step
+      } else if (!exists || stored[d] != now) {
+        batch.Put(cf, step_key(series, d), encode_value(now));
+      }
+      previous = now;
+    }
+  }
+  deltas_.clear();
 }
 
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school, Date at) {

@@ -99,11 +99,28 @@ std::int64_t total(const Figures& f, Section section, Measure measure);
 std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district, const EntityRef& entity,
                                            const std::vector<views::ViewEntry>& timeline, Timestamp as_of);
 
-// Recomputes `entity`'s contributions from its timeline (read through `batch`) and stages
-// the change of the figures into `batch`. Students, teachers and schools contribute; other
-// kinds are ignored. A school that was absorbed also restates the school that absorbed it.
+// Changes to the figures' step functions, gathered over a batch of records and written once
+// per series: a school's series is touched by every pupil who comes or goes, and writing it
+// per pupil would leave a version of the same keys in RocksDB's memtable per pupil.
+class FigureChanges {
+ public:
+  // `value` counts in `c`'s series from c.from (and stops at c.to); sign -1 undoes it.
+  void add(const std::string& district, const Contribution& c, std::int64_t sign);
+  // Stages the gathered changes into `batch`, each step key written at most once, keeping
+  // every series minimal; then forgets them.
+  void write(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch);
+  bool empty() const { return deltas_.empty(); }
+
+ private:
+  std::map<std::string, std::map<Date, std::int64_t>> deltas_;  // series key -> date -> change from then on
+};
+
+// Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the
+// new contributions into `batch` and gathers the difference in the figures into `changes`.
+// Students, teachers and schools contribute; other kinds are ignored. A school that was
+// absorbed also restates the school that absorbed it.
 void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
-             const EntityRef& entity);
+             const EntityRef& entity, FigureChanges& changes);
 
 // The figures of `school` (its own id only; a caller adds absorbed schools) on `at`.
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school, Date at);

@@ -131,7 +131,7 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     // A teacher's or student's event names schools only as places; it changes no school's own figures.
     if (ref.kind == EntityKind::school && (restate_kind == System::personnel || restate_kind == System::enrollment))
       continue;
-    annals::restate(store_, batch, event.envelope.district, ref);
+    annals::restate(store_, batch, event.envelope.district, ref, figure_changes_);
   }
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
@@ -149,6 +149,7 @@ ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
     auto& n = next[{record.topic, record.partition}];
     n = std::max(n, record.offset + 1);
   }
+  figure_changes_.write(store_, batch);
   for (const auto& [tp, offset] : next) {
     std::string key = views::offset_key(tp.first, tp.second), value;
     // Offsets never move backwards, even if a partition is read again from further back.

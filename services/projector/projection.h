@@ -16,6 +16,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "services/kafka/topics.h"
+#include "services/history/figures.h"
 #include "services/views/view_store.h"
 
 namespace annals {
@@ -59,6 +60,7 @@ class Projection {
                     ProjectionResult& result);
 
   views::ViewStore& store_;
+  FigureChanges figure_changes_;  // gathered over one stage() call, written at its end
   TopicNames topics_;
 };
 
