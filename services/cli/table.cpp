@@ -26,7 +26,7 @@ std::size_t display_width(const std::string& text) {
 namespace {
 
 bool numeric(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789.-+%") == std::string::npos &&
+  return !s.empty() && s.find_first_not_of("0123456789.-+%*") == std::string::npos &&
          s.find_first_of("0123456789") != std::string::npos;
 }
 

@@ -1,6 +1,7 @@
 #include "services/gen/synthetic_city.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <queue>
 #include <random>
@@ -49,6 +50,7 @@ struct School {
   LocationClass location = LocationClass::urban;
   double size = 1;    // intake relative to the average
   double wealth = 1;  // facilities per student relative to the average
+  std::array<double, 6> spread{1, 1, 1, 1, 1, 1};  // and per facility: no two schools are alike
   int zone = 0;       // its 学区
   bool open = true;
   std::optional<std::size_t> merged_into;
@@ -160,6 +162,7 @@ class DistrictHistory {
         s.name = std::string(d_.name) + ordinal(i + 1) + "村教学点";
       s.size = s.kind == SchoolKind::teaching_point ? 0.08 : s.kind == SchoolKind::special_education ? 0.15 : uniform(0.5, 1.6);
       s.wealth = (s.location == LocationClass::urban ? 1.1 : 0.8) * uniform(0.7, 1.3);
+      for (auto& f : s.spread) f = uniform(0.75, 1.25);
       s.zone = i % zones;
       SchoolOpened open;
       static_cast<SchoolProfile&>(open) = {s.id, s.name, s.stages(), s.kind, Ownership::public_, s.location, s.kind == SchoolKind::special_education};
@@ -388,7 +391,7 @@ class DistrictHistory {
       enrol_intake(i, 1, sept, AdmissionMode::nearby);
       if (schools_[i].junior && !schools_[i].primary) {
         // Junior schools also take pupils from outside the district's primaries.
-        int extra = int(o_.scale.intake_per_grade * schools_[i].size * 0.1);
+        int extra = int(o_.scale.intake_per_grade * schools_[i].size * 0.6);
         for (int k = 0; k < extra; ++k) enrol(i, 7, sept, AdmissionMode::other);
       }
     }
@@ -457,12 +460,12 @@ class DistrictHistory {
       auto survey = [&](double f) {
         SchoolFacilitiesSurveyed v;
         v.school_id = s.id;
-        v.floor_area_m2.centi = std::int64_t(n * 5.6 * f * 100);
-        v.sports_area_m2.centi = std::int64_t(n * 9.0 * f * (s.location == LocationClass::urban ? 0.8 : 1.3) * 100);
-        v.equipment_value_fen = std::int64_t(n * 2300 * growth * f) * 100;
-        v.multimedia_classrooms = std::int64_t(n * 0.026 * growth * f);
-        v.computers = std::int64_t(n * 0.14 * growth * f);
-        v.books = std::int64_t(n * 32 * f);
+        v.floor_area_m2.centi = std::int64_t(n * 5.6 * f * s.spread[0] * 100);
+        v.sports_area_m2.centi = std::int64_t(n * 9.0 * f * s.spread[1] * (s.location == LocationClass::urban ? 0.8 : 1.3) * 100);
+        v.equipment_value_fen = std::int64_t(n * 2300 * growth * f * s.spread[2]) * 100;
+        v.multimedia_classrooms = std::int64_t(n * 0.026 * growth * f * s.spread[3]);
+        v.computers = std::int64_t(n * 0.14 * growth * f * s.spread[4]);
+        v.books = std::int64_t(n * 32 * f * s.spread[5]);
         return v;
       };
       Date on = day(y, 9, 15);
