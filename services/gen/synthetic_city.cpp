@@ -181,6 +181,7 @@ class DistrictHistory {
     for (std::size_t i = 0; i < schools_.size(); ++i)
       for (int grade = 1; grade <= 9; ++grade) enrol_intake(i, grade, start, AdmissionMode::nearby);
     staff(start);
+    surveys(o_.first_year - 1, -1);  // the census the record starts from
   }
 
   bool serves(const School& s, int grade) const { return s.open && (grade <= 6 ? s.primary : s.junior); }
