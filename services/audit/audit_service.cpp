@@ -601,9 +601,16 @@ void AuditService::install(httplib::Server& server) {
                DistrictDiff d = diff(store, before, after, 500);
                auto figure_changes = [](const std::vector<FigureChange>& changes) {
                  json out = json::array();
-                 for (const auto& c : changes)
-                   out.push_back({{"section", to_string(c.section)}, {"measure", to_string(c.measure)},
-                                  {"before", c.before}, {"after", c.after}, {"change", c.after - c.before}});
+                 for (const auto& c : changes) {
+                   // In natural units, as /state shows them: m² and yuan.
+                   bool hundredths = c.measure == Measure::floor_area || c.measure == Measure::sports_area ||
+                                     c.measure == Measure::equipment_value || c.measure >= Measure::operating_funds;
+                   auto v = [&](std::int64_t n) { return hundredths ? json(double(n) / 100) : json(n); };
+                   std::string unit = c.measure == Measure::floor_area || c.measure == Measure::sports_area ? "m2"
+                                      : hundredths ? "yuan" : "count";
+                   out.push_back({{"section", to_string(c.section)}, {"measure", to_string(c.measure)}, {"unit", unit},
+                                  {"before", v(c.before)}, {"after", v(c.after)}, {"change", v(c.after - c.before)}});
+                 }
                  return out;
                };
                json opened = json::array(), stopped = json::array(), changed = json::array(), events = json::array();

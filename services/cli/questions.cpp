@@ -83,7 +83,7 @@ Table events_table(const json& events) {
   for (const auto& e : events) {
     std::string type = e["type"].get<std::string>();
     if (e.contains("retracted_at")) type += " (retracted " + e["retracted_at"].get<std::string>() + ")";
-    if (e.value("correction", false)) type += " (correction)";
+    if (e.value("correction", false)) type += " (recorded later)";
     t.add({e["effective_date"], e.value("recorded_at", ""), type, summary(e["data"])});
   }
   return t;
@@ -242,7 +242,8 @@ int ask_diff(const Question& q) {
     for (const auto& r : s["record"]) t.add({s["school_id"], s["name"], r});
     for (const auto& f : s["figures"])
       t.add({s["school_id"], s["name"],
-             f["section"].get<std::string>() + " " + f["measure"].get<std::string>() + ": " + num(f["before"]) + " -> " + num(f["after"])});
+             f["section"].get<std::string>() + " " + f["measure"].get<std::string>() + ": " + num(f["before"]) + " -> " + num(f["after"]) +
+                 (f.value("unit", "count") == "count" ? "" : " " + f["unit"].get<std::string>())});
   }
   if (q.format == "table")
     std::cout << b["district"].get<std::string>() << ": from " << b["from"]["at"].get<std::string>() << " to "

@@ -295,7 +295,8 @@ TEST_F(AuditOnBroker, WhatChangedBetweenTwoDatesAndWhy) {
   EXPECT_EQ(c["events"][0]["type"], "school.facilities_surveyed");
   ASSERT_EQ(c["schools_changed"].size(), 1u);
   EXPECT_EQ(c["schools_changed"][0]["figures"][0]["measure"], "floor_area");
-  EXPECT_EQ(c["schools_changed"][0]["figures"][0]["change"], 500 * 100);
+  EXPECT_EQ(c["schools_changed"][0]["figures"][0]["change"], 500.0);
+  EXPECT_EQ(c["schools_changed"][0]["figures"][0]["unit"], "m2");
 }
 
 TEST_F(AuditOnBroker, TimelinesOfASchoolATeacherAndACluster) {
