@@ -401,7 +401,7 @@ void AuditService::install(httplib::Server& server) {
   };
 
   auto indicators = [this, question, recorded_json, pick_standard](views::ViewStore& store, const httplib::Request& req,
-                                                                  httplib::Response& res, bool csv) {
+                                                                  httplib::Response& res, const std::string& as) {
     Question q;
     if (!question(store, req, res, q)) return;
     std::string why;
@@ -411,7 +411,18 @@ void AuditService::install(httplib::Server& server) {
     IndicatorReport report = compute_indicators(st, *standard);
     report.why_this_standard = why;
     std::string name = st.registry.district ? st.registry.district->name : q.district;
-    if (csv || req.get_param_value("format") == "csv") {
+    std::string format = !as.empty() ? as : req.has_param("format") ? req.get_param_value("format") : "json";
+    if (format != "json" && format != "csv" && format != "xlsx") {
+      reply_error(res, 400, "query parameter 'format' must be json, csv or xlsx, got '" + format + "'");
+      return;
+    }
+    if (format == "xlsx") {
+      res.status = 200;
+      res.set_header("Content-Disposition", "attachment; filename=\"" + q.district + "-indicators-" + q.at.to_string() + ".xlsx\"");
+      res.set_content(report_xlsx(report, name, q.at), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+      return;
+    }
+    if (format == "csv") {
       res.status = 200;
       res.set_header("Content-Disposition", "attachment; filename=\"" + q.district + "-indicators-" + q.at.to_string() + ".csv\"");
       res.set_content("\xEF\xBB\xBF" + report_csv(report, name, q.at), "text/csv; charset=utf-8");  // BOM: Excel reads UTF-8
@@ -427,10 +438,13 @@ void AuditService::install(httplib::Server& server) {
   };
   server.Get(R"(/v1/districts/([^/]+)/indicators)",
              timed("indicators", [indicators](views::ViewStore& store, const httplib::Request& req,
-                                              httplib::Response& res) { indicators(store, req, res, false); }));
+                                              httplib::Response& res) { indicators(store, req, res, ""); }));
   server.Get(R"(/v1/districts/([^/]+)/indicators\.csv)",
              timed("indicators_csv", [indicators](views::ViewStore& store, const httplib::Request& req,
-                                                  httplib::Response& res) { indicators(store, req, res, true); }));
+                                                  httplib::Response& res) { indicators(store, req, res, "csv"); }));
+  server.Get(R"(/v1/districts/([^/]+)/indicators\.xlsx)",
+             timed("indicators_xlsx", [indicators](views::ViewStore& store, const httplib::Request& req,
+                                                   httplib::Response& res) { indicators(store, req, res, "xlsx"); }));
 
   server.Get(R"(/v1/districts/([^/]+)/indicators/series)",
              timed("indicators_series", [this, pick_standard](views::ViewStore& store, const httplib::Request& req,

@@ -1,6 +1,7 @@
 // The indicator report in the forms supervisors use: JSON for programs, and the official
 // 差异系数 table as CSV (a row block per stage: each indicator's district mean, coefficient
-// of variation, threshold and verdict, then the composite; then the schools' values).
+// of variation, threshold and verdict, then the composite; then the schools' values), and
+// the same as an Excel workbook.
 #pragma once
 
 #include <string>
@@ -13,6 +14,9 @@ namespace annals {
 
 nlohmann::json report_json(const IndicatorReport& report);
 std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at);
+// The same table as an Excel workbook (bytes of an .xlsx), verdicts coloured; throws
+// std::runtime_error when it cannot be written.
+std::string report_xlsx(const IndicatorReport& report, const std::string& district_name, Date at);
 
 // A CSV cell: quoted when it holds a comma, quote or line break.
 std::string csv_cell(const std::string& text);

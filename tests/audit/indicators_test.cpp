@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 
 #include "services/audit/indicators.h"
 #include "services/audit/indicator_tables.h"
@@ -179,6 +181,21 @@ TEST(IndicatorTable, CsvHasABlockPerStageAndTheComposite) {
   EXPECT_NE(csv.find("综合差异系数 composite CV"), std::string::npos);
   EXPECT_NE(csv.find("结论 verdict,未达标 fail"), std::string::npos);
   EXPECT_EQ(report_json(r)["stages"][0]["indicators"][0]["cv"].get<double>(), *r.stages[0].indicators[0].cv);
+}
+
+TEST(IndicatorTable, XlsxIsAWorkbookWithTheTable) {
+  Standards standards = Standards::built_in();
+  IndicatorReport r = compute_indicators(sample_district(), *standards.find("quality-balance-2017"));
+  std::string xlsx = report_xlsx(r, "东城区", Date::from_ymd(2019, 9, 1));
+  ASSERT_GT(xlsx.size(), 1000u);
+  EXPECT_EQ(xlsx.substr(0, 4), std::string("PK\x03\x04", 4));  // a zip, as every .xlsx is
+  // Read it back with an independent reader: Python's zipfile and the sheet's shared strings.
+  std::string path = ::testing::TempDir() + "/indicators.xlsx";
+  std::ofstream(path, std::ios::binary) << xlsx;
+  std::string check = "python3 -c \"import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); "
+                      "s=z.read('xl/sharedStrings.xml').decode(); "
+                      "sys.exit(0 if '综合差异系数 composite CV' in s and '每百名学生拥有高于规定学历教师数' in s else 1)\" " + path;
+  EXPECT_EQ(std::system(check.c_str()), 0);
 }
 
 }  // namespace

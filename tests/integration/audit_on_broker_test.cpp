@@ -240,6 +240,13 @@ TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
   EXPECT_NE(res->body.find("生均教学及辅助用房面积 (m²)"), std::string::npos);
   EXPECT_NE(res->body.find("综合差异系数 composite CV"), std::string::npos);
 
+  auto xlsx = c.Get("/v1/districts/dc/indicators.xlsx?at=2019-09-01");
+  ASSERT_TRUE(xlsx);
+  EXPECT_EQ(xlsx->status, 200);
+  EXPECT_EQ(xlsx->get_header_value("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx->body.substr(0, 2), "PK");
+  get("/v1/districts/dc/indicators?at=2019-09-01&format=pdf", 400);
+
   json series = get("/v1/districts/dc/indicators/series?from=2013-09-01&to=2020-09-01&step=year");
   ASSERT_EQ(series["points"].size(), 8u);
   EXPECT_EQ(series["points"][0]["at"], "2013-09-01");
