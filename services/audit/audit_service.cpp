@@ -21,6 +21,14 @@
 
 namespace annals {
 
+struct EmbeddedFile {
+  const char* path;
+  const char* type;
+  const unsigned char* bytes;
+  std::size_t size;
+};
+extern const EmbeddedFile kWebAssets[];  // generated from services/audit/web/
+
 using nlohmann::json;
 
 struct AuditService::Metrics {
@@ -732,6 +740,20 @@ void AuditService::install(httplib::Server& server) {
   server.Get(R"(/v1/schools/([^/]+)/timeline)", timeline_route(EntityKind::school, "school_timeline"));
   server.Get(R"(/v1/teachers/([^/]+)/timeline)", timeline_route(EntityKind::teacher, "teacher_timeline"));
   server.Get(R"(/v1/clusters/([^/]+))", timeline_route(EntityKind::cluster, "cluster"));
+
+  // The web page and its assets, from the binary itself.
+  auto serve = [](const std::string& name, httplib::Response& res) {
+    for (const EmbeddedFile* f = kWebAssets; f->path; ++f)
+      if (name == f->path) {
+        res.status = 200;
+        res.set_header("Cache-Control", "no-cache");
+        res.set_content(reinterpret_cast<const char*>(f->bytes), f->size, f->type);
+        return;
+      }
+    reply_error(res, 404, "no file '" + name + "'");
+  };
+  server.Get("/", [serve](const httplib::Request&, httplib::Response& res) { serve("index.html", res); });
+  server.Get(R"(/ui/([A-Za-z0-9_.-]+))", [serve](const httplib::Request& req, httplib::Response& res) { serve(req.matches[1], res); });
 
   server.Get("/v1/standards", timed("standards", [this](views::ViewStore&, const httplib::Request&, httplib::Response& res) {
     json out = json::array();

@@ -32,14 +32,6 @@ using nlohmann::json;
 namespace annals {
 namespace {
 
-// Splits "http://host:port" into what httplib::Client takes.
-std::unique_ptr<httplib::Client> client_for(const std::string& url) {
-  auto c = std::make_unique<httplib::Client>(url);
-  c->set_connection_timeout(5);
-  c->set_read_timeout(120);
-  return c;
-}
-
 int write_schemas(const std::string& dir) {
   std::size_t n = 0;
   for (const auto& doc : all_schemas()) {

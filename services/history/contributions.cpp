@@ -109,19 +109,26 @@ struct Facilities {
 
 Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
                            const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
-                           const std::string& stop_at_event = {}, int depth = 0);
+                           const std::string& stop_at_event = {}, std::vector<std::string>* path = nullptr);
 
 // The facilities of `absorbed` just before the merger `merger_id` took effect on `on`.
 Facilities facilities_before_merger(views::Reader reader, const std::string& district, const std::string& absorbed,
-                                    const std::string& merger_id, Date on, Timestamp as_of, int depth) {
-  if (depth > 32) return {};  // a merger cycle only hand-made records can create
+                                    const std::string& merger_id, Date on, Timestamp as_of,
+                                    std::vector<std::string>& path) {
+  // A school already on the path is a merger cycle only hand-made records can create.
+  if (path.size() > 8 || std::find(path.begin(), path.end(), absorbed) != path.end()) return {};
+  path.push_back(absorbed);
   auto entries = timeline(reader, district, EntityKind::school, absorbed, on, as_of);
-  return fold_facilities(reader, district, absorbed, entries, as_of, nullptr, merger_id, depth + 1);
+  Facilities f = fold_facilities(reader, district, absorbed, entries, as_of, nullptr, merger_id, &path);
+  path.pop_back();
+  return f;
 }
 
 Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
                            const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
-                           const std::string& stop_at_event, int depth) {
+                           const std::string& stop_at_event, std::vector<std::string>* path) {
+  std::vector<std::string> own{school};
+  if (!path) path = &own;
   Facilities f;
   for (const auto& entry : timeline) {
     if (entry.event.envelope.id == stop_at_event) break;
@@ -150,7 +157,7 @@ Facilities fold_facilities(views::Reader reader, const std::string& district, co
               if (d.facilities_move.value_or(true))
                 for (const auto& a : d.absorbed_ids)
                   if (a != school)
-                    f.add(facilities_before_merger(reader, district, a, entry.event.envelope.id, on, as_of, depth));
+                    f.add(facilities_before_merger(reader, district, a, entry.event.envelope.id, on, as_of, *path));
             } else {
               f.standing = false;
               f.merged_into = d.surviving_id;

@@ -69,8 +69,10 @@ std::string contributions_key(const std::string& district, const EntityRef& enti
 constexpr Date kEndOfTime{std::numeric_limits<std::int32_t>::max() - 1};
 
 void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
-             const EntityRef& entity, FigureChanges& changes, int depth) {
-  if (entity.kind == EntityKind::cluster || depth > 32) return;
+             const EntityRef& entity, FigureChanges& changes, std::set<std::string>& restated) {
+  if (entity.kind == EntityKind::cluster) return;
+  // Each school once per call: hand-made records can make mergers that go round in circles.
+  if (entity.kind == EntityKind::school && !restated.insert(entity.id).second) return;
   std::string key = contributions_key(district, entity);
   std::vector<Contribution> before, after;
   std::string stored;
@@ -105,14 +107,15 @@ void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const
     for (const auto& entry : entries)
       if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data))
         if (m->surviving_id != entity.id)
-          restate(store, batch, district, {EntityKind::school, m->surviving_id}, changes, depth + 1);
+          restate(store, batch, district, {EntityKind::school, m->surviving_id}, changes, restated);
 }
 
 }  // namespace
 
 void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const std::string& district,
              const EntityRef& entity, FigureChanges& changes) {
-  restate(store, batch, district, entity, changes, 0);
+  std::set<std::string> restated;
+  restate(store, batch, district, entity, changes, restated);
 }
 
 void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {

@@ -1,0 +1,218 @@
+// The supervisors' page: pickers for district, date (a slider across the years), standard
+// and stage; the indicator table coloured pass/fail; each CV over the years; the roster with
+// its figures; the event trail. Every request goes to this audit service; nothing else.
+'use strict';
+const $ = (id) => document.getElementById(id);
+const api = async (path) => {
+  const res = await fetch(path);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+};
+const DAY = 86400000;
+const FIRST = Date.UTC(2010, 0, 1);
+const toDate = (ms) => new Date(ms).toISOString().slice(0, 10);
+const fmt = (v, d = 2) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toFixed(d) : String(v));
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+};
+const verdictCell = (passes) =>
+  passes === null || passes === undefined ? el('td', {}, '—') : el('td', { class: passes ? 'pass' : 'fail' }, passes ? '达标 pass' : '未达标 fail');
+
+const state = { district: '', date: toDate(Date.now()), standard: '', stage: 'primary', series: null, seriesKey: '' };
+
+function showError(e) {
+  $('error').hidden = !e;
+  $('error').textContent = e ? String(e.message || e) : '';
+}
+
+function query() {
+  const q = new URLSearchParams({ at: state.date });
+  if (state.standard) q.set('standard', state.standard);
+  return q.toString();
+}
+
+async function loadIndicators() {
+  const base = `/v1/districts/${encodeURIComponent(state.district)}`;
+  $('csv').href = `${base}/indicators.csv?${query()}`;
+  $('xlsx').href = `${base}/indicators.xlsx?${query()}`;
+  const tbody = $('indicators').tBodies[0];
+  const token = pending;
+  let r;
+  try {
+    r = await api(`${base}/indicators?${query()}`);
+    if (token !== pending) return null;  // a later refresh owns the page
+    tbody.replaceChildren();
+  } catch (e) {
+    if (token !== pending) return null;
+    tbody.replaceChildren();
+    $('verdict').textContent = String(e.message);
+    $('verdict').className = 'verdict';
+    $('standard-why').textContent = '';
+    return null;
+  }
+  $('standard-why').textContent = `${r.standard.reference} ${r.standard.title} — ${r.standard.why}`;
+  $('verdict').textContent = r.complies === null ? '无可评估学校 nothing to judge' : r.complies ? '达标 the district complies' : '未达标 the district does not comply';
+  $('verdict').className = 'verdict ' + (r.complies === null ? '' : r.complies ? 'pass' : 'fail');
+  const stage = r.stages.find((s) => s.stage === state.stage);
+  if (!stage) return r;
+  for (const i of stage.indicators) {
+    tbody.append(el('tr', { 'data-indicator': i.id }, el('td', {}, i.name), el('td', { class: 'num' }, fmt(i.district_value)),
+      el('td', { class: 'num' }, fmt(i.cv, 4)), el('td', { class: 'num' }, fmt(i.max_cv)), verdictCell(i.passes),
+      el('td', { class: 'num' }, fmt(i.minimum)), el('td', { class: 'num' }, i.minimum === null ? '' : String(i.schools_below_minimum))));
+  }
+  tbody.append(el('tr', { class: 'composite' }, el('td', {}, '综合差异系数 composite CV'), el('td'), el('td', { class: 'num' }, fmt(stage.composite_cv, 4)),
+    el('td', { class: 'num' }, r.standard && stage.cv_rule === 'composite_cv' ? fmt(stage.max_cv) : ''),
+    stage.cv_rule === 'composite_cv' ? verdictCell(stage.passes) : el('td'), el('td'), el('td')));
+  return r;
+}
+
+async function loadRoster(report) {
+  const token = pending;
+  const st = await api(`/v1/districts/${encodeURIComponent(state.district)}/state?at=${state.date}`);
+  if (token !== pending) return;
+  $('roster-count').textContent = `${st.schools.length} schools on ${st.at}`;
+  const stage = report && report.stages.find((s) => s.stage === state.stage);
+  const bySchool = new Map((stage ? stage.schools : []).map((s) => [s.school_id, s]));
+  const ids = stage ? stage.indicators.map((i) => i.id) : [];
+  const head = el('tr', {}, el('th', {}, '学校 school'), el('th', {}, '学段 stages'), el('th', {}, '学生 students'), el('th', {}, '教师 teachers'),
+    ...ids.map((id) => el('th', {}, id.replace(/_/g, ' '))), el('th', {}, '达标 complies'));
+  $('schools').tHead.replaceChildren(head);
+  const tbody = $('schools').tBodies[0];
+  tbody.replaceChildren();
+  for (const s of st.schools) {
+    const f = s.figures || {};
+    const teachers = ((f.primary || {}).teachers || 0) + ((f.junior || {}).teachers || 0);
+    const ind = bySchool.get(s.school_id);
+    const cells = ids.map((id) => {
+      if (!ind || ind.excluded || !ind.values) return el('td');
+      const meets = ind.meets_minimum ? ind.meets_minimum[id] : undefined;
+      return el('td', { class: 'num' + (meets === false ? ' fail' : '') }, fmt(ind.values[id]));
+    });
+    const complies = !ind ? el('td', { class: 'excluded' }, 'not in this stage')
+      : ind.excluded ? el('td', { class: 'excluded' }, ind.excluded) : verdictCell(ind.complies);
+    tbody.append(el('tr', { 'data-school': s.school_id }, el('td', {}, s.name), el('td', {}, s.stages.join('+')),
+      el('td', { class: 'num' }, String(s.students ? s.students.total : 0)), el('td', { class: 'num' }, String(teachers)), ...cells, complies));
+  }
+}
+
+async function loadEvents() {
+  const token = pending;
+  const to = state.date;
+  const from = toDate(Date.parse(state.date) - 365 * DAY);
+  const r = await api(`/v1/districts/${encodeURIComponent(state.district)}/events?from=${from}&to=${to}&limit=200` +
+    '&type=school.opened,school.closed,school.merged,school.split,school.stages_changed,school.renamed,school.facilities_surveyed,' +
+    'school.construction_completed,school.equipment_purchased,cluster.created,cluster.dissolved,school.joined_cluster,' +
+    'school.left_cluster,teacher.transferred,teacher.honour_awarded,funding.allocated,record.retracted');
+  if (token !== pending) return;
+  const tbody = $('events').tBodies[0];
+  tbody.replaceChildren();
+  for (const e of r.events.reverse()) {
+    const data = Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    tbody.append(el('tr', { class: e.retracted_at ? 'excluded' : '' }, el('td', {}, e.effective_date), el('td', {}, e.recorded_at.slice(0, 10)),
+      el('td', {}, e.type + (e.retracted_at ? ' (retracted)' : '')), el('td', {}, data.length > 160 ? data.slice(0, 157) + '...' : data)));
+  }
+}
+
+// Each indicator's CV, one point per year, as SVG lines with the threshold dashed.
+async function loadChart() {
+  const token = pending;
+  const key = `${state.district}|${state.standard}`;
+  if (state.seriesKey !== key) {
+    const to = toDate(Date.now());
+    const q = new URLSearchParams({ from: '2012-09-01', to, step: 'year' });
+    if (state.standard) q.set('standard', state.standard);
+    state.series = await api(`/v1/districts/${encodeURIComponent(state.district)}/indicators/series?${q}`);
+    state.seriesKey = key;
+  }
+  if (token !== pending) return;
+  const points = state.series.points.filter((p) => p.stages && p.stages[state.stage]);
+  const ids = [...new Set(points.flatMap((p) => Object.keys(p.stages[state.stage].cv)))];
+  const W = 900, H = 240, L = 40, B = 24, T = 10, R = 220;
+  let max = 0.6;
+  for (const p of points) for (const v of Object.values(p.stages[state.stage].cv)) if (v !== null && v > max) max = Math.min(v, 3);
+  const x = (i) => L + (points.length > 1 ? (i * (W - L - R)) / (points.length - 1) : 0);
+  const y = (v) => T + (H - T - B) * (1 - Math.min(v, max) / max);
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  for (let t = 0; t <= max + 1e-9; t += 0.1) {
+    add('line', { x1: L, x2: W - R, y1: y(t), y2: y(t), stroke: '#eef1f4' });
+    add('text', { x: 4, y: y(t) + 4, 'font-size': 10 }, t.toFixed(1));
+  }
+  points.forEach((p, i) => add('text', { x: x(i) - 14, y: H - 6, 'font-size': 10 }, p.at.slice(0, 4)));
+  const colours = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  ids.forEach((id, k) => {
+    const d = points.map((p, i) => [i, p.stages[state.stage].cv[id]]).filter(([, v]) => v !== null && v !== undefined)
+      .map(([i, v], j) => `${j ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    if (d) add('path', { d, fill: 'none', stroke: colours[k % colours.length], 'stroke-width': 2, 'data-indicator': id });
+    add('text', { x: W - R + 10, y: T + 12 + k * 14, 'font-size': 11, fill: colours[k % colours.length], class: 'legend' }, id.replace(/_/g, ' '));
+  });
+  const marker = points.findIndex((p) => p.at.slice(0, 4) === state.date.slice(0, 4));
+  if (marker >= 0) add('line', { x1: x(marker), x2: x(marker), y1: T, y2: H - B, stroke: '#1f3a5f', 'stroke-dasharray': '3,3' });
+  $('chart').replaceChildren(svg);
+}
+
+let pending = 0;
+async function refresh() {
+  const mine = ++pending;
+  showError(null);
+  document.body.dataset.loading = 'true';
+  try {
+    const report = await loadIndicators();
+    if (mine !== pending) return;
+    await Promise.all([loadRoster(report), loadEvents(), loadChart()]);
+  } catch (e) {
+    showError(e);
+  } finally {
+    if (mine === pending) document.body.dataset.loading = 'false';
+  }
+}
+
+async function init() {
+  try {
+    const [districts, standards] = await Promise.all([api('/v1/districts'), api('/v1/standards')]);
+    for (const d of districts.districts) $('district').append(el('option', { value: d.id }, `${d.name || d.id} (${d.id})`));
+    for (const s of standards.standards) $('standard').append(el('option', { value: s.id }, `${s.reference} ${s.id}`));
+    const params = new URLSearchParams(location.search);
+    state.district = params.get('district') || (districts.districts[0] || {}).id || '';
+    state.date = params.get('at') || state.date;
+    state.stage = params.get('stage') || state.stage;
+    $('district').value = state.district;
+    $('date').value = state.date;
+    $('stage').value = state.stage;
+    const today = Date.now();
+    $('slider').max = String(Math.floor((today - FIRST) / DAY));
+    $('slider').value = String(Math.floor((Date.parse(state.date) - FIRST) / DAY));
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  $('district').onchange = () => { state.district = $('district').value; refresh(); };
+  $('standard').onchange = () => { state.standard = $('standard').value; refresh(); };
+  $('stage').onchange = () => { state.stage = $('stage').value; refresh(); };
+  $('date').onchange = () => {
+    state.date = $('date').value;
+    $('slider').value = String(Math.floor((Date.parse(state.date) - FIRST) / DAY));
+    refresh();
+  };
+  let timer;
+  $('slider').oninput = () => {
+    state.date = toDate(FIRST + Number($('slider').value) * DAY);
+    $('date').value = state.date;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 150);
+  };
+  refresh();
+}
+init();
