@@ -36,7 +36,8 @@ constexpr DistrictName kDistricts[] = {
     {"yanqing", "延庆区", 0.2}};
 constexpr const char* kNumerals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
 
-std::string ordinal(int n) {  // 1..99 in Chinese
+std::string ordinal(int n) {  // 1..99 in Chinese; from 100 in digits
+  if (n >= 100) return std::to_string(n);
   if (n <= 10) return kNumerals[n - 1];
   if (n < 20) return std::string("十") + kNumerals[n - 11];
   return std::string(kNumerals[n / 10 - 1]) + "十" + (n % 10 ? kNumerals[n % 10 - 1] : "");

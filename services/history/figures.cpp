@@ -25,38 +25,44 @@ std::int64_t total(const Figures& f, Section section, Measure measure) {
 
 namespace {
 
-// figures: "<district>\0<school>\0<section><measure><grade><date>" -> value from that date on.
-constexpr std::size_t kSeriesBytes = 3;
-
+// figures: "<district>\0<school>\0<date>" -> every series of the school from that date on
+// (3 bytes of series, 8 of value, per non-zero series). One step per date on which anything
+// of the school changed; no step equals the one before. A school on a date is one seek.
 std::string school_prefix(const std::string& district, const std::string& school) {
   std::string k = views::district_prefix(district) + school;
   k.push_back('\0');
   return k;
 }
 
-std::string series_key(const std::string& district, const Contribution& c) {
-  std::string k = school_prefix(district, c.school_id);
-  k.push_back(char(c.series.section));
-  k.push_back(char(c.series.measure));
-  k.push_back(char(c.series.grade));
-  return k;
-}
-
-std::string step_key(const std::string& series, Date d) {
-  std::string k = series;
+std::string step_key(const std::string& school, Date d) {
+  std::string k = school;
   views::append_u32(k, std::uint32_t(d.days) ^ 0x80000000u);
   return k;
 }
 
-std::string series_end(const std::string& series) { return series + std::string(5, '\xff'); }
-
-std::int64_t value_of(const rocksdb::Slice& v) {
-  return v.size() == 8 ? std::int64_t(views::read_u64(std::string_view(v.data(), v.size()))) : 0;
+Date step_date(std::string_view key, std::size_t prefix) {
+  return Date{std::int32_t(views::read_u32(key.substr(prefix)) ^ 0x80000000u)};
 }
-std::string encode_value(std::int64_t n) {
+
+std::string encode_figures(const Figures& f) {
   std::string v;
-  views::append_u64(v, std::uint64_t(n));
+  for (const auto& [series, n] : f) {
+    if (!n) continue;
+    v.push_back(char(series.section));
+    v.push_back(char(series.measure));
+    v.push_back(char(series.grade));
+    views::append_u64(v, std::uint64_t(n));
+  }
   return v;
+}
+
+Figures decode_figures(const rocksdb::Slice& bytes) {
+  Figures f;
+  std::string_view v(bytes.data(), bytes.size());
+  for (std::size_t i = 0; i + 11 <= v.size(); i += 11)
+    f[{Section(std::uint8_t(v[i])), Measure(std::uint8_t(v[i + 1])), std::uint8_t(v[i + 2])}] =
+        std::int64_t(views::read_u64(v.substr(i + 3, 8)));
+  return f;
 }
 
 std::string contributions_key(const std::string& district, const EntityRef& entity) {
@@ -119,9 +125,9 @@ void restate(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch, const
 }
 
 void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {
-  auto& series = deltas_[series_key(district, c)];
-  series[c.from] += sign * c.value;
-  if (c.to) series[*c.to] -= sign * c.value;
+  auto& school = deltas_[school_prefix(district, c.school_id)];
+  school[c.from][c.series] += sign * c.value;
+  if (c.to) school[*c.to][c.series] -= sign * c.value;
 }
 
 void FigureChanges::write(views::ViewStore& store, rocksdb::WriteBatchWithIndex& batch) {
@@ -129,61 +135,53 @@ void FigureChanges::write(views::ViewStore& store, rocksdb::WriteBatchWithIndex&
   views::Reader reader(store, &batch);
   rocksdb::ReadOptions ro;
   auto it = reader.iterator(views::Family::figures, ro);
-  for (auto& [series, deltas] : deltas_) {
-    std::erase_if(deltas, [](const auto& kv) { return kv.second == 0; });
+  for (auto& [school, deltas] : deltas_) {
+    for (auto d = deltas.begin(); d != deltas.end();) {
+      std::erase_if(d->second, [](const auto& kv) { return kv.second == 0; });
+      d = d->second.empty() ? deltas.erase(d) : std::next(d);
+    }
     if (deltas.empty()) continue;
-    const std::string start = step_key(series, deltas.begin()->first);
-    // The value in force just before the first change; it stays.
-    std::int64_t before = 0;
+    const std::string start = step_key(school, deltas.begin()->first);
+    // The figures in force just before the first change; they stay.
+    Figures before;
     it->SeekForPrev(start);
     if (it->Valid() && it->key() == rocksdb::Slice(start)) it->Prev();
-    if (it->Valid() && it->key().starts_with(series) && it->key().compare(start) < 0) before = value_of(it->value());
+    if (it->Valid() && it->key().starts_with(school) && it->key().size() == school.size() + 4) before = decode_figures(it->value());
     // Every step from the first change on, as stored.
-    std::map<Date, std::int64_t> stored;
-    const std::string end = series_end(series);
-    for (it->Seek(start); it->Valid() && it->key().starts_with(series) && it->key().compare(end) < 0; it->Next()) {
-      std::string_view k(it->key().data(), it->key().size());
-      stored[Date{std::int32_t(views::read_u32(k.substr(series.size())) ^ 0x80000000u)}] = value_of(it->value());
-    }
-    // Walk the union of stored steps and changes: old value, plus the changes so far.
+    std::map<Date, Figures> stored;
+    for (it->Seek(start); it->Valid() && it->key().starts_with(school) && it->key().size() == school.size() + 4; it->Next())
+      stored[step_date(std::string_view(it->key().data(), it->key().size()), school.size())] = decode_figures(it->value());
+    // Walk the union of stored steps and changes: the old figures plus the changes so far.
     std::set<Date> dates;
-    for (const auto& [d, v] : stored) dates.insert(d);
-    for (const auto& [d, v] : deltas) dates.insert(d);
-    std::int64_t old_value = before, added = 0, previous = before;
+    for (const auto& [d, f] : stored) dates.insert(d);
+    for (const auto& [d, f] : deltas) dates.insert(d);
+    Figures old_figures = before, added, previous = before;
     for (Date d : dates) {
-      if (auto s = stored.find(d); s != stored.end()) old_value = s->second;
-      if (auto c = deltas.find(d); c != deltas.end()) added += c->second;
-      const std::int64_t now = old_value + added;
-      const bool exists = stored.count(d) > 0;
+      if (auto s = stored.find(d); s != stored.end()) old_figures = s->second;
+      if (auto c = deltas.find(d); c != deltas.end())
+        for (const auto& [series, n] : c->second) added[series] += n;
+      Figures now = old_figures;
+      for (const auto& [series, n] : added) now[series] += n;
+      std::erase_if(now, [](const auto& kv) { return kv.second == 0; });
+      auto s = stored.find(d);
       if (now == previous) {
-        if (exists) batch.Delete(cf, step_key(series, d));  // no longer a step
-      } else if (!exists || stored[d] != now) {
-        batch.Put(cf, step_key(series, d), encode_value(now));
+        if (s != stored.end()) batch.Delete(cf, step_key(school, d));  // no longer a step
+      } else if (s == stored.end() || s->second != now) {
+        batch.Put(cf, step_key(school, d), encode_figures(now));
       }
-      previous = now;
+      previous = std::move(now);
     }
   }
   deltas_.clear();
 }
 
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school, Date at) {
-  Figures out;
   std::string prefix = school_prefix(district, school);
   rocksdb::ReadOptions ro;
   auto it = reader.iterator(views::Family::figures, ro);
-  it->Seek(prefix);
-  // Series by series: jump to the last step on or before `at`, then past the series.
-  while (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + kSeriesBytes + 4) {
-    std::string series = it->key().ToString().substr(0, prefix.size() + kSeriesBytes);
-    it->SeekForPrev(step_key(series, at));
-    if (it->Valid() && it->key().starts_with(series)) {
-      if (std::int64_t n = value_of(it->value()))
-        out[{Section(std::uint8_t(series[prefix.size()])), Measure(std::uint8_t(series[prefix.size() + 1])),
-             std::uint8_t(series[prefix.size() + 2])}] = n;
-    }
-    it->Seek(series_end(series));
-  }
-  return out;
+  it->SeekForPrev(step_key(prefix, at));
+  if (!it->Valid() || !it->key().starts_with(prefix) || it->key().size() != prefix.size() + 4) return {};
+  return decode_figures(it->value());
 }
 
 std::map<std::string, Figures> figures_as_recorded(views::Reader reader, const std::string& district, Date at,

@@ -5,10 +5,11 @@
 // Every student, teacher and school contributes values to series of a school over date
 // intervals: a student counts 1 in grade 7 of school S from its enrolment until its
 // promotion; a school's surveyed floor area counts until the next survey. The projector keeps
-// each entity's contributions and, per series, their sum as a step function kept minimal (no
-// step equals the one before). When an entity's history changes (a late record, a
-// retraction) only the difference between its old and new contributions is applied. The
-// figures of a school on any date are then one seek per series, however long the history.
+// each entity's contributions and, per school, all its series together as one step function
+// of the date, kept minimal (no step equals the one before). When an entity's history
+// changes (a late record, a retraction) only the difference between its old and new
+// contributions is applied. The figures of a school on any date are then one seek, however
+// long the history.
 //
 // The step functions follow current knowledge. "As recorded at T" folds every entity of the
 // district visible at T through the same contribution rules (figures_as_recorded): exact,
@@ -112,7 +113,7 @@ class FigureChanges {
   bool empty() const { return deltas_.empty(); }
 
  private:
-  std::map<std::string, std::map<Date, std::int64_t>> deltas_;  // series key -> date -> change from then on
+  std::map<std::string, std::map<Date, Figures>> deltas_;  // school key -> date -> change from then on
 };
 
 // Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the

@@ -61,7 +61,12 @@ std::optional<ViewEntry> decode_view_entry(std::string_view bytes) {
 std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos) {
   std::vector<std::pair<Family, std::string>> out;
   const Envelope& e = event.envelope;
-  if (system_of(event.data) == System::registry)
+  // The registry view holds what shapes the roster; facility censuses and purchases (the
+  // bulk of registry events) reach the indicators through the school's figures instead.
+  const bool facilities = std::holds_alternative<SchoolFacilitiesSurveyed>(event.data) ||
+                          std::holds_alternative<SchoolConstructionCompleted>(event.data) ||
+                          std::holds_alternative<SchoolEquipmentPurchased>(event.data);
+  if (system_of(event.data) == System::registry && !facilities)
     out.emplace_back(Family::registry, district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
   const System system = system_of(event.data);
   for (const auto& ref : entities_of(event.data)) {

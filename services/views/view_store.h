@@ -6,15 +6,16 @@
 //   offsets      "<topic>\0<partition>" -> next offset (u64): what the views reflect
 //   events       event id (16 bytes) -> position + binary event: every accepted event, once
 //   district_log district order key -> event id: a district's audit trail, in apply order
-//   registry     district order key -> view entry: registry events (schools, clusters)
+//   registry     district order key -> view entry: registry events that shape the roster
+//                (schools, clusters; not facility censuses and purchases)
 //   timelines    timeline key -> view entry: each entity's events (schools, clusters,
 //                teachers, students), in apply order
 //   retractions  event id -> recorded_at (u64) + district of the first retraction
 //   contributions "<district>\0<kind><entity>" -> what a student, teacher or school
 //                contributes to the figures of schools, as counted (history/figures.h)
-//   figures      "<district>\0<school>\0<section><measure><grade><date>" -> value (i64)
-//                from that date on: a step function kept minimal (no step equals the one
-//                before), so a school's figures on any date are one seek per series
+//   figures      "<district>\0<school>\0<date>" -> every figure of the school from that
+//                date on: a step function kept minimal (no step equals the one before), so
+//                a school's figures on any date are one seek
 #pragma once
 
 #include <map>
