@@ -13,6 +13,7 @@
 #include "events/binary_codec.h"
 #include "events/json_codec.h"
 #include "services/audit/indicator_tables.h"
+#include "services/audit/movements.h"
 #include "services/history/district_diff.h"
 #include "services/history/district_state.h"
 #include "services/history/people.h"
@@ -595,6 +596,52 @@ void AuditService::install(httplib::Server& server) {
                }
                json body = {{"district", district}, {"events", events}, {"consistent_to", consistent_to(store)}};
                body["next"] = more ? json(hex_encode(last)) : json();
+               reply_json(res, 200, body);
+             }));
+
+  server.Get(R"(/v1/districts/([^/]+)/rotations)",
+             timed("rotations", [this](views::ViewStore& store, const httplib::Request& req, httplib::Response& res) {
+               std::string district = req.matches[1];
+               auto from = date_param(req, res, "from");
+               if (!from) return;
+               auto to = date_param(req, res, "to");
+               if (!to) return;
+               auto as_of = recorded_param(req, res);
+               if (!as_of) return;
+               if (!district_known(store, district)) {
+                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 return;
+               }
+               std::optional<std::string> cluster;
+               if (req.has_param("cluster")) cluster = req.get_param_value("cluster");
+               json body = rotations(store, district, *from, *to, *as_of, cluster);
+               body["consistent_to"] = consistent_to(store);
+               reply_json(res, 200, body);
+             }));
+
+  server.Get(R"(/v1/districts/([^/]+)/admissions)",
+             timed("admissions", [this](views::ViewStore& store, const httplib::Request& req, httplib::Response& res) {
+               std::string district = req.matches[1];
+               auto as_of = recorded_param(req, res);
+               if (!as_of) return;
+               std::string y = req.get_param_value("year");
+               int year = 0;
+               try {
+                 std::size_t used = 0;
+                 year = std::stoi(y, &used);
+                 if (used != y.size() || year < 1900 || year > 2200) year = 0;
+               } catch (...) {
+               }
+               if (!year) {
+                 reply_error(res, 400, "query parameter 'year' must be a year such as 2019, got '" + y + "'");
+                 return;
+               }
+               if (!district_known(store, district)) {
+                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 return;
+               }
+               json body = admissions(store, district, year, *as_of);
+               body["consistent_to"] = consistent_to(store);
                reply_json(res, 200, body);
              }));
 

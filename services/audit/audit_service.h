@@ -8,6 +8,8 @@
 //   GET /v1/districts/{id}/indicators.csv?...           the same as the official CSV table
 //   GET /v1/districts/{id}/indicators/series?from=&to=&step=year|month   CVs over time
 //   GET /v1/districts/{id}/events?from=&to=&type=&limit=&after=          the audit trail
+//   GET /v1/districts/{id}/rotations?from=&to=[&cluster=]    teacher transfers, direction, posts
+//   GET /v1/districts/{id}/admissions?year=Y                 the intake by mode, per 学区
 //   GET /v1/districts/{id}/diff?from=D1&to=D2[&from_recorded_at=&to_recorded_at=]
 //                                                       what changed, and the events that did it
 //   GET /v1/schools/{id}/timeline?at=D                  a school's events, lineage, record on D

@@ -133,6 +133,15 @@ int main(int argc, char** argv) {
   auto* diff_cmd = asking("diff", "what changed in a district between two dates (or two recorded times), and why");
   auto* timeline_cmd = asking("timeline", "a school's, teacher's or cluster's history and its record on a date");
   auto* events_cmd = asking("events", "a district's audit trail");
+  auto* rotations_cmd = asking("rotations", "teacher rotation and support teaching in a period: direction, posts, backbone share");
+  auto* admissions_cmd = asking("admissions", "the autumn intake by admission mode per 学区, and migrant children in public schools");
+  std::string year, cluster;
+  rotations_cmd->add_option("district", district)->required();
+  rotations_cmd->add_option("--from", from, "first date")->required();
+  rotations_cmd->add_option("--to", to, "last date")->required();
+  rotations_cmd->add_option("--cluster", cluster, "only transfers from or to a school of this cluster (学区, 教育集团)");
+  admissions_cmd->add_option("district", district)->required();
+  admissions_cmd->add_option("--year", year, "the school year's autumn")->required();
   for (auto* cmd : {state_cmd, indicators_cmd, series_cmd, diff_cmd, events_cmd})
     cmd->add_option("district", district, "district id (annals districts lists them)")->required();
   for (auto* cmd : {state_cmd, indicators_cmd, timeline_cmd}) cmd->add_option("--at", at, "date YYYY-MM-DD (default today)");
@@ -198,6 +207,9 @@ int main(int argc, char** argv) {
     if (timeline_cmd->parsed())
       return ask_timeline(with(kind == "cluster" ? "/v1/clusters/" + id : "/v1/" + kind + "s/" + id + "/timeline",
                                {{"at", at}, {"recorded_at", recorded_at}, {"district", district}}));
+    if (rotations_cmd->parsed())
+      return ask_rotations(with(d + "/rotations", {{"from", from}, {"to", to}, {"cluster", cluster}}));
+    if (admissions_cmd->parsed()) return ask_admissions(with(d + "/admissions", {{"year", year}}));
     if (events_cmd->parsed())
       return ask_events(with(d + "/events", {{"from", from}, {"to", to}, {"type", type}, {"limit", limit},
                                              {"after", after}, {"recorded_at", recorded_at}}));

@@ -277,4 +277,41 @@ int ask_events(const Question& q) {
   return 0;
 }
 
+int ask_rotations(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  Table t({"date", "teacher", "kind", "from", "to", "direction", "post moves", "backbone", "until"});
+  for (const auto& m : (*body)["transfers"])
+    t.add({m["on"], m["teacher_id"], m["kind"], m.value("from_school", m["from_school_id"].get<std::string>()),
+           m.value("to_school", m["to_school_id"].get<std::string>()), m["direction"], num(m["post_moves"]),
+           num(m["backbone"]), m.value("end_date", "")});
+  emit(q, t);
+  if (q.format == "table") {
+    const json& s = (*body)["summary"];
+    std::cout << "\n" << num(s["total"]) << " transfers; by kind " << s["by_kind"].dump() << "; by direction "
+              << s["by_direction"].dump() << "; posts moved " << num(s["posts_moved"]) << "; backbone "
+              << num(s["backbone"]) << " (" << num(double(s["backbone_share"].get<double>() * 100), 1) << "%)\n";
+  }
+  return 0;
+}
+
+int ask_admissions(const Question& q) {
+  auto body = ask(q);
+  if (!body) return 1;
+  if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
+  Table t({"学区 school district", "stage", "nearby", "lottery", "direct_promotion", "other"});
+  for (const auto& [zone, stages] : (*body)["by_school_district"].items())
+    for (const auto& [stage, modes] : stages.items())
+      t.add({zone, stage, num(modes.value("nearby", 0)), num(modes.value("lottery", 0)),
+             num(modes.value("direct_promotion", 0)), num(modes.value("other", 0))});
+  emit(q, t);
+  if (q.format == "table")
+    std::cout << "\nintake " << num((*body)["intake"]) << "; migrant children " << num((*body)["migrant_students"])
+              << ", in public schools " << num((*body)["migrant_in_public_schools"]) << " ("
+              << ((*body)["migrant_public_share"].is_null() ? "-" : num((*body)["migrant_public_share"].get<double>() * 100, 1) + "%")
+              << ")\n";
+  return 0;
+}
+
 }  // namespace annals

@@ -8,6 +8,8 @@
 //   annals diff DISTRICT --from D1 --to D2 [--from-recorded-at T1] [--to-recorded-at T2]
 //   annals timeline school|teacher|cluster ID [--at D]
 //   annals events DISTRICT [--from D1] [--to D2] [--type T] [--limit N]
+//   annals rotations DISTRICT --from D1 --to D2 [--cluster C]
+//   annals admissions DISTRICT --year Y
 #pragma once
 
 #include <map>
@@ -30,5 +32,7 @@ int ask_series(const Question& q);
 int ask_diff(const Question& q);
 int ask_timeline(const Question& q);
 int ask_events(const Question& q);
+int ask_rotations(const Question& q);
+int ask_admissions(const Question& q);
 
 }  // namespace annals

@@ -23,6 +23,10 @@ std::int64_t total(const Figures& f, Section section, Measure measure) {
   return n;
 }
 
+std::int64_t total_of(const Figures& f, Measure measure) {
+  return total(f, Section::primary, measure) + total(f, Section::junior, measure) + total(f, Section::whole, measure);
+}
+
 namespace {
 
 // figures: "<district>\0<school>\0<date>" -> every series of the school from that date on

@@ -93,6 +93,8 @@ using Figures = std::map<Series, std::int64_t>;
 
 // Sums a series over one section and measure (all grades).
 std::int64_t total(const Figures& f, Section section, Measure measure);
+// Sums a measure over every section.
+std::int64_t total_of(const Figures& f, Measure measure);
 
 // What `entity` contributes, from its timeline (entries in apply order, those not visible to
 // the reader already removed). A school's contributions read the timelines of the schools it

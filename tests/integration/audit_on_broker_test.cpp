@@ -333,6 +333,26 @@ TEST_F(AuditOnBroker, TimelinesOfASchoolATeacherAndACluster) {
   get("/v1/teachers/nobody/timeline", 404);
 }
 
+TEST_F(AuditOnBroker, RotationsAndAdmissions) {
+  json r = get("/v1/districts/dc/rotations?from=2016-01-01&to=2016-12-31&cluster=g1");
+  ASSERT_EQ(r["transfers"].size(), 1u);
+  EXPECT_EQ(r["transfers"][0]["teacher_id"], "a-t00");
+  EXPECT_EQ(r["transfers"][0]["kind"], "rotation");
+  EXPECT_EQ(r["transfers"][0]["direction"], "urban -> urban");
+  EXPECT_EQ(r["transfers"][0]["post_moves"], false);
+  EXPECT_EQ(r["summary"]["backbone"], 0);
+  EXPECT_EQ(get("/v1/districts/dc/rotations?from=2016-01-01&to=2016-12-31&cluster=elsewhere")["transfers"].size(), 0u);
+  EXPECT_EQ(get("/v1/districts/dc/rotations?from=2017-01-01&to=2017-12-31")["transfers"].size(), 0u);
+
+  json a = get("/v1/districts/dc/admissions?year=2012");
+  EXPECT_EQ(a["intake"], 100 + 60 + 40);
+  EXPECT_EQ(a["by_stage"]["primary"]["nearby"], 160);
+  EXPECT_EQ(a["by_stage"]["junior"]["nearby"], 40);
+  EXPECT_EQ(a["migrant_students"], 50);  // every fifth pupil
+  EXPECT_EQ(a["migrant_public_share"], 1.0);
+  get("/v1/districts/dc/admissions?year=twenty", 400);
+}
+
 TEST_F(AuditOnBroker, TheCommandLineAsksTheSameQuestions) {
   auto annals = [&](std::vector<std::string> args) {
     args.insert(args.end(), {"--audit", "http://127.0.0.1:" + std::to_string(audit_port)});

@@ -1,0 +1,141 @@
+#include "services/audit/movements.h"
+
+#include <map>
+#include <rocksdb/iterator.h>
+
+#include "events/binary_codec.h"
+#include "services/history/district_state.h"
+#include "services/history/people.h"
+
+namespace annals {
+
+using nlohmann::json;
+
+namespace {
+
+// Calls `f` with every event of `district` effective in [from, to] and visible at `as_of`.
+template <class F>
+void each_event(views::Reader reader, const std::string& district, Date from, Date to, Timestamp as_of, F f) {
+  std::string begin = views::district_order_key(district, from, Timestamp{INT64_MIN}, {});
+  std::string end = views::district_after_date(district, to);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  ro.prefix_same_as_start = true;
+  auto it = reader.iterator(views::Family::district_log, ro);
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    views::DistrictOrder order;
+    if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order) ||
+        order.recorded > as_of)
+      continue;
+    std::string stored;
+    if (!reader.get(views::Family::events, std::string(it->value().data(), it->value().size()), stored) ||
+        stored.size() < views::kPositionBytes)
+      continue;
+    std::string retracted;
+    if (reader.get(views::Family::retractions, std::string(it->value().data(), it->value().size()), retracted) &&
+        retracted.size() >= 8 && Timestamp{std::int64_t(views::read_u64(retracted))} <= as_of)
+      continue;
+    if (auto e = decode_binary(std::string_view(stored).substr(views::kPositionBytes))) f(*e);
+  }
+}
+
+// The registry on a date, folded once per date asked.
+class RegistryByDate {
+ public:
+  RegistryByDate(views::Reader reader, std::string district, Timestamp as_of)
+      : reader_(reader), district_(std::move(district)), as_of_(as_of) {}
+  const RegistryState& on(Date d) {
+    auto it = cache_.find(d);
+    if (it == cache_.end()) it = cache_.emplace(d, registry_state(reader_, district_, d, as_of_)).first;
+    return it->second;
+  }
+
+ private:
+  views::Reader reader_;
+  std::string district_;
+  Timestamp as_of_;
+  std::map<Date, RegistryState> cache_;
+};
+
+}  // namespace
+
+json rotations(views::Reader reader, const std::string& district, Date from, Date to, Timestamp as_of,
+               const std::optional<std::string>& cluster) {
+  RegistryByDate registry(reader, district, as_of);
+  json moves = json::array();
+  std::map<std::string, int> by_kind, by_direction;
+  int posts_moved = 0, backbone = 0;
+  each_event(reader, district, from, to, as_of, [&](const Event& e) {
+    const auto* t = std::get_if<TeacherTransferred>(&e.data);
+    if (!t) return;
+    const Date on = e.envelope.effective_date;
+    const RegistryState& reg = registry.on(on);
+    auto school = [&](const std::string& id) -> const SchoolRecord* {
+      auto it = reg.schools.find(id);
+      return it == reg.schools.end() ? nullptr : &it->second;
+    };
+    const SchoolRecord* a = school(t->from_school_id);
+    const SchoolRecord* b = school(t->to_school_id);
+    if (cluster) {
+      auto in = [&](const SchoolRecord* s) { return s && s->clusters.count(*cluster); };
+      if (!in(a) && !in(b)) return;
+    }
+    // Before the move: was the teacher a backbone teacher of district level or above?
+    TeacherRecord before = teacher_on(reader, district, t->teacher_id, Date{on.days - 1}, as_of);
+    bool is_backbone = false;
+    for (const auto& [h, level] : before.honours) is_backbone |= level >= HonourLevel::district;
+    std::string direction = std::string(a ? to_string(a->location) : "unknown") + " -> " +
+                            std::string(b ? to_string(b->location) : "unknown");
+    json m = {{"teacher_id", t->teacher_id}, {"on", on.to_string()}, {"kind", to_string(t->kind)},
+              {"from_school_id", t->from_school_id}, {"to_school_id", t->to_school_id},
+              {"direction", direction}, {"post_moves", t->post_moves}, {"backbone", is_backbone}};
+    if (a) m["from_school"] = a->name;
+    if (b) m["to_school"] = b->name;
+    if (t->end_date) m["end_date"] = t->end_date->to_string();
+    moves.push_back(m);
+    ++by_kind[std::string(to_string(t->kind))];
+    ++by_direction[direction];
+    posts_moved += t->post_moves;
+    backbone += is_backbone;
+  });
+  std::size_t n = moves.size();
+  return {{"district", district}, {"from", from.to_string()}, {"to", to.to_string()},
+          {"cluster", cluster ? json(*cluster) : json()}, {"transfers", moves},
+          {"summary", {{"total", n}, {"by_kind", by_kind}, {"by_direction", by_direction}, {"posts_moved", posts_moved},
+                       {"backbone", backbone}, {"backbone_share", n ? double(backbone) / double(n) : 0.0}}}};
+}
+
+json admissions(views::Reader reader, const std::string& district, int year, Timestamp as_of) {
+  RegistryByDate registry(reader, district, as_of);
+  std::map<std::string, std::map<std::string, std::map<std::string, int>>> by_zone;  // zone -> stage -> mode -> n
+  std::map<std::string, std::map<std::string, int>> by_stage;                        // stage -> mode -> n
+  int total = 0;
+  each_event(reader, district, Date::from_ymd(year, 8, 1), Date::from_ymd(year, 10, 31), as_of, [&](const Event& e) {
+    const auto* s = std::get_if<StudentEnrolled>(&e.data);
+    if (!s || (s->grade != 1 && s->grade != 7)) return;
+    const RegistryState& reg = registry.on(e.envelope.effective_date);
+    std::string zone = "(none)";
+    if (auto it = reg.schools.find(reg.resolve(s->school_id)); it != reg.schools.end())
+      for (const auto& [c, role] : it->second.clusters)
+        if (auto k = reg.clusters.find(c); k != reg.clusters.end() && k->second.kind == ClusterKind::school_district)
+          zone = k->second.name;
+    std::string stage(to_string(s->stage)), mode(to_string(s->admission));
+    ++by_zone[zone][stage][mode];
+    ++by_stage[stage][mode];
+    ++total;
+  });
+  // Migrant children on 1 October: in public schools, and in all.
+  DistrictState st = district_state(reader, district, Date::from_ymd(year, 10, 1), as_of);
+  std::int64_t migrant = 0, migrant_public = 0;
+  for (const auto& [id, f] : st.figures) {
+    std::int64_t m = total_of(f, Measure::migrant_students);
+    migrant += m;
+    if (st.registry.schools.at(id).ownership == Ownership::public_) migrant_public += m;
+  }
+  return {{"district", district}, {"year", year}, {"intake", total}, {"by_stage", by_stage}, {"by_school_district", by_zone},
+          {"migrant_students", migrant}, {"migrant_in_public_schools", migrant_public},
+          {"migrant_public_share", migrant ? json(double(migrant_public) / double(migrant)) : json()}};
+}
+
+}  // namespace annals
