@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <queue>
 #include <random>
 
@@ -118,6 +119,13 @@ class DistrictHistory {
     e.envelope.effective_date = effective;
     e.envelope.recorded_at = recorded(effective, late_days);
     e.data = std::move(data);
+    // Registry events of one day are recorded in the order they were decided (a cluster
+    // before the schools that join it). Late corrections keep their own time.
+    if (system_of(e.data) == System::registry && late_days == 0) {
+      Timestamp& last = last_registry_[effective.days];
+      if (*e.envelope.recorded_at <= last) e.envelope.recorded_at = Timestamp{last.micros + 1'000'000};
+      last = *e.envelope.recorded_at;
+    }
     e.envelope.schema_version = std::visit([](const auto& x) -> std::int64_t { return std::decay_t<decltype(x)>::kVersion; }, e.data);
     static constexpr const char* kSources[] = {"beijing-registry", "beijing-personnel", "beijing-xueji", "beijing-finance", "annals"};
     e.envelope.source = source ? source : kSources[int(system_of(e.data))];
@@ -490,6 +498,7 @@ class DistrictHistory {
   std::mt19937_64 rng_;
   std::string district_;
   Date launch_;
+  std::map<std::int32_t, Timestamp> last_registry_;  // by effective day
   std::uint64_t serial_ = 0, next_student_ = 1, next_teacher_ = 1;
   std::vector<School> schools_;
   std::vector<Student> students_;
