@@ -40,6 +40,7 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
     if (!from) throw std::runtime_error("effective_from must be a date YYYY-MM-DD");
     s.effective_from = *from;
     s.districts = j.value("districts", std::vector<std::string>{});
+    s.by_default = j.value("by_default", true);
     for (const auto& i : j.at("indicators")) {
       IndicatorDefinition d;
       d.id = i.at("id").get<std::string>();
@@ -119,7 +120,7 @@ const Standard* Standards::find(const std::string& id) const {
 const Standard* Standards::in_force(const std::string& district, Date at, std::string& reason) const {
   const Standard* best = nullptr;
   for (const auto& s : standards_) {
-    if (!s.applies_to(district) || at < s.effective_from) continue;
+    if (!s.by_default || !s.applies_to(district) || at < s.effective_from) continue;
     if (!best || best->effective_from < s.effective_from ||
         (best->effective_from == s.effective_from && best->districts.empty() && !s.districts.empty()))
       best = &s;

@@ -31,6 +31,7 @@ struct Standard {
   std::string reference;
   Date effective_from;
   std::vector<std::string> districts;  // empty: every district
+  bool by_default = true;  // false: a supplementary check, applied only when asked for
   std::vector<IndicatorDefinition> indicators;
   // A school complies when at least `min_indicators_met` indicators reach their minimum and
   // the others reach `others_at_least_fraction` of theirs. Absent: no school verdict.

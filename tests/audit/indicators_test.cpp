@@ -156,6 +156,13 @@ TEST(Standards, TheOneInForceOnTheDate) {
   standards.add(*parsed);
   EXPECT_EQ(standards.in_force("dongcheng", Date::from_ymd(2019, 9, 1), why)->id, "dongcheng-2019");
   EXPECT_EQ(standards.in_force("xicheng", Date::from_ymd(2019, 9, 1), why)->id, "quality-balance-2017");
+  // A supplementary check never becomes the standard in force; it applies when asked for.
+  nlohmann::json check = own;
+  check["id"] = "dongcheng-funds";
+  check["effective_from"] = "2019-06-01";
+  check["by_default"] = false;
+  standards.add(*parse_standard(check, error));
+  EXPECT_EQ(standards.in_force("dongcheng", Date::from_ymd(2019, 9, 1), why)->id, "dongcheng-2019");
   IndicatorReport r = compute_indicators(sample_district(), *standards.find("dongcheng-2019"));
   EXPECT_FALSE(r.stages[0].schools[0].meets_minimum[1]);  // A's 1.2 backbone per 100 is under 1.5
 }
