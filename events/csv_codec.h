@@ -19,6 +19,9 @@
 
 namespace annals {
 
+// One CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break.
+std::string csv_cell(std::string_view text);
+
 // Splits one CSV record (RFC 4180: quotes, doubled quotes, commas inside quotes). Returns
 // false when a quoted field is not closed on this line.
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);

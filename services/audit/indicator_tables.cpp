@@ -1,5 +1,7 @@
 #include "services/audit/indicator_tables.h"
 
+#include "events/csv_codec.h"
+
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -24,16 +26,6 @@ std::string decimal(double v, int digits) {
     if (s.back() == '.') s.pop_back();
   }
   return s == "-0" ? "0" : s;
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 namespace {

@@ -18,8 +18,6 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
 // std::runtime_error when it cannot be written.
 std::string report_xlsx(const IndicatorReport& report, const std::string& district_name, Date at);
 
-// A CSV cell: quoted when it holds a comma, quote or line break.
-std::string csv_cell(const std::string& text);
 // A number with up to `digits` decimals, trailing zeros dropped.
 std::string decimal(double v, int digits = 4);
 

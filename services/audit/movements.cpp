@@ -1,44 +1,16 @@
 #include "services/audit/movements.h"
 
 #include <map>
-#include <rocksdb/iterator.h>
 
-#include "events/binary_codec.h"
 #include "services/history/district_state.h"
 #include "services/history/people.h"
+#include "services/history/trail.h"
 
 namespace annals {
 
 using nlohmann::json;
 
 namespace {
-
-// Calls `f` with every event of `district` effective in [from, to] and visible at `as_of`.
-template <class F>
-void each_event(views::Reader reader, const std::string& district, Date from, Date to, Timestamp as_of, F f) {
-  std::string begin = views::district_order_key(district, from, Timestamp{INT64_MIN}, {});
-  std::string end = views::district_after_date(district, to);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  ro.prefix_same_as_start = true;
-  auto it = reader.iterator(views::Family::district_log, ro);
-  for (it->Seek(begin); it->Valid(); it->Next()) {
-    views::DistrictOrder order;
-    if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order) ||
-        order.recorded > as_of)
-      continue;
-    std::string stored;
-    if (!reader.get(views::Family::events, std::string(it->value().data(), it->value().size()), stored) ||
-        stored.size() < views::kPositionBytes)
-      continue;
-    std::string retracted;
-    if (reader.get(views::Family::retractions, std::string(it->value().data(), it->value().size()), retracted) &&
-        retracted.size() >= 8 && Timestamp{std::int64_t(views::read_u64(retracted))} <= as_of)
-      continue;
-    if (auto e = decode_binary(std::string_view(stored).substr(views::kPositionBytes))) f(*e);
-  }
-}
 
 // The registry on a date, folded once per date asked.
 class RegistryByDate {
@@ -66,7 +38,9 @@ json rotations(views::Reader reader, const std::string& district, Date from, Dat
   json moves = json::array();
   std::map<std::string, int> by_kind, by_direction;
   int posts_moved = 0, backbone = 0;
-  each_event(reader, district, from, to, as_of, [&](const Event& e) {
+  for_each_event(reader, district, from, to, as_of, [&](const TrailEntry& entry) {
+    if (entry.retracted) return;
+    const Event& e = entry.event;
     const auto* t = std::get_if<TeacherTransferred>(&e.data);
     if (!t) return;
     const Date on = e.envelope.effective_date;
@@ -111,7 +85,9 @@ json admissions(views::Reader reader, const std::string& district, int year, Tim
   std::map<std::string, std::map<std::string, std::map<std::string, int>>> by_zone;  // zone -> stage -> mode -> n
   std::map<std::string, std::map<std::string, int>> by_stage;                        // stage -> mode -> n
   int total = 0;
-  each_event(reader, district, Date::from_ymd(year, 8, 1), Date::from_ymd(year, 10, 31), as_of, [&](const Event& e) {
+  for_each_event(reader, district, Date::from_ymd(year, 8, 1), Date::from_ymd(year, 10, 31), as_of, [&](const TrailEntry& entry) {
+    if (entry.retracted) return;
+    const Event& e = entry.event;
     const auto* s = std::get_if<StudentEnrolled>(&e.data);
     if (!s || (s->grade != 1 && s->grade != 7)) return;
     const RegistryState& reg = registry.on(e.envelope.effective_date);

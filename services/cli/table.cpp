@@ -1,5 +1,7 @@
 #include "services/cli/table.h"
 
+#include "events/csv_codec.h"
+
 #include <algorithm>
 
 namespace annals {
@@ -28,16 +30,6 @@ namespace {
 bool numeric(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789.-+%*") == std::string::npos &&
          s.find_first_of("0123456789") != std::string::npos;
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "services/history/district_diff.h"
 
-#include <rocksdb/iterator.h>
+#include <limits>
 
-#include "events/binary_codec.h"
+#include "services/history/trail.h"
 
 namespace annals {
 namespace {
@@ -62,29 +62,14 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
 
   // The causing events: effective in (before.at, after.at], or corrections recorded in
   // (before.as_of, after.as_of] for dates up to before.at; all visible at after.as_of.
-  std::string begin = views::district_prefix(before.district);
-  std::string end = views::district_after_date(before.district, after.at);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  ro.prefix_same_as_start = true;
-  auto it = reader.iterator(views::Family::district_log, ro);
-  for (it->Seek(begin); it->Valid(); it->Next()) {
-    views::DistrictOrder order;
-    if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order)) continue;
-    if (order.recorded > after.as_of) continue;
-    bool later = before.at < order.effective;
-    bool correction = !later && before.as_of < order.recorded;
-    if (!later && !correction) continue;
-    std::string stored;
-    if (!reader.get(views::Family::events, std::string(it->value().data(), it->value().size()), stored) ||
-        stored.size() < views::kPositionBytes)
-      continue;
-    auto event = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
-    if (!event) continue;
-    ++out.events_by_type[type_name(event->data)];
-    if (out.events.size() < event_limit) out.events.push_back({std::move(*event), correction});
-  }
+  for_each_event(reader, before.district, Date{std::numeric_limits<std::int32_t>::min() / 2}, after.at, after.as_of,
+                 [&](const TrailEntry& entry) {
+                   bool later = before.at < entry.event.envelope.effective_date;
+                   bool correction = !later && before.as_of < entry.recorded;
+                   if (!later && !correction) return;
+                   ++out.events_by_type[type_name(entry.event.data)];
+                   if (out.events.size() < event_limit) out.events.push_back({entry.event, correction});
+                 });
   return out;
 }
 
