@@ -185,6 +185,17 @@ std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Re
   return std::nullopt;
 }
 
+// Parses ?from= and ?to= (a period, to not before from). Replies 400 and returns false when wrong.
+bool period_params(const httplib::Request& req, httplib::Response& res, std::optional<Date>& from,
+                   std::optional<Date>& to) {
+  if (!(from = date_param(req, res, "from")) || !(to = date_param(req, res, "to"))) return false;
+  if (*to < *from) {
+    reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
+    return false;
+  }
+  return true;
+}
+
 json stages_json(const std::vector<Stage>& stages) {
   json out = json::array();
   for (Stage s : stages) out.push_back(to_string(s));
@@ -459,19 +470,13 @@ void AuditService::install(httplib::Server& server) {
              timed("indicators_series", [this, pick_standard](views::ViewStore& store, const httplib::Request& req,
                                                               httplib::Response& res) {
                std::string district = req.matches[1];
-               auto from = date_param(req, res, "from");
-               if (!from) return;
-               auto to = date_param(req, res, "to");
-               if (!to) return;
+               std::optional<Date> from, to;
+               if (!period_params(req, res, from, to)) return;
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
                std::string step = req.has_param("step") ? req.get_param_value("step") : "year";
                if (step != "year" && step != "month") {
                  reply_error(res, 400, "query parameter 'step' must be year or month, got '" + step + "'");
-                 return;
-               }
-               if (*to < *from) {
-                 reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
                  return;
                }
                if (!district_known(store, district)) {
@@ -602,10 +607,8 @@ void AuditService::install(httplib::Server& server) {
   server.Get(R"(/v1/districts/([^/]+)/rotations)",
              timed("rotations", [this](views::ViewStore& store, const httplib::Request& req, httplib::Response& res) {
                std::string district = req.matches[1];
-               auto from = date_param(req, res, "from");
-               if (!from) return;
-               auto to = date_param(req, res, "to");
-               if (!to) return;
+               std::optional<Date> from, to;
+               if (!period_params(req, res, from, to)) return;
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
                if (!district_known(store, district)) {
@@ -649,18 +652,12 @@ void AuditService::install(httplib::Server& server) {
              timed("diff", [this, recorded_json](views::ViewStore& store, const httplib::Request& req,
                                                  httplib::Response& res) {
                std::string district = req.matches[1];
-               auto from = date_param(req, res, "from");
-               if (!from) return;
-               auto to = date_param(req, res, "to");
-               if (!to) return;
+               std::optional<Date> from, to;
+               if (!period_params(req, res, from, to)) return;
                auto from_recorded = recorded_param(req, res, "from_recorded_at");
                if (!from_recorded) return;
                auto to_recorded = recorded_param(req, res, "to_recorded_at");
                if (!to_recorded) return;
-               if (*to < *from) {
-                 reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
-                 return;
-               }
                if (!district_known(store, district)) {
                  reply_error(res, 404, "no district '" + district + "' in the record");
                  return;
