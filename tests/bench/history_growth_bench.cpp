@@ -5,7 +5,9 @@
 //
 //   build/tests/history_growth_bench [--schools 300] [--intake 25] [--queries 200] [--years 1,3,10]
 //
-// Prints a Markdown table; compare the rows with each other (same run, same machine).
+// Prints a Markdown table; compare the rows with each other (same run, same machine). The
+// raw limit beside the projection: the same records written to a RocksDB store in the same
+// batches, keyed by event id, with nothing computed (issue 6's first comparison, without Kafka).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +16,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <rocksdb/db.h>
 
 #include "events/json_codec.h"
 #include "services/audit/indicators.h"
@@ -52,12 +56,20 @@ int main(int argc, char** argv) {
     }
   }
   Standards standards = Standards::built_in();
-  std::printf("| years of history | events | projected (events/s) | state p50 / p99 (ms) | indicators p50 / p99 (ms) |\n");
-  std::printf("|---|---|---|---|---|\n");
+  std::printf("| years of history | events | projected (events/s) | raw RocksDB write (events/s) | projected / raw | state p50 / p99 (ms) | indicators p50 / p99 (ms) |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
   for (int years : years_list) {
     auto dir = std::filesystem::temp_directory_path() / ("annals-growth-" + std::to_string(years));
     std::filesystem::remove_all(dir);
     auto store = views::ViewStore::open_primary(dir.string());
+    std::filesystem::remove_all(dir.string() + "-raw");
+    rocksdb::Options raw_options;
+    raw_options.create_if_missing = true;
+    raw_options.compression = rocksdb::kLZ4Compression;
+    rocksdb::DB* raw_db = nullptr;
+    if (!rocksdb::DB::Open(raw_options, dir.string() + "-raw", &raw_db).ok()) return 1;
+    std::unique_ptr<rocksdb::DB> raw(raw_db);
+    Clock::duration projecting{}, writing{};
     Projection projection(*store, TopicNames{"bench."});
     CityOptions city{2012, CityScale{"county", 1, schools, intake, years}, 2012, 1};
     std::vector<ConsumedRecord> batch;
@@ -65,12 +77,18 @@ int main(int argc, char** argv) {
     std::map<System, std::int64_t> offsets;
     std::string district;
     auto flush = [&] {
+      auto t0 = Clock::now();
       rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, true);
       projection.stage(batch, wb);
       store->db()->Write({}, wb.GetWriteBatch());
+      auto t1 = Clock::now();
+      rocksdb::WriteBatch plain;
+      for (const auto& r : batch) plain.Put(r.topic + "/" + std::to_string(r.offset), r.value);
+      raw->Write({}, &plain);
+      writing += Clock::now() - t1;
+      projecting += t1 - t0;
       batch.clear();
     };
-    auto started = Clock::now();
     generate_city(city, [&](Event&& e) {
       System s = system_of(e.data);
       if (s == System::platform) s = System::personnel;
@@ -80,7 +98,8 @@ int main(int argc, char** argv) {
       if (batch.size() == 5000) flush();
     });
     flush();
-    double ingest_s = std::chrono::duration<double>(Clock::now() - started).count();
+    double ingest_s = std::chrono::duration<double>(projecting).count();
+    double raw_s = std::chrono::duration<double>(writing).count();
 
     std::mt19937_64 rng(years);
     Date first = Date::from_ymd(2012, 9, 1), last = Date::from_ymd(2012 + years, 7, 31);
@@ -99,11 +118,13 @@ int main(int argc, char** argv) {
       if (r.stages.empty()) return 1;
     }
     auto s = percentiles(state_ms), i = percentiles(indicators_ms);
-    std::printf("| %d | %zu | %.0f | %.2f / %.2f | %.2f / %.2f |\n", years, events, double(events) / ingest_s, s.p50, s.p99,
-                i.p50, i.p99);
+    std::printf("| %d | %zu | %.0f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f |\n", years, events, double(events) / ingest_s,
+                double(events) / raw_s, raw_s / ingest_s, s.p50, s.p99, i.p50, i.p99);
     std::fflush(stdout);
     store.reset();
+    raw.reset();
     std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(dir.string() + "-raw");
   }
   return 0;
 }
