@@ -126,6 +126,7 @@ views::ViewStore* AuditService::store_for(const std::string& district) {
   // the range assignor gives one projector the same partition of every topic). The store
   // furthest along that partition holds the district; a store that held it before a
   // rebalance is behind, or equal and then just as right.
+  if (stores_.size() == 1) return stores_[0].get();  // the usual case: nothing to choose
   views::ViewStore* best = nullptr;
   std::int64_t best_progress = -1;
   std::string prefix = views::district_prefix(district);
@@ -212,9 +213,8 @@ json figures_json(const Figures& f) {
       std::int64_t n = total(f, section, measure);
       if (!n) continue;
       std::string name(to_string(measure));
-      if (measure == Measure::floor_area || measure == Measure::sports_area) sec[name + "_m2"] = double(n) / 100;
-      else if (measure == Measure::equipment_value || measure >= Measure::operating_funds) sec[name + "_yuan"] = double(n) / 100;
-      else sec[name] = n;
+      if (unit_of(measure) == Unit::count) sec[name] = n;
+      else sec[name + "_" + std::string(to_string(unit_of(measure)))] = natural(measure, n);
     }
     if (!sec.empty()) out[std::string(to_string(section))] = sec;
   }
@@ -669,12 +669,9 @@ void AuditService::install(httplib::Server& server) {
                  json out = json::array();
                  for (const auto& c : changes) {
                    // In natural units, as /state shows them: m² and yuan.
-                   bool hundredths = c.measure == Measure::floor_area || c.measure == Measure::sports_area ||
-                                     c.measure == Measure::equipment_value || c.measure >= Measure::operating_funds;
-                   auto v = [&](std::int64_t n) { return hundredths ? json(double(n) / 100) : json(n); };
-                   std::string unit = c.measure == Measure::floor_area || c.measure == Measure::sports_area ? "m2"
-                                      : hundredths ? "yuan" : "count";
-                   out.push_back({{"section", to_string(c.section)}, {"measure", to_string(c.measure)}, {"unit", unit},
+                   Unit unit = unit_of(c.measure);
+                   auto v = [&](std::int64_t n) { return unit == Unit::count ? json(n) : json(natural(c.measure, n)); };
+                   out.push_back({{"section", to_string(c.section)}, {"measure", to_string(c.measure)}, {"unit", to_string(unit)},
                                   {"before", v(c.before)}, {"after", v(c.after)}, {"change", v(c.after - c.before)}});
                  }
                  return out;

@@ -26,21 +26,6 @@ std::optional<double> weighted_cv(const std::vector<WeightedValue>& values) {
 
 namespace {
 
-// The natural unit of each measure as the views count it: areas in centi-m², money in fen.
-double unit_scale(Measure m) {
-  switch (m) {
-    case Measure::floor_area:
-    case Measure::sports_area:
-    case Measure::equipment_value:
-    case Measure::operating_funds:
-    case Measure::earmarked_funds:
-    case Measure::construction_funds:
-    case Measure::training_funds:
-    case Measure::subsidy_funds: return 0.01;
-    default: return 1;
-  }
-}
-
 bool is_facility(Measure m) { return m >= Measure::floor_area; }
 
 }  // namespace
@@ -77,7 +62,7 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
           const auto& def = standard.indicators[i];
           double amount = double(total(f, section, def.measure));
           if (is_facility(def.measure)) amount += share * double(total(f, Section::whole, def.measure));
-          double value = amount * unit_scale(def.measure) * def.per_students / double(students);
+          double value = amount * natural(def.measure, 1) * def.per_students / double(students);
           s.values.push_back(value);
           per_indicator[i].push_back({double(students), value});
           if (auto m = def.minimum.find(stage); m != def.minimum.end()) {

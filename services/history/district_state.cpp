@@ -17,8 +17,8 @@ DistrictState district_state(views::Reader reader, const std::string& district, 
     auto& into = out.figures[holder->first];
     for (const auto& [series, n] : f) into[series] += n;
   };
-  for (const auto& [id, s] : out.registry.schools) out.figures[id];  // every open school, even with nothing yet
-  std::erase_if(out.figures, [&](const auto& kv) { return !out.registry.schools.at(kv.first).open(); });
+  for (const auto& [id, s] : out.registry.schools)
+    if (s.open()) out.figures[id];  // every open school, even with nothing yet
   if (as_of == Timestamp::max()) {
     for (const auto& [id, s] : out.registry.schools)
       if (out.figures.count(out.registry.resolve(id))) add_to_holder(id, figures_on(reader, district, id, at));

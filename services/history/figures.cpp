@@ -23,6 +23,14 @@ std::int64_t total(const Figures& f, Section section, Measure measure) {
   return n;
 }
 
+Unit unit_of(Measure m) {
+  if (m == Measure::floor_area || m == Measure::sports_area) return Unit::m2;
+  if (m == Measure::equipment_value || m >= Measure::operating_funds) return Unit::yuan;
+  return Unit::count;
+}
+
+double natural(Measure m, std::int64_t n) { return unit_of(m) == Unit::count ? double(n) : double(n) / 100; }
+
 std::int64_t total_of(const Figures& f, Measure measure) {
   return total(f, Section::primary, measure) + total(f, Section::junior, measure) + total(f, Section::whole, measure);
 }

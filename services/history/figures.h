@@ -55,6 +55,8 @@ enum class Measure : std::uint8_t {
   training_funds,
   subsidy_funds,
 };
+enum class Unit : std::uint8_t { count, m2, yuan };
+
 template <>
 struct EnumNames<Measure> {
   static constexpr std::string_view names[] = {
@@ -64,9 +66,19 @@ struct EnumNames<Measure> {
       "operating_funds", "earmarked_funds", "construction_funds", "training_funds", "subsidy_funds"};
 };
 template <>
+struct EnumNames<Unit> {
+  static constexpr std::string_view names[] = {"count", "m2", "yuan"};
+};
+template <>
 struct EnumNames<Section> {
   static constexpr std::string_view names[] = {"primary", "junior", "whole"};
 };
+
+// `unit_of(m)`: the unit people read measure m in (areas are kept in centi-m² and shown in
+// m², money kept in fen and shown in yuan, the rest are counts).
+Unit unit_of(Measure m);
+// `n` (as the views count it) in the unit people read: 1234 centi-m² -> 12.34 m².
+double natural(Measure m, std::int64_t n);
 
 struct Series {
   Section section{};

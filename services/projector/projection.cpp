@@ -101,9 +101,8 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
     retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
   std::string entry = views::encode_view_entry(retracted_at, binary);
   for (const auto& [family, key] : views::view_keys(event, pos)) batch.Put(store_.family(family), key, entry);
-  // Students, teachers and schools whose history this changes: their figures.
-  std::vector<EntityRef> restate = entities_of(event.data);
-  System restate_kind = system_of(event.data);
+  // Students, teachers and schools whose timelines this changes: their figures.
+  std::vector<EntityRef> restate = views::timeline_entities(event);
 
   if (retraction) {
     std::string target = id_key(retraction->event_id);
@@ -122,17 +121,11 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
         std::string marked = views::encode_view_entry(first, target_binary);
         for (const auto& [family, key] : views::view_keys(*target_event, views::read_position(target_stored)))
           batch.Put(store_.family(family), key, marked);
-        restate = entities_of(target_event->data);
-        restate_kind = system_of(target_event->data);
+        restate = views::timeline_entities(*target_event);
       }
     }
   }
-  for (const auto& ref : restate) {
-    // A teacher's or student's event names schools only as places; it changes no school's own figures.
-    if (ref.kind == EntityKind::school && (restate_kind == System::personnel || restate_kind == System::enrollment))
-      continue;
-    annals::restate(store_, batch, event.envelope.district, ref, figure_changes_);
-  }
+  for (const auto& ref : restate) annals::restate(store_, batch, event.envelope.district, ref, figure_changes_);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

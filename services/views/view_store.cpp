@@ -58,6 +58,14 @@ std::optional<ViewEntry> decode_view_entry(std::string_view bytes) {
   return entry;
 }
 
+std::vector<EntityRef> timeline_entities(const Event& event) {
+  std::vector<EntityRef> out = entities_of(event.data);
+  const System system = system_of(event.data);
+  if (system == System::personnel || system == System::enrollment)
+    std::erase_if(out, [](const EntityRef& ref) { return ref.kind == EntityKind::school; });
+  return out;
+}
+
 std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos) {
   std::vector<std::pair<Family, std::string>> out;
   const Envelope& e = event.envelope;
@@ -68,12 +76,9 @@ std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const 
                           std::holds_alternative<SchoolEquipmentPurchased>(event.data);
   if (system_of(event.data) == System::registry && !facilities)
     out.emplace_back(Family::registry, district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
-  const System system = system_of(event.data);
-  for (const auto& ref : entities_of(event.data)) {
-    if (ref.kind == EntityKind::school && (system == System::personnel || system == System::enrollment)) continue;
+  for (const auto& ref : timeline_entities(event))
     out.emplace_back(Family::timelines,
                      timeline_key(e.district, char(ref.kind), ref.id, e.effective_date, *e.recorded_at, pos));
-  }
   return out;
 }
 

@@ -29,6 +29,7 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
+#include "events/entities.h"
 #include "events/event.h"
 #include "services/views/keys.h"
 
@@ -50,10 +51,13 @@ struct ViewEntry {
 std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary);
 std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
 
+// The entities whose timelines hold `event`: every entity it is about, except that a
+// teacher's or student's event names schools only as places (a school's timeline holds what
+// the registry and finance say about it).
+std::vector<EntityRef> timeline_entities(const Event& event);
+
 // Every place the views keep `event` (at `pos`) as a view entry: the registry view for
-// registry events, and the timeline of each entity it is about. A school's timeline holds
-// what the registry and finance say about it; its teachers' and students' events stay in
-// their own timelines (a school's figures come from them through history/figures.h).
+// registry events, and the timeline of each of its timeline_entities.
 std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos);
 
 struct PartitionOffset {
