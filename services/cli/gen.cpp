@@ -22,6 +22,7 @@ int generate(const GenOptions& o) {
     return 2;
   }
   if (o.years > 0) scale->years = o.years;
+  if (o.districts > 0) scale->districts = o.districts;
   CityOptions city{o.seed, *scale, o.first_year, o.first_district};
 
   std::unique_ptr<Producer> producer;

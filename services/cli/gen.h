@@ -11,7 +11,8 @@ struct GenOptions {
   std::string scale = "demo";
   std::uint64_t seed = 2012;
   int first_year = 2012;
-  int years = 0;  // 0: the scale's
+  int years = 0;      // 0: the scale's
+  int districts = 0;  // 0: the scale's
   int first_district = 1;
   std::string out = "-";  // NDJSON file, "-" for stdout; ignored when brokers is set
   std::string brokers;    // set: produce into the topics

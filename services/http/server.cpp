@@ -52,6 +52,9 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
   collectables_.push_back(std::make_shared<ProcessCollector>());
   auto& s = *server_;
   s.set_payload_max_length(64u << 20);  // 100,000 events of ~600 bytes
+  // httplib writes a response's headers and body separately: without TCP_NODELAY, Nagle holds
+  // the body until the client's delayed ACK, 40 ms on every keep-alive request after the first.
+  s.set_tcp_nodelay(true);
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::ostringstream out;
     prometheus::TextSerializer serializer;

@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""The benchmark harness: one run, side by side, written to BENCHMARKS.md with PNG plots.
+
+  tests/bench/run [--scale small] [--queries 200] [--out BENCHMARKS.md]
+
+What it measures, all in the same run on the same machine and the same data (see the README
+of each peer in tests/bench/peers/ for its design and tuning):
+
+  1. ingest: events/s from publish to projected (the projector running while `annals gen`
+     publishes), beside the raw limits on the same topics: librdkafka consuming without
+     projecting (tests/bench/ingest_limits.cpp --mode consume), and the same records written
+     to a plain RocksDB store in the same batches (--mode rocksdb);
+  2. the same projection as a Kafka Streams application (peers/kafka-streams), on the same
+     topics;
+  3. history questions (`state?at=`, `indicators?at=`) p50/p99 at random dates and districts
+     against PostgreSQL answering the same questions from valid_from/valid_to history tables
+     (peers/postgres), both asked from this one Python client, interleaved; the answers are
+     checked equal first (peers/postgres/check.py);
+  4. growth: query latency with 1, 3 and 10 years of history; ingest rate at 1x and 10x the
+     data; the projector's memory (RSS) across each run;
+  5. the time to rebuild every view from the full history.
+
+Nothing here asserts a time: the figures are written down, as ratios where they compare.
+"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+source = os.path.dirname(os.path.dirname(here))
+started_at = time.time()
+
+
+def log(*args):
+    print(f"[{time.time() - started_at:6.0f}s]", *args, file=sys.stderr, flush=True)
+
+
+def run(*args, capture=False, env=None, cwd=None):
+    log("$", " ".join(str(a) for a in args))
+    r = subprocess.run([str(a) for a in args], check=True, env=env, cwd=cwd,
+                       stdout=subprocess.PIPE if capture else sys.stderr, stderr=sys.stderr, text=True)
+    return r.stdout if capture else None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_python_modules():
+    missing = []
+    for module, package in (("matplotlib", "matplotlib"), ("psycopg", "psycopg[binary]")):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        run(sys.executable, "-m", "pip", "install", "-q", *missing)
+
+
+def percentile(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+
+
+def du(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total
+
+
+class RssSampler:
+    """The resident set of a process, sampled every 0.25 s from /proc."""
+
+    def __init__(self, pid):
+        self.pid, self.samples, self.stop = pid, [], threading.Event()
+        self.t0 = time.time()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stop.is_set():
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            self.samples.append((time.time() - self.t0, int(line.split()[1]) / 1024))
+            except OSError:
+                return
+            self.stop.wait(0.25)
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+        return self.samples
+
+    def peak(self):
+        return max((mb for _, mb in self.samples), default=0.0)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = os.path.abspath(args.work)
+        self.bins = os.path.abspath(args.bins)
+        self.tests = os.path.abspath(args.tests_bins)
+        self.port = args.kafka_port
+        self.brokers = f"127.0.0.1:{self.port}"
+        self.broker_env = dict(os.environ, ANNALS_KAFKA_PORT=str(self.port), ANNALS_KAFKA_DIR=f"{self.work}/broker")
+        self.results = {"datasets": {}, "ingest": {}, "queries": {}, "rss": {}, "notes": []}
+        self.pg = None
+
+    # ---- the data ---------------------------------------------------------------------------
+    def dataset(self, name, **gen):
+        """Generates a dataset to NDJSON (for PostgreSQL), creates its topics. Returns its facts."""
+        prefix = f"{name}."
+        path = f"{self.work}/{name}.ndjson"
+        flags = ["--scale", self.args.scale] + [x for k, v in gen.items() for x in (f"--{k}", str(v))]
+        run(f"{self.bins}/annals", "gen", *flags, "--out", path, "--quiet")
+        with open(path, "rb") as f:
+            events = sum(1 for _ in f)
+        run(f"{self.bins}/annals", "topics", "create", "--brokers", self.brokers, "--topic-prefix", prefix,
+            "--partitions", self.args.partitions)
+        years = int(gen.get("years", 10))
+        facts = {"name": name, "prefix": prefix, "ndjson": path, "events": events, "bytes": os.path.getsize(path),
+                 "flags": flags, "years": years}
+        self.results["datasets"][name] = facts
+        log(f"dataset {name}: {events} events, {facts['bytes'] / 1e6:.0f} MB")
+        return facts
+
+    def publish(self, ds):
+        t0 = time.time()
+        run(f"{self.bins}/annals", "gen", *ds["flags"], "--kafka", "--brokers", self.brokers, "--topic-prefix",
+            ds["prefix"], "--quiet")
+        return time.time() - t0
+
+    # ---- Annals ---------------------------------------------------------------------------
+    def rebuild(self, ds, label):
+        """The projector from an empty store over the whole log (--exit-when-caught-up)."""
+        store = f"{self.work}/views-{label}"
+        shutil.rmtree(store, ignore_errors=True)
+        t0 = time.time()
+        p = subprocess.Popen([f"{self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                              "--group", f"rebuild-{label}", "--store", store, "--listen", "127.0.0.1:0",
+                              "--exit-when-caught-up"], stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
+        rss = RssSampler(p.pid)
+        if p.wait() != 0:
+            sys.exit(f"the projector failed; see {store}.log")
+        seconds = time.time() - t0
+        samples = rss.finish()
+        r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
+             "rss_peak_mb": max((mb for _, mb in samples), default=0), "store_bytes": du(store), "store": store}
+        self.results["rss"][label] = samples
+        log(f"rebuild {label}: {r['events_per_second']:.0f} events/s, peak RSS {r['rss_peak_mb']:.0f} MB")
+        return r
+
+    def live(self, ds):
+        """Publish to projected: the projector runs while the generator publishes."""
+        store = f"{self.work}/views-live"
+        shutil.rmtree(store, ignore_errors=True)
+        port = free_port()
+        p = subprocess.Popen([f"{self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                              "--group", "live", "--store", store, "--listen", f"127.0.0.1:{port}"],
+                             stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
+        try:
+            self.wait_http(port, "/v1/progress")
+            rss = RssSampler(p.pid)
+            t0 = time.time()
+            publish_seconds = self.publish(ds)
+            while True:
+                parts = self.get_json(port, "/v1/progress")["partitions"]
+                if sum(max(0, x["next_offset"]) for x in parts) >= ds["events"]:
+                    break
+                if time.time() - t0 > 3600:
+                    sys.exit("the live projector did not catch up")
+                time.sleep(0.05)
+            seconds = time.time() - t0
+            samples = rss.finish()
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=60)
+        self.results["rss"]["live"] = samples
+        r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
+             "publish_seconds": publish_seconds, "rss_peak_mb": max((mb for _, mb in samples), default=0),
+             "store": store, "store_bytes": du(store)}
+        log(f"live: {r['events_per_second']:.0f} events/s publish to projected (publishing alone took {publish_seconds:.1f} s)")
+        return r
+
+    def limits(self, ds):
+        out = {}
+        for mode in ("consume", "rocksdb"):
+            store = f"{self.work}/raw-{mode}"
+            shutil.rmtree(store, ignore_errors=True)
+            line = run(f"{self.tests}/ingest_limits", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                       "--expect", ds["events"], "--mode", mode, "--store", store, capture=True)
+            out[mode] = json.loads(line.strip().splitlines()[-1])
+            if mode == "rocksdb":
+                out[mode]["store_bytes"] = du(store)
+            shutil.rmtree(store, ignore_errors=True)
+            log(f"raw {mode}: {out[mode]['events_per_second']:.0f} events/s")
+        return out
+
+    # ---- Kafka Streams ----------------------------------------------------------------------
+    def streams(self, ds, guarantee):
+        jar = f"{source}/tests/bench/peers/kafka-streams/target/annals-streams-peer.jar"
+        if not os.path.exists(jar) or self.args.rebuild_peer:
+            run("mvn", "-q", "-B", "-f", f"{source}/tests/bench/peers/kafka-streams/pom.xml", "package", "-DskipTests")
+        state = f"{self.work}/streams-{guarantee}"
+        shutil.rmtree(state, ignore_errors=True)
+        p = subprocess.Popen(["java", "-Xmx1g", "-jar", jar, "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                              "--application-id", f"streams-peer-{guarantee}-{int(time.time())}", "--state-dir", state,
+                              "--expect", str(ds["events"]), "--threads", "2", "--guarantee", guarantee],
+                             stdout=subprocess.PIPE, stderr=open(f"{state}.log", "w"), text=True)
+        rss = RssSampler(p.pid)
+        out, _ = p.communicate()
+        samples = rss.finish()
+        if p.returncode != 0:
+            sys.exit(f"the Kafka Streams peer failed; see {state}.log")
+        r = json.loads(out.strip().splitlines()[-1])
+        r["rss_peak_mb"] = max((mb for _, mb in samples), default=0)
+        self.results["rss"][f"streams-{guarantee}"] = samples
+        log(f"Kafka Streams ({guarantee}): {r['events_per_second']:.0f} events/s")
+        return r
+
+    # ---- questions --------------------------------------------------------------------------
+    def wait_http(self, port, path, timeout=120):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                return self.get_json(port, path)
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def get_json(self, port, path):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            c.request("GET", path)
+            r = c.getresponse()
+            body = r.read()
+            if r.status != 200:
+                raise RuntimeError(f"GET {path}: {r.status} {body[:200]!r}")
+            return json.loads(body)
+        finally:
+            c.close()
+
+    def start_postgres(self):
+        sys.path.insert(0, f"{source}/tests/bench/peers/postgres")
+        import peer  # noqa: E402 (the peer's module, from its directory)
+        self.pg_peer = peer
+        self.pg_port = free_port()
+        self.pg_dir = f"{self.work}/postgres"
+        shutil.rmtree(self.pg_dir, ignore_errors=True)
+        run(sys.executable, f"{source}/tests/bench/peers/postgres/server.py", "start", self.pg_dir, self.pg_port)
+
+    def stop_postgres(self):
+        if getattr(self, "pg_dir", None):
+            subprocess.run([sys.executable, f"{source}/tests/bench/peers/postgres/server.py", "stop", self.pg_dir])
+
+    def pg_dsn(self, database):
+        return f"host=127.0.0.1 port={self.pg_port} user=postgres dbname={database}"
+
+    def pg_load(self, ds):
+        import psycopg
+        with psycopg.connect(self.pg_dsn("postgres"), autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS bench_{ds['name']}")
+            c.execute(f"CREATE DATABASE bench_{ds['name']}")
+        line = run(sys.executable, f"{source}/tests/bench/peers/postgres/load.py", ds["ndjson"], self.pg_dsn(f"bench_{ds['name']}"),
+                   capture=True)
+        r = json.loads(line.strip().splitlines()[-1])
+        log(f"PostgreSQL load {ds['name']}: {r['seconds']:.1f} s")
+        return r
+
+    def questions(self, ds, store):
+        """state and indicators at random dates, Annals over HTTP and PostgreSQL, interleaved."""
+        port = free_port()
+        audit = subprocess.Popen([f"{self.bins}/annals-audit", "--store", store, "--secondary", f"{store}-audit",
+                                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                                 stderr=open(f"{store}-audit.log", "w"))
+        try:
+            districts = [d["id"] for d in self.wait_http(port, "/v1/districts")["districts"]]
+            dsn = self.pg_dsn(f"bench_{ds['name']}")
+            check = subprocess.run([sys.executable, f"{source}/tests/bench/peers/postgres/check.py",
+                                    f"http://127.0.0.1:{port}", dsn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            agreed = check.returncode == 0
+            log(f"answers checked equal ({ds['name']}): {agreed}")
+            if not agreed:
+                self.results["notes"].append(f"{ds['name']}: check.py found differences:\n\n```\n{check.stdout[-2000:]}\n```")
+            rng = random.Random(ds["years"])
+            first = datetime.date(2012, 9, 1)
+            last = datetime.date(2012 + ds["years"], 7, 31)
+            span = (last - first).days
+            conn = self.pg_peer.connect(dsn)
+            http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            times = {(s, q): [] for s in ("annals", "postgres") for q in ("state", "indicators")}
+
+            def annals(question, district, at):
+                t0 = time.perf_counter()
+                http_conn.request("GET", f"/v1/districts/{district}/{question}?at={at}")
+                r = http_conn.getresponse()
+                body = r.read()
+                json.loads(body)
+                if r.status != 200:
+                    raise RuntimeError(body[:200])
+                return time.perf_counter() - t0
+
+            def postgres(question, district, at):
+                t0 = time.perf_counter()
+                (self.pg_peer.state_at if question == "state" else self.pg_peer.indicators_at)(conn, district, at)
+                return time.perf_counter() - t0
+
+            for _ in range(3):  # warm both: the first query pays for opening files and plans
+                for q in ("state", "indicators"):
+                    annals(q, districts[0], first.isoformat())
+                    postgres(q, districts[0], first.isoformat())
+            for i in range(self.args.queries):
+                at = (first + datetime.timedelta(days=rng.randrange(span + 1))).isoformat()
+                district = rng.choice(districts)
+                for q in ("state", "indicators"):
+                    order = [("annals", annals), ("postgres", postgres)]
+                    if i % 2:
+                        order.reverse()
+                    for system, ask in order:
+                        times[(system, q)].append(ask(q, district, at) * 1000)
+            conn.close()
+            http_conn.close()
+        finally:
+            audit.send_signal(signal.SIGTERM)
+            audit.wait(timeout=30)
+        out = {"agreed": agreed, "queries": self.args.queries, "districts": len(districts)}
+        for (system, q), v in times.items():
+            out[f"{system}_{q}"] = {"p50": percentile(v, 50), "p99": percentile(v, 99), "mean": sum(v) / len(v)}
+        log(f"questions {ds['name']}: " + ", ".join(f"{k} p50 {v['p50']:.1f} ms" for k, v in out.items() if isinstance(v, dict)))
+        return out
+
+    # ---- the run ----------------------------------------------------------------------------
+    def go(self):
+        os.makedirs(self.work, exist_ok=True)
+        ensure_python_modules()
+        run(f"{source}/deploy/local/broker", "fresh", env=self.broker_env)
+        R = self.results
+        try:
+            main = self.dataset("main")
+            # 1 and 5: publish to projected, the raw limits, a rebuild from the whole log
+            R["ingest"]["live"] = self.live(main)
+            R["ingest"]["limits"] = self.limits(main)
+            R["ingest"]["rebuild"] = self.rebuild(main, "main")
+            # 2: Kafka Streams on the same topics
+            if not self.args.skip_streams:
+                R["ingest"]["streams"] = {g: self.streams(main, g) for g in ("exactly_once_v2", "at_least_once")}
+            # 4: ingest at 1x and 10x the data (districts), with memory across the run
+            for label, districts in (("1x", self.args.districts_1x), ("10x", self.args.districts_1x * 10)):
+                ds = self.dataset(f"x{label}", districts=districts)
+                self.publish(ds)
+                R["ingest"][label] = self.rebuild(ds, label)
+                shutil.rmtree(R["ingest"][label]["store"], ignore_errors=True)
+                os.remove(ds["ndjson"])
+            # 3 and 4: the questions, against PostgreSQL, over 1, 3 and 10 years of history
+            self.start_postgres()
+            for years in (1, 3):
+                ds = self.dataset(f"y{years}", years=years)
+                self.publish(ds)
+                rebuilt = self.rebuild(ds, f"y{years}")
+                R["queries"][f"y{years}"] = {"load": self.pg_load(ds), **self.questions(ds, rebuilt["store"]),
+                                             "projected": rebuilt}
+            R["queries"]["y10"] = {"load": self.pg_load(main), **self.questions(main, R["ingest"]["rebuild"]["store"]),
+                                   "projected": R["ingest"]["rebuild"]}
+        finally:
+            self.stop_postgres()
+            run(f"{source}/deploy/local/broker", "stop", env=self.broker_env)
+        R["elapsed_seconds"] = time.time() - started_at
+        R["machine"] = self.machine()
+        R["command"] = "tests/bench/run " + " ".join(sys.argv[1:])
+        R["scale"] = self.args.scale
+        with open(f"{self.work}/results.json", "w") as f:
+            json.dump(R, f, indent=1)
+        import report  # tests/bench/report.py: BENCHMARKS.md and the plots from results.json
+        report.write(R, self.args)
+
+    def machine(self):
+        cpu = "unknown"
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        mem = 0
+        with open("/proc/meminfo") as f:
+            mem = int(next(l for l in f if l.startswith("MemTotal")).split()[1]) / 1024 / 1024
+        versions = {}
+        for name, cmd in (("java", ["java", "-version"]), ("postgres", ["/usr/lib/postgresql/15/bin/postgres", "--version"])):
+            try:
+                r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                versions[name] = r.stdout.strip().splitlines()[0]
+            except OSError:
+                versions[name] = "not found"
+        return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "kernel": platform.release(),
+                "date": datetime.date.today().isoformat(), "commit": subprocess.run(
+                    ["git", "-C", source, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE, text=True).stdout.strip(),
+                **versions}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", default="small", help="annals gen's scale: demo, small, medium, beijing")
+    ap.add_argument("--queries", type=int, default=200, help="random (date, district) points per question")
+    ap.add_argument("--districts-1x", type=int, default=1, help="districts of the 1x ingest dataset (10x has ten times)")
+    ap.add_argument("--partitions", type=int, default=8)
+    ap.add_argument("--kafka-port", type=int, default=19492)
+    ap.add_argument("--work", default=f"{source}/build/bench")
+    ap.add_argument("--bins", default=f"{source}/build/services")
+    ap.add_argument("--tests-bins", default=f"{source}/build/tests")
+    ap.add_argument("--out", default=f"{source}/BENCHMARKS.md")
+    ap.add_argument("--plots", default=f"{source}/tests/bench/results")
+    ap.add_argument("--skip-streams", action="store_true", help="leave out the Kafka Streams peer")
+    ap.add_argument("--rebuild-peer", action="store_true", help="rebuild the Kafka Streams jar even if present")
+    ap.add_argument("--report-only", action="store_true", help="rewrite BENCHMARKS.md from WORK/results.json")
+    args = ap.parse_args()
+    sys.path.insert(0, here)
+    if args.report_only:
+        import report
+        with open(f"{args.work}/results.json") as f:
+            R = json.load(f)
+        report.write(R, args)
+        return
+    Bench(args).go()
+
+
+if __name__ == "__main__":
+    main()
