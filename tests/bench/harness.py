@@ -368,7 +368,7 @@ class Bench:
                 R["ingest"]["streams"] = {g: self.streams(main, g) for g in ("exactly_once_v2", "at_least_once")}
             # 4: ingest at 1x and 10x the data (districts), with memory across the run
             for label, districts in (("1x", self.args.districts_1x), ("10x", self.args.districts_1x * 10)):
-                ds = self.dataset(f"x{label}", districts=districts)
+                ds = self.dataset(f"x{label[:-1]}", districts=districts)
                 self.publish(ds)
                 R["ingest"][label] = self.rebuild(ds, label)
                 shutil.rmtree(R["ingest"][label]["store"], ignore_errors=True)

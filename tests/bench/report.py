@@ -15,6 +15,11 @@ def ms(x):
     return f"{x:.1f}"
 
 
+def years_text(key):
+    n = int(key[1:])
+    return f"{n} year" + ("" if n == 1 else "s")
+
+
 def write(R, args):
     os.makedirs(args.plots, exist_ok=True)
     rel = os.path.relpath(args.plots, os.path.dirname(os.path.abspath(args.out)))
@@ -98,14 +103,14 @@ def write(R, args):
         q = Q[key]
         for question in ("state", "indicators"):
             a, p = q[f"annals_{question}"], q[f"postgres_{question}"]
-            w(f"| {key[1:]} years | {question} | {ms(a['p50'])} / {ms(a['p99'])} | {ms(p['p50'])} / {ms(p['p99'])} | "
+            w(f"| {years_text(key)} | {question} | {ms(a['p50'])} / {ms(a['p99'])} | {ms(p['p50'])} / {ms(p['p99'])} | "
               f"{p['p50'] / a['p50']:.1f}× | {'yes' if q['agreed'] else '**no**'} |")
     w("")
     for key in ("y1", "y3", "y10"):
         for question in ("state", "indicators"):
             a, p = Q[key][f"annals_{question}"], Q[key][f"postgres_{question}"]
             if p["p50"] < a["p50"]:
-                w(f"- **PostgreSQL is faster** on `{question}` with {key[1:]} years of history: "
+                w(f"- **PostgreSQL is faster** on `{question}` with {years_text(key)} of history: "
                   f"{ms(p['p50'])} ms against {ms(a['p50'])} ms at p50.")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=False)
     for ax, question in zip(axes, ("state", "indicators")):
