@@ -23,6 +23,7 @@ int generate(const GenOptions& o) {
   }
   if (o.years > 0) scale->years = o.years;
   if (o.districts > 0) scale->districts = o.districts;
+  if (o.schools > 0) scale->schools_per_district = o.schools;
   CityOptions city{o.seed, *scale, o.first_year, o.first_district};
 
   std::unique_ptr<Producer> producer;

@@ -13,6 +13,7 @@ struct GenOptions {
   int first_year = 2012;
   int years = 0;      // 0: the scale's
   int districts = 0;  // 0: the scale's
+  int schools = 0;    // per district; 0: the scale's
   int first_district = 1;
   std::string out = "-";  // NDJSON file, "-" for stdout; ignored when brokers is set
   std::string brokers;    // set: produce into the topics

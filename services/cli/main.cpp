@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--first-year", gen.first_year, "the first school year generated")->capture_default_str();
   gen_cmd->add_option("--years", gen.years, "years of history (default: the scale's, 10)");
   gen_cmd->add_option("--districts", gen.districts, "districts (default: the scale's)")->check(CLI::Range(1, 64));
+  gen_cmd->add_option("--schools", gen.schools, "schools per district (default: the scale's)")->check(CLI::Range(1, 1000));
   gen_cmd->add_option("--first-district", gen.first_district, "index of the first district (0 is 东城区)")->capture_default_str();
   gen_cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
   bool to_kafka = false;
