@@ -203,7 +203,7 @@ std::map<std::string, Figures> figures_as_recorded(views::Reader reader, const s
     std::string prefix = views::district_prefix(district);
     prefix.push_back(char(kind));
     rocksdb::ReadOptions ro;
-    ro.prefix_same_as_start = true;
+    ro.total_order_seek = true;  // across the kind's entities, past the entity prefix
     auto it = reader.iterator(views::Family::timelines, ro);
     std::string current;
     std::vector<views::ViewEntry> entries;

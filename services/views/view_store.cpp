@@ -29,6 +29,23 @@ class DistrictPrefix : public rocksdb::SliceTransform {
   }
 };
 
+// <district>\0<entity>\0: one entity's timeline, one school's figures. Bloom filters on this
+// prefix let the projector's timeline reads and the audit's per-school seeks skip every file
+// that holds nothing of that entity. Iterating across entities needs total_order_seek.
+class EntityPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "annals.EntityPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const char* first = static_cast<const char*>(memchr(key.data(), 0, key.size()));
+    const char* second = static_cast<const char*>(memchr(first + 1, 0, key.size() - std::size_t(first + 1 - key.data())));
+    return rocksdb::Slice(key.data(), std::size_t(second - key.data()) + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    const char* first = static_cast<const char*>(memchr(key.data(), 0, key.size()));
+    return first && memchr(first + 1, 0, key.size() - std::size_t(first + 1 - key.data())) != nullptr;
+  }
+};
+
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
 }
@@ -114,11 +131,15 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.block_cache = shared_block_cache();
     std::string n = name;
-    if (n == "district_log" || n == "registry" || n == "timelines" || n == "contributions" || n == "figures") {
+    if (n == "district_log" || n == "registry") {
       cf.prefix_extractor = std::make_shared<DistrictPrefix>();
       table.whole_key_filtering = false;
+    } else if (n == "timelines" || n == "figures") {
+      cf.prefix_extractor = std::make_shared<EntityPrefix>();
+      table.whole_key_filtering = false;
     }
-    if (n == "events" || n == "retractions") {  // point lookups by id: RocksDB's OptimizeForPointLookup, on the shared cache
+    // contributions: point lookups by entity only, so whole-key filters (the default).
+    if (n == "events" || n == "retractions" || n == "contributions") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the shared cache
       table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
       table.data_block_hash_table_util_ratio = 0.75;
       cf.memtable_prefix_bloom_size_ratio = 0.02;
