@@ -114,6 +114,7 @@ rocksdb::Options ViewStore::options(const std::shared_ptr<rocksdb::Statistics>& 
   // 256 MB, and every family's blocks share one 256 MB cache (the defaults are 128 MB of
   // memtables and a cache of its own per family: over 1 GB for these nine families).
   o.db_write_buffer_size = 256u << 20;
+  o.max_total_wal_size = 128u << 20;  // past it, the families holding the oldest log flush
   return o;
 }
 
@@ -155,6 +156,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
 
 std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
   std::unique_ptr<ViewStore> store(new ViewStore);
+  store->primary_ = true;
   store->statistics_ = rocksdb::CreateDBStatistics();
   rocksdb::Options o = options(store->statistics_);
   rocksdb::DB* db = nullptr;
@@ -183,7 +185,17 @@ std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
 }
 
 ViewStore::~ViewStore() {
+  if (primary_) flush_memtables(0, true);
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+}
+
+void ViewStore::flush_memtables(std::uint64_t min_bytes, bool wait) {
+  std::uint64_t bytes = 0;
+  if (!db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &bytes) || bytes == 0 || bytes < min_bytes) return;
+  rocksdb::FlushOptions f;
+  f.wait = wait;
+  f.allow_write_stall = true;
+  db_->Flush(f, handles_);  // best effort: on failure the log still holds every write
 }
 
 rocksdb::Status ViewStore::catch_up() { return db_->TryCatchUpWithPrimary(); }

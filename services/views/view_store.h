@@ -83,6 +83,11 @@ class ViewStore {
   // Secondary only: replays what the primary wrote since the last call.
   rocksdb::Status catch_up();
 
+  // The primary writes its memtables to files when they hold at least `min_bytes`, so that
+  // the write-ahead log stays short: every secondary replays the whole live log on each
+  // catch-up. Called when the projector goes idle, and (with 0) when the store closes.
+  void flush_memtables(std::uint64_t min_bytes, bool wait);
+
   // Every partition's next offset as the store records it.
   std::vector<PartitionOffset> offsets();
 
@@ -95,6 +100,7 @@ class ViewStore {
   static std::vector<rocksdb::ColumnFamilyDescriptor> families(const rocksdb::Options& base);
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
+  bool primary_ = false;
   std::unique_ptr<rocksdb::DB> db_;
 };
 
