@@ -5,6 +5,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "events/binary_codec.h"
@@ -165,6 +166,7 @@ std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
         "opening view store " + path);
   store->db_.reset(db);
   store->handles_ = handles;
+  store->path_ = path;
   return store;
 }
 
@@ -181,6 +183,7 @@ std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
         "opening view store " + path + " as a secondary");
   store->db_.reset(db);
   store->handles_ = handles;
+  store->path_ = path;
   return store;
 }
 
@@ -198,7 +201,23 @@ void ViewStore::flush_memtables(std::uint64_t min_bytes, bool wait) {
   db_->Flush(f, handles_);  // best effort: on failure the log still holds every write
 }
 
-rocksdb::Status ViewStore::catch_up() { return db_->TryCatchUpWithPrimary(); }
+bool ViewStore::catch_up() {
+  // Name, size and modification time of every file a catch-up reads.
+  std::uint64_t signature = 14695981039346656037ull;
+  auto mix = [&](std::uint64_t v) { signature = (signature ^ v) * 1099511628211ull; };
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(path_, ec)) {
+    std::string name = f.path().filename().string();
+    if (!name.ends_with(".log") && !name.starts_with("MANIFEST-") && name != "CURRENT") continue;
+    mix(std::hash<std::string>{}(name));
+    mix(f.file_size(ec));
+    mix(std::uint64_t(f.last_write_time(ec).time_since_epoch().count()));
+  }
+  if (!ec && signature == primary_signature_) return false;
+  rocksdb::Status s = db_->TryCatchUpWithPrimary();
+  if (s.ok() && !ec) primary_signature_ = signature;
+  return s.ok();
+}
 
 std::vector<PartitionOffset> ViewStore::offsets() {
   std::vector<PartitionOffset> out;

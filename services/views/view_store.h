@@ -81,7 +81,10 @@ class ViewStore {
   std::shared_ptr<rocksdb::Statistics> statistics() { return statistics_; }
 
   // Secondary only: replays what the primary wrote since the last call.
-  rocksdb::Status catch_up();
+  // A secondary reads what the primary wrote since the last call. Each call replays the
+  // primary's live log and rereads its manifest (milliseconds), so it is skipped, and false
+  // returned, when none of the primary's log, manifest or CURRENT files changed since.
+  bool catch_up();
 
   // The primary writes its memtables to files when they hold at least `min_bytes`, so that
   // the write-ahead log stays short: every secondary replays the whole live log on each
@@ -101,6 +104,8 @@ class ViewStore {
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
   bool primary_ = false;
+  std::string path_;
+  std::uint64_t primary_signature_ = 0;  // of the primary's files at the last catch-up
   std::unique_ptr<rocksdb::DB> db_;
 };
 
