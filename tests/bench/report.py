@@ -124,7 +124,7 @@ def write(R, args):
         ax.set_xlabel("years of history")
         ax.set_ylabel("ms")
         ax.set_xticks(xs)
-        ax.set_yscale("log")
+        ax.set_ylim(bottom=0)
         ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(f"{args.plots}/queries.png", dpi=110)

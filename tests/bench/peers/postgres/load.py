@@ -96,19 +96,40 @@ class Versions:
         return self.rows
 
 
-def read_events(path):
-    events, seen, retractions = [], set(), []
+def read_districts(path):
+    """Yields (events read, live events in Annals' order) district by district, so that memory
+    holds one district at a time (a Beijing-scale file does not fit at once). The file must
+    hold each district's events together, as `annals gen` writes them; a retraction only
+    ever applies within its own district."""
+    done = set()
+    current, group = None, []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f):
             if not line.strip():
                 continue
             e = Event(n, json.loads(line))
-            if e.id in seen:  # the id is the idempotency key: a record published twice counts once
-                continue
-            seen.add(e.id)
-            events.append(e)
-            if e.type == "record.retracted":
-                retractions.append(e)
+            if e.district != current:
+                if current is not None:
+                    yield live_events(group)
+                    done.add(current)
+                if e.district in done:
+                    sys.exit(f"load.py: line {n + 1}: district '{e.district}' appears again after another district; "
+                             "group each district's events together (annals gen writes them so)")
+                current, group = e.district, []
+            group.append(e)
+    if group:
+        yield live_events(group)
+
+
+def live_events(group):
+    events, seen, retractions = [], set(), []
+    for e in group:
+        if e.id in seen:  # the id is the idempotency key: a record published twice counts once
+            continue
+        seen.add(e.id)
+        events.append(e)
+        if e.type == "record.retracted":
+            retractions.append(e)
     by_id = {e.id: e for e in events}
     retracted = set()
     for r in retractions:
@@ -473,28 +494,7 @@ def main():
     args = ap.parse_args()
 
     t0 = time.monotonic()
-    gc.disable()  # millions of small objects that live to the end: the cyclic GC would only rescan them
-    n_events, events = read_events(args.file)
-    t_read = time.monotonic()
-
-    rows = {t: [] for t in TABLES}
-    standards_rows(args.standards, rows)
-    start = 0
-    while start < len(events):
-        district = events[start].district
-        end = start
-        while end < len(events) and events[end].district == district:
-            end += 1
-        chunk = events[start:end]
-        registry(district, chunk, rows)
-        students, teachers, schools = timelines(chunk)
-        students_rows(district, students, rows)
-        teachers_rows(district, teachers, rows)
-        schools_rows(district, schools, rows)
-        start = end
-    del events
-    t_derive = time.monotonic()
-
+    gc.disable()  # many small objects that live to the end of a district: the cyclic GC would only rescan them
     schema = open(args.schema, encoding="utf-8").read()
     tables_sql, indexes_sql = schema.split("-- @indexes", 1)
     if args.indexes == "gist":
@@ -502,14 +502,42 @@ def main():
         indexes_sql = "".join(
             f"CREATE INDEX {t}_valid ON annals.{t} USING gist (district, daterange(valid_from, valid_to, '[)'));\n"
             for t in TABLES if t not in ("standards", "standard_indicators"))
+    n_events = 0
+    counts = {t: 0 for t in TABLES}
+    phases = {"read_and_derive": 0.0, "copy": 0.0}
     with psycopg.connect(args.dsn, autocommit=False) as conn:
         with conn.cursor() as cur:
             # One transaction: tables created, filled and indexed in it skip the WAL with
             # wal_level=minimal (see server.py) and are synced at commit; FREEZE spares the
             # later hint-bit rewrite.
             cur.execute(tables_sql)
-            for table in TABLES:
-                copy_rows(cur, table, rows[table])
+
+            def copy_all(rows):
+                t = time.monotonic()
+                for table in TABLES:
+                    copy_rows(cur, table, rows[table])
+                    counts[table] += len(rows[table])
+                phases["copy"] += time.monotonic() - t
+
+            rows = {t: [] for t in TABLES}
+            standards_rows(args.standards, rows)
+            copy_all(rows)
+            t = time.monotonic()
+            for read, events in read_districts(args.file):  # one district at a time
+                n_events += read
+                rows = {t: [] for t in TABLES}
+                if events:
+                    district = events[0].district
+                    registry(district, events, rows)
+                    students, teachers, schools = timelines(events)
+                    students_rows(district, students, rows)
+                    teachers_rows(district, teachers, rows)
+                    schools_rows(district, schools, rows)
+                del events
+                phases["read_and_derive"] += time.monotonic() - t
+                copy_all(rows)
+                del rows
+                t = time.monotonic()
             t_copy = time.monotonic()
             cur.execute(indexes_sql)
         conn.commit()
@@ -517,13 +545,11 @@ def main():
         conn.autocommit = True
         conn.execute("ANALYZE")
     t_end = time.monotonic()
-    total_rows = sum(len(r) for r in rows.values())
     print(json.dumps({
-        "events": n_events, "rows": total_rows, "seconds": round(t_end - t0, 3),
-        "phases": {"read": round(t_read - t0, 3), "derive": round(t_derive - t_read, 3),
-                   "copy": round(t_copy - t_derive, 3), "index": round(t_index - t_copy, 3),
-                   "analyze": round(t_end - t_index, 3)},
-        "rows_by_table": {t: len(r) for t, r in rows.items()},
+        "events": n_events, "rows": sum(counts.values()), "seconds": round(t_end - t0, 3),
+        "phases": {"read_and_derive": round(phases["read_and_derive"], 3), "copy": round(phases["copy"], 3),
+                   "index": round(t_index - t_copy, 3), "analyze": round(t_end - t_index, 3)},
+        "rows_by_table": counts,
     }))
 
 
