@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -169,6 +170,7 @@ void Projector::run() {
   auto last_log = std::chrono::steady_clock::now();
   std::size_t consumed = 0;
   bool unflushed = false;
+  std::set<std::map<std::string, std::string>> gauged, held;  // partitions with lag series
 
   while (!stopping_) {
     records.clear();
@@ -272,7 +274,17 @@ void Projector::run() {
         if (lag >= 0) metrics_->lag.Add(labels).Set(double(lag));
         out.push_back({{"topic", tp->topic()}, {"partition", tp->partition()}, {"next_offset", next},
                        {"high_watermark", high}, {"lag", lag}});
+        held.insert(std::move(labels));
       }
+      // Partitions this instance no longer holds (a rebalance moved them): their series go,
+      // so that a dashboard's sum of lag counts each partition once, at its current owner.
+      for (const auto& labels : gauged)
+        if (!held.count(labels)) {
+          metrics_->lag.Remove(&metrics_->lag.Add(labels));
+          metrics_->next_offset.Remove(&metrics_->next_offset.Add(labels));
+        }
+      gauged = std::move(held);
+      held.clear();
       // A rebuild asks the brokers (not the cached figures) whether it has reached the end.
       if (options_.stop_when_caught_up && (records.empty() || now - last_log > std::chrono::seconds(2))) {
         std::vector<TopicPartitionId> ids;

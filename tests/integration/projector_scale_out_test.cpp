@@ -48,6 +48,16 @@ Progress progress(int port) {
   return p;
 }
 
+// Lag series an instance exports: one per partition it holds, none for partitions it lost.
+std::size_t lag_series(int port) {
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/metrics");
+  if (!res || res->status != 200) return 0;
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = res->body.find("\nannals_projector_consumer_lag{", at)) != std::string::npos; ++at) ++n;
+  return n;
+}
+
 std::string checksum(const testing::TempDir& dir, const std::string& store) {
   std::string log = dir / ("checksum-" + std::to_string(std::random_device{}()) + ".log");
   EXPECT_EQ(testing::run(binary("annals"), {"views", "checksum", "--store", store}, log), 0) << Process::read(log);
@@ -117,6 +127,9 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
     Progress pa = progress(port_a), pb = progress(port_b);
     return pa.assigned > 0 && pb.assigned > 0 && pa.assigned + pb.assigned == 16 && pa.caught_up && pb.caught_up;
   }, std::chrono::seconds(120))) << a->log() << b->log();
+  EXPECT_TRUE(eventually([&] {
+    return lag_series(port_a) == progress(port_a).assigned && lag_series(port_b) == progress(port_b).assigned;
+  })) << "lag series: " << lag_series(port_a) << " + " << lag_series(port_b);
 
   // An audit service over both stores answers each district as one over the reference does.
   int audit_port = testing::free_port(), reference_port = testing::free_port();
