@@ -95,6 +95,16 @@ Projector::Projector(ProjectorOptions options, views::ViewStore& store, promethe
 
 Projector::~Projector() = default;
 
+ConsumedRecord consumed_record(const RdKafka::Message& msg) {
+  ConsumedRecord r;
+  r.topic = msg.topic_name();
+  r.partition = msg.partition();
+  r.offset = msg.offset();
+  if (msg.key()) r.key = *msg.key();
+  r.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  return r;
+}
+
 nlohmann::json Projector::progress() {
   std::lock_guard lock(progress_mu_);
   return progress_;
@@ -185,13 +195,7 @@ void Projector::run() {
         std::cerr << "annals-projector: consume: " << msg->errstr() << std::endl;
         break;
       }
-      ConsumedRecord r;
-      r.topic = msg->topic_name();
-      r.partition = msg->partition();
-      r.offset = msg->offset();
-      if (msg->key()) r.key = *msg->key();
-      r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
-      records.push_back(std::move(r));
+      records.push_back(consumed_record(*msg));
       if (std::chrono::steady_clock::now() >= deadline) break;
     }
 

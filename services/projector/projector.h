@@ -15,13 +15,22 @@
 
 #include "services/kafka/producer.h"
 #include "services/kafka/topics.h"
+#include "services/projector/projection.h"
 #include "services/views/view_store.h"
 
 namespace prometheus {
 class Registry;
 }
 
+namespace RdKafka {
+class Message;
+}
+
 namespace annals {
+
+// A consumed Kafka message as the projection takes it: topic, partition, offset, and owned
+// copies of the key and value. (The benchmark's raw-limit consumer uses the same.)
+ConsumedRecord consumed_record(const RdKafka::Message& message);
 
 struct ProjectorOptions {
   std::string brokers = "127.0.0.1:19092";

@@ -38,7 +38,9 @@ class EntityPrefix : public rocksdb::SliceTransform {
   const char* Name() const override { return "annals.EntityPrefix"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     const char* first = static_cast<const char*>(memchr(key.data(), 0, key.size()));
+    if (!first) return key;  // not in the domain; RocksDB asks InDomain first
     const char* second = static_cast<const char*>(memchr(first + 1, 0, key.size() - std::size_t(first + 1 - key.data())));
+    if (!second) return key;
     return rocksdb::Slice(key.data(), std::size_t(second - key.data()) + 1);
   }
   bool InDomain(const rocksdb::Slice& key) const override {
@@ -157,7 +159,6 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
 
 std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
   std::unique_ptr<ViewStore> store(new ViewStore);
-  store->primary_ = true;
   store->statistics_ = rocksdb::CreateDBStatistics();
   rocksdb::Options o = options(store->statistics_);
   rocksdb::DB* db = nullptr;
@@ -167,6 +168,7 @@ std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
   store->db_.reset(db);
   store->handles_ = handles;
   store->path_ = path;
+  store->primary_ = true;  // opened: its memtables flush on close
   return store;
 }
 
@@ -188,7 +190,7 @@ std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
 }
 
 ViewStore::~ViewStore() {
-  if (primary_) flush_memtables(0, true);
+  if (primary_ && db_) flush_memtables(0, true);
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
 }
 
@@ -206,7 +208,8 @@ bool ViewStore::catch_up() {
   std::uint64_t signature = 14695981039346656037ull;
   auto mix = [&](std::uint64_t v) { signature = (signature ^ v) * 1099511628211ull; };
   std::error_code ec;
-  for (const auto& f : std::filesystem::directory_iterator(path_, ec)) {
+  for (std::filesystem::directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& f = *it;
     std::string name = f.path().filename().string();
     if (!name.ends_with(".log") && !name.starts_with("MANIFEST-") && name != "CURRENT") continue;
     mix(std::hash<std::string>{}(name));

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "services/kafka/topics.h"
-#include "services/projector/projection.h"
+#include "services/projector/projector.h"
 
 using namespace annals;
 
@@ -113,14 +113,8 @@ int main(int argc, char** argv) {
         std::cerr << "ingest_limits: consume: " << msg->errstr() << "\n";
         break;
       }
-      ConsumedRecord r;
-      r.topic = msg->topic_name();
-      r.partition = msg->partition();
-      r.offset = msg->offset();
-      if (msg->key()) r.key = *msg->key();
-      r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
-      bytes += r.value.size();
-      records.push_back(std::move(r));
+      records.push_back(consumed_record(*msg));
+      bytes += records.back().value.size();
     }
     consumed += records.size();
     if (db && !records.empty()) {
@@ -143,6 +137,8 @@ int main(int argc, char** argv) {
       }
     }
   }
+  // As the projector does on close: the records in files, not left in the log.
+  if (db) db->Flush(rocksdb::FlushOptions());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   consumer->close();
   if (consumed < expect) {
