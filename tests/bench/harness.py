@@ -394,6 +394,10 @@ class Bench:
             json.dump(R, f, indent=1)
         import report  # tests/bench/report.py: BENCHMARKS.md and the plots from results.json
         report.write(R, self.args)
+        # Timings of systems that disagree compare nothing: the run fails (the report says where).
+        disagree = [k for k, q in R["queries"].items() if not q["agreed"]]
+        if disagree:
+            sys.exit(f"PostgreSQL and Annals gave different answers on {', '.join(disagree)}; see {self.args.out}")
 
     def machine(self):
         cpu = "unknown"
