@@ -15,38 +15,33 @@
 namespace annals::views {
 namespace {
 
-// Cuts a district-scoped key after its district ("<district>\0"), so that prefix seeks and
-// prefix bloom filters work per district.
-class DistrictPrefix : public rocksdb::SliceTransform {
+// Cuts a key after its `parts`-th NUL, so that prefix seeks and prefix bloom filters work per
+// part: DistrictPrefix (1) is "<district>\0", EntityPrefix (2) is "<district>\0<entity>\0",
+// one entity's timeline or one school's figures, so that the projector's timeline reads and
+// the audit's per-school seeks skip every file holding nothing of the entity (iterating
+// across entities then needs total_order_seek).
+class NulPrefix : public rocksdb::SliceTransform {
  public:
-  const char* Name() const override { return "annals.DistrictPrefix"; }
+  NulPrefix(const char* name, int parts) : name_(name), parts_(parts) {}
+  const char* Name() const override { return name_; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const char* nul = static_cast<const char*>(memchr(key.data(), 0, key.size()));
-    if (!nul) return key;  // not in the domain; RocksDB asks InDomain first
-    return rocksdb::Slice(key.data(), std::size_t(nul - key.data()) + 1);
+    std::size_t n = prefix_size(key);
+    return n ? rocksdb::Slice(key.data(), n) : key;  // not in the domain: RocksDB asks InDomain first
   }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return memchr(key.data(), 0, key.size()) != nullptr;
-  }
-};
+  bool InDomain(const rocksdb::Slice& key) const override { return prefix_size(key) != 0; }
 
-// <district>\0<entity>\0: one entity's timeline, one school's figures. Bloom filters on this
-// prefix let the projector's timeline reads and the audit's per-school seeks skip every file
-// that holds nothing of that entity. Iterating across entities needs total_order_seek.
-class EntityPrefix : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "annals.EntityPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const char* first = static_cast<const char*>(memchr(key.data(), 0, key.size()));
-    if (!first) return key;  // not in the domain; RocksDB asks InDomain first
-    const char* second = static_cast<const char*>(memchr(first + 1, 0, key.size() - std::size_t(first + 1 - key.data())));
-    if (!second) return key;
-    return rocksdb::Slice(key.data(), std::size_t(second - key.data()) + 1);
+ private:
+  std::size_t prefix_size(const rocksdb::Slice& key) const {
+    std::size_t at = 0;
+    for (int i = 0; i < parts_; ++i) {
+      const void* nul = at < key.size() ? memchr(key.data() + at, 0, key.size() - at) : nullptr;
+      if (!nul) return 0;
+      at = std::size_t(static_cast<const char*>(nul) - key.data()) + 1;
+    }
+    return at;
   }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    const char* first = static_cast<const char*>(memchr(key.data(), 0, key.size()));
-    return first && memchr(first + 1, 0, key.size() - std::size_t(first + 1 - key.data())) != nullptr;
-  }
+  const char* name_;
+  int parts_;
 };
 
 void check(const rocksdb::Status& s, const std::string& what) {
@@ -136,10 +131,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     table.block_cache = shared_block_cache();
     std::string n = name;
     if (n == "district_log" || n == "registry") {
-      cf.prefix_extractor = std::make_shared<DistrictPrefix>();
+      cf.prefix_extractor = std::make_shared<NulPrefix>("annals.DistrictPrefix", 1);
       table.whole_key_filtering = false;
     } else if (n == "timelines" || n == "figures") {
-      cf.prefix_extractor = std::make_shared<EntityPrefix>();
+      cf.prefix_extractor = std::make_shared<NulPrefix>("annals.EntityPrefix", 2);
       table.whole_key_filtering = false;
     }
     // contributions: point lookups by entity only, so whole-key filters (the default).

@@ -31,7 +31,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +38,8 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 source = os.path.dirname(os.path.dirname(here))
+sys.path.insert(0, os.path.join(source, "tests", "support"))
+from stack import free_port, get_json  # noqa: E402
 started_at = time.time()
 SCHOOLS_PER_DISTRICT = {"demo": 10, "small": 30, "medium": 60, "beijing": 88}  # services/gen/synthetic_city.cpp
 
@@ -52,12 +53,6 @@ def run(*args, capture=False, env=None, cwd=None):
     r = subprocess.run([str(a) for a in args], check=True, env=env, cwd=cwd,
                        stdout=subprocess.PIPE if capture else sys.stderr, stderr=sys.stderr, text=True)
     return r.stdout if capture else None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ensure_python_modules():
@@ -126,7 +121,6 @@ class Bench:
         self.brokers = f"127.0.0.1:{self.port}"
         self.broker_env = dict(os.environ, ANNALS_KAFKA_PORT=str(self.port), ANNALS_KAFKA_DIR=f"{self.work}/broker")
         self.results = {"datasets": {}, "ingest": {}, "queries": {}, "rss": {}, "notes": []}
-        self.pg = None
 
     # ---- the data ---------------------------------------------------------------------------
     def dataset(self, name, **gen):
@@ -165,10 +159,9 @@ class Bench:
         if p.wait() != 0:
             sys.exit(f"the projector failed; see {store}.log")
         seconds = time.time() - t0
-        samples = rss.finish()
+        self.results["rss"][label] = rss.finish()
         r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
-             "rss_peak_mb": max((mb for _, mb in samples), default=0), "store_bytes": du(store), "store": store}
-        self.results["rss"][label] = samples
+             "rss_peak_mb": rss.peak(), "store_bytes": du(store), "store": store}
         log(f"rebuild {label}: {r['events_per_second']:.0f} events/s, peak RSS {r['rss_peak_mb']:.0f} MB")
         return r
 
@@ -186,20 +179,20 @@ class Bench:
             t0 = time.time()
             publish_seconds = self.publish(ds)
             while True:
-                parts = self.get_json(port, "/v1/progress")["partitions"]
+                parts = get_json(port, "/v1/progress")["partitions"]
                 if sum(max(0, x["next_offset"]) for x in parts) >= ds["events"]:
                     break
                 if time.time() - t0 > 3600:
                     sys.exit("the live projector did not catch up")
                 time.sleep(0.05)
             seconds = time.time() - t0
-            samples = rss.finish()
+            rss.finish()
         finally:
             p.send_signal(signal.SIGTERM)
             p.wait(timeout=60)
-        self.results["rss"]["live"] = samples
+        self.results["rss"]["live"] = rss.samples
         r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
-             "publish_seconds": publish_seconds, "rss_peak_mb": max((mb for _, mb in samples), default=0),
+             "publish_seconds": publish_seconds, "rss_peak_mb": rss.peak(),
              "store": store, "store_bytes": du(store)}
         log(f"live: {r['events_per_second']:.0f} events/s publish to projected (publishing alone took {publish_seconds:.1f} s)")
         return r
@@ -231,12 +224,12 @@ class Bench:
                              stdout=subprocess.PIPE, stderr=open(f"{state}.log", "w"), text=True)
         rss = RssSampler(p.pid)
         out, _ = p.communicate()
-        samples = rss.finish()
+        rss.finish()
         if p.returncode != 0:
             sys.exit(f"the Kafka Streams peer failed; see {state}.log")
         r = json.loads(out.strip().splitlines()[-1])
-        r["rss_peak_mb"] = max((mb for _, mb in samples), default=0)
-        self.results["rss"][f"streams-{guarantee}"] = samples
+        r["rss_peak_mb"] = rss.peak()
+        self.results["rss"][f"streams-{guarantee}"] = rss.samples
         log(f"Kafka Streams ({guarantee}): {r['events_per_second']:.0f} events/s")
         return r
 
@@ -245,23 +238,11 @@ class Bench:
         deadline = time.time() + timeout
         while True:
             try:
-                return self.get_json(port, path)
+                return get_json(port, path)
             except OSError:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.1)
-
-    def get_json(self, port, path):
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            c.request("GET", path)
-            r = c.getresponse()
-            body = r.read()
-            if r.status != 200:
-                raise RuntimeError(f"GET {path}: {r.status} {body[:200]!r}")
-            return json.loads(body)
-        finally:
-            c.close()
 
     def start_postgres(self):
         sys.path.insert(0, f"{source}/tests/bench/peers/postgres")

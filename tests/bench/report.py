@@ -20,6 +20,14 @@ def years_text(key):
     return f"{n} year" + ("" if n == 1 else "s")
 
 
+def save(fig, args, rel, name, alt):
+    """Writes the figure as PNG beside the others; returns its Markdown image line."""
+    fig.tight_layout()
+    fig.savefig(f"{args.plots}/{name}.png", dpi=110)
+    plt.close(fig)
+    return f"![{alt}]({rel}/{name}.png)\n"
+
+
 def write(R, args):
     os.makedirs(args.plots, exist_ok=True)
     rel = os.path.relpath(args.plots, os.path.dirname(os.path.abspath(args.out)))
@@ -85,10 +93,7 @@ def write(R, args):
     ax.set_xscale("log")
     ax.set_xlabel("events per second (log scale)")
     ax.set_title(f"Ingest, {main['events']:,} events, {M['cores']} cores")
-    fig.tight_layout()
-    fig.savefig(f"{args.plots}/ingest.png", dpi=110)
-    plt.close(fig)
-    w(f"![ingest]({rel}/ingest.png)\n")
+    w(save(fig, args, rel, "ingest", "ingest"))
 
     # 3 -----------------------------------------------------------------------------------
     w("## 3. History questions, against PostgreSQL\n")
@@ -126,10 +131,7 @@ def write(R, args):
         ax.set_xticks(xs)
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(f"{args.plots}/queries.png", dpi=110)
-    plt.close(fig)
-    w(f"\n![history questions]({rel}/queries.png)\n")
+    w("\n" + save(fig, args, rel, "queries", "history questions"))
 
     # 4 -----------------------------------------------------------------------------------
     w("## 4. Growth\n")
@@ -153,10 +155,7 @@ def write(R, args):
     ax.set_xlabel("seconds into the run")
     ax.set_ylabel("RSS (MB)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(f"{args.plots}/memory.png", dpi=110)
-    plt.close(fig)
-    w(f"![memory]({rel}/memory.png)\n")
+    w(save(fig, args, rel, "memory", "memory"))
 
     # 5 -----------------------------------------------------------------------------------
     w("## 5. Rebuilding every view from the full history\n")

@@ -4,36 +4,15 @@ the real broker, the projector, the audit service; then visit.cjs drives the pag
 
   web_page_test.py SOURCE_DIR BIN_DIR WORK_DIR     (ANNALS_TEST_BROKERS names the broker)
 """
-import json
 import os
-import random
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
-source, bins, work = sys.argv[1:4]
-brokers = os.environ.get("ANNALS_TEST_BROKERS", "127.0.0.1:19292")
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-prefix = f"web{random.randrange(10**9)}."
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from stack import arguments, free_port, get_json as get, run  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(*args):
-    subprocess.run(args, check=True, stdout=sys.stdout, stderr=sys.stderr)
-
-
-def get(port, path):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
-        return json.load(r)
+source, bins, work, brokers, prefix = arguments("web")
 
 
 # playwright-core from the npm registry, once per build tree.

@@ -10,33 +10,16 @@ school and section, every CV to 1e-6, the same verdicts.
 
   postgres_agrees_test.py SOURCE_DIR BIN_DIR WORK_DIR     (ANNALS_TEST_BROKERS names the broker)
 """
-import json
 import os
-import random
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
-source, bins, work = sys.argv[1:4]
-brokers = os.environ.get("ANNALS_TEST_BROKERS", "127.0.0.1:19292")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from stack import arguments, free_port, get_json, run  # noqa: E402
+
+source, bins, work, brokers, prefix = arguments("pg")
 peer_dir = os.path.join(source, "tests/bench/peers/postgres")
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-prefix = f"pg{random.randrange(10**9)}."
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(*args):
-    subprocess.run([str(a) for a in args], check=True, stdout=sys.stdout, stderr=sys.stderr)
-
 
 try:
     import psycopg  # noqa: F401
@@ -61,9 +44,8 @@ try:
     deadline = time.time() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{audit_port}/v1/districts", timeout=5) as r:
-                if len(json.load(r)["districts"]) == 2:
-                    break
+            if len(get_json(audit_port, "/v1/districts", timeout=5)["districts"]) == 2:
+                break
         except OSError:
             pass
         if time.time() > deadline:

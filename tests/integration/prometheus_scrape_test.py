@@ -5,41 +5,26 @@ metrics are in its database.
 
   prometheus_scrape_test.py SOURCE_DIR BIN_DIR WORK_DIR     (ANNALS_TEST_BROKERS names the broker)
 """
-import json
 import os
-import random
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 
-source, bins, work = sys.argv[1:4]
-brokers = os.environ.get("ANNALS_TEST_BROKERS", "127.0.0.1:19292")
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-prefix = f"prom{random.randrange(10**9)}."
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from stack import arguments, free_port, get_json, run  # noqa: E402
+
+source, bins, work, brokers, prefix = arguments("prom")
 rules = os.path.join(source, "deploy/prometheus/rules.yml")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def query(port, promql):
-    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
-    with urllib.request.urlopen(url, timeout=5) as r:
-        return json.load(r)["data"]["result"]
+    return get_json(port, "/api/v1/query?" + urllib.parse.urlencode({"query": promql}), timeout=5)["data"]["result"]
 
 
-subprocess.run(["promtool", "check", "rules", rules], check=True)
-subprocess.run(["promtool", "check", "config", os.path.join(source, "deploy/prometheus/prometheus.yml")], check=True)
-subprocess.run([f"{bins}/annals", "topics", "create", "--brokers", brokers, "--topic-prefix", prefix, "--partitions", "1"],
-               check=True)
+run("promtool", "check", "rules", rules)
+run("promtool", "check", "config", os.path.join(source, "deploy/prometheus/prometheus.yml"))
+run(f"{bins}/annals", "topics", "create", "--brokers", brokers, "--topic-prefix", prefix, "--partitions", "1")
 projector_port, audit_port, prometheus_port = free_port(), free_port(), free_port()
 with open(os.path.join(work, "prometheus.yml"), "w") as f:
     f.write(f"""global: {{scrape_interval: 1s, evaluation_interval: 1s}}
@@ -66,8 +51,7 @@ try:
             up = {r["metric"]["job"]: r["value"][1] for r in query(prometheus_port, 'up{job=~"annals.*"}')}
             info = query(prometheus_port, "annals_build_info")
             lag = query(prometheus_port, "annals_projector_consumer_lag")
-            with urllib.request.urlopen(f"http://127.0.0.1:{prometheus_port}/api/v1/rules", timeout=5) as r:
-                groups = json.load(r)["data"]["groups"]
+            groups = get_json(prometheus_port, "/api/v1/rules", timeout=5)["data"]["groups"]
             if up == {"annals-projector": "1", "annals-audit": "1"} and len(info) >= 2 and lag and groups:
                 break
         except OSError:
