@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "events/bounds.h"
 #include "events/enums.h"
 #include "events/time.h"
 

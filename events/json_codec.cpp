@@ -5,31 +5,29 @@
 #include <set>
 
 #include "events/identifier.h"
+#include "events/json_documents.h"
+#include "events/bounds.h"
 
 namespace annals {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxText = 200;
 constexpr std::size_t kMaxItems = 1000;
-
-// Characters as JSON Schema counts them (the parser has already checked the UTF-8).
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // Reads a value into `v`; records violations at `ptr`; returns false when it did not.
 class Reader {
  public:
-  explicit Reader(std::vector<Violation>& out) : out_(out) {}
+  Reader(std::vector<Violation>& out, std::size_t& omitted) : out_(out), omitted_(omitted) {}
 
+  // Records a violation; past kMaxViolations only counts it (a body of a million unknown
+  // keys must not become an answer of a million violations).
   bool fail(const std::string& ptr, std::string msg) {
-    out_.push_back({ptr, std::move(msg)});
+    if (out_.size() < kMaxViolations) out_.push_back({ptr, std::move(msg)});
+    else ++omitted_;
     return false;
   }
+  std::size_t count() const { return out_.size() + omitted_; }
 
   bool read(const json& j, std::string& v, const std::string& ptr, const Rule& rule) {
     if (!j.is_string()) return fail(ptr, "must be a string");
@@ -41,8 +39,11 @@ class Reader {
         return fail(ptr, "must be an identifier: 1-64 of A-Z a-z 0-9 . _ : - starting with a letter or digit");
     } else if (s.empty()) {
       return fail(ptr, "must not be empty");
-    } else if (code_points(s) > kMaxText) {
-      return fail(ptr, "must be at most 200 characters");
+    } else if (code_points(s) > kMaxTextChars) {
+      return fail(ptr, "must be at most " + std::to_string(kMaxTextChars) + " characters");
+    } else if (auto bad = first_forbidden_char(s)) {
+      return fail(ptr, "must not contain control or bidirectional-override characters (" +
+                           *bad + ")");
     }
     v = s;
     return true;
@@ -75,6 +76,7 @@ class Reader {
     if (!j.is_string()) return fail(ptr, "must be a date string YYYY-MM-DD");
     auto d = Date::parse(j.get_ref<const std::string&>());
     if (!d) return fail(ptr, "must be a real calendar date YYYY-MM-DD");
+    if (!in_record_window(*d)) return fail(ptr, kWindowMessage);
     v = *d;
     return true;
   }
@@ -83,6 +85,7 @@ class Reader {
     if (!j.is_string()) return fail(ptr, "must be an RFC 3339 timestamp string");
     auto t = Timestamp::parse(j.get_ref<const std::string&>());
     if (!t) return fail(ptr, "must be an RFC 3339 timestamp such as 2019-09-01T08:00:00Z");
+    if (!in_record_window(*t)) return fail(ptr, kWindowMessage);
     v = *t;
     return true;
   }
@@ -90,7 +93,8 @@ class Reader {
   bool read(const json& j, Area& v, const std::string& ptr, const Rule&) {
     if (!j.is_number()) return fail(ptr, "must be a number of square metres");
     double d = j.get<double>();
-    if (!(d >= 0) || d > 1e12) return fail(ptr, "must be between 0 and 1e12 m²");
+    if (!(d >= 0) || d > double(kMaxAreaCenti) / 100)
+      return fail(ptr, "must be between 0 and " + std::to_string(kMaxAreaCenti / 100) + " m²");
     double c = std::round(d * 100);
     if (std::fabs(d * 100 - c) > 1e-6) return fail(ptr, "must have at most two decimal places");
     v.centi = std::int64_t(c);
@@ -166,7 +170,7 @@ class Reader {
     };
     T::fields(v, visit);
     for (auto it = j.begin(); it != j.end(); ++it)
-      if (!known.count(it.key())) fail(ptr + "/" + escape_pointer(it.key()), "is not a field of this type");
+      if (!known.count(it.key())) fail(ptr + "/" + escape_pointer(excerpt(it.key())), "is not a field of this type");
   }
 
   static std::string escape_pointer(const std::string& key) {
@@ -181,6 +185,7 @@ class Reader {
 
  private:
   std::vector<Violation>& out_;
+  std::size_t& omitted_;
 };
 
 // Writing: the inverse of Reader.
@@ -251,7 +256,7 @@ int current_version(std::string_view type) {
 
 Decoded decode_event(const json& doc, Origin origin) {
   Decoded result;
-  Reader r(result.violations);
+  Reader r(result.violations, result.omitted);
   if (!doc.is_object()) {
     r.fail("", "an event must be a JSON object");
     return result;
@@ -284,8 +289,8 @@ Decoded decode_event(const json& doc, Origin origin) {
         version_ok = false;
       }
     });
-    if (!known) r.fail("/type", "unknown event type '" + type + "'");
-    else if (!version_ok && doc.contains("schema_version") && doc["schema_version"].is_number_integer())
+    if (!known) r.fail("/type", "unknown event type '" + excerpt(type) + "'");
+    else if (!version_ok)  // 2.0 too: a whole number is the integer it names
       r.fail("/schema_version", "unsupported version of " + type + "; supported: " + supported);
   }
   if (result.violations.empty()) {
@@ -298,16 +303,11 @@ Decoded decode_event(const json& doc, Origin origin) {
 }
 
 Decoded decode_event(std::string_view text, Origin origin) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  std::string error;
+  json doc = parse_bounded(text, DocumentLimits{}.max_depth, error);
   if (doc.is_discarded()) {
     Decoded result;
-    // Pin down the failure (truncation, bad UTF-8, syntax) with the parser's own words.
-    try {
-      json ignored = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-      result.violations.push_back({"", std::string("not valid JSON: ") + e.what()});
-    }
-    if (result.violations.empty()) result.violations.push_back({"", "not valid JSON"});
+    result.violations.push_back({"", error});
     return result;
   }
   return decode_event(doc, origin);

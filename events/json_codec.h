@@ -28,12 +28,16 @@ struct Violation {
 enum class Origin { submission, log };
 
 struct Decoded {
-  std::optional<Event> event;        // set exactly when violations is empty
-  std::vector<Violation> violations;  // every violation found, in document order
+  std::optional<Event> event;         // set exactly when violations is empty
+  std::vector<Violation> violations;  // the first kMaxViolations found, in document order
+  std::size_t omitted = 0;            // violations found past those (counted, not listed)
 };
 
-// Decodes and validates one event document, upcasting an older schema_version of its type
-// to the current one. Never throws; malformed JSON and invalid UTF-8 are violations at "".
+// Decodes and validates one event document against the contract and its bounds
+// (events/bounds.h), upcasting an older schema_version of its type to the current one.
+// Never throws; malformed JSON, invalid UTF-8 and nesting deeper than
+// DocumentLimits::max_depth (events/json_documents.h) are violations at "". A violation's
+// pointer and message quote at most a bounded, escaped excerpt of the input.
 Decoded decode_event(std::string_view json, Origin origin);
 Decoded decode_event(const nlohmann::json& doc, Origin origin);
 inline Decoded decode_event(const std::string& json, Origin origin) {

@@ -156,10 +156,10 @@ struct EquipmentCounts {
   std::int64_t books = 0;
   template <class S, class V>
   static void fields(S& s, V& v) {
-    v("equipment_value_fen", s.equipment_value_fen, Rule{.doc = "teaching equipment value, fen", .min = 0});
-    v("multimedia_classrooms", s.multimedia_classrooms, Rule{.doc = "networked multimedia classrooms", .min = 0});
-    v("computers", s.computers, Rule{.min = 0});
-    v("books", s.books, Rule{.min = 0});
+    v("equipment_value_fen", s.equipment_value_fen, Rule{.doc = "teaching equipment value, fen", .min = 0, .max = kMaxEquipmentFen});
+    v("multimedia_classrooms", s.multimedia_classrooms, Rule{.doc = "networked multimedia classrooms", .min = 0, .max = kMaxClassrooms});
+    v("computers", s.computers, Rule{.min = 0, .max = kMaxComputers});
+    v("books", s.books, Rule{.min = 0, .max = kMaxBooks});
   }
   auto operator<=>(const EquipmentCounts&) const = default;
 };

@@ -42,7 +42,8 @@ json schema_of(const Rule& rule) {
   if constexpr (std::is_same_v<T, std::string>) {
     if (rule.uuid) s = {{"type", "string"}, {"pattern", kUuidPattern}};
     else if (rule.id) s = {{"type", "string"}, {"pattern", kIdentifierPattern}};
-    else s = {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}};
+    else s = {{"type", "string"}, {"minLength", 1}, {"maxLength", kMaxTextChars},
+              {"pattern", kFreeTextPattern}};
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     s = {{"type", "integer"}};
     s["minimum"] = rule.min.value_or(INT64_MIN);
@@ -50,14 +51,16 @@ json schema_of(const Rule& rule) {
   } else if constexpr (std::is_same_v<T, bool>) {
     s = {{"type", "boolean"}};
   } else if constexpr (std::is_same_v<T, Date>) {
-    s = {{"type", "string"}, {"format", "date"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}};
+    // The record's window (events/bounds.h), 1900-2099, as a pattern on the year.
+    s = {{"type", "string"}, {"format", "date"},
+         {"pattern", "^(19[0-9]{2}|20[0-9]{2})-[0-9]{2}-[0-9]{2}$"}};
   } else if constexpr (std::is_same_v<T, Timestamp>) {
     s = {{"type", "string"}, {"format", "date-time"},
-         {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"}};
+         {"pattern", "^(19[0-9]{2}|20[0-9]{2})-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"}};
   } else if constexpr (std::is_same_v<T, Area>) {
     // No "multipleOf": 0.01: binary floating point makes validators disagree about it. The
     // platform checks the two decimal places and reports the field's pointer.
-    s = {{"type", "number"}, {"minimum", 0}, {"maximum", 1e12},
+    s = {{"type", "number"}, {"minimum", 0}, {"maximum", kMaxAreaCenti / 100},
          {"$comment", "square metres with at most two decimal places"}};
   } else if constexpr (NamedEnum<T>) {
     json names = json::array();
