@@ -37,7 +37,8 @@ class DeliveryCallback : public RdKafka::DeliveryReportCb {
     d.offset = message.offset();
     if (!d.ok) {
       d.error = message.errstr();
-      d.retriable = true;  // timeouts, transport and broker errors: nothing was accepted
+      d.retriable = true;  // timeouts, transport and broker errors
+      d.possibly_persisted = message.status() != RdKafka::Message::MSG_STATUS_NOT_PERSISTED;
       if (message.err() == RdKafka::ERR_MSG_SIZE_TOO_LARGE ||
           message.err() == RdKafka::ERR_INVALID_MSG || message.err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
           message.err() == RdKafka::ERR__UNKNOWN_TOPIC)

@@ -32,6 +32,9 @@ struct Delivery {
   std::int64_t offset = -1;
   std::string error;       // librdkafka's reason when !ok
   bool retriable = false;  // a broker or network fault: the caller may try again later
+  // The broker may have written it although it did not confirm (a timeout after sending):
+  // before sending it again, read the topic to its end to find out.
+  bool possibly_persisted = false;
 };
 
 struct ProducerOptions {

@@ -12,8 +12,8 @@ namespace annals {
 
 using views::Family;
 
-Projection::Projection(views::ViewStore& store, TopicNames topics)
-    : store_(store), topics_(std::move(topics)) {}
+Projection::Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only)
+    : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)) {}
 
 bool Projection::get(rocksdb::WriteBatchWithIndex& batch, Family f, std::string_view key,
                      std::string& value) {
@@ -39,6 +39,21 @@ std::string violations_text(const std::vector<Violation>& violations) {
   }
   return out;
 }
+
+std::string position_text(const TopicNames& topics, const views::LogPosition& pos) {
+  return topics.of(pos.topic) + "/" + std::to_string(pos.partition) + "@" + std::to_string(pos.offset);
+}
+
+}  // namespace
+
+bool same_event(Event a, Event b) {
+  a.envelope.recorded_at.reset();
+  b.envelope.recorded_at.reset();
+  a.envelope.schema_version = b.envelope.schema_version = 0;
+  return a == b;
+}
+
+namespace {
 
 std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
   if (!a) return b;
@@ -68,10 +83,19 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
   if (retraction && retraction->event_id == event.envelope.id) return "an event cannot retract itself";
 
   std::string id = id_key(event.envelope.id);
+  views::LogPosition pos{*topic_system, record.partition, record.offset};
   std::string existing;
   if (get(batch, Family::events, id, existing)) {
-    ++result.duplicates;
-    return "";
+    // The same event again (a producer's retry, stamped anew) is a duplicate; another event
+    // under a used id is a conflict, never silently dropped (docs/architecture.md).
+    auto first = decode_binary(std::string_view(existing).substr(views::kPositionBytes));
+    if (first && same_event(*first, event)) {
+      ++result.duplicates;
+      return "";
+    }
+    return "conflict: id " + event.envelope.id + " was first used by a different event at " +
+           position_text(topics_, views::read_position(existing)) + "; this record is at " +
+           position_text(topics_, pos);
   }
   std::string target_stored;
   if (retraction && get(batch, Family::events, id_key(retraction->event_id), target_stored)) {
@@ -82,11 +106,15 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
       return "the retracted event belongs to district '" + target->envelope.district + "', not '" +
              event.envelope.district + "'";
   }
-  views::LogPosition pos{*topic_system, record.partition, record.offset};
   std::string binary = encode_binary(event);
   std::string stored;
   views::append_position(stored, pos);
   stored += binary;
+  if (index_only_.count(record.topic)) {  // a publishing service knows only the id is taken
+    batch.Put(store_.family(Family::events), id, stored);
+    ++result.indexed;
+    return "";
+  }
   std::string order = views::district_order_key(event.envelope.district, event.envelope.effective_date,
                                                 *event.envelope.recorded_at, pos);
   batch.Put(store_.family(Family::events), id, stored);

@@ -4,11 +4,13 @@
 // Every record's effect and the partition offsets that cover it are staged into one write
 // batch, so the views and "how far they reflect the log" change atomically: after a crash
 // the projector resumes exactly where the last written batch ended. Events are also
-// de-duplicated by id, so a record published twice is applied once.
+// de-duplicated by id, so a record published twice is applied once; a record that reuses
+// an id for different content is a dead letter ("conflict: ..."), naming both positions.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,14 +38,22 @@ struct DeadLetter {
 
 struct ProjectionResult {
   std::size_t applied = 0;
-  std::size_t duplicates = 0;
+  std::size_t duplicates = 0;  // the same event again under its id (content compared)
+  std::size_t indexed = 0;     // records of index-only topics: their ids kept, nothing else
   std::map<std::string, std::size_t> applied_by_type;
   std::vector<DeadLetter> dead_letters;  // not applied; their offsets are still covered
 };
 
+// True when `a` and `b` are the same event apart from what the platform adds (recorded_at)
+// and the schema version it was written in: a retry, not a second event under the id.
+bool same_event(Event a, Event b);
+
 class Projection {
  public:
-  Projection(views::ViewStore& store, TopicNames topics);
+  // Records of the topics in `index_only` only claim their event id (the events family):
+  // a publishing service follows the other services' topics this way, so that an id is
+  // unique across the whole record before it acknowledges an event.
+  Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only = {});
 
   // Stages the effects of `records` (in log order per partition) and their offsets into
   // `batch`, reading through it so that records later in the batch see earlier ones. The
@@ -62,6 +72,7 @@ class Projection {
   views::ViewStore& store_;
   FigureChanges figure_changes_;  // gathered over one stage() call, written at its end
   TopicNames topics_;
+  std::set<std::string> index_only_;
 };
 
 }  // namespace annals

@@ -32,6 +32,17 @@ struct Projector::Metrics {
                          .Name("annals_projector_dead_letters_total")
                          .Help("Records sent to the dead-letter topic, by source topic.")
                          .Register(r)),
+        id_conflicts(prometheus::BuildCounter()
+                         .Name("annals_projector_id_conflicts_total")
+                         .Help("Records that reuse an applied event id for different content.")
+                         .Register(r)
+                         .Add({})),
+        dead_letters_unsent(prometheus::BuildCounter()
+                                .Name("annals_projector_dead_letters_unsent_total")
+                                .Help("Dead letters the broker refused even without their value "
+                                      "(logged with their source position).")
+                                .Register(r)
+                                .Add({})),
         batch_seconds(prometheus::BuildHistogram()
                           .Name("annals_projector_batch_apply_seconds")
                           .Help("Time to stage and write one batch to RocksDB.")
@@ -54,6 +65,8 @@ struct Projector::Metrics {
   prometheus::Family<prometheus::Counter>& applied;
   prometheus::Counter& duplicates;
   prometheus::Family<prometheus::Counter>& dead_letters;
+  prometheus::Counter& id_conflicts;
+  prometheus::Counter& dead_letters_unsent;
   prometheus::Histogram& batch_seconds;
   prometheus::Histogram& batch_size;
   prometheus::Family<prometheus::Gauge>& lag;
@@ -103,6 +116,87 @@ ConsumedRecord consumed_record(const RdKafka::Message& msg) {
   if (msg.key()) r.key = *msg.key();
   r.value.assign(static_cast<const char*>(msg.payload()), msg.len());
   return r;
+}
+
+namespace {
+
+// A dead letter's reason header, bounded (a broker refuses a record over message.max.bytes,
+// and a reason may quote a long value): at most 1,000 bytes, cut on a character boundary.
+std::string bounded_header(std::string text) {
+  constexpr std::size_t kMax = 1000;
+  if (text.size() <= kMax) return text;
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "...";
+}
+
+}  // namespace
+
+bool Projector::send_dead_letters(const std::vector<DeadLetter>& dead) {
+  auto count = [&] {
+    for (const auto& d : dead) {
+      metrics_->dead_letters.Add({{"topic", d.record->topic}}).Increment();
+      if (d.reason.rfind("conflict:", 0) == 0) metrics_->id_conflicts.Increment();
+    }
+    return true;
+  };
+  if (dead.empty() || !dead_letter_producer_) return count();
+  std::vector<ProducerRecord> letters;
+  std::vector<const DeadLetter*> of;
+  for (const auto& d : dead) {
+    letters.push_back({options_.topics.dead_letter(), d.record->key, d.record->value,
+                       {{"annals_reason", bounded_header(d.reason)},
+                        {"annals_source_topic", d.record->topic},
+                        {"annals_source_partition", std::to_string(d.record->partition)},
+                        {"annals_source_offset", std::to_string(d.record->offset)}}});
+    of.push_back(&d);
+  }
+  // Nothing is skipped until its dead letter is safe: what the broker could not take for a
+  // while (an outage) is retried until it does, or we stop and the batch is read again. What
+  // it refuses for good (too large, no such topic) is sent once more without the value, which
+  // stays at its source position; refused again, it is logged and counted as unsent
+  // (annals_projector_dead_letters_unsent_total, alerted) and the projector goes on.
+  while (!letters.empty()) {
+    auto deliveries = dead_letter_producer_->produce(letters);
+    std::vector<ProducerRecord> again;
+    std::vector<const DeadLetter*> again_of;
+    for (std::size_t k = 0; k < deliveries.size(); ++k) {
+      const Delivery& r = deliveries[k];
+      const DeadLetter& d = *of[k];
+      if (r.ok) {
+        std::cerr << "annals-projector: dead letter " << d.record->topic << "/" << d.record->partition
+                  << "@" << d.record->offset << ": " << bounded_header(d.reason) << std::endl;
+        continue;
+      }
+      bool stripped = letters[k].value.empty() && !d.record->value.empty();
+      if (!r.retriable && stripped) {
+        metrics_->dead_letters_unsent.Increment();
+        std::cerr << "annals-projector: dead letter NOT SENT (" << r.error << "): "
+                  << d.record->topic << "/" << d.record->partition << "@" << d.record->offset
+                  << ": " << bounded_header(d.reason) << std::endl;
+        continue;
+      }
+      ProducerRecord retry = std::move(letters[k]);
+      if (!r.retriable) {
+        retry.value.clear();
+        retry.headers.push_back({"annals_value_omitted", bounded_header(r.error)});
+      }
+      again.push_back(std::move(retry));
+      again_of.push_back(&d);
+    }
+    letters = std::move(again);
+    of = std::move(again_of);
+    if (letters.empty()) break;
+    if (stopping_) return false;
+    bool outage = std::any_of(deliveries.begin(), deliveries.end(),
+                              [](const Delivery& r) { return !r.ok && r.retriable; });
+    if (outage) {
+      std::cerr << "annals-projector: dead-letter topic unavailable, retrying" << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+  return count();
 }
 
 nlohmann::json Projector::progress() {
@@ -173,7 +267,8 @@ void Projector::run() {
     if (e) throw std::runtime_error("subscribe: " + RdKafka::err2str(e));
   }
 
-  Projection projection(store_, options_.topics);
+  Projection projection(store_, options_.topics,
+                        std::set<std::string>(options_.index_only.begin(), options_.index_only.end()));
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   auto last_progress = std::chrono::steady_clock::time_point{};
@@ -204,38 +299,9 @@ void Projector::run() {
       auto started = std::chrono::steady_clock::now();
       rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
       ProjectionResult result = projection.stage(records, batch);
-      if (!result.dead_letters.empty() && !dead_letter_producer_) {
-        for (const auto& d : result.dead_letters) metrics_->dead_letters.Add({{"topic", d.record->topic}}).Increment();
-      } else if (!result.dead_letters.empty()) {
-        std::vector<ProducerRecord> letters;
-        for (const auto& d : result.dead_letters) {
-          letters.push_back({options_.topics.dead_letter(), d.record->key, d.record->value,
-                             {{"annals_reason", d.reason},
-                              {"annals_source_topic", d.record->topic},
-                              {"annals_source_partition", std::to_string(d.record->partition)},
-                              {"annals_source_offset", std::to_string(d.record->offset)}}});
-        }
-        // Nothing is skipped until its dead letter is safe: retry what the broker has not
-        // confirmed until it has (or we stop, and the batch is consumed again next time).
-        while (!letters.empty()) {
-          auto deliveries = dead_letter_producer_->produce(letters);
-          std::vector<ProducerRecord> failed;
-          for (std::size_t k = 0; k < deliveries.size(); ++k)
-            if (!deliveries[k].ok) failed.push_back(std::move(letters[k]));
-          letters = std::move(failed);
-          if (letters.empty()) break;
-          if (stopping_) {
-            consumer->close();
-            return;
-          }
-          std::cerr << "annals-projector: dead-letter topic unavailable, retrying" << std::endl;
-          std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-        for (const auto& d : result.dead_letters) {
-          metrics_->dead_letters.Add({{"topic", d.record->topic}}).Increment();
-          std::cerr << "annals-projector: dead letter " << d.record->topic << "/" << d.record->partition
-                    << "@" << d.record->offset << ": " << d.reason << std::endl;
-        }
+      if (!send_dead_letters(result.dead_letters)) {
+        consumer->close();
+        return;
       }
       rocksdb::Status s = store_.db()->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
       if (!s.ok()) throw std::runtime_error("writing views: " + s.ToString());

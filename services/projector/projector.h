@@ -47,6 +47,8 @@ struct ProjectorOptions {
   // Send records that cannot be projected to the dead-letter topic (the projector does; a
   // publishing service following its own topic only counts them).
   bool dead_letters = true;
+  // Topics (also in `subscribe`) of which only the event ids are kept (Projection).
+  std::vector<std::string> index_only;
   std::size_t max_batch = 5000;
   // Stop once every assigned partition is read to the end the brokers report (a rebuild),
   // logging progress every two seconds on the way.
@@ -69,6 +71,8 @@ class Projector {
  private:
   struct Metrics;
   class Rebalance;
+  // Counts and sends a batch's dead letters; false when stopping before they are all safe.
+  bool send_dead_letters(const std::vector<DeadLetter>& dead);
   ProjectorOptions options_;
   views::ViewStore& store_;
   std::unique_ptr<Metrics> metrics_;

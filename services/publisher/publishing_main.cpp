@@ -48,12 +48,19 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     auto store = views::ViewStore::open_primary(store_path);
     TopicNames topics{common.topic_prefix};
     // The service's own views follow its topic (and the registry's, for schools), so that
-    // its rules and its idempotency survive restarts and are rebuilt from the log.
+    // its rules and its idempotency survive restarts and are rebuilt from the log; of the
+    // other services' topics it keeps only the event ids, so that an id is unique across the
+    // whole record before this service acknowledges an event.
     ProjectorOptions follow;
     follow.brokers = common.brokers;
     follow.topics = topics;
     follow.subscribe = {topics.of(system)};
     if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
+    for (System other : {System::registry, System::personnel, System::enrollment, System::finance}) {
+      if (other == system || other == System::registry) continue;
+      follow.subscribe.push_back(topics.of(other));
+      follow.index_only.push_back(topics.of(other));
+    }
     follow.dead_letters = false;
     follow.all_partitions = true;
     follow.group = "annals-" + name + "-service-" +

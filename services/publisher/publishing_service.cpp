@@ -9,6 +9,7 @@
 #include <prometheus/registry.h>
 
 #include "events/json_codec.h"
+#include "events/json_documents.h"
 #include "events/schema.h"
 #include "services/http/server.h"
 #include "services/kafka/cloudevents.h"
@@ -93,14 +94,6 @@ PublishingService::~PublishingService() = default;
 
 namespace {
 
-// The same event apart from what the platform adds.
-bool same_submission(Event a, Event b) {
-  a.envelope.recorded_at.reset();
-  b.envelope.recorded_at.reset();
-  a.envelope.schema_version = b.envelope.schema_version = 0;
-  return a == b;
-}
-
 json accepted_body(const Event& e, const std::string& topic, std::int32_t partition, std::int64_t offset) {
   return {{"status", "accepted"}, {"id", e.envelope.id}, {"type", type_name(e.data)},
           {"recorded_at", e.envelope.recorded_at->to_string()}, {"topic", topic},
@@ -108,6 +101,15 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 }
 
 }  // namespace
+
+bool PublishingService::await_topics(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (System s : {System::registry, System::personnel, System::enrollment, System::finance}) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!await_topic(topics_.of(s), std::max(left, std::chrono::milliseconds(1)))) return false;
+  }
+  return true;
+}
 
 bool PublishingService::await_topic(const std::string& topic, std::chrono::milliseconds timeout) {
   const std::string& registry = topic;
@@ -136,10 +138,14 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   std::set<std::string> districts;
   // Counted once per event at the end, whatever pass decided it.
   std::vector<std::pair<std::string, std::string>> refused(documents.size());  // (reason, type)
-  auto reject = [&](std::size_t i, int status, const std::vector<Violation>& violations, const char* type) {
-    json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string()
-                  ? documents[i]["id"] : json();  // echo only a string: anything else may be arbitrarily deep
+  auto reject = [&](std::size_t i, int status, const std::vector<Violation>& violations, const char* type,
+                    std::size_t omitted = 0) {
+    // Echo the id only when it is one: anything else may be long, deep or a terminal escape.
+    json id = documents[i].is_object() && documents[i].contains("id") && documents[i]["id"].is_string() &&
+                      is_uuid(documents[i]["id"].get_ref<const std::string&>())
+                  ? documents[i]["id"] : json();
     outcomes[i] = {status, {{"status", "rejected"}, {"id", id}, {"violations", violations_json(violations)}}};
+    if (omitted) outcomes[i].body["violations_omitted"] = omitted;
     refused[i] = {violations.empty() ? "invalid" : violations[0].code, type};
   };
   auto finish = [&]() {
@@ -152,7 +158,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   // 1. The contract.
   for (std::size_t i = 0; i < documents.size(); ++i) {
     if (documents[i].is_discarded()) {
-      reject(i, 400, {{"", "not valid JSON: " + parse_errors[i]}}, "unknown");
+      reject(i, 400, {{"", parse_errors[i]}}, "unknown");
       continue;
     }
     Decoded decoded = decode_event(documents[i], Origin::submission);
@@ -164,7 +170,8 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
                                       "wrong_service"});
     }
     if (!decoded.violations.empty()) {
-      reject(i, 422, decoded.violations, decoded.event ? type_name(decoded.event->data) : "unknown");
+      reject(i, 422, decoded.violations, decoded.event ? type_name(decoded.event->data) : "unknown",
+             decoded.omitted);
       continue;
     }
     districts.insert(decoded.event->envelope.district);
@@ -175,7 +182,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   // rebuild), an id cannot be known to be new: refuse rather than publish twice.
   if (!caught_up_) {
     std::lock_guard lock(catch_up_mu_);
-    if (!caught_up_ && await_topic(topics_.of(system_), std::chrono::seconds(10))) caught_up_ = true;
+    if (!caught_up_ && await_topics(std::chrono::seconds(10))) caught_up_ = true;
     if (!caught_up_) {
       for (std::size_t i = 0; i < documents.size(); ++i)
         if (events[i])
@@ -190,6 +197,21 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   //    about schools may fail only because this service has not yet read the registry
   //    topic that far: then read up to its end and check once more.
   auto held = locks_->lock(districts);
+  // An id whose earlier delivery ended unconfirmed may be in the log already: read the topic
+  // to its end before deciding, so that a retry never writes a second record under it.
+  bool uncertain = false;
+  {
+    std::lock_guard lock(uncertain_mu_);
+    for (const auto& e : events)
+      if (e && uncertain_.count(e->envelope.id)) uncertain = true;
+  }
+  if (uncertain && !await_topic(topics_.of(system_), std::chrono::seconds(10))) {
+    for (std::size_t i = 0; i < documents.size(); ++i)
+      if (events[i])
+        outcomes[i] = {503, {{"status", "unavailable"}, {"id", events[i]->envelope.id},
+                             {"error", "an earlier delivery of this batch is unconfirmed; try again shortly"}}};
+    return finish();
+  }
   const std::string topic = topics_.of(system_);
   Projection projection(store_, topics_);
   rocksdb::WriteBatchWithIndex overlay(rocksdb::BytewiseComparator(), 0, true);
@@ -212,12 +234,12 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
       Event& event = *events[i];
       const char* type = type_name(event.data);
       if (auto first = first_in_request.find(event.envelope.id); first != first_in_request.end()) {
-        if (same_submission(event, *events[first->second])) repeats.push_back({i, first->second});
+        if (same_event(event, *events[first->second])) repeats.push_back({i, first->second});
         else reject(i, 409, {{"/id", "is used by a different event earlier in this request", "id_reused"}}, type);
         continue;
       }
       if (auto stored = store_.find_event(event.envelope.id)) {
-        if (!same_submission(event, stored->second)) {
+        if (!same_event(event, stored->second)) {
           reject(i, 409, {{"/id", "was already used for a different event (recorded " +
                                       stored->second.envelope.recorded_at->to_string() + ")", "id_reused"}}, type);
         } else {
@@ -275,6 +297,10 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
         metrics_->accepted.Add({{"type", type_name(e.data)}}).Increment();
         confirmed.push_back({topic, d.partition, d.offset, records[k].key, records[k].value});
       } else {
+        if (d.possibly_persisted) {
+          std::lock_guard lock(uncertain_mu_);
+          uncertain_.insert(e.envelope.id);
+        }
         out = {d.retriable ? 503 : 500,
                {{"status", "unavailable"}, {"id", e.envelope.id},
                 {"error", "the broker did not confirm the event: " + d.error}}};
@@ -297,53 +323,17 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
 
 namespace {
 
-// Splits a request body into documents: one object, an array, or NDJSON lines.
-bool parse_body(const httplib::Request& req, std::vector<json>& docs,
-                std::vector<std::string>& errors, bool& batch, std::string& failure) {
-  const std::string& body = req.body;
-  bool ndjson = req.get_header_value("Content-Type").find("ndjson") != std::string::npos;
-  if (ndjson) {
-    batch = true;
-    std::size_t start = 0;
-    while (start < body.size()) {
-      std::size_t end = body.find('\n', start);
-      if (end == std::string::npos) end = body.size();
-      std::string_view line(body.data() + start, end - start);
-      start = end + 1;
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      json doc = json::parse(line.begin(), line.end(), nullptr, false);
-      std::string error;
-      if (doc.is_discarded()) {
-        try {
-          json ignored = json::parse(line.begin(), line.end());
-        } catch (const std::exception& e) {
-          error = e.what();
-        }
-      }
-      docs.push_back(std::move(doc));
-      errors.push_back(std::move(error));
-    }
-    return true;
-  }
-  json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const std::exception& e) {
-    failure = std::string("not valid JSON: ") + e.what();
-    return false;
-  }
-  if (doc.is_array()) {
-    batch = true;
-    for (auto& d : doc) {
-      docs.push_back(std::move(d));
-      errors.emplace_back();
-    }
-  } else {
-    batch = false;
-    docs.push_back(std::move(doc));
-    errors.emplace_back();
-  }
-  return true;
+// The media types /v1/events reads; anything else is 415, so that a page in a browser (which
+// may POST text/plain across sites without asking) cannot publish.
+enum class BodyType { json, ndjson, other };
+BodyType body_type(const httplib::Request& req) {
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (type == "application/json") return BodyType::json;
+  if (type == "application/x-ndjson") return BodyType::ndjson;
+  return BodyType::other;
 }
 
 }  // namespace
@@ -352,18 +342,20 @@ void PublishingService::install(httplib::Server& server) {
   server.Post("/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
     metrics_->in_flight.Increment();
     auto started = std::chrono::steady_clock::now();
-    std::vector<json> docs;
-    std::vector<std::string> errors;
-    bool batch = false;
-    std::string failure;
-    if (!parse_body(req, docs, errors, batch, failure)) {
-      metrics_->rejected.Add({{"reason", "invalid"}}).Increment();
-      reply_error(res, 400, failure, {{"", failure}});
-    } else if (docs.size() > kMaxBatch) {
-      reply_error(res, 413, "a batch holds at most " + std::to_string(kMaxBatch) + " events");
-    } else if (batch && docs.empty()) {
-      reply_error(res, 400, "the batch is empty");
+    BodyType type = body_type(req);
+    auto split = type == BodyType::other
+                     ? std::variant<Documents, DocumentsError>(DocumentsError{
+                           415, "Content-Type must be application/json or application/x-ndjson"})
+                     : split_documents(req.body, type == BodyType::ndjson,
+                                       DocumentLimits{.max_documents = kMaxBatch});
+    if (auto* refused = std::get_if<DocumentsError>(&split)) {
+      metrics_->rejected.Add({{"reason", refused->status == 415 ? "unsupported_media_type" : "invalid"}})
+          .Increment();
+      reply_error(res, refused->status, refused->message,
+                  refused->status == 400 ? std::vector<Violation>{{"", refused->message}}
+                                         : std::vector<Violation>{});
     } else {
+      auto& [batch, docs, errors] = std::get<Documents>(split);
       std::vector<Outcome> outcomes = publish(docs, errors);
       if (!batch) {
         reply_json(res, outcomes[0].status, outcomes[0].body);
@@ -392,7 +384,7 @@ void PublishingService::install(httplib::Server& server) {
   server.Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
     if (!caught_up_) {
       std::lock_guard lock(catch_up_mu_);
-      if (!caught_up_ && await_topic(topics_.of(system_), std::chrono::seconds(2))) caught_up_ = true;
+      if (!caught_up_ && await_topics(std::chrono::seconds(2))) caught_up_ = true;
     }
     if (!caught_up_) {
       res.set_header("Retry-After", "2");

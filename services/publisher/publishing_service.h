@@ -13,7 +13,9 @@
 // 200 (or 503) with one result per event, in order.
 //
 // Idempotent on the event id: an event sent again gets its first outcome ("duplicate":
-// true) and is not published twice. The service keeps its own views (services/views) of
+// true) and is not published twice, even when its first delivery ended unconfirmed. An id
+// is unique across the whole record: the service follows every domain topic's ids and
+// refuses (409) an id that another service's topic already holds for a different event. The service keeps its own views (services/views) of
 // its topic and the registry topic, rebuilt from them on start; it checks each event
 // against them (services/publisher/rules.h) and writes what it publishes into them at once.
 // Events of one district are checked and published one request at a time, so two requests
@@ -23,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +70,8 @@ class PublishingService {
   // Waits until this service's views have read `topic` as far as the brokers have it now;
   // false when that takes longer than `timeout`.
   bool await_topic(const std::string& topic, std::chrono::milliseconds timeout);
+  // The same for every domain topic (this service's views claim ids from all of them).
+  bool await_topics(std::chrono::milliseconds timeout);
 
   struct Metrics;
   class DistrictLocks;
@@ -78,6 +83,9 @@ class PublishingService {
   std::unique_ptr<DistrictLocks> locks_;
   std::atomic<bool> caught_up_{false};
   std::mutex catch_up_mu_;
+  // Ids whose delivery ended unconfirmed although the broker may have written them.
+  std::set<std::string> uncertain_;
+  std::mutex uncertain_mu_;
 };
 
 }  // namespace annals

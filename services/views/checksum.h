@@ -16,6 +16,7 @@ struct ViewsChecksum {
   std::string to_string() const;
 };
 
-ViewsChecksum checksum(ViewStore& store);
+// Every family, or every family but the offsets (how far each partition was read).
+ViewsChecksum checksum(ViewStore& store, bool include_offsets = true);
 
 }  // namespace annals::views
