@@ -12,8 +12,11 @@ namespace {
 
 class Checker {
  public:
-  Checker(const Event& event, System own, views::Reader reader)
-      : e_(event), own_(own), reader_(reader), district_(event.envelope.district), on_(event.envelope.effective_date) {}
+  // Reads schools and clusters from `registry` when given (a replay of later events over a
+  // folded state), otherwise from the views on the event's date.
+  Checker(const Event& event, System own, views::Reader reader, const RegistryState* registry = nullptr)
+      : e_(event), own_(own), reader_(reader), registry_(registry), district_(event.envelope.district),
+        on_(event.envelope.effective_date) {}
 
   std::vector<Violation> run() {
     std::visit([&](const auto& d) { check(d); }, e_.data);
@@ -25,7 +28,16 @@ class Checker {
     out_.push_back({std::move(pointer), std::move(message), std::move(code)});
   }
   std::optional<SchoolRecord> school(const std::string& id) {
-    return school_on(reader_, district_, id, on_, Timestamp::max());
+    if (!registry_) return school_on(reader_, district_, id, on_, Timestamp::max());
+    auto it = registry_->schools.find(registry_->resolve(id));
+    if (it == registry_->schools.end() || it->second.name.empty()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<ClusterRecord> cluster(const std::string& id) {
+    if (!registry_) return cluster_on(reader_, district_, id, on_, Timestamp::max());
+    auto it = registry_->clusters.find(id);
+    if (it == registry_->clusters.end()) return std::nullopt;
+    return it->second;
   }
   // The school must be open on the date (after following mergers); returns it.
   std::optional<SchoolRecord> open_school(const std::string& pointer, const std::string& id) {
@@ -102,11 +114,11 @@ class Checker {
     }
   }
   void check(const ClusterCreated& d) {
-    auto c = cluster_on(reader_, district_, d.cluster_id, on_, Timestamp::max());
+    auto c = cluster(d.cluster_id);
     if (c && !c->dissolved_on) fail("/data/cluster_id", "cluster_exists", "cluster '" + d.cluster_id + "' already exists");
   }
   std::optional<ClusterRecord> active_cluster(const std::string& id) {
-    auto c = cluster_on(reader_, district_, id, on_, Timestamp::max());
+    auto c = cluster(id);
     if (!c || c->dissolved_on) {
       fail("/data/cluster_id", "cluster_not_active", "cluster '" + id + "' does not exist on " + on_.to_string());
       return std::nullopt;
@@ -222,15 +234,73 @@ class Checker {
   const Event& e_;
   System own_;
   views::Reader reader_;
+  const RegistryState* registry_;
   std::string district_;
   Date on_;
   std::vector<Violation> out_;
 };
 
+// The pointer that names what a registry event changes.
+std::string subject_pointer(const Payload& data) {
+  return std::visit(
+      [](const auto& d) -> std::string {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, SchoolMerged>) return "/data/absorbed_ids";
+        else if constexpr (std::is_same_v<T, SchoolSplit>) return "/data/source_id";
+        else if constexpr (requires { d.school_id; }) return "/data/school_id";
+        else if constexpr (requires { d.cluster_id; }) return "/data/cluster_id";
+        else return "/effective_date";
+      },
+      data);
+}
+
+// The later registry events of the district (effective after the event's date, in apply
+// order) that are consistent with the record today and would not be with `event` in it:
+// a merger dated in the past that makes a later merger a cycle, a closing before a later
+// event about the school, and the like. Each becomes one violation naming the later event.
+std::vector<Violation> later_events_broken(const Event& event, views::Reader reader) {
+  constexpr std::size_t kMaxNamed = 5;
+  const std::string& district = event.envelope.district;
+  Date on = event.envelope.effective_date;
+  RegistryState without = registry_state(reader, district, on, Timestamp::max());
+  RegistryState with = without;
+  with.apply(event);
+  std::string upper_key = views::district_prefix(district);
+  upper_key.back() = '\x01';  // the first key after the district's
+  rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  auto it = reader.iterator(views::Family::registry, ro);
+  std::vector<Violation> out;
+  std::size_t broken = 0;
+  for (it->Seek(views::district_after_date(district, on)); it->Valid(); it->Next()) {
+    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
+    if (!entry || entry->retracted_at) continue;
+    const Event& later = entry->event;
+    if (Checker(later, System::registry, reader, &without).run().empty()) {
+      auto v = Checker(later, System::registry, reader, &with).run();
+      if (!v.empty() && broken++ < kMaxNamed)
+        out.push_back({subject_pointer(event.data),
+                       "would make the later event " + later.envelope.id + " (" + type_name(later.data) + " on " +
+                           later.envelope.effective_date.to_string() + ") invalid: " + v[0].message,
+                       "breaks_later_events"});
+    }
+    without.apply(later);
+    with.apply(later);
+  }
+  if (broken > kMaxNamed)
+    out.push_back({subject_pointer(event.data), "and " + std::to_string(broken - kMaxNamed) + " more later events",
+                   "breaks_later_events"});
+  return out;
+}
+
 }  // namespace
 
 std::vector<Violation> check_rules(const Event& event, System own, views::Reader reader) {
-  return Checker(event, own, reader).run();
+  std::vector<Violation> out = Checker(event, own, reader).run();
+  if (out.empty() && system_of(event.data) == System::registry && !std::holds_alternative<DistrictRegistered>(event.data))
+    out = later_events_broken(event, reader);
+  return out;
 }
 
 }  // namespace annals

@@ -5,7 +5,11 @@
 //   registry    school_exists (opening a school that is open), school_not_open (closing,
 //               merging, splitting, changing or equipping a school that is not open on the
 //               date), merger_into_itself, cluster_exists, cluster_not_active,
-//               not_a_member
+//               not_a_member; breaks_later_events (the event fits its date but would make a
+//               later registry event of the record invalid: a merger dated in the past that
+//               makes a later merger a cycle, absorbing a school that a later merger
+//               absorbs, closing a school that later registry events are about; each such
+//               later event is named, with why)
 //   personnel   teacher_already_hired, teacher_not_employed, teacher_not_at_school
 //               (a transfer from a school the teacher is not at on the date),
 //               rotation_without_end, rotation_ends_before_start, permanent_with_end,

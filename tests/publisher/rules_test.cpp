@@ -69,7 +69,10 @@ TEST_F(RulesTest, ClosingASchoolThatIsNotOpen) {
   EXPECT_EQ(codes({SchoolClosed{"m55", {}}, "2017-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({SchoolClosed{"ghost", {}}, "2017-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({SchoolClosed{"xizongbu", {}}, "2015-01-01"}), Codes{"school_not_open"});  // absorbed
-  EXPECT_EQ(codes({SchoolClosed{"m55", {}}, "2016-01-01"}), Codes{});  // retroactive, consistent then
+  // Retroactive and consistent on its date, but the record closes m55 again on 2016-07-31:
+  // a second closing would be void. Retract the later one first.
+  EXPECT_EQ(codes({SchoolClosed{"m55", {}}, "2016-01-01"}), Codes{"breaks_later_events"});
+  EXPECT_EQ(codes({SchoolClosed{"shijia", {}}, "2016-01-01"}), Codes{});  // retroactive, consistent
 }
 
 TEST_F(RulesTest, MergingUnknownClosedOrAbsorbedSchools) {
@@ -77,7 +80,27 @@ TEST_F(RulesTest, MergingUnknownClosedOrAbsorbedSchools) {
   EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2017-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({testing::merger({"xizongbu"}, "shijia"), "2015-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({testing::merger({"shijia"}, "shijia"), "2015-01-01"}), Codes{"merger_into_itself"});
-  EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2015-01-01"}), Codes{});
+  // m55 stands on that date, but the record closes it on 2016-07-31: absorbed in 2015, it
+  // could not be closed then (tested below).
+  EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2015-01-01"}), Codes{"breaks_later_events"});
+  EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2016-08-01"}), Codes{"school_not_open"});
+}
+
+TEST_F(RulesTest, AnEventDatedInThePastMustNotBreakTheLaterRecord) {
+  // A cycle: xizongbu is absorbed into shijia on 2014-09-01; shijia into xizongbu before that.
+  auto v = check_rules(event({testing::merger({"shijia"}, "xizongbu"), "2013-01-01"}), System::registry, *store);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].code, "breaks_later_events");
+  EXPECT_EQ(v[0].pointer, "/data/absorbed_ids");
+  EXPECT_NE(v[0].message.find("(school.merged on 2014-09-01)"), std::string::npos) << v[0].message;
+  // Absorbing a school that a later merger absorbs.
+  EXPECT_EQ(codes({testing::merger({"xizongbu"}, "m55"), "2010-01-01"}), Codes{"breaks_later_events"});
+  // Closing a school that later events are about: the 2014 merger into shijia.
+  EXPECT_EQ(codes({SchoolClosed{"shijia", "x"}, "2013-01-01"}), Codes{"breaks_later_events"});
+  // After the later events, or about a school they do not touch, nothing breaks.
+  EXPECT_EQ(codes({SchoolClosed{"shijia", "x"}, "2015-01-01"}), Codes{});
+  EXPECT_EQ(codes({SchoolRenamed{"shijia", "史家小学"}, "2013-01-01"}), Codes{});
+  EXPECT_EQ(codes({opening("new", "新校"), "2001-01-01"}), Codes{});
 }
 
 TEST_F(RulesTest, ChangingASchoolNotOpenOrASectionItLacks) {
