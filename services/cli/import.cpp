@@ -1,5 +1,8 @@
 #include "services/cli/import.h"
 
+#include "events/bounds.h"
+#include "events/json_documents.h"
+
 #include <httplib.h>
 #include <unistd.h>
 
@@ -93,7 +96,8 @@ class Importer {
   }
 
   System route(const std::string& text) {
-    json doc = json::parse(text, nullptr, false);
+    std::string error;  // a line nested too deep is sent as it is; the service says why it refuses
+    json doc = parse_bounded(text, DocumentLimits{}.max_depth, error);
     if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) return System::registry;
     auto it = system_of_type_.find(doc["type"].get<std::string>());
     if (it == system_of_type_.end()) return System::registry;  // it will say why it refuses
@@ -110,7 +114,9 @@ class Importer {
     std::string code = violations.is_array() && !violations.empty() ? violations[0].value("code", "invalid") : "invalid";
     ++totals_.by_code[code];
     json r = {{"line", line}, {"violations", violations}};
-    if (doc.is_object() && doc.contains("id")) r["id"] = doc["id"];
+    // Only a string id, quoted as a bounded excerpt: the line may hold anything.
+    if (doc.is_object() && doc.contains("id") && doc["id"].is_string())
+      r["id"] = excerpt(doc["id"].get_ref<const std::string&>());
     rejects_ << r.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   }
   void reject(std::size_t line, const json& doc, const std::vector<Violation>& violations) {
@@ -153,7 +159,9 @@ class Importer {
             if (r.value("duplicate", false)) ++totals_.duplicates;
             else ++totals_.accepted;
           } else {
-            reject(batch[index].line, json::parse(batch[index].text, nullptr, false), r.value("violations", json::array()));
+            std::string error;
+            reject(batch[index].line, parse_bounded(batch[index].text, DocumentLimits{}.max_depth, error),
+                   r.value("violations", json::array()));
           }
         }
         break;

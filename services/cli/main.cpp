@@ -22,6 +22,7 @@
 #include "services/cli/gen.h"
 #include "services/cli/import.h"
 #include "services/cli/questions.h"
+#include "services/cli/terminal_safe.h"
 #include "events/schema.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
@@ -60,6 +61,7 @@ int views_checksum(const std::string& store_path, bool content_only) {
 
 int main(int argc, char** argv) {
   using namespace annals;
+  TerminalSafeGuard safe_output(std::cout);
   CLI::App app{"annals: operate Annals and ask it questions from a shell."};
   app.require_subcommand(1);
 
