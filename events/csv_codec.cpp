@@ -1,6 +1,7 @@
 #include "events/csv_codec.h"
 
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -34,6 +35,48 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
 }
 
 namespace {
+
+// A cell a spreadsheet would run as a formula: text (not a number) that starts with one of
+// = + - @ or a tab or carriage return (the OWASP list for CSV injection).
+bool formula_like(std::string_view text) {
+  if (text.empty() || std::string_view("=+-@\t\r").find(text[0]) == std::string_view::npos) return false;
+  double number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  return ec != std::errc() || end != text.data() + text.size();
+}
+
+// True when `s` is UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates): what a
+// JSON document may hold.
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t more = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      more = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      more = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      more = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= more) return false;
+    for (std::size_t k = 1; k <= more; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += more + 1;
+  }
+  return true;
+}
 
 std::vector<std::string> split_list(const std::string& cell) {
   std::vector<std::string> out;
@@ -101,10 +144,19 @@ void fill_object(const std::map<std::string, std::string>& cells, json& object, 
 json csv_row_to_json(const std::vector<std::string>& header, const std::vector<std::string>& row,
                      std::vector<Violation>& violations) {
   std::map<std::string, std::string> cells;
-  for (std::size_t i = 0; i < header.size(); ++i) cells[header[i]] = i < row.size() ? row[i] : "";
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    std::string cell = i < row.size() ? row[i] : "";
+    if (cell.size() > 1 && cell[0] == '\'' && formula_like(std::string_view(cell).substr(1)))
+      cell.erase(0, 1);  // the apostrophe csv_cell put before a formula-like cell
+    cells[header[i]] = std::move(cell);
+  }
   if (row.size() != header.size())
     violations.push_back({"", "the row has " + std::to_string(row.size()) + " cells, the header " +
                                   std::to_string(header.size())});
+  // A file saved in another encoding (GBK, as Excel often does) cannot become a document.
+  for (const auto& [column, value] : cells)
+    if (!is_utf8(value))
+      violations.push_back({"/" + column, "is not UTF-8 text: save the CSV file as UTF-8"});
   json doc = json::object();
   std::set<std::string> used{"type"};
   fill_object<Envelope>(cells, doc, used, violations, "");
@@ -130,6 +182,11 @@ json csv_row_to_json(const std::vector<std::string>& header, const std::vector<s
 }
 
 std::string csv_cell(std::string_view text) {
+  std::string guarded;
+  if (formula_like(text)) {
+    guarded = "'" + std::string(text);
+    text = guarded;
+  }
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
   for (char c : text) {

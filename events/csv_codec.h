@@ -20,14 +20,17 @@
 namespace annals {
 
 // One CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break.
+// Text that a spreadsheet would run as a formula (it starts with = + - @, a tab or a
+// carriage return and is not a number) is written after an apostrophe, which spreadsheets
+// show as text; csv_row_to_json removes that apostrophe again.
 std::string csv_cell(std::string_view text);
 
 // Splits one CSV record (RFC 4180: quotes, doubled quotes, commas inside quotes). Returns
 // false when a quoted field is not closed on this line.
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 
-// Builds the event document of one row; violations (pointer "/<column>") when a cell cannot
-// be read as its field's type or the type has no such field.
+// Builds the event document of one row; violations (pointer "/<column>") when a cell is not
+// UTF-8, cannot be read as its field's type, or the type has no such field.
 nlohmann::json csv_row_to_json(const std::vector<std::string>& header, const std::vector<std::string>& row,
                                std::vector<Violation>& violations);
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/bounds.h"
+#include "events/csv_codec.h"
 #include "events/json_codec.h"
 #include "events/json_documents.h"
 
@@ -111,6 +112,25 @@ TEST(Bounds, ExcerptEscapesAndTruncates) {
   EXPECT_EQ(excerpt("a\x1b" "b"), "a\\u001Bb");
   EXPECT_EQ(excerpt(std::string(70, 'x')), std::string(64, 'x') + "...");
   EXPECT_EQ(excerpt("史家"), "史家");
+}
+
+TEST(Csv, AFormulaLikeCellIsWrittenAsTextAndReadBackAsItWas) {
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  EXPECT_EQ(csv_cell("+86 10"), "'+86 10");
+  EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_cell("-12.5"), "-12.5");  // a number stays a number
+  EXPECT_EQ(csv_cell("史家胡同小学"), "史家胡同小学");
+  std::vector<std::string> header{"id", "type", "schema_version", "district", "effective_date", "source",
+                                  "school_id", "name"};
+  std::vector<std::string> row;
+  ASSERT_TRUE(split_csv_line(
+      "0b6f8a52-4a8e-4d1c-9f3e-2a7b5c1d9e01,school.renamed,1,dongcheng,2019-09-01,registry,s1," +
+          csv_cell("=1+1"),
+      row));
+  std::vector<Violation> violations;
+  json doc = csv_row_to_json(header, row, violations);
+  EXPECT_TRUE(violations.empty());
+  EXPECT_EQ(doc["data"]["name"], "=1+1");
 }
 
 TEST(Documents, TooManyEventsAreRefusedBeforeAnyIsParsed) {
