@@ -3,7 +3,7 @@
 // Schema generator (events/schema.cpp) publishes them, so a producer's own validator and
 // the platform agree. Each maximum is above any real figure of a Chinese county or city by
 // at least an order of magnitude, and low enough that no sum the views keep can overflow
-// (docs/domain.md, "Bounds of the contract").
+// (docs/contract.md, "Bounds of the contract").
 #pragma once
 
 #include <cstddef>

@@ -21,7 +21,7 @@
 
 namespace annals {
 
-// The contract's bounds on one request body (docs/domain.md, "The event contract's bounds").
+// The contract's bounds on one request body (docs/contract.md, "Bounds of the contract").
 struct DocumentLimits {
   std::size_t max_documents = 100000;  // events in one request
   std::size_t max_depth = 16;          // nesting of one event document (a batch adds one)

@@ -87,7 +87,7 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
   std::string existing;
   if (get(batch, Family::events, id, existing)) {
     // The same event again (a producer's retry, stamped anew) is a duplicate; another event
-    // under a used id is a conflict, never silently dropped (docs/architecture.md).
+    // under a used id is a conflict, never silently dropped (docs/contract.md, "One id, one event").
     auto first = decode_binary(std::string_view(existing).substr(views::kPositionBytes));
     if (first && same_event(*first, event)) {
       ++result.duplicates;
