@@ -64,8 +64,10 @@ std::string bounded_reason(std::string what) {
     what.resize(cut);
     what += "...";
   }
+  // ASCII only: the parser quotes the bytes it stopped at, which may be invalid UTF-8 or an
+  // escape sequence, and the reason goes into answers, logs and Kafka headers.
   for (char& c : what)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
   return what;
 }
 

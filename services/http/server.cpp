@@ -83,6 +83,13 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
     if (!res.body.empty()) return;
     if (res.status == 404) reply_error(res, 404, "no such resource: " + req.path);
     else if (res.status == 413) reply_error(res, 413, "request body too large");
+    else if (res.status == 414) reply_error(res, 414, "the request URI is too long");
+    else if (res.status == 400) {
+      const std::string why =
+          "the request could not be read: malformed HTTP, headers too large or a multipart body "
+          "that is not a form";
+      reply_error(res, 400, why, {{"", why}});
+    }
     else reply_error(res, res.status, "request failed");
   });
 }

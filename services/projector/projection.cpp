@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "events/binary_codec.h"
+#include "events/bounds.h"
 #include "events/entities.h"
 #include "services/history/figures.h"
 #include "events/identifier.h"
@@ -78,7 +79,7 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
   if (owner != *topic_system && owner != System::platform)
     return std::string("event type ") + type_name(event.data) + " does not belong on " + record.topic;
   if (record.key != event.envelope.district)
-    return "record key '" + record.key + "' is not the event's district '" + event.envelope.district + "'";
+    return "record key '" + excerpt(record.key) + "' is not the event's district '" + event.envelope.district + "'";
   const auto* retraction = std::get_if<RecordRetracted>(&event.data);
   if (retraction && retraction->event_id == event.envelope.id) return "an event cannot retract itself";
 

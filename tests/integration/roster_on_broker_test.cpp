@@ -11,6 +11,7 @@
 #include "services/kafka/producer.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/topic_reader.h"
 
 namespace annals {
 namespace {
@@ -197,6 +198,34 @@ TEST_F(Stack, AMalformedRecordOnTheTopicIsDeadLetteredAndTheProjectorCarriesOn) 
     auto m = c.Get("/metrics");
     return m && m->body.find("annals_projector_dead_letters_total{topic=\"" + prefix + "registry\"} 1") != std::string::npos;
   })) << projector->log();
+  EXPECT_TRUE(projector->running());
+}
+
+TEST_F(Stack, ADeadLetterTheBrokerRefusesIsSentWithoutItsValueAndTheProjectorCarriesOn) {
+  // A record just under the broker's limit: its dead letter (the value and the headers)
+  // is over it, so the broker refuses that for good (it was retried forever before).
+  ProducerOptions options;
+  options.brokers = brokers();
+  options.settings["message.max.bytes"] = "1048576";
+  Producer raw(options);
+  std::string big = "{\"not\": \"" + std::string(1000000, 'x') + "\"}";
+  auto d = raw.produce({{prefix + "registry", district, big, {}}});
+  ASSERT_TRUE(d[0].ok) << d[0].error;
+  int status = 0;
+  json r = post(opened("later", "之后的学校", "2010-09-01"), &status);
+  ASSERT_EQ(status, 201);
+  await_projected(r["partition"], r["offset"]);
+  EXPECT_EQ(roster("at=2011-01-01"), std::vector<std::string>{"later"});
+  testing::TopicRecord letter;
+  ASSERT_TRUE(eventually([&] {
+    for (auto& l : testing::read_records(brokers(), prefix + "deadletter"))
+      if (l.headers["annals_source_offset"] == std::to_string(d[0].offset)) letter = l;
+    return !letter.headers.empty();
+  })) << projector->log();
+  EXPECT_TRUE(letter.value.empty());
+  EXPECT_NE(letter.headers["annals_value_omitted"], "");
+  EXPECT_EQ(letter.headers["annals_source_topic"], prefix + "registry");
+  EXPECT_EQ(letter.headers["annals_reason"].rfind("invalid event: ", 0), 0u) << letter.headers["annals_reason"];
   EXPECT_TRUE(projector->running());
 }
 

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -11,7 +12,12 @@
 
 namespace annals::testing {
 
-inline std::vector<std::string> read_topic(const std::string& brokers, const std::string& topic) {
+struct TopicRecord {
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+inline std::vector<TopicRecord> read_records(const std::string& brokers, const std::string& topic) {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   conf->set("bootstrap.servers", brokers, err);
@@ -31,15 +37,27 @@ inline std::vector<std::string> read_topic(const std::string& brokers, const std
   consumer->assign(parts);
   std::size_t eofs = 0, n = parts.size();
   RdKafka::TopicPartition::destroy(parts);
-  std::vector<std::string> values;
+  std::vector<TopicRecord> values;
   int idle = 0;
   while (eofs < n && idle < 100) {
     std::unique_ptr<RdKafka::Message> m(consumer->consume(100));
     if (m->err() == RdKafka::ERR__PARTITION_EOF) ++eofs;
     else if (m->err() == RdKafka::ERR__TIMED_OUT) ++idle;
-    else if (!m->err()) values.emplace_back(static_cast<const char*>(m->payload()), m->len());
+    else if (!m->err()) {
+      TopicRecord r{std::string(static_cast<const char*>(m->payload()), m->len()), {}};
+      if (m->headers())
+        for (const auto& h : m->headers()->get_all())
+          r.headers[h.key()] = std::string(static_cast<const char*>(h.value()), h.value_size());
+      values.push_back(std::move(r));
+    }
   }
   consumer->close();
+  return values;
+}
+
+inline std::vector<std::string> read_topic(const std::string& brokers, const std::string& topic) {
+  std::vector<std::string> values;
+  for (auto& r : read_records(brokers, topic)) values.push_back(std::move(r.value));
   return values;
 }
 
