@@ -69,12 +69,11 @@ bool in_record_window(Timestamp t) {
   return in_record_window(Date{static_cast<std::int32_t>(days)});
 }
 
-std::string excerpt(std::string_view s) {
-  constexpr std::size_t kMaxChars = 64;
+std::string escape_forbidden(std::string_view s, std::size_t max_chars) {
   std::string out;
   std::size_t chars = 0, i = 0;
   while (i < s.size()) {
-    if (chars == kMaxChars) return out + "...";
+    if (chars == max_chars) return out + "...";
     std::size_t start = i;
     char32_t cp = next_code_point(s, i);
     if (forbidden(cp)) {
@@ -88,5 +87,7 @@ std::string excerpt(std::string_view s) {
   }
   return out;
 }
+
+std::string excerpt(std::string_view s) { return escape_forbidden(s, 64); }
 
 }  // namespace annals

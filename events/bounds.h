@@ -50,8 +50,12 @@ std::optional<std::string> first_forbidden_char(std::string_view s);
 bool in_record_window(Date d);
 bool in_record_window(Timestamp t);
 
-// Outside text made safe to quote in an answer or a terminal: at most 64 characters
-// (then "..."), every forbidden character written as \uXXXX.
+// `s` with every forbidden character written as \uXXXX (the JSON and ECMA-262 escape), cut
+// after `max_chars` characters (then "...").
+std::string escape_forbidden(std::string_view s, std::size_t max_chars = SIZE_MAX);
+
+// Outside text made safe to quote in an answer or a terminal: escape_forbidden, at most 64
+// characters.
 std::string excerpt(std::string_view s);
 
 // The regular expression (ECMA-262, as JSON Schema uses) of free text without forbidden

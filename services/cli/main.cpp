@@ -13,10 +13,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
+#include "events/bounds.h"
 #include "events/event.h"
 #include "services/views/checksum.h"
 #include "services/cli/gen.h"
@@ -38,7 +40,11 @@ int write_schemas(const std::string& dir) {
   for (const auto& doc : all_schemas()) {
     fs::path p = fs::path(dir) / doc.path();
     fs::create_directories(p.parent_path());
-    std::ofstream(p) << doc.schema.dump(2) << "\n";
+    // The free-text pattern holds C1 and bidi controls: escaped, so that YAML readers (which
+    // refuse them raw) and people can read the file.
+    std::ofstream out(p);
+    std::istringstream lines(doc.schema.dump(2));
+    for (std::string line; std::getline(lines, line);) out << escape_forbidden(line) << "\n";
     ++n;
   }
   std::cout << "wrote " << n << " schemas under " << dir << "\n";
