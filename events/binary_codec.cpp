@@ -1,20 +1,96 @@
 #include "events/binary_codec.h"
 
 #include <cereal/archives/binary.hpp>
-#include <istream>
+#include <cstring>
+#include <iterator>
 #include <ostream>
 #include <streambuf>
+#include <type_traits>
 
 #include "events/cereal_fields.h"
 
 namespace annals {
 namespace {
 
-// A read-only streambuf over bytes we do not own: decoding copies nothing up front.
-struct ViewBuf : std::streambuf {
-  explicit ViewBuf(std::string_view s) {
-    char* p = const_cast<char*>(s.data());
-    setg(p, p, p + s.size());
+// Reads what cereal::BinaryOutputArchive writes, from bytes in memory, refusing what only
+// corrupt bytes hold: a length prefix larger than the bytes left (every element takes at
+// least one byte; without this check a 12-byte prefix makes cereal allocate and zero up to
+// 2^64 bytes before reading any), and a bool other than 0 or 1 (loading one is undefined
+// behaviour). Whatever the bytes, the decoder then allocates at most a small multiple of
+// their size.
+class BoundedInputArchive
+    : public cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit BoundedInputArchive(std::string_view bytes) : InputArchive(this), rest_(bytes) {}
+
+  // Copies the next `size` bytes to `data`; throws when fewer are left.
+  void loadBinary(void* data, std::size_t size) {
+    if (size > rest_.size()) throw cereal::Exception("truncated");
+    if (size) std::memcpy(data, rest_.data(), size);
+    rest_.remove_prefix(size);
+  }
+  std::size_t left() const { return rest_.size(); }
+
+ private:
+  std::string_view rest_;
+};
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, T& t) {
+  if constexpr (std::is_same_v<T, bool>) {
+    unsigned char byte = 0;
+    ar.loadBinary(&byte, 1);
+    if (byte > 1) throw cereal::Exception("corrupt bool");
+    t = byte == 1;
+  } else {
+    ar.loadBinary(std::addressof(t), sizeof(t));
+  }
+}
+template <class T>
+void CEREAL_SERIALIZE_FUNCTION_NAME(BoundedInputArchive& ar, cereal::NameValuePair<T>& t) {
+  ar(t.value);
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::SizeTag<T>& t) {
+  ar(t.size);
+  if (t.size > ar.left()) throw cereal::Exception("a length larger than the bytes left");
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::BinaryData<T>& bd) {
+  ar.loadBinary(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+}  // namespace
+}  // namespace annals
+
+// Enums load through cereal's load_minimal, which looks up the output archive of an input one.
+namespace cereal::traits::detail {
+template <>
+struct get_output_from_input<annals::BoundedInputArchive> {
+  using type = cereal::BinaryOutputArchive;
+};
+}  // namespace cereal::traits::detail
+
+namespace annals {
+namespace {
+
+// True when every enum in `v` is one of its named values: corrupt bytes can hold any
+// number, and to_string would read past the names.
+struct EnumsNamed {
+  bool ok = true;
+  template <class M>
+  void operator()(const char*, const M& member, const Rule&) { check(member); }
+  template <class M>
+  void check(const M& m) {
+    if constexpr (NamedEnum<M>) {
+      ok = ok && static_cast<std::size_t>(m) < std::size(EnumNames<M>::names);
+    } else if constexpr (is_optional<M>::value) {
+      if (m) check(*m);
+    } else if constexpr (is_vector<M>::value) {
+      for (const auto& item : m) check(item);
+    } else if constexpr (Described<M>) {
+      M::fields(m, *this);
+    }
   }
 };
 
@@ -100,16 +176,17 @@ std::string encode_binary(const Event& event) {
 }
 
 std::optional<Event> decode_binary(std::string_view bytes) {
-  ViewBuf buf(bytes);
-  std::istream is(&buf);
   Event event;
   try {
-    cereal::BinaryInputArchive ar(is);
+    BoundedInputArchive ar(bytes);
     BinaryEvent wrapper{&event};
     ar(wrapper);
   } catch (const std::exception&) {
     return std::nullopt;
   }
+  EnumsNamed enums;
+  std::visit([&](const auto& payload) { enums.check(payload); }, event.data);
+  if (!enums.ok) return std::nullopt;
   return event;
 }
 

@@ -45,6 +45,14 @@ bool formula_like(std::string_view text) {
   return ec != std::errc() || end != text.data() + text.size();
 }
 
+// A cell csv_cell writes after an apostrophe: formula-like text, also when it already starts
+// with apostrophes ("'=x" is written "''=x"), so that removing one on import gives back
+// exactly the text that was exported.
+bool guarded(std::string_view text) {
+  std::size_t start = text.find_first_not_of('\'');
+  return start != std::string_view::npos && formula_like(text.substr(start));
+}
+
 // True when `s` is UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates): what a
 // JSON document may hold.
 bool is_utf8(std::string_view s) {
@@ -146,7 +154,7 @@ json csv_row_to_json(const std::vector<std::string>& header, const std::vector<s
   std::map<std::string, std::string> cells;
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string cell = i < row.size() ? row[i] : "";
-    if (cell.size() > 1 && cell[0] == '\'' && formula_like(std::string_view(cell).substr(1)))
+    if (cell.size() > 1 && cell[0] == '\'' && guarded(std::string_view(cell).substr(1)))
       cell.erase(0, 1);  // the apostrophe csv_cell put before a formula-like cell
     cells[header[i]] = std::move(cell);
   }
@@ -182,10 +190,10 @@ json csv_row_to_json(const std::vector<std::string>& header, const std::vector<s
 }
 
 std::string csv_cell(std::string_view text) {
-  std::string guarded;
-  if (formula_like(text)) {
-    guarded = "'" + std::string(text);
-    text = guarded;
+  std::string with_apostrophe;
+  if (guarded(text)) {
+    with_apostrophe = "'" + std::string(text);
+    text = with_apostrophe;
   }
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";

@@ -10,10 +10,12 @@
 #include <prometheus/registry.h>
 #include <rocksdb/iterator.h>
 
+#include "events/bounds.h"
 #include "events/binary_codec.h"
 #include "events/json_codec.h"
 #include "services/audit/indicator_tables.h"
 #include "services/audit/movements.h"
+#include "services/audit/query_params.h"
 #include "services/history/district_diff.h"
 #include "services/history/district_state.h"
 #include "services/history/people.h"
@@ -168,32 +170,35 @@ Date today_in_beijing() {
 // Parses ?at= (default today). Replies 400 and returns nullopt when malformed.
 std::optional<Date> date_param(const httplib::Request& req, httplib::Response& res, const char* name) {
   if (!req.has_param(name)) return today_in_beijing();
-  std::string v = req.get_param_value(name);
-  auto d = Date::parse(v);
-  if (!d) reply_error(res, 400, std::string("query parameter '") + name + "' must be a date YYYY-MM-DD, got '" + v + "'");
-  return d;
+  auto d = parse_date_param(name, req.get_param_value(name));
+  if (!d) reply_error(res, 400, d.error);
+  return d.value;
 }
 
 // Parses ?recorded_at= (default: no limit). A bare date means the end of that day in Beijing.
 std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Response& res,
                                         const char* name = "recorded_at") {
   if (!req.has_param(name)) return Timestamp::max();
-  std::string v = req.get_param_value(name);
-  if (auto t = Timestamp::parse(v)) return t;
-  if (auto d = Date::parse(v))
-    return Timestamp{(std::int64_t(d->days + 1) * 86400 - 8 * 3600) * 1'000'000 - 1};
-  reply_error(res, 400, std::string("query parameter '") + name + "' must be an RFC 3339 timestamp or a date YYYY-MM-DD, got '" + v + "'");
-  return std::nullopt;
+  auto t = parse_recorded_param(name, req.get_param_value(name));
+  if (!t) reply_error(res, 400, t.error);
+  return t.value;
 }
 
 // Parses ?from= and ?to= (a period, to not before from). Replies 400 and returns false when wrong.
 bool period_params(const httplib::Request& req, httplib::Response& res, std::optional<Date>& from,
                    std::optional<Date>& to) {
-  if (!(from = date_param(req, res, "from")) || !(to = date_param(req, res, "to"))) return false;
-  if (*to < *from) {
-    reply_error(res, 400, "'to' (" + to->to_string() + ") is before 'from' (" + from->to_string() + ")");
+  std::optional<std::string> f, t;
+  if (req.has_param("from")) f = req.get_param_value("from");
+  if (req.has_param("to")) t = req.get_param_value("to");
+  auto period = parse_period(f ? std::optional<std::string_view>(*f) : std::nullopt,
+                             t ? std::optional<std::string_view>(*t) : std::nullopt,
+                             today_in_beijing());
+  if (!period) {
+    reply_error(res, 400, period.error);
     return false;
   }
+  from = period.value->from;
+  to = period.value->to;
   return true;
 }
 
@@ -259,26 +264,6 @@ json cluster_json(const ClusterRecord& c) {
   if (c.cycle_years) j["cycle_years"] = *c.cycle_years;
   if (c.dissolved_on) j["dissolved_on"] = c.dissolved_on->to_string();
   return j;
-}
-
-std::string hex_encode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-std::string hex_decode(std::string_view text) {
-  std::string out;
-  auto digit = [](char c) { return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0'; };
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
-    if (!std::isxdigit((unsigned char)text[i]) || !std::isxdigit((unsigned char)text[i + 1])) return {};
-    out.push_back(char(digit(text[i]) * 16 + digit(text[i + 1])));
-  }
-  return out;
 }
 
 bool district_known(views::ViewStore& store, const std::string& district) {
@@ -361,7 +346,7 @@ void AuditService::install(httplib::Server& server) {
     auto as_of = recorded_param(req, res);
     if (!as_of) return false;
     if (!district_known(store, q.district)) {
-      reply_error(res, 404, "no district '" + q.district + "' in the record");
+      reply_error(res, 404, "no district '" + excerpt(q.district) + "' in the record");
       return false;
     }
     q.at = *at;
@@ -409,7 +394,7 @@ void AuditService::install(httplib::Server& server) {
       if (!s) {
         std::string known;
         for (const auto& k : standards_.all()) known += (known.empty() ? "" : ", ") + k.id;
-        reply_error(res, 404, "no standard '" + id + "'; known: " + known);
+        reply_error(res, 404, "no standard '" + excerpt(id) + "'; known: " + known);
         return nullptr;
       }
       why = "asked for by the request (?standard=" + id + ")";
@@ -431,11 +416,14 @@ void AuditService::install(httplib::Server& server) {
     IndicatorReport report = compute_indicators(st, *standard);
     report.why_this_standard = why;
     std::string name = st.registry.district ? st.registry.district->name : q.district;
-    std::string format = !as.empty() ? as : req.has_param("format") ? req.get_param_value("format") : "json";
-    if (format != "json" && format != "csv" && format != "xlsx") {
-      reply_error(res, 400, "query parameter 'format' must be json, csv or xlsx, got '" + format + "'");
+    std::string asked = as;
+    if (asked.empty()) asked = req.has_param("format") ? req.get_param_value("format") : "json";
+    auto parsed_format = parse_format(asked);
+    if (!parsed_format) {
+      reply_error(res, 400, parsed_format.error);
       return;
     }
+    const std::string& format = *parsed_format;
     if (format == "xlsx") {
       res.status = 200;
       res.set_header("Content-Disposition", "attachment; filename=\"" + q.district + "-indicators-" + q.at.to_string() + ".xlsx\"");
@@ -474,13 +462,15 @@ void AuditService::install(httplib::Server& server) {
                if (!period_params(req, res, from, to)) return;
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
-               std::string step = req.has_param("step") ? req.get_param_value("step") : "year";
-               if (step != "year" && step != "month") {
-                 reply_error(res, 400, "query parameter 'step' must be year or month, got '" + step + "'");
+               std::string asked = req.has_param("step") ? req.get_param_value("step") : "year";
+               auto parsed_step = parse_step(asked);
+               if (!parsed_step) {
+                 reply_error(res, 400, parsed_step.error);
                  return;
                }
+               const std::string& step = *parsed_step;
                if (!district_known(store, district)) {
-                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
                  return;
                }
                std::string text = from->to_string();
@@ -533,15 +523,12 @@ void AuditService::install(httplib::Server& server) {
                if (!as_of) return;
                std::size_t limit = 100;
                if (req.has_param("limit")) {
-                 try {
-                   limit = std::stoul(req.get_param_value("limit"));
-                 } catch (...) {
-                   limit = 0;
-                 }
-                 if (limit < 1 || limit > 1000) {
-                   reply_error(res, 400, "query parameter 'limit' must be a number from 1 to 1000");
+                 auto parsed_limit = parse_limit(req.get_param_value("limit"));
+                 if (!parsed_limit) {
+                   reply_error(res, 400, parsed_limit.error);
                    return;
                  }
+                 limit = *parsed_limit;
                }
                std::set<std::string> types;
                for (std::size_t k = 0, n = req.get_param_value_count("type"); k < n; ++k) {
@@ -553,18 +540,17 @@ void AuditService::install(httplib::Server& server) {
                  }
                }
                if (!district_known(store, district)) {
-                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
                  return;
                }
                std::string begin = views::district_order_key(district, *from, Timestamp{INT64_MIN}, {});
                if (req.has_param("after")) {
-                 std::string after = hex_decode(req.get_param_value("after"));
-                 views::DistrictOrder order;
-                 if (!views::parse_district_order_key(after, order) || order.district != district) {
-                   reply_error(res, 400, "query parameter 'after' is not a cursor of this district's trail");
+                 auto after = parse_cursor(req.get_param_value("after"), district);
+                 if (!after) {
+                   reply_error(res, 400, after.error);
                    return;
                  }
-                 begin = after + '\0';
+                 begin = *after + '\0';
                }
                std::string end = views::district_after_date(district, *to);
                rocksdb::Slice upper(end);
@@ -600,7 +586,7 @@ void AuditService::install(httplib::Server& server) {
                  last = it->key().ToString();
                }
                json body = {{"district", district}, {"events", events}, {"consistent_to", consistent_to(store)}};
-               body["next"] = more ? json(hex_encode(last)) : json();
+               body["next"] = more ? json(encode_cursor(last)) : json();
                reply_json(res, 200, body);
              }));
 
@@ -612,7 +598,7 @@ void AuditService::install(httplib::Server& server) {
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
                if (!district_known(store, district)) {
-                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
                  return;
                }
                std::optional<std::string> cluster;
@@ -627,20 +613,14 @@ void AuditService::install(httplib::Server& server) {
                std::string district = req.matches[1];
                auto as_of = recorded_param(req, res);
                if (!as_of) return;
-               std::string y = req.get_param_value("year");
-               int year = 0;
-               try {
-                 std::size_t used = 0;
-                 year = std::stoi(y, &used);
-                 if (used != y.size() || year < 1900 || year > 2200) year = 0;
-               } catch (...) {
-               }
-               if (!year) {
-                 reply_error(res, 400, "query parameter 'year' must be a year such as 2019, got '" + y + "'");
+               auto parsed_year = parse_year(req.get_param_value("year"));
+               if (!parsed_year) {
+                 reply_error(res, 400, parsed_year.error);
                  return;
                }
+               int year = *parsed_year;
                if (!district_known(store, district)) {
-                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
                  return;
                }
                json body = admissions(store, district, year, *as_of);
@@ -659,7 +639,7 @@ void AuditService::install(httplib::Server& server) {
                auto to_recorded = recorded_param(req, res, "to_recorded_at");
                if (!to_recorded) return;
                if (!district_known(store, district)) {
-                 reply_error(res, 404, "no district '" + district + "' in the record");
+                 reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
                  return;
                }
                DistrictState before = district_state(store, district, *from, *from_recorded);
@@ -720,7 +700,7 @@ void AuditService::install(httplib::Server& server) {
       if (store) entries = timeline(*store, district, kind, id, Date{std::numeric_limits<std::int32_t>::max() - 1}, Timestamp::max());
       if (entries.empty()) {
         reply_error(res, 404, std::string("no ") + (kind == EntityKind::school ? "school" : kind == EntityKind::teacher ? "teacher" : "cluster") +
-                                  " '" + id + "' in the record" + (district.empty() ? "" : " of district '" + district + "'"));
+                                  " '" + excerpt(id) + "' in the record" + (district.empty() ? "" : " of district '" + excerpt(district) + "'"));
         return;
       }
       json events = json::array();
@@ -791,7 +771,7 @@ void AuditService::install(httplib::Server& server) {
         res.set_content(reinterpret_cast<const char*>(f->bytes), f->size, f->type);
         return;
       }
-    reply_error(res, 404, "no file '" + name + "'");
+    reply_error(res, 404, "no file '" + excerpt(name) + "'");
   };
   server.Get("/", [serve](const httplib::Request&, httplib::Response& res) { serve("index.html", res); });
   server.Get(R"(/ui/([A-Za-z0-9_.-]+))", [serve](const httplib::Request& req, httplib::Response& res) { serve(req.matches[1], res); });

@@ -1,9 +1,13 @@
 #include "services/audit/standard.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
+
+#include "events/json_documents.h"
 
 namespace annals {
 
@@ -25,6 +29,17 @@ std::map<Stage, double> per_stage(const nlohmann::json& j, const std::string& wh
     out[*stage] = v.get<double>();
   }
   return out;
+}
+
+// A whole number from `lo` to `hi` (2 and 2.0 alike); throws naming `where` otherwise. Read
+// as a double first: converting an out-of-range double to an integer is undefined behaviour.
+std::int64_t whole_number(const nlohmann::json& j, std::int64_t lo, std::int64_t hi,
+                          const std::string& where) {
+  double d = j.is_number() ? j.get<double>() : NAN;
+  if (!(d >= double(lo) && d <= double(hi)) || std::trunc(d) != d)
+    throw std::runtime_error(where + " must be a whole number from " + std::to_string(lo) + " to " +
+                             std::to_string(hi));
+  return static_cast<std::int64_t>(d);
 }
 
 }  // namespace
@@ -55,7 +70,9 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
     }
     if (s.indicators.empty()) throw std::runtime_error("a standard needs at least one indicator");
     if (j.contains("school_rule")) {
-      s.school_min_indicators_met = j["school_rule"].at("min_indicators_met").get<int>();
+      s.school_min_indicators_met =
+          int(whole_number(j["school_rule"].at("min_indicators_met"), 0,
+                           std::int64_t(s.indicators.size()), "school_rule min_indicators_met"));
       s.school_others_at_least_fraction = j["school_rule"].value("others_at_least_fraction", 1.0);
     }
     const auto& rule = j.at("district_rule");
@@ -70,13 +87,31 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
         if (!kind) throw std::runtime_error("exclusions: unknown school kind '" + k + "'");
         s.excluded_kinds.push_back(*kind);
       }
-      s.teaching_points_under_students = j["exclusions"].value("teaching_points_under_students", std::int64_t(0));
+      const auto& exclusions = j["exclusions"];
+      if (exclusions.contains("teaching_points_under_students"))
+        s.teaching_points_under_students =
+            whole_number(exclusions["teaching_points_under_students"], 0, std::int64_t(1) << 53,
+                         "exclusions teaching_points_under_students");
     }
     return s;
   } catch (const std::exception& e) {
     error = e.what();
     return std::nullopt;
   }
+}
+
+std::optional<Standard> parse_standard_text(std::string_view text, std::string& error) {
+  constexpr std::size_t kMaxDepth = 16;  // a rule file nests 4 levels
+  if (json_depth(text, kMaxDepth) > kMaxDepth) {
+    error = "nested deeper than " + std::to_string(kMaxDepth) + " levels of arrays and objects";
+    return std::nullopt;
+  }
+  auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) {
+    error = "not valid JSON";
+    return std::nullopt;
+  }
+  return parse_standard(j, error);
 }
 
 Standards Standards::built_in() {
@@ -96,11 +131,10 @@ void Standards::load_directory(const std::string& dir) {
     if (f.path().extension() == ".json") files.push_back(f.path());
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
-    std::ifstream in(path);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) throw std::runtime_error(path.string() + ": not valid JSON");
+    std::ifstream in(path, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     std::string error;
-    auto s = parse_standard(j, error);
+    auto s = parse_standard_text(text, error);
     if (!s) throw std::runtime_error(path.string() + ": " + error);
     add(std::move(*s));
   }

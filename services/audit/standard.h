@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,11 @@ struct Standard {
 
 // Parses a rule file; on failure returns nullopt and says why in `error`.
 std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& error);
+
+// Parses the text of a rule file (what load_directory reads): JSON nested at most 16 levels
+// (deeper text is refused before it is parsed: copying or writing it would recurse that
+// deep), then as parse_standard. On failure returns nullopt and says why in `error`.
+std::optional<Standard> parse_standard_text(std::string_view text, std::string& error);
 
 class Standards {
  public:

@@ -1,0 +1,126 @@
+#include "services/audit/query_params.h"
+
+#include "events/bounds.h"
+
+#include <cctype>
+#include <stdexcept>
+
+#include "services/views/keys.h"
+
+namespace annals {
+namespace {
+
+template <class T>
+Param<T> failed(std::string message) {
+  return Param<T>{std::nullopt, std::move(message)};
+}
+
+std::string hex_decode(std::string_view text) {
+  std::string out;
+  auto digit = [](char c) {
+    return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0';
+  };
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
+    if (!hex(text[i]) || !hex(text[i + 1])) return {};
+    out.push_back(char(digit(text[i]) * 16 + digit(text[i + 1])));
+  }
+  return out;
+}
+
+}  // namespace
+
+Param<Date> parse_date_param(std::string_view name, std::string_view text) {
+  if (auto d = Date::parse(text)) return {d, {}};
+  return failed<Date>("query parameter '" + std::string(name) +
+                      "' must be a date YYYY-MM-DD, got '" + excerpt(text) + "'");
+}
+
+Param<Timestamp> parse_recorded_param(std::string_view name, std::string_view text) {
+  if (auto t = Timestamp::parse(text)) return {t, {}};
+  if (auto d = Date::parse(text))
+    return {Timestamp{(std::int64_t(d->days + 1) * 86400 - 8 * 3600) * 1'000'000 - 1}, {}};
+  return failed<Timestamp>("query parameter '" + std::string(name) +
+                           "' must be an RFC 3339 timestamp or a date YYYY-MM-DD, got '" +
+                           excerpt(text) + "'");
+}
+
+Param<Period> parse_period(std::optional<std::string_view> from, std::optional<std::string_view> to,
+                           Date today) {
+  Period p{today, today};
+  if (from) {
+    auto f = parse_date_param("from", *from);
+    if (!f) return failed<Period>(f.error);
+    p.from = *f;
+  }
+  if (to) {
+    auto t = parse_date_param("to", *to);
+    if (!t) return failed<Period>(t.error);
+    p.to = *t;
+  }
+  if (p.to < p.from)
+    return failed<Period>("'to' (" + p.to.to_string() + ") is before 'from' (" +
+                          p.from.to_string() + ")");
+  return {p, {}};
+}
+
+Param<std::size_t> parse_limit(std::string_view text) {
+  std::size_t limit = 0;
+  bool digits = !text.empty();
+  for (char c : text) {
+    if (c < '0' || c > '9') digits = false;
+    else if (limit <= 1000) limit = limit * 10 + std::size_t(c - '0');  // stops once past 1000
+  }
+  if (!digits || limit < 1 || limit > 1000)
+    return failed<std::size_t>("query parameter 'limit' must be a number from 1 to 1000");
+  return {limit, {}};
+}
+
+std::string encode_cursor(std::string_view key) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : key) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+Param<std::string> parse_cursor(std::string_view text, std::string_view district) {
+  std::string key = hex_decode(text);
+  views::DistrictOrder order;
+  if (!views::parse_district_order_key(key, order) || order.district != district)
+    return failed<std::string>("query parameter 'after' is not a cursor of this district's trail");
+  return {std::move(key), {}};
+}
+
+Param<int> parse_year(std::string_view text) {
+  std::string y(text);
+  int year = 0;
+  try {
+    std::size_t used = 0;
+    year = std::stoi(y, &used);
+    if (used != y.size() || year < 1900 || year > 2200) year = 0;
+  } catch (const std::logic_error&) {  // invalid_argument, out_of_range
+    year = 0;
+  }
+  if (!year)
+    return failed<int>("query parameter 'year' must be a year such as 2019, got '" + excerpt(y) + "'");
+  return {year, {}};
+}
+
+Param<std::string> parse_step(std::string_view text) {
+  if (text != "year" && text != "month")
+    return failed<std::string>("query parameter 'step' must be year or month, got '" +
+                               excerpt(text) + "'");
+  return {std::string(text), {}};
+}
+
+Param<std::string> parse_format(std::string_view text) {
+  if (text != "json" && text != "csv" && text != "xlsx")
+    return failed<std::string>("query parameter 'format' must be json, csv or xlsx, got '" +
+                               excerpt(text) + "'");
+  return {std::string(text), {}};
+}
+
+}  // namespace annals
