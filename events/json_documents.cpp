@@ -83,6 +83,12 @@ std::size_t json_depth(std::string_view text, std::size_t stop_after) {
 
 json parse_bounded(std::string_view text, std::size_t max_depth, std::string& error) {
   error.clear();
+  // JSON text has no raw NUL, not even in a string; nlohmann's parser would take one for the
+  // end of the input and read `[]\0garbage` as `[]`.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    error = "not valid JSON: a NUL byte at offset " + std::to_string(nul);
+    return json(json::value_t::discarded);
+  }
   if (json_depth(text, max_depth) > max_depth) {
     error = "an event is " + too_deep(max_depth);
     return json(json::value_t::discarded);

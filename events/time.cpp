@@ -97,8 +97,9 @@ Timestamp Timestamp::now() {
 }
 
 std::string Timestamp::to_string() const {
-  std::int64_t secs = micros >= 0 ? micros / 1'000'000 : (micros - 999'999) / 1'000'000;
-  std::int64_t frac = micros - secs * 1'000'000;
+  // Floor division without overflow, for every instant a corrupt store could hold.
+  std::int64_t secs = micros / 1'000'000, frac = micros % 1'000'000;
+  if (frac < 0) --secs, frac += 1'000'000;
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   std::int64_t rem = secs - days * 86400;
   chr::year_month_day ymd{chr::sys_days{chr::days{days}}};

@@ -175,6 +175,17 @@ TEST(Documents, DepthIsCheckedOnTheRawBytes) {
   EXPECT_NE(docs.errors[2].find("not valid JSON"), std::string::npos);
 }
 
+TEST(Documents, ANulByteIsNotTheEndOfTheBody) {
+  std::string error;
+  EXPECT_TRUE(parse_bounded(std::string_view("[]\0[[[", 6), 16, error).is_discarded());
+  EXPECT_EQ(error, "not valid JSON: a NUL byte at offset 2");
+}
+
+TEST(Bounds, EveryInstantACorruptStoreCouldHoldCanBeWritten) {
+  EXPECT_EQ(Timestamp{-1}.to_string(), "1969-12-31T23:59:59.999999Z");
+  EXPECT_FALSE(Timestamp{INT64_MIN}.to_string().empty());  // no signed overflow (UBSan)
+}
+
 TEST(Documents, EmptyAndMalformedBodies) {
   for (std::string_view body : {"[]", "", "   ", "[1,", "{\"a\":"}) {
     auto r = split_documents(body, false);

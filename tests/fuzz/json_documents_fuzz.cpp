@@ -11,7 +11,7 @@
 //   - a JSON body gives what the parser gives for the whole body: its elements when it is
 //     an array (then `batch`), the value itself otherwise;
 //   - json_depth agrees with the depth of whatever the parser accepts (text without NUL
-//     bytes: see KNOWN below).
+//     bytes: see check_depth).
 #include <cstddef>
 #include <cstdint>
 
@@ -78,9 +78,9 @@ void check_split(std::string_view body, bool ndjson, const DocumentLimits& limit
 }
 
 void check_depth(std::string_view text) {
-  // KNOWN, reported: nlohmann's parser takes a NUL byte outside a string for the end of the
-  // input, so it accepts `[]\0[[[` as `[]` while json_depth scans past the NUL; text with a
-  // NUL is not compared until parse_bounded refuses it (events/json_documents.cpp).
+  // nlohmann's parser takes a NUL byte for the end of the input (it reads `[]\0[[[` as `[]`)
+  // while json_depth scans past it; parse_bounded refuses any NUL (events/json_documents.cpp),
+  // so text with one is not compared.
   if (text.find('\0') != std::string_view::npos) return;
   json parsed = json::parse(text.begin(), text.end(), nullptr, false);
   if (parsed.is_discarded()) return;
