@@ -8,6 +8,7 @@
 #include <prometheus/text_serializer.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "events/json_codec.h"
@@ -55,6 +56,13 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
   // httplib writes a response's headers and body separately: without TCP_NODELAY, Nagle holds
   // the body until the client's delayed ACK, 40 ms on every keep-alive request after the first.
   s.set_tcp_nodelay(true);
+  // SO_REUSEADDR without httplib's default SO_REUSEPORT: with it, a second process bound to a
+  // port in use silently shares it, and requests land on either (a test saw an audit route
+  // answered by a publishing service). Now the second one fails to start, as it should.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::ostringstream out;
     prometheus::TextSerializer serializer;

@@ -262,18 +262,20 @@ std::vector<Violation> later_events_broken(const Event& event, views::Reader rea
   constexpr std::size_t kMaxNamed = 5;
   const std::string& district = event.envelope.district;
   Date on = event.envelope.effective_date;
-  RegistryState without = registry_state(reader, district, on, Timestamp::max());
-  RegistryState with = without;
-  with.apply(event);
   std::string upper_key = views::district_prefix(district);
   upper_key.back() = '\x01';  // the first key after the district's
   rocksdb::Slice upper(upper_key);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
   auto it = reader.iterator(views::Family::registry, ro);
+  it->Seek(views::district_after_date(district, on));
+  if (!it->Valid()) return {};  // nothing later: the common case, an import in date order
+  RegistryState without = registry_state(reader, district, on, Timestamp::max());
+  RegistryState with = without;
+  with.apply(event);
   std::vector<Violation> out;
   std::size_t broken = 0;
-  for (it->Seek(views::district_after_date(district, on)); it->Valid(); it->Next()) {
+  for (; it->Valid(); it->Next()) {
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
     if (!entry || entry->retracted_at) continue;
     const Event& later = entry->event;
