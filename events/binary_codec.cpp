@@ -1,5 +1,7 @@
 #include "events/binary_codec.h"
 
+#include "events/bounds.h"
+
 #include <cereal/archives/binary.hpp>
 #include <cstring>
 #include <iterator>
@@ -74,9 +76,11 @@ struct get_output_from_input<annals::BoundedInputArchive> {
 namespace annals {
 namespace {
 
-// True when every enum in `v` is one of its named values: corrupt bytes can hold any
-// number, and to_string would read past the names.
-struct EnumsNamed {
+// True when every enum in `v` is one of its named values (corrupt bytes can hold any number,
+// and to_string would read past the names) and every date and instant lies in the record's
+// window (events/bounds.h: nothing outside it was ever stored, and the calendar arithmetic
+// that writes one assumes it).
+struct ValuesInRange {
   bool ok = true;
   template <class M>
   void operator()(const char*, const M& member, const Rule&) { check(member); }
@@ -84,6 +88,8 @@ struct EnumsNamed {
   void check(const M& m) {
     if constexpr (NamedEnum<M>) {
       ok = ok && static_cast<std::size_t>(m) < std::size(EnumNames<M>::names);
+    } else if constexpr (std::is_same_v<M, Date> || std::is_same_v<M, Timestamp>) {
+      ok = ok && in_record_window(m);
     } else if constexpr (is_optional<M>::value) {
       if (m) check(*m);
     } else if constexpr (is_vector<M>::value) {
@@ -184,9 +190,10 @@ std::optional<Event> decode_binary(std::string_view bytes) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
-  EnumsNamed enums;
-  std::visit([&](const auto& payload) { enums.check(payload); }, event.data);
-  if (!enums.ok) return std::nullopt;
+  ValuesInRange values;
+  values.check(event.envelope);
+  std::visit([&](const auto& payload) { values.check(payload); }, event.data);
+  if (!values.ok) return std::nullopt;
   return event;
 }
 
