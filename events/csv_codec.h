@@ -21,8 +21,8 @@ namespace annals {
 
 // One CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break.
 // Text that a spreadsheet would run as a formula (it starts with = + - @, a tab or a
-// carriage return and is not a number) is written after an apostrophe, which spreadsheets
-// show as text; csv_row_to_json removes that apostrophe again.
+// carriage return and is not a number), also after apostrophes of its own, is written after
+// one more apostrophe, which spreadsheets show as text; csv_row_to_json removes that one.
 std::string csv_cell(std::string_view text);
 
 // Splits one CSV record (RFC 4180: quotes, doubled quotes, commas inside quotes). Returns
