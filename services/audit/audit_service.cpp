@@ -106,18 +106,15 @@ bool AuditService::follow(std::string& error) {
 std::string AuditService::entity_district(EntityKind kind, const std::string& id) {
   for (auto& store : stores_) {
     if (!store) continue;
+    views::Reader reader(*store);
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
-    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(ro, store->family(views::Family::district_log)));
-    std::unique_ptr<rocksdb::Iterator> tl(store->db()->NewIterator(ro, store->family(views::Family::timelines)));
-    // Skip from district to district; one seek into each one's timelines.
-    for (it->SeekToFirst(); it->Valid();) {
-      std::string_view key(it->key().data(), it->key().size());
-      std::string district(key.substr(0, key.find('\0')));
-      std::string prefix = views::entity_prefix(district, char(kind), id);
+    auto tl = reader.iterator(views::Family::timelines, ro);
+    // One seek into each district's timelines.
+    for (const auto& district : reader.districts()) {
+      std::string prefix = views::entity_prefix(district, kind, id);
       tl->Seek(prefix);
       if (tl->Valid() && tl->key().starts_with(prefix)) return district;
-      it->Seek(district + '\x01');
     }
   }
   return {};
@@ -131,20 +128,14 @@ views::ViewStore* AuditService::store_for(const std::string& district) {
   if (stores_.size() == 1) return stores_[0].get();  // the usual case: nothing to choose
   views::ViewStore* best = nullptr;
   std::int64_t best_progress = -1;
-  std::string prefix = views::district_prefix(district);
   for (auto& store : stores_) {
     if (!store) continue;
     if (!best) best = store.get();
-    rocksdb::ReadOptions ro;
-    ro.prefix_same_as_start = true;
-    std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(ro, store->family(views::Family::district_log)));
-    it->Seek(prefix);
-    views::DistrictOrder order;
-    if (!it->Valid() || !views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order))
-      continue;
+    auto first = views::Reader(*store).first_position(district);
+    if (!first) continue;
     std::int64_t progress = 0;
     for (const auto& p : store->offsets())
-      if (p.partition == order.pos.partition) progress += p.next_offset;
+      if (p.partition == first->partition) progress += p.next_offset;
     if (progress > best_progress) {
       best_progress = progress;
       best = store.get();
@@ -267,12 +258,7 @@ json cluster_json(const ClusterRecord& c) {
 }
 
 bool district_known(views::ViewStore& store, const std::string& district) {
-  std::string prefix = views::district_prefix(district);
-  rocksdb::ReadOptions ro;
-  ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::district_log)));
-  it->Seek(prefix);
-  return it->Valid() && it->key().starts_with(prefix);
+  return views::Reader(store).has_district(district);
 }
 
 }  // namespace
@@ -299,18 +285,9 @@ void AuditService::install(httplib::Server& server) {
                                                           httplib::Response& res) {
     // Every district any store holds, each answered from the store that holds it now.
     std::set<std::string> districts;
-    for (auto& s : stores_) {
-      if (!s) continue;
-      rocksdb::ReadOptions ro;
-      ro.total_order_seek = true;  // across districts, past the prefix extractor
-      std::unique_ptr<rocksdb::Iterator> it(s->db()->NewIterator(ro, s->family(views::Family::district_log)));
-      for (it->SeekToFirst(); it->Valid();) {
-        std::string_view key(it->key().data(), it->key().size());
-        std::string district(key.substr(0, key.find('\0')));
-        districts.insert(district);
-        it->Seek(district + '\x01');  // past every "<district>\0..." key
-      }
-    }
+    for (auto& s : stores_)
+      if (s)
+        for (auto& d : views::Reader(*s).districts()) districts.insert(std::move(d));
     json out = json::array(), consistent = json::array();
     Date today = today_in_beijing();
     for (const auto& district : districts) {
@@ -557,18 +534,16 @@ void AuditService::install(httplib::Server& server) {
                rocksdb::ReadOptions ro;
                ro.iterate_upper_bound = &upper;
                ro.prefix_same_as_start = true;
-               std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(views::Family::district_log)));
+               views::Reader reader(store);
+               auto it = reader.iterator(views::Family::district_log, ro);
                json events = json::array();
                std::string last;
                bool more = false;
                for (it->Seek(begin); it->Valid(); it->Next()) {
-                 std::string stored;
-                 if (!store.db()->Get({}, store.family(views::Family::events), it->value(), &stored).ok() ||
-                     stored.size() < views::kPositionBytes)
-                   continue;
-                 auto found = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
+                 std::string key(it->value().data(), it->value().size());
+                 auto found = reader.event_at_key(key);
                  if (!found) continue;
-                 const Event& e = *found;
+                 const Event& e = found->event;
                  if (*e.envelope.recorded_at > *as_of) continue;
                  if (!types.empty() && !types.count(type_name(e.data))) continue;
                  if (events.size() == limit) {
@@ -577,11 +552,7 @@ void AuditService::install(httplib::Server& server) {
                  }
                  json j = json::parse(encode_event(e));
                  // Retracted? Say when (the retraction is in the trail too).
-                 std::string when;
-                 if (store.db()->Get({}, store.family(views::Family::retractions), it->value(), &when).ok() && when.size() >= 8) {
-                   Timestamp t{std::int64_t(views::read_u64(when))};
-                   if (t <= *as_of) j["retracted_at"] = t.to_string();
-                 }
+                 if (auto t = reader.retracted_at(key, district, *as_of)) j["retracted_at"] = t->to_string();
                  events.push_back(std::move(j));
                  last = it->key().ToString();
                }

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "services/views/keys.h"
+#include "services/views/format.h"
 
 namespace annals {
 namespace {

@@ -46,7 +46,7 @@ Param<Period> parse_period(std::optional<std::string_view> from, std::optional<s
 Param<std::size_t> parse_limit(std::string_view text);
 
 // The audit trail's opaque cursor (the `next` of a page, sent back as ?after=): the
-// lowercase hexadecimal of the district order key (services/views/keys.h) of the page's
+// lowercase hexadecimal of the district order key (services/views/format.h) of the page's
 // last event.
 std::string encode_cursor(std::string_view key);
 

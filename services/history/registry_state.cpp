@@ -1,3 +1,4 @@
+// The roster of a district on a date: schools, their lineage, clusters (services/history/registry_state.h).
 #include "services/history/registry_state.h"
 
 #include <memory>
@@ -26,102 +27,114 @@ SchoolRecord new_school(const SchoolProfile& p, Date on) {
   return s;
 }
 
+// One registry event applied to the state on its effective date, one handler per type.
+// Events of other systems, and facilities events (folded into the figures instead,
+// services/history/contributions.cpp), change nothing here.
+struct Applier {
+  RegistryState& r;
+  Date on;
+
+  // The open school an event about `id` lands on (the survivor, for an absorbed school).
+  SchoolRecord* open_school(const std::string& id) {
+    auto it = r.schools.find(r.resolve(id));
+    return it != r.schools.end() && it->second.open() ? &it->second : nullptr;
+  }
+  void operator()(const DistrictRegistered& d) { r.district = d; }
+  void operator()(const SchoolOpened& d) {
+    auto existing = r.schools.find(d.school_id);
+    if (existing != r.schools.end() && existing->second.open() && !existing->second.name.empty())
+      return;  // already open: a second opening changes nothing (the services refuse it)
+    SchoolRecord s = new_school(d, on);
+    s.township = d.township;
+    if (existing != r.schools.end()) s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
+    r.schools[d.school_id] = std::move(s);
+  }
+  void operator()(const SchoolClosed& d) {
+    auto it = r.schools.find(d.school_id);  // not resolved: closing a survivor by an old id is a mistake
+    if (it == r.schools.end() || !it->second.open()) return;
+    it->second.closed_on = on;
+    it->second.closed_reason = d.reason;
+    r.leave_clusters(it->second);
+  }
+  void operator()(const SchoolMerged& d) {
+    SchoolRecord* survivor = open_school(d.surviving_id);
+    if (!survivor) return;
+    for (const auto& id : d.absorbed_ids) {
+      auto it = r.schools.find(id);
+      if (it == r.schools.end() || !it->second.open() || id == survivor->school_id) continue;
+      it->second.closed_on = on;
+      it->second.closed_reason = "merged into " + survivor->school_id;
+      it->second.merged_into = survivor->school_id;
+      survivor->absorbed.push_back({id, it->second.name, on});
+      r.leave_clusters(it->second);
+    }
+  }
+  void operator()(const SchoolSplit& d) {
+    SchoolRecord* source = open_school(d.source_id);
+    if (!source) return;
+    std::string source_id = source->school_id;
+    if (d.source_closes) {
+      source->closed_on = on;
+      source->closed_reason = "split";
+      r.leave_clusters(*source);
+    }
+    for (const auto& n : d.new_schools) {
+      if (r.schools.count(n.school_id)) continue;  // ids are never reused
+      SchoolRecord s = new_school(n, on);
+      s.split_from = source_id;
+      r.schools[n.school_id] = std::move(s);
+    }
+  }
+  void operator()(const SchoolStagesChanged& d) {
+    if (auto* s = open_school(d.school_id)) s->stages = d.stages;
+  }
+  void operator()(const SchoolRenamed& d) {
+    auto it = r.schools.find(d.school_id);
+    if (it != r.schools.end() && it->second.open()) it->second.name = d.name;
+  }
+  void operator()(const ClusterCreated& d) {
+    if (r.clusters.count(d.cluster_id) && !r.clusters[d.cluster_id].dissolved_on) return;
+    ClusterRecord c;
+    c.cluster_id = d.cluster_id;
+    c.name = d.name;
+    c.kind = d.kind;
+    c.cycle_years = d.cycle_years;
+    c.created_on = on;
+    r.clusters[d.cluster_id] = std::move(c);
+  }
+  void operator()(const ClusterDissolved& d) {
+    auto it = r.clusters.find(d.cluster_id);
+    if (it == r.clusters.end() || it->second.dissolved_on) return;
+    it->second.dissolved_on = on;
+    for (const auto& [school, role] : it->second.members) {
+      auto s = r.schools.find(school);
+      if (s != r.schools.end()) s->second.clusters.erase(d.cluster_id);
+    }
+    it->second.members.clear();
+  }
+  void operator()(const SchoolJoinedCluster& d) {
+    auto c = r.clusters.find(d.cluster_id);
+    SchoolRecord* s = open_school(d.school_id);
+    if (c == r.clusters.end() || c->second.dissolved_on || !s) return;
+    c->second.members[s->school_id] = d.role;
+    s->clusters[d.cluster_id] = d.role;
+  }
+  void operator()(const SchoolLeftCluster& d) {
+    auto c = r.clusters.find(d.cluster_id);
+    SchoolRecord* s = open_school(d.school_id);
+    if (c == r.clusters.end() || !s) return;
+    c->second.members.erase(s->school_id);
+    s->clusters.erase(d.cluster_id);
+  }
+  template <class Other>
+  void operator()(const Other&) {}
+};
+
 }  // namespace
 
 void RegistryState::apply(const Event& event) {
-  const Date on = event.envelope.effective_date;
-  // The open school an event about `id` lands on (the survivor, for an absorbed school).
-  auto open_school = [&](const std::string& id) -> SchoolRecord* {
-    auto it = schools.find(resolve(id));
-    return it != schools.end() && it->second.open() ? &it->second : nullptr;
-  };
   ++events_applied;
-  std::visit(
-      [&](const auto& d) {
-        using T = std::decay_t<decltype(d)>;
-        if constexpr (std::is_same_v<T, DistrictRegistered>) {
-          district = d;
-        } else if constexpr (std::is_same_v<T, SchoolOpened>) {
-          auto existing = schools.find(d.school_id);
-          if (existing != schools.end() && existing->second.open() && !existing->second.name.empty())
-            return;  // already open: a second opening changes nothing (the services refuse it)
-          SchoolRecord s = new_school(d, on);
-          s.township = d.township;
-          if (existing != schools.end()) s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
-          schools[d.school_id] = std::move(s);
-        } else if constexpr (std::is_same_v<T, SchoolClosed>) {
-          auto it = schools.find(d.school_id);  // not resolved: closing a survivor by an old id is a mistake
-          if (it != schools.end() && it->second.open()) {
-            it->second.closed_on = on;
-            it->second.closed_reason = d.reason;
-            leave_clusters(it->second);
-          }
-        } else if constexpr (std::is_same_v<T, SchoolMerged>) {
-          SchoolRecord* survivor = open_school(d.surviving_id);
-          if (!survivor) return;
-          for (const auto& id : d.absorbed_ids) {
-            auto it = schools.find(id);
-            if (it == schools.end() || !it->second.open() || id == survivor->school_id) continue;
-            it->second.closed_on = on;
-            it->second.closed_reason = "merged into " + survivor->school_id;
-            it->second.merged_into = survivor->school_id;
-            survivor->absorbed.push_back({id, it->second.name, on});
-            leave_clusters(it->second);
-          }
-        } else if constexpr (std::is_same_v<T, SchoolSplit>) {
-          SchoolRecord* source = open_school(d.source_id);
-          if (!source) return;
-          std::string source_id = source->school_id;
-          if (d.source_closes) {
-            source->closed_on = on;
-            source->closed_reason = "split";
-            leave_clusters(*source);
-          }
-          for (const auto& n : d.new_schools) {
-            if (schools.count(n.school_id)) continue;  // ids are never reused
-            SchoolRecord s = new_school(n, on);
-            s.split_from = source_id;
-            schools[n.school_id] = std::move(s);
-          }
-        } else if constexpr (std::is_same_v<T, SchoolStagesChanged>) {
-          if (auto* s = open_school(d.school_id)) s->stages = d.stages;
-        } else if constexpr (std::is_same_v<T, SchoolRenamed>) {
-          auto it = schools.find(d.school_id);
-          if (it != schools.end() && it->second.open()) it->second.name = d.name;
-        } else if constexpr (std::is_same_v<T, ClusterCreated>) {
-          if (clusters.count(d.cluster_id) && !clusters[d.cluster_id].dissolved_on) return;
-          ClusterRecord c;
-          c.cluster_id = d.cluster_id;
-          c.name = d.name;
-          c.kind = d.kind;
-          c.cycle_years = d.cycle_years;
-          c.created_on = on;
-          clusters[d.cluster_id] = std::move(c);
-        } else if constexpr (std::is_same_v<T, ClusterDissolved>) {
-          auto it = clusters.find(d.cluster_id);
-          if (it == clusters.end() || it->second.dissolved_on) return;
-          it->second.dissolved_on = on;
-          for (const auto& [school, role] : it->second.members) {
-            auto s = schools.find(school);
-            if (s != schools.end()) s->second.clusters.erase(d.cluster_id);
-          }
-          it->second.members.clear();
-        } else if constexpr (std::is_same_v<T, SchoolJoinedCluster>) {
-          auto c = clusters.find(d.cluster_id);
-          SchoolRecord* s = open_school(d.school_id);
-          if (c == clusters.end() || c->second.dissolved_on || !s) return;
-          c->second.members[s->school_id] = d.role;
-          s->clusters[d.cluster_id] = d.role;
-        } else if constexpr (std::is_same_v<T, SchoolLeftCluster>) {
-          auto c = clusters.find(d.cluster_id);
-          SchoolRecord* s = open_school(d.school_id);
-          if (c == clusters.end() || !s) return;
-          c->second.members.erase(s->school_id);
-          s->clusters.erase(d.cluster_id);
-        }
-        // Facilities events are folded by the indicator views (issue 5); not part of the roster.
-      },
-      event.data);
+  std::visit(Applier{*this, event.envelope.effective_date}, event.data);
 }
 
 void RegistryState::leave_clusters(SchoolRecord& school) {

@@ -8,8 +8,8 @@ namespace annals {
 std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district, EntityKind kind,
                                        const std::string& id, Date up_to, Timestamp as_of) {
   std::vector<views::ViewEntry> out;
-  std::string begin = views::entity_prefix(district, char(kind), id);
-  std::string end = views::entity_after_date(district, char(kind), id, up_to);
+  std::string begin = views::entity_prefix(district, kind, id);
+  std::string end = views::entity_after_date(district, kind, id, up_to);
   rocksdb::Slice upper(end);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;

@@ -2,7 +2,6 @@
 
 #include <rocksdb/iterator.h>
 
-#include "events/binary_codec.h"
 
 namespace annals {
 
@@ -21,13 +20,10 @@ void for_each_event(views::Reader reader, const std::string& district, Date from
         order.recorded > as_of)
       continue;
     const std::string id(it->value().data(), it->value().size());
-    std::string stored, retracted;
-    if (!reader.get(views::Family::events, id, stored) || stored.size() < views::kPositionBytes) continue;
-    auto event = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
-    if (!event) continue;
-    bool gone = reader.get(views::Family::retractions, id, retracted) && retracted.size() >= 8 &&
-                Timestamp{std::int64_t(views::read_u64(retracted))} <= as_of;
-    f({*event, order.recorded, gone});
+    auto stored = reader.event_at_key(id);
+    if (!stored) continue;
+    bool gone = reader.retracted_at(id, district, as_of).has_value();
+    f({stored->event, order.recorded, gone});
   }
 }
 

@@ -1,3 +1,4 @@
+// Projection: what a batch of consumed records changes in the views (services/projector/projection.h).
 #include "services/projector/projection.h"
 
 #include <stdexcept>
@@ -5,7 +6,6 @@
 #include "events/binary_codec.h"
 #include "events/bounds.h"
 #include "events/entities.h"
-#include "services/history/figures.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
 
@@ -16,21 +16,10 @@ using views::Family;
 Projection::Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only)
     : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)) {}
 
-bool Projection::get(rocksdb::WriteBatchWithIndex& batch, Family f, std::string_view key,
-                     std::string& value) {
-  rocksdb::Status s = batch.GetFromBatchAndDB(store_.db(), {}, store_.family(f),
-                                              rocksdb::Slice(key.data(), key.size()), &value);
-  if (s.ok()) return true;
-  if (s.IsNotFound()) return false;
-  throw std::runtime_error("reading the views: " + s.ToString());  // never mistake an error for absence
-}
-
 namespace {
 
-std::string id_key(std::string_view uuid) {
-  auto bytes = uuid_bytes(uuid);
-  return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-}
+// The events family's key of an id the contract has already checked to be a UUID.
+std::string id_key(std::string_view uuid) { return *views::event_key(uuid); }
 
 std::string violations_text(const std::vector<Violation>& violations) {
   std::string out;
@@ -56,41 +45,56 @@ bool same_event(Event a, Event b) {
 
 namespace {
 
-std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
-  if (!a) return b;
-  if (!b) return a;
-  return std::min(*a, *b);
+// What a record is before it may be applied: an event of its topic's system, keyed by its
+// district, not retracting itself. Returns "" or the reason it is a dead letter.
+std::optional<System> topic_system(const TopicNames& topics, const std::string& topic) {
+  for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
+    if (topic == topics.of(s)) return s;
+  return std::nullopt;
 }
 
-}  // namespace
-
-// Applies one record; returns "" or the reason it is a dead letter.
-std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchWithIndex& batch,
-                              ProjectionResult& result) {
-  std::optional<System> topic_system;
-  for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
-    if (record.topic == topics_.of(s)) topic_system = s;
-  if (!topic_system) return "record on a topic that is not an Annals domain topic";
-
-  Decoded decoded = decode_event(record.value, Origin::log);
-  if (!decoded.event) return "invalid event: " + violations_text(decoded.violations);
-  Event& event = *decoded.event;
+std::string misplaced(const ConsumedRecord& record, System topic, const Event& event) {
   System owner = system_of(event.data);
-  if (owner != *topic_system && owner != System::platform)
+  if (owner != topic && owner != System::platform)
     return std::string("event type ") + type_name(event.data) + " does not belong on " + record.topic;
   if (record.key != event.envelope.district)
     return "record key '" + excerpt(record.key) + "' is not the event's district '" + event.envelope.district + "'";
   const auto* retraction = std::get_if<RecordRetracted>(&event.data);
   if (retraction && retraction->event_id == event.envelope.id) return "an event cannot retract itself";
+  return "";
+}
 
+// Why a retraction of `target` (as stored, if it has arrived) cannot be applied, or "".
+std::string refused_retraction(const std::optional<Event>& target, const Event& retraction) {
+  if (!target) return "";
+  if (std::holds_alternative<RecordRetracted>(target->data))
+    return "retracting a retraction is not supported: publish the event again under a new id";
+  if (target->envelope.district != retraction.envelope.district)
+    return "the retracted event belongs to district '" + target->envelope.district + "', not '" +
+           retraction.envelope.district + "'";
+  return "";
+}
+
+}  // namespace
+
+std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch, ProjectionResult& result) {
+  auto system = topic_system(topics_, record.topic);
+  if (!system) return "record on a topic that is not an Annals domain topic";
+  Decoded decoded = decode_event(record.value, Origin::log);
+  if (!decoded.event) return "invalid event: " + violations_text(decoded.violations);
+  Event& event = *decoded.event;
+  if (std::string why = misplaced(record, *system, event); !why.empty()) return why;
+
+  views::Reader reader(batch);
   std::string id = id_key(event.envelope.id);
-  views::LogPosition pos{*topic_system, record.partition, record.offset};
+  views::LogPosition pos{*system, record.partition, record.offset};
   std::string existing;
-  if (get(batch, Family::events, id, existing)) {
+  if (reader.get(Family::events, id, existing)) {
     // The same event again (a producer's retry, stamped anew) is a duplicate; another event
     // under a used id is a conflict, never silently dropped (docs/contract.md, "One id, one event").
-    auto first = decode_binary(std::string_view(existing).substr(views::kPositionBytes));
-    if (first && same_event(*first, event)) {
+    auto first = views::parse_event_value(existing);
+    auto first_event = first ? decode_binary(first->binary) : std::nullopt;
+    if (first_event && same_event(*first_event, event)) {
       ++result.duplicates;
       return "";
     }
@@ -98,70 +102,57 @@ std::string Projection::apply(const ConsumedRecord& record, rocksdb::WriteBatchW
            position_text(topics_, views::read_position(existing)) + "; this record is at " +
            position_text(topics_, pos);
   }
+  const auto* retraction = std::get_if<RecordRetracted>(&event.data);
   std::string target_stored;
-  if (retraction && get(batch, Family::events, id_key(retraction->event_id), target_stored)) {
-    auto target = decode_binary(std::string_view(target_stored).substr(views::kPositionBytes));
-    if (target && std::holds_alternative<RecordRetracted>(target->data))
-      return "retracting a retraction is not supported: publish the event again under a new id";
-    if (target && target->envelope.district != event.envelope.district)
-      return "the retracted event belongs to district '" + target->envelope.district + "', not '" +
-             event.envelope.district + "'";
+  if (retraction && reader.get(Family::events, id_key(retraction->event_id), target_stored)) {
+    auto target = views::parse_event_value(target_stored);
+    std::optional<Event> target_event = target ? decode_binary(target->binary) : std::nullopt;
+    if (std::string why = refused_retraction(target_event, event); !why.empty()) return why;
   }
   std::string binary = encode_binary(event);
-  std::string stored;
-  views::append_position(stored, pos);
-  stored += binary;
+  batch.put(Family::events, id, views::encode_event_value(pos, binary));
   if (index_only_.count(record.topic)) {  // a publishing service knows only the id is taken
-    batch.Put(store_.family(Family::events), id, stored);
     ++result.indexed;
     return "";
   }
-  std::string order = views::district_order_key(event.envelope.district, event.envelope.effective_date,
-                                                *event.envelope.recorded_at, pos);
-  batch.Put(store_.family(Family::events), id, stored);
-  batch.Put(store_.family(Family::district_log), order, id);
-
-  // When was this event retracted, if a retraction arrived first?
-  // Retractions are kept as <first recorded_at><district>; one from another district is void.
-  std::optional<Timestamp> retracted_at;
-  std::string when;
-  if (get(batch, Family::retractions, id, when) && when.size() >= 8 &&
-      std::string_view(when).substr(8) == event.envelope.district)
-    retracted_at = Timestamp{std::int64_t(views::read_u64(when))};
+  const Envelope& e = event.envelope;
+  batch.put(Family::district_log, views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
+  // When was this event retracted, if a retraction arrived first? One from another district is void.
+  std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
   std::string entry = views::encode_view_entry(retracted_at, binary);
-  for (const auto& [family, key] : views::view_keys(event, pos)) batch.Put(store_.family(family), key, entry);
+  for (const auto& [family, key] : views::view_keys(event, pos)) batch.put(family, key, entry);
   // Students, teachers and schools whose timelines this changes: their figures.
   std::vector<EntityRef> restate = views::timeline_entities(event);
-
   if (retraction) {
-    std::string target = id_key(retraction->event_id);
-    std::optional<Timestamp> first = *event.envelope.recorded_at;
-    if (get(batch, Family::retractions, target, when) && when.size() >= 8)
-      first = earliest(first, Timestamp{std::int64_t(views::read_u64(when))});
-    std::string at;
-    views::append_u64(at, std::uint64_t(first->micros));
-    at += event.envelope.district;
-    batch.Put(store_.family(Family::retractions), target, at);
-    // Mark the target wherever the views hold it, if it has arrived.
-    if (!target_stored.empty()) {
-      std::string_view target_binary = std::string_view(target_stored).substr(views::kPositionBytes);
-      auto target_event = decode_binary(target_binary);
-      if (target_event) {
-        std::string marked = views::encode_view_entry(first, target_binary);
-        for (const auto& [family, key] : views::view_keys(*target_event, views::read_position(target_stored)))
-          batch.Put(store_.family(family), key, marked);
-        restate = views::timeline_entities(*target_event);
-      }
-    }
+    if (auto target = retract(event, id_key(retraction->event_id), target_stored, batch)) restate = std::move(*target);
   }
-  for (const auto& ref : restate) annals::restate(store_, batch, event.envelope.district, ref, figure_changes_);
+  for (const auto& ref : restate) annals::restate(batch, e.district, ref, figure_changes_);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";
 }
 
-ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
-                                   rocksdb::WriteBatchWithIndex& batch, bool advance_offsets) {
+std::optional<std::vector<EntityRef>> Projection::retract(const Event& event, const std::string& target,
+                                           const std::string& target_stored, views::Batch& batch) {
+  views::Reader reader(batch);
+  // The first retraction's recorded_at wins; the value keeps the latest retraction's district.
+  Timestamp first = *event.envelope.recorded_at;
+  std::string when;
+  if (reader.get(Family::retractions, target, when))
+    if (auto earlier = views::parse_retraction(when)) first = std::min(first, earlier->first);
+  batch.put(Family::retractions, target, views::encode_retraction(first, event.envelope.district));
+  // Mark the target wherever the views hold it, if it has arrived.
+  auto stored = views::parse_event_value(target_stored);
+  if (!stored) return std::nullopt;
+  auto target_event = decode_binary(stored->binary);
+  if (!target_event) return std::nullopt;
+  std::string marked = views::encode_view_entry(first, stored->binary);
+  for (const auto& [family, key] : views::view_keys(*target_event, stored->pos)) batch.put(family, key, marked);
+  return views::timeline_entities(*target_event);
+}
+
+ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
+                                   bool advance_offsets) {
   ProjectionResult result;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
   for (const auto& record : records) {
@@ -171,18 +162,21 @@ ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
     auto& n = next[{record.topic, record.partition}];
     n = std::max(n, record.offset + 1);
   }
-  figure_changes_.write(store_, batch);
+  figure_changes_.write(batch);
+  advance(next, batch);
+  return result;
+}
+
+void Projection::advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
+                         views::Batch& batch) {
+  views::Reader reader(batch);
   for (const auto& [tp, offset] : next) {
     std::string key = views::offset_key(tp.first, tp.second), value;
     // Offsets never move backwards, even if a partition is read again from further back.
-    if (get(batch, Family::offsets, key, value) && value.size() == 8 &&
-        std::int64_t(views::read_u64(value)) >= offset)
-      continue;
-    value.clear();
-    views::append_u64(value, std::uint64_t(offset));
-    batch.Put(store_.family(Family::offsets), key, value);
+    if (reader.get(Family::offsets, key, value))
+      if (auto stored = views::decode_offset(value); stored && *stored >= offset) continue;
+    batch.put(Family::offsets, key, views::encode_offset(offset));
   }
-  return result;
 }
 
 }  // namespace annals

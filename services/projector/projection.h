@@ -15,10 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include <rocksdb/utilities/write_batch_with_index.h>
-
 #include "services/kafka/topics.h"
-#include "services/history/figures.h"
+#include "services/projector/restate.h"
 #include "services/views/view_store.h"
 
 namespace annals {
@@ -60,14 +58,20 @@ class Projection {
   // caller writes the batch once dead letters are safely elsewhere. Without
   // advance_offsets the offsets are left alone: a publishing service writes what it has just
   // published this way, before its own consumer reaches it (which then only de-duplicates).
-  ProjectionResult stage(const std::vector<ConsumedRecord>& records,
-                         rocksdb::WriteBatchWithIndex& batch, bool advance_offsets = true);
+  ProjectionResult stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
+                         bool advance_offsets = true);
 
  private:
-  bool get(rocksdb::WriteBatchWithIndex& batch, views::Family f, std::string_view key,
-           std::string& value);
-  std::string apply(const ConsumedRecord& record, rocksdb::WriteBatchWithIndex& batch,
-                    ProjectionResult& result);
+  // Applies one record; returns "" or the reason it is a dead letter.
+  std::string apply(const ConsumedRecord& record, views::Batch& batch, ProjectionResult& result);
+  // Stages a retraction of the event stored under `target` (possibly not yet arrived:
+  // `target_stored` empty) and marks the target retracted wherever the views hold it;
+  // returns the target's timeline entities, whose figures change (nullopt: not arrived).
+  std::optional<std::vector<EntityRef>> retract(const Event& retraction, const std::string& target,
+                                 const std::string& target_stored, views::Batch& batch);
+  // Moves every partition's stored offset forward to `next` (never backwards).
+  void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
+               views::Batch& batch);
 
   views::ViewStore& store_;
   FigureChanges figure_changes_;  // gathered over one stage() call, written at its end

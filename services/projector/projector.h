@@ -2,13 +2,22 @@
 // topic and applies batches through Projection, committing the offsets in the same RocksDB
 // write batch as the changes. Records that cannot be applied go to the dead-letter topic
 // (confirmed by the broker before the batch that skips them is written).
+//
+// projector.cpp runs the loop, writes each batch and sends its dead letters;
+// projector_consumer.cpp is the Kafka side: the consumer's setup, polling, offsets, lag and
+// the caught-up check; projector_metrics.h names the metrics.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,8 +32,11 @@ class Registry;
 }
 
 namespace RdKafka {
+class KafkaConsumer;
 class Message;
-}
+class RebalanceCb;
+class TopicPartition;
+}  // namespace RdKafka
 
 namespace annals {
 
@@ -58,11 +70,14 @@ struct ProjectorOptions {
 
 class Projector {
  public:
+  // Registers the projector's metrics in `metrics`; with options.dead_letters, creates the
+  // dead-letter producer. Reads and writes `store`, which must outlive it.
   Projector(ProjectorOptions options, views::ViewStore& store, prometheus::Registry& metrics);
   ~Projector();
 
   // Consumes and applies until stop() is called. Throws on unrecoverable errors.
   void run();
+  // Asks run() to return (after the batch in hand); callable from any thread.
   void stop() { stopping_ = true; }
 
   // Per assigned partition: the store's next offset, the high watermark and the lag.
@@ -70,9 +85,80 @@ class Projector {
 
  private:
   struct Metrics;
-  class Rebalance;
+  // (topic, partition) -> next offset.
+  using PartitionOffsets = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
+  // What run() carries from one batch to the next.
+  struct RunState {
+    std::size_t consumed = 0;  // records read so far
+    bool unflushed = false;    // a batch was written since the memtables were last flushed
+    std::chrono::steady_clock::time_point last_progress{};
+    std::chrono::steady_clock::time_point last_log = std::chrono::steady_clock::now();
+    std::set<std::map<std::string, std::string>> gauged;  // partitions with lag series
+  };
+
+  // Consumer setup (projector_consumer.cpp).
+  // The rebalance callback: each assigned partition starts where the store says the views
+  // end. It must outlive the consumer that calls it.
+  std::unique_ptr<RdKafka::RebalanceCb> rebalance_callback();
+  // A consumer configured from the options (range assignment, no auto commit) that calls
+  // `rebalance`. Throws std::runtime_error naming a setting Kafka refuses.
+  std::unique_ptr<RdKafka::KafkaConsumer> create_consumer(RdKafka::RebalanceCb& rebalance);
+  // Subscribes to the topics as a group member or, with all_partitions, assigns every
+  // partition of them from the store's offsets (reading their metadata). Throws on failure.
+  void join_topics(RdKafka::KafkaConsumer& consumer);
+  // The all_partitions case of join_topics.
+  void assign_all_partitions(RdKafka::KafkaConsumer& consumer,
+                             const std::vector<std::string>& topics);
+
+  // The loop's steps, in order.
+  // Replaces `records` with the next batch: up to max_batch records, ending max_wait after
+  // it started (waiting up to 100 ms for a first record), on a consume error, or on stop().
+  void poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records);
+  // Writes the batch (write_batch), counts it and commits its offsets to Kafka; false when
+  // stopping before its dead letters are safe (nothing written).
+  bool apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
+                   const std::vector<ConsumedRecord>& records);
+  // Stages `records` through `projection`, sends their dead letters (send_dead_letters),
+  // and writes the batch with its offsets to the store: the projector's one write. nullopt
+  // when stopping before the dead letters are safe. Throws when the store refuses the write.
+  std::optional<ProjectionResult> write_batch(Projection& projection,
+                                              const std::vector<ConsumedRecord>& records);
+  // The applied, duplicate and batch metrics of one written batch begun at `started`.
+  void count_batch(const ProjectionResult& result, std::size_t records,
+                   std::chrono::steady_clock::time_point started);
+  // Tells Kafka the batch's next offsets (for lag tools; never with all_partitions): the
+  // store stays the source of truth.
+  void commit_offsets(RdKafka::KafkaConsumer& consumer, const std::vector<ConsumedRecord>& records);
+  // Idle: flushes the memtables written since the last flush.
+  void flush_when_idle(RunState& state);
+  // At most every 200 ms, and whenever `idle`: the lag gauges and progress() of every
+  // assigned partition, then (stop_when_caught_up) the caught-up check.
+  void report_progress(RdKafka::KafkaConsumer& consumer, bool idle, RunState& state);
+  // Sets the next-offset and lag gauges of the `assigned` partitions, removes those of the
+  // partitions in `gauged` no longer held (then `gauged` is the assigned ones); returns the
+  // progress() figures.
+  nlohmann::json gauge_partitions(RdKafka::KafkaConsumer& consumer,
+                                  const std::vector<RdKafka::TopicPartition*>& assigned,
+                                  const PartitionOffsets& stored,
+                                  std::set<std::map<std::string, std::string>>& gauged);
+  // Asks the brokers how far the `assigned` partitions end, logs how many records are to go
+  // (every two seconds), and stops the projector once all are applied and `idle`.
+  void check_caught_up(RdKafka::KafkaConsumer& consumer,
+                       const std::vector<RdKafka::TopicPartition*>& assigned,
+                       const PartitionOffsets& stored, bool idle,
+                       std::chrono::steady_clock::time_point now, RunState& state);
+
+  // The dead-letter sink (projector.cpp).
   // Counts and sends a batch's dead letters; false when stopping before they are all safe.
   bool send_dead_letters(const std::vector<DeadLetter>& dead);
+  // After one round of sending `letters` (from `of`): logs the sent ones, counts and logs
+  // those refused even without their value, and leaves in `letters` and `of` those to send
+  // again (without the value when the broker refused it for good).
+  void keep_unsent(const std::vector<Delivery>& deliveries, std::vector<ProducerRecord>& letters,
+                   std::vector<const DeadLetter*>& of);
+  // The dead-letter metrics of a batch's dead letters, once they are safe.
+  void count_dead_letters(const std::vector<DeadLetter>& dead);
+
   ProjectorOptions options_;
   views::ViewStore& store_;
   std::unique_ptr<Metrics> metrics_;

@@ -15,19 +15,26 @@
 // Idempotent on the event id: an event sent again gets its first outcome ("duplicate":
 // true) and is not published twice, even when its first delivery ended unconfirmed. An id
 // is unique across the whole record: the service follows every domain topic's ids and
-// refuses (409) an id that another service's topic already holds for a different event. The service keeps its own views (services/views) of
-// its topic and the registry topic, rebuilt from them on start; it checks each event
-// against them (services/publisher/rules.h) and writes what it publishes into them at once.
-// Events of one district are checked and published one request at a time, so two requests
-// cannot both pass a rule that only one may.
+// refuses (409) an id that another service's topic already holds for a different event.
+// The service keeps its own views (services/views) of its topic and the registry topic,
+// rebuilt from them on start; it checks each event against them
+// (services/publisher/rules.h) and writes what it publishes into them at once. Events of
+// one district are checked and published one request at a time, so two requests cannot
+// both pass a rule that only one may.
+//
+// publishing_service.cpp has the routes and how the service waits for its views to follow
+// the topics; publishing_request.cpp has publish() and its steps.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
-#include <set>
+#include <cstddef>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,12 +49,21 @@ class Registry;
 }
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace annals {
 
+class Projection;
+struct ConsumedRecord;
+struct Event;
+
 class PublishingService {
  public:
+  // Publishes with `producer` to `topics`' topic of `system`, reading and writing the
+  // service's own views in `store` (followed by a Projector); registers its metrics in
+  // `metrics`. The producer and the store must outlive the service.
   PublishingService(System system, TopicNames topics, Producer& producer, views::ViewStore& store,
                     prometheus::Registry& metrics);
   ~PublishingService();
@@ -67,14 +83,57 @@ class PublishingService {
   static constexpr std::size_t kMaxBatch = 100000;
 
  private:
+  struct Metrics;
+  class DistrictLocks;
+  struct Request;  // one publish() call: its documents, events and outcomes
+  struct Checked;  // what the domain rules let through, ready to produce
+
+  // The routes (publishing_service.cpp).
+  void post_events(const httplib::Request& req, httplib::Response& res);
+  void get_ready(httplib::Response& res);
+  void get_schemas(httplib::Response& res);
+
+  // Following the topics (publishing_service.cpp).
   // Waits until this service's views have read `topic` as far as the brokers have it now;
   // false when that takes longer than `timeout`.
   bool await_topic(const std::string& topic, std::chrono::milliseconds timeout);
   // The same for every domain topic (this service's views claim ids from all of them).
   bool await_topics(std::chrono::milliseconds timeout);
+  // True once the views have read every domain topic to its end after a start (waiting up
+  // to `timeout` for it, one caller at a time, until they have).
+  bool caught_up_after_start(std::chrono::milliseconds timeout);
 
-  struct Metrics;
-  class DistrictLocks;
+  // publish()'s steps (publishing_request.cpp), in order.
+  // 1. The contract: refuses the documents that did not parse (400), do not decode or are
+  //    another service's events (422); notes the districts of the valid ones.
+  void check_contract(Request& request, const std::vector<std::string>& parse_errors);
+  // When an event's id had an unconfirmed delivery, reads this service's topic to its end
+  // first (it may hold the event already); false when that did not finish in time.
+  bool settle_uncertain(const Request& request);
+  // 2. Idempotency and the domain rules, in a second pass when a first-pass refusal may
+  //    only be the registry topic not yet read that far (then read to its end first).
+  Checked check_domain_rules(Request& request, Projection& projection);
+  // One pass over the events, each read against the views plus an in-memory overlay of the
+  // events let through before it in this request.
+  void check_pass(Request& request, Projection& projection, Checked& pass);
+  // True when document i is decided by its id: a repeat of an earlier document, an id of a
+  // different event (409), or an event already stored (its first outcome, "duplicate").
+  bool known_id(Request& request, std::size_t i, Checked& pass);
+  // Document i's record, stamped with recorded_at, when the rules let it through; otherwise
+  // refuses it (422) or, on the first pass, defers it to the second.
+  std::optional<ProducerRecord> check_event(Request& request, std::size_t i,
+                                            views::Reader& reader, Checked& pass);
+  // 3. Produces the records and answers each event by what the broker said; returns the
+  //    confirmed records at their log positions.
+  std::vector<ConsumedRecord> produce(Request& request, const Checked& checked);
+  // The answer to an event the broker did not confirm (its id remembered when the broker
+  // may have written it nonetheless).
+  Outcome unconfirmed(const Event& event, const Delivery& delivery);
+  // Writes the confirmed records into this service's own views at once: the one write.
+  void write_published(Projection& projection, const std::vector<ConsumedRecord>& confirmed);
+  // Counts every refused event under its reason and returns the outcomes.
+  std::vector<Outcome> finish(Request& request);
+
   System system_;
   TopicNames topics_;
   Producer& producer_;

@@ -211,14 +211,15 @@ class Checker {
 
   void check(const RecordRetracted& d) {
     std::string stored;
-    auto id = uuid_bytes(d.event_id);
-    std::string key(reinterpret_cast<const char*>(id->data()), id->size());
-    if (!reader_.get(views::Family::events, key, stored)) {
+    auto key = views::event_key(d.event_id);
+    auto value = key && reader_.get(views::Family::events, *key, stored) ? views::parse_event_value(stored)
+                                                                         : std::nullopt;
+    if (!value) {
       fail("/data/event_id", "retraction_target_unknown", "no event " + d.event_id + " on this service's topic");
       return;
     }
-    views::LogPosition pos = views::read_position(stored);
-    auto target = decode_binary(std::string_view(stored).substr(views::kPositionBytes));
+    views::LogPosition pos = value->pos;
+    auto target = decode_binary(value->binary);
     if (!target || pos.topic != own_) {
       fail("/data/event_id", "retraction_target_unknown",
            "event " + d.event_id + " was published by the " + std::string(to_string(pos.topic)) +

@@ -23,12 +23,12 @@ std::string ViewsChecksum::to_string() const {
 ViewsChecksum checksum(ViewStore& store, bool include_offsets) {
   ViewsChecksum out;
   out.hash = 1469598103934665603ull;
-  for (int f = 0; f < int(std::size(kFamilyNames)); ++f) {
+  for (int f = 0; f < kFamilies; ++f) {
     if (!include_offsets && Family(f) == Family::offsets) continue;
     mix(out.hash, kFamilyNames[f], std::strlen(kFamilyNames[f]));
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
-    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.family(Family(f))));
+    auto it = Reader(store).iterator(Family(f), ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       mix(out.hash, it->key().data(), it->key().size());
       mix(out.hash, it->value().data(), it->value().size());

@@ -22,13 +22,11 @@ std::vector<prometheus::MetricFamily> RocksDbMetrics::Collect() const {
   auto keys = family("annals_rocksdb_estimated_keys", "Estimated keys per column family.", MetricType::Gauge);
   auto sst = family("annals_rocksdb_sst_bytes", "Total SST file size per column family.", MetricType::Gauge);
   auto memtable = family("annals_rocksdb_memtable_bytes", "Memtable size per column family.", MetricType::Gauge);
-  for (int f = 0; f < int(std::size(kFamilyNames)); ++f) {
-    auto* h = store_.family(Family(f));
-    std::uint64_t v = 0;
+  for (int f = 0; f < kFamilies; ++f) {
     prometheus::ClientMetric::Label label{"column_family", kFamilyNames[f]};
-    if (store_.db()->GetIntProperty(h, "rocksdb.estimate-num-keys", &v)) add(keys, double(v), label);
-    if (store_.db()->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) add(sst, double(v), label);
-    if (store_.db()->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) add(memtable, double(v), label);
+    if (auto v = store_.int_property(Family(f), "rocksdb.estimate-num-keys")) add(keys, double(*v), label);
+    if (auto v = store_.int_property(Family(f), "rocksdb.total-sst-files-size")) add(sst, double(*v), label);
+    if (auto v = store_.int_property(Family(f), "rocksdb.cur-size-all-mem-tables")) add(memtable, double(*v), label);
   }
   std::vector<prometheus::MetricFamily> out{keys, sst, memtable};
   if (auto stats = store_.statistics()) {

@@ -1,3 +1,4 @@
+// Opening, configuring, reading and writing the views store (services/views/view_store.h).
 #include "services/views/view_store.h"
 
 #include <rocksdb/cache.h>
@@ -5,6 +6,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <cassert>
 #include <filesystem>
 #include <stdexcept>
 
@@ -49,54 +51,6 @@ void check(const rocksdb::Status& s, const std::string& what) {
 }
 
 }  // namespace
-
-std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary) {
-  std::string out;
-  out.reserve(9 + event_binary.size());
-  out.push_back(retracted_at ? 1 : 0);
-  if (retracted_at) append_u64(out, std::uint64_t(retracted_at->micros));
-  out.append(event_binary);
-  return out;
-}
-
-std::optional<ViewEntry> decode_view_entry(std::string_view bytes) {
-  if (bytes.empty()) return std::nullopt;
-  ViewEntry entry;
-  std::size_t at = 1;
-  if (bytes[0] == 1) {
-    if (bytes.size() < 9) return std::nullopt;
-    entry.retracted_at = Timestamp{std::int64_t(read_u64(bytes.substr(1)))};
-    at = 9;
-  }
-  auto event = decode_binary(bytes.substr(at));
-  if (!event || !event->envelope.recorded_at) return std::nullopt;
-  entry.event = std::move(*event);
-  return entry;
-}
-
-std::vector<EntityRef> timeline_entities(const Event& event) {
-  std::vector<EntityRef> out = entities_of(event.data);
-  const System system = system_of(event.data);
-  if (system == System::personnel || system == System::enrollment)
-    std::erase_if(out, [](const EntityRef& ref) { return ref.kind == EntityKind::school; });
-  return out;
-}
-
-std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos) {
-  std::vector<std::pair<Family, std::string>> out;
-  const Envelope& e = event.envelope;
-  // The registry view holds what shapes the roster; facility censuses and purchases (the
-  // bulk of registry events) reach the indicators through the school's figures instead.
-  const bool facilities = std::holds_alternative<SchoolFacilitiesSurveyed>(event.data) ||
-                          std::holds_alternative<SchoolConstructionCompleted>(event.data) ||
-                          std::holds_alternative<SchoolEquipmentPurchased>(event.data);
-  if (system_of(event.data) == System::registry && !facilities)
-    out.emplace_back(Family::registry, district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
-  for (const auto& ref : timeline_entities(event))
-    out.emplace_back(Family::timelines,
-                     timeline_key(e.district, char(ref.kind), ref.id, e.effective_date, *e.recorded_at, pos));
-  return out;
-}
 
 rocksdb::Options ViewStore::options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
   rocksdb::Options o;
@@ -217,45 +171,117 @@ bool ViewStore::catch_up() {
   return s.ok();
 }
 
-std::vector<PartitionOffset> ViewStore::offsets() {
-  std::vector<PartitionOffset> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, family(Family::offsets)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view k(it->key().data(), it->key().size());
-    auto nul = k.find('\0');
-    if (nul == std::string_view::npos || k.size() != nul + 5 || it->value().size() != 8) continue;
-    out.push_back({std::string(k.substr(0, nul)), std::int32_t(read_u32(k.substr(nul + 1))),
-                   std::int64_t(read_u64(std::string_view(it->value().data(), 8)))});
-  }
-  return out;
+std::optional<std::uint64_t> ViewStore::int_property(Family family, const std::string& name) {
+  std::uint64_t v = 0;
+  if (!db_->GetIntProperty(handle(family), name, &v)) return std::nullopt;
+  return v;
 }
+
+rocksdb::Status ViewStore::write(Batch& batch) {
+  assert(primary_ && &batch.store_ == this);
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch.batch_.GetWriteBatch());
+  if (s.ok()) batch.batch_.Clear();
+  return s;
+}
+
+std::vector<PartitionOffset> ViewStore::offsets() { return Reader(*this).offsets(); }
 
 std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_view event_id) {
-  auto id = uuid_bytes(event_id);
-  if (!id) return std::nullopt;
-  std::string value;
-  rocksdb::Slice key(reinterpret_cast<const char*>(id->data()), id->size());
-  if (!db_->Get({}, family(Family::events), key, &value).ok() || value.size() < kPositionBytes)
-    return std::nullopt;
-  auto event = decode_binary(std::string_view(value).substr(kPositionBytes));
-  if (!event) return std::nullopt;
-  return std::make_pair(read_position(value), std::move(*event));
+  auto stored = Reader(*this).event(event_id);
+  if (!stored) return std::nullopt;
+  return std::make_pair(stored->pos, std::move(stored->event));
 }
 
+Reader::Reader(Batch& batch) : store_(batch.store_), overlay_(&batch.batch_) {}
+
 std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family, const rocksdb::ReadOptions& options) {
-  std::unique_ptr<rocksdb::Iterator> base(store_.db()->NewIterator(options, store_.family(family)));
+  std::unique_ptr<rocksdb::Iterator> base(store_.db_->NewIterator(options, store_.handle(family)));
   if (!overlay_) return base;
   return std::unique_ptr<rocksdb::Iterator>(
-      overlay_->NewIteratorWithBase(store_.family(family), base.release(), &options));
+      overlay_->NewIteratorWithBase(store_.handle(family), base.release(), &options));
 }
 
 bool Reader::get(Family family, std::string_view key, std::string& value) {
   rocksdb::Slice k(key.data(), key.size());
-  rocksdb::Status s = overlay_ ? overlay_->GetFromBatchAndDB(store_.db(), {}, store_.family(family), k, &value)
-                               : store_.db()->Get({}, store_.family(family), k, &value);
+  rocksdb::Status s = overlay_ ? overlay_->GetFromBatchAndDB(store_.db_.get(), {}, store_.handle(family), k, &value)
+                               : store_.db_->Get({}, store_.handle(family), k, &value);
   if (s.ok()) return true;
   if (s.IsNotFound()) return false;
   throw std::runtime_error("reading the views: " + s.ToString());
 }
+
+std::optional<StoredEvent> Reader::event_at_key(std::string_view key) {
+  std::string value;
+  if (!get(Family::events, key, value)) return std::nullopt;
+  auto parsed = parse_event_value(value);
+  if (!parsed) return std::nullopt;
+  auto event = decode_binary(parsed->binary);
+  if (!event) return std::nullopt;
+  return StoredEvent{parsed->pos, std::move(*event)};
+}
+
+std::optional<StoredEvent> Reader::event(std::string_view uuid) {
+  auto key = event_key(uuid);
+  if (!key) return std::nullopt;
+  return event_at_key(*key);
+}
+
+std::optional<Timestamp> Reader::retracted_at(std::string_view key, std::string_view district,
+                                              Timestamp as_of) {
+  std::string value;
+  if (!get(Family::retractions, key, value) || !applies(value, district, as_of)) return std::nullopt;
+  return parse_retraction(value)->first;
+}
+
+std::vector<PartitionOffset> Reader::offsets() {
+  std::vector<PartitionOffset> out;
+  auto it = iterator(Family::offsets, {});
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    PartitionOffset p;
+    auto next = decode_offset(std::string_view(it->value().data(), it->value().size()));
+    if (!next || !parse_offset_key(std::string_view(it->key().data(), it->key().size()), p.topic, p.partition))
+      continue;
+    p.next_offset = *next;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<std::string> Reader::districts() {
+  std::vector<std::string> out;
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // across districts, past the prefix extractor
+  auto it = iterator(Family::district_log, ro);
+  for (it->SeekToFirst(); it->Valid(); it->Seek(past_district(out.back())))
+    out.emplace_back(district_of_key(std::string_view(it->key().data(), it->key().size())));
+  return out;
+}
+
+bool Reader::has_district(std::string_view district) { return first_position(district).has_value(); }
+
+std::optional<LogPosition> Reader::first_position(std::string_view district) {
+  std::string prefix = district_prefix(district);
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  auto it = iterator(Family::district_log, ro);
+  it->Seek(prefix);
+  DistrictOrder order;
+  if (!it->Valid() || !parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order) ||
+      order.district != district)
+    return std::nullopt;
+  return order.pos;
+}
+
+Batch::Batch(ViewStore& store) : store_(store), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+
+void Batch::put(Family family, std::string_view key, std::string_view value) {
+  batch_.Put(store_.handle(family), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+}
+
+void Batch::remove(Family family, std::string_view key) {
+  batch_.Delete(store_.handle(family), rocksdb::Slice(key.data(), key.size()));
+}
+
+std::size_t Batch::size() { return std::size_t(batch_.GetWriteBatch()->Count()); }
 
 }  // namespace annals::views

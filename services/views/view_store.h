@@ -1,21 +1,9 @@
-// The RocksDB store that holds Annals' views. The projector opens it as the primary (the
-// only writer); the audit service opens it as a secondary instance that follows the
-// primary's MANIFEST and WAL, so reads never block the writer.
+// The RocksDB store that holds Annals' views, and the only ways to read and write it. The
+// projector opens it as the primary (the only writer) and writes through a Batch; the audit
+// service opens it as a secondary instance that follows the primary's MANIFEST and WAL, so
+// reads never block the writer. Every read goes through a Reader.
 //
-// Column families:
-//   offsets      "<topic>\0<partition>" -> next offset (u64): what the views reflect
-//   events       event id (16 bytes) -> position + binary event: every accepted event, once
-//   district_log district order key -> event id: a district's audit trail, in apply order
-//   registry     district order key -> view entry: registry events that shape the roster
-//                (schools, clusters; not facility censuses and purchases)
-//   timelines    timeline key -> view entry: each entity's events (schools, clusters,
-//                teachers, students), in apply order
-//   retractions  event id -> recorded_at (u64) + district of the first retraction
-//   contributions "<district>\0<kind><entity>" -> what a student, teacher or school
-//                contributes to the figures of schools, as counted (history/figures.h)
-//   figures      "<district>\0<school>\0<date>" -> every figure of the school from that
-//                date on: a step function kept minimal (no step equals the one before), so
-//                a school's figures on any date are one seek
+// What each column family holds, and every key and value layout: services/views/format.h.
 #pragma once
 
 #include <map>
@@ -31,40 +19,23 @@
 
 #include "events/entities.h"
 #include "events/event.h"
-#include "services/views/keys.h"
+#include "services/views/format.h"
 
 namespace annals::views {
-
-enum class Family : int { offsets, events, district_log, registry, timelines, retractions, contributions, figures };
-inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log",  "registry",
-                                               "timelines", "retractions", "contributions", "figures"};
-
-// A projected event as the views hold it: the event, and when (if ever) it was retracted.
-struct ViewEntry {
-  std::optional<Timestamp> retracted_at;
-  Event event;
-  // In force for a reader at recorded time `as_of`: recorded by then, not yet retracted.
-  bool visible_at(Timestamp as_of) const {
-    return *event.envelope.recorded_at <= as_of && !(retracted_at && *retracted_at <= as_of);
-  }
-};
-std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary);
-std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
-
-// The entities whose timelines hold `event`: every entity it is about, except that a
-// teacher's or student's event names schools only as places (a school's timeline holds what
-// the registry and finance say about it).
-std::vector<EntityRef> timeline_entities(const Event& event);
-
-// Every place the views keep `event` (at `pos`) as a view entry: the registry view for
-// registry events, and the timeline of each of its timeline_entities.
-std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos);
 
 struct PartitionOffset {
   std::string topic;
   std::int32_t partition;
   std::int64_t next_offset;
 };
+
+// A stored event: the event, and where it sits in the log.
+struct StoredEvent {
+  LogPosition pos;
+  Event event;
+};
+
+class Batch;
 
 class ViewStore {
  public:
@@ -76,12 +47,17 @@ class ViewStore {
                                                    const std::string& secondary_path);
   ~ViewStore();
 
-  rocksdb::DB* db() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* family(Family f) { return handles_[int(f) + 1]; }
   std::shared_ptr<rocksdb::Statistics> statistics() { return statistics_; }
+  // A RocksDB integer property of one family ("rocksdb.estimate-num-keys", ...); nullopt
+  // when RocksDB does not know it.
+  std::optional<std::uint64_t> int_property(Family family, const std::string& name);
 
-  // Secondary only: replays what the primary wrote since the last call.
-  // A secondary reads what the primary wrote since the last call. Each call replays the
+  // Primary only: writes everything `batch` staged, atomically (the views and the offsets
+  // that cover them change together), and empties it. A failed write leaves the views as
+  // they were and the batch as it was.
+  rocksdb::Status write(Batch& batch);
+
+  // Secondary only: reads what the primary wrote since the last call. Each call replays the
   // primary's live log and rereads its manifest (milliseconds), so it is skipped, and false
   // returned, when none of the primary's log, manifest or CURRENT files changed since.
   bool catch_up();
@@ -91,14 +67,17 @@ class ViewStore {
   // catch-up. Called when the projector goes idle, and (with 0) when the store closes.
   void flush_memtables(std::uint64_t min_bytes, bool wait);
 
-  // Every partition's next offset as the store records it.
+  // Every partition's next offset as the store records it (Reader::offsets).
   std::vector<PartitionOffset> offsets();
 
   // A stored event by id, with its log position; nullopt when never projected.
   std::optional<std::pair<LogPosition, Event>> find_event(std::string_view event_id);
 
  private:
+  friend class Reader;
+  friend class Batch;
   ViewStore() = default;
+  rocksdb::ColumnFamilyHandle* handle(Family f) { return handles_[std::size_t(f) + 1]; }
   static rocksdb::Options options(const std::shared_ptr<rocksdb::Statistics>& statistics);
   static std::vector<rocksdb::ColumnFamilyDescriptor> families(const rocksdb::Options& base);
   std::shared_ptr<rocksdb::Statistics> statistics_;
@@ -109,19 +88,61 @@ class ViewStore {
   std::unique_ptr<rocksdb::DB> db_;
 };
 
-// Reads the views, optionally through a write batch not yet written (a publishing service
-// checks a batch's later events against its earlier ones this way). Implicit from a store.
+// Reads the views, optionally through a batch not yet written (the projector reads a
+// batch's earlier records this way, and a publishing service checks a request's later
+// events against its earlier ones). Cheap to copy; implicit from a store. Reads that fail
+// for any reason but absence throw std::runtime_error: an error is never taken for absence.
 class Reader {
  public:
-  Reader(ViewStore& store, rocksdb::WriteBatchWithIndex* overlay = nullptr) : store_(store), overlay_(overlay) {}
+  Reader(ViewStore& store) : store_(store) {}  // NOLINT(google-explicit-constructor)
+  Reader(Batch& batch);                         // NOLINT(google-explicit-constructor)
   ViewStore& store() { return store_; }
-  // An iterator over `family`; iterate_upper_bound in `options` also bounds the overlay.
+
+  // An iterator over `family`; iterate_upper_bound in `options` also bounds the batch.
   std::unique_ptr<rocksdb::Iterator> iterator(Family family, const rocksdb::ReadOptions& options);
+  // The value of `key` in `family` into `value`; false when there is none.
   bool get(Family family, std::string_view key, std::string& value);
+
+  // The event stored under `key` (format.h: event_key); nullopt when none is, or when the
+  // stored bytes do not decode.
+  std::optional<StoredEvent> event_at_key(std::string_view key);
+  // The event with id `uuid` (text form); nullopt when never projected.
+  std::optional<StoredEvent> event(std::string_view uuid);
+  // When the event stored under `key` was first retracted, for a reader of `district` at
+  // recorded time `as_of` (format.h: applies); nullopt when it was not by then.
+  std::optional<Timestamp> retracted_at(std::string_view key, std::string_view district,
+                                        Timestamp as_of);
+
+  // Every partition's next offset as the views record it: how far they reflect the log.
+  std::vector<PartitionOffset> offsets();
+  // Every district with at least one event, in key order.
+  std::vector<std::string> districts();
+  // True when `district` has at least one event.
+  bool has_district(std::string_view district);
+  // The log position of the district's first event in apply order; nullopt when it has none.
+  std::optional<LogPosition> first_position(std::string_view district);
 
  private:
   ViewStore& store_;
-  rocksdb::WriteBatchWithIndex* overlay_;
+  rocksdb::WriteBatchWithIndex* overlay_ = nullptr;
+};
+
+// The projector's write path: puts and deletes staged in memory, readable through a Reader
+// before they are written, and written at once by ViewStore::write.
+class Batch {
+ public:
+  explicit Batch(ViewStore& store);
+  ViewStore& store() { return store_; }
+  void put(Family family, std::string_view key, std::string_view value);
+  void remove(Family family, std::string_view key);
+  // The number of puts and deletes staged.
+  std::size_t size();
+
+ private:
+  friend class Reader;
+  friend class ViewStore;
+  ViewStore& store_;
+  rocksdb::WriteBatchWithIndex batch_;
 };
 
 }  // namespace annals::views

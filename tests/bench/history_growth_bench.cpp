@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     std::string district;
     auto flush = [&] {
       auto t0 = Clock::now();
-      rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, true);
+      views::Batch wb(*store);
       projection.stage(batch, wb);
-      store->db()->Write({}, wb.GetWriteBatch());
+      store->write(wb);
       auto t1 = Clock::now();
       rocksdb::WriteBatch plain;
       for (const auto& r : batch) plain.Put(r.topic + "/" + std::to_string(r.offset), r.value);

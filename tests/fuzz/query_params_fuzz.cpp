@@ -15,7 +15,7 @@
 
 #include "events/bounds.h"
 #include "services/audit/query_params.h"
-#include "services/views/keys.h"
+#include "services/views/format.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace annals {

@@ -87,9 +87,9 @@ std::vector<Event> random_people(std::mt19937_64& rng, int students, int teacher
 
 void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
   Projection p(store, TopicNames{"h."});
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  views::Batch batch(store);
   RC_ASSERT(p.stage(records, batch).dead_letters.empty());
-  RC_ASSERT(store.db()->Write({}, batch.GetWriteBatch()).ok());
+  RC_ASSERT(store.write(batch).ok());
 }
 
 RC_GTEST_PROP(Figures, EqualFoldingEveryPersonInAnyArrivalOrder, (std::uint64_t seed)) {

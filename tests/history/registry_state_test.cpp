@@ -26,9 +26,9 @@ class RegistryStateTest : public ::testing::Test {
     std::vector<ConsumedRecord> records;
     for (const auto& e : events) records.push_back({"a.registry", 0, offset++, e.envelope.district, encode_event(e)});
     Projection p(*store, TopicNames{"a."});
-    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    views::Batch batch(*store);
     ASSERT_TRUE(p.stage(records, batch).dead_letters.empty());
-    ASSERT_TRUE(store->db()->Write({}, batch.GetWriteBatch()).ok());
+    ASSERT_TRUE(store->write(batch).ok());
   }
   std::vector<std::string> open_on(const char* date, Timestamp as_of = Timestamp::max()) {
     std::vector<std::string> out;

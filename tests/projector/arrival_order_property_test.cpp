@@ -63,9 +63,9 @@ ConsumedRecord record_of(const Logged& l) {
 
 void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
   Projection p(store, TopicNames{"p."});
-  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  views::Batch batch(store);
   RC_ASSERT(p.stage(records, batch).dead_letters.empty());
-  RC_ASSERT(store.db()->Write({}, batch.GetWriteBatch()).ok());
+  RC_ASSERT(store.write(batch).ok());
 }
 
 // Everything a reader can see of the registry on a date, as text.

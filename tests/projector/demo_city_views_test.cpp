@@ -40,11 +40,11 @@ TEST(DemoCityViews, AreByteForByteTheGoldenOnes) {
   for (std::size_t at = 0; at < records.size(); at += 5000) {
     std::vector<ConsumedRecord> batch_records(records.begin() + std::ptrdiff_t(at),
                                               records.begin() + std::ptrdiff_t(std::min(at + 5000, records.size())));
-    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    views::Batch batch(*store);
     ProjectionResult r = projection.stage(batch_records, batch);
     EXPECT_TRUE(r.dead_letters.empty()) << r.dead_letters.front().reason;
     applied += r.applied;
-    ASSERT_TRUE(store->db()->Write({}, batch.GetWriteBatch()).ok());
+    ASSERT_TRUE(store->write(batch).ok());
   }
   EXPECT_EQ(applied, records.size());
   EXPECT_EQ(views::checksum(*store).to_string(), "c23823f8e0487fa1/165513");

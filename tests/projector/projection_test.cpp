@@ -28,9 +28,9 @@ class ProjectionTest : public ::testing::Test {
   }
   ProjectionResult apply(views::ViewStore& s, const std::vector<ConsumedRecord>& records) {
     Projection p(s, topics);
-    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    views::Batch batch(s);
     ProjectionResult r = p.stage(records, batch);
-    EXPECT_TRUE(s.db()->Write({}, batch.GetWriteBatch()).ok());
+    EXPECT_TRUE(s.write(batch).ok());
     return r;
   }
 };

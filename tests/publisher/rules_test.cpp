@@ -46,9 +46,9 @@ class RulesTest : public ::testing::Test {
     System s = system_of(e.data) == System::platform ? System::registry : system_of(e.data);
     ConsumedRecord r{"a." + std::string(to_string(s)), 0, offset++, "dc", encode_event(e)};
     Projection p(*store, TopicNames{"a."});
-    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    views::Batch batch(*store);
     ASSERT_TRUE(p.stage({r}, batch).dead_letters.empty());
-    ASSERT_TRUE(store->db()->Write({}, batch.GetWriteBatch()).ok());
+    ASSERT_TRUE(store->write(batch).ok());
   }
   // The codes of the rules `a` breaks, for the service that owns its type.
   std::vector<std::string> codes(const At& a, std::optional<System> as = std::nullopt) {

@@ -1,0 +1,41 @@
+// The write side of the figures: restating an entity's contributions when its timeline
+// changes, and keeping each school's figures as a minimal step function of the date
+// (the figures and contributions families, services/views/format.h). The read side, and the
+// rules by which an entity contributes, are in services/history/figures.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "events/entities.h"
+#include "services/views/series.h"
+#include "services/views/view_store.h"
+
+namespace annals {
+
+// Changes to the figures' step functions, gathered over a batch of records and written once
+// per series: a school's series is touched by every pupil who comes or goes, and writing it
+// per pupil would leave a version of the same keys in RocksDB's memtable per pupil.
+class FigureChanges {
+ public:
+  // `value` counts in `c`'s series from c.from (and stops at c.to); sign -1 undoes it.
+  void add(const std::string& district, const Contribution& c, std::int64_t sign);
+  // Stages the gathered changes into `batch`, each step key written at most once, keeping
+  // every series minimal (no step equals the one before); then forgets them.
+  void write(views::Batch& batch);
+  bool empty() const { return deltas_.empty(); }
+
+ private:
+  // figures prefix of a school -> date -> change from then on
+  std::map<std::string, std::map<Date, Figures>> deltas_;
+};
+
+// Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the
+// new contributions into `batch` and gathers the difference in the figures into `changes`.
+// Students, teachers and schools contribute; other kinds are ignored. A school that was
+// absorbed also restates the school that absorbed it.
+void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
+             FigureChanges& changes);
+
+}  // namespace annals

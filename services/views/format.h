@@ -1,0 +1,228 @@
+// The on-disk format of the views: every column family, every key and every value layout.
+// This file is their one owner; nothing else lays out or parses a stored byte.
+//
+// Do not change these layouts or the values of the enums they store: they are on disk, and a
+// store built by one version is read by the next. A change of format is a new family or a
+// new value layout, and a rebuild from the log (docs/architecture.md, "The storage format").
+// tests/projector/demo_city_views_test.cpp holds the checksum of the demo city's views.
+//
+// Integers are big-endian, and biased where they may be negative, so that byte order is
+// numeric order. District ids never contain '\0', which ends the district part of a key and
+// is where the prefix extractors cut (services/views/view_store.cpp).
+//
+//   family         key                                         value
+//   offsets        "<topic>\0" partition:u32                   next offset:u64
+//   events         event id (16 bytes of the UUID)             position + binary event
+//   district_log   district order key                          event id (16 bytes)
+//   registry       district order key                          view entry
+//   timelines      timeline key                                view entry
+//   retractions    event id (16 bytes)                         first recorded_at:u64 + district
+//   contributions  "<district>\0" kind:char "<entity id>"      cereal binary vector<Contribution>
+//   figures        "<district>\0<school>\0" date:u32           (section, measure, grade, n:u64)*
+//
+//   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
+//   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
+//   timeline key        "<district>\0" kind:char "<id>\0" date:u32 recorded_at:u64 position
+//   view entry          0 | 1 retracted_at:u64, then the binary event (events/binary_codec.h)
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "events/entities.h"
+#include "events/event.h"
+#include "services/views/series.h"
+
+namespace annals::views {
+
+// ---- Column families ------------------------------------------------------------------
+
+// Append only: a family is opened by its name, and its position indexes the store's handles.
+enum class Family : int {
+  offsets,
+  events,
+  district_log,
+  registry,
+  timelines,
+  retractions,
+  contributions,
+  figures,
+};
+inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log",
+                                               "registry",  "timelines",   "retractions",
+                                               "contributions", "figures"};
+inline constexpr int kFamilies = int(std::size(kFamilyNames));
+static_assert(kFamilies == int(Family::figures) + 1, "a family without a name, or a name too many");
+static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
+static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
+static_assert(std::string_view(kFamilyNames[int(Family::figures)]) == "figures");
+
+// Enum values the keys and values store. Do not change them: they are on disk.
+static_assert(std::uint8_t(System::registry) == 0 && std::uint8_t(System::personnel) == 1 &&
+              std::uint8_t(System::enrollment) == 2 && std::uint8_t(System::finance) == 3 &&
+              std::uint8_t(System::platform) == 4);
+static_assert(char(EntityKind::school) == 's' && char(EntityKind::cluster) == 'c' &&
+              char(EntityKind::teacher) == 't' && char(EntityKind::student) == 'p');
+static_assert(std::uint8_t(Section::primary) == 0 && std::uint8_t(Section::whole) == 2);
+static_assert(std::uint8_t(Measure::students) == 0 && std::uint8_t(Measure::floor_area) == 9 &&
+              std::uint8_t(Measure::operating_funds) == 15 && std::uint8_t(kLastMeasure) == 19);
+
+// ---- Integers -------------------------------------------------------------------------
+
+// Appends `v` big-endian (4 or 8 bytes).
+void append_u32(std::string& out, std::uint32_t v);
+void append_u64(std::string& out, std::uint64_t v);
+// Reads a big-endian integer from the first 4 or 8 bytes; the caller checks the size.
+std::uint32_t read_u32(std::string_view bytes);
+std::uint64_t read_u64(std::string_view bytes);
+
+// ---- Log positions --------------------------------------------------------------------
+
+// Where a record sits in the log: its topic (by source system), partition and offset. Events
+// of one date and one recorded_at apply in this order.
+struct LogPosition {
+  System topic = System::registry;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  auto operator<=>(const LogPosition&) const = default;
+};
+
+inline constexpr std::size_t kPositionBytes = 13;
+// Appends the kPositionBytes of `pos`.
+void append_position(std::string& out, const LogPosition& pos);
+// Reads a position from the first kPositionBytes; the caller checks the size.
+LogPosition read_position(std::string_view bytes);
+
+// ---- Keys -----------------------------------------------------------------------------
+
+// "<district>\0": the prefix of every district-scoped key.
+std::string district_prefix(std::string_view district);
+
+// "<district>\0<effective date><recorded_at><position>": the order in which a district's
+// events apply (docs/domain.md, "Apply order": by effective date, then recorded_at, then
+// log position). The key of the district_log and registry families.
+std::string district_order_key(std::string_view district, Date effective, Timestamp recorded,
+                               const LogPosition& pos);
+
+struct DistrictOrder {
+  std::string_view district;
+  Date effective;
+  Timestamp recorded;
+  LogPosition pos;
+};
+// Parses a district_order_key; false when the bytes are not one.
+bool parse_district_order_key(std::string_view key, DistrictOrder& out);
+
+// Smallest district order key of `district` with effective date > `date`: the end of "on or
+// before date".
+std::string district_after_date(std::string_view district, Date date);
+
+// The district a district-scoped key belongs to: its bytes up to the first '\0'.
+std::string_view district_of_key(std::string_view key);
+// The smallest key past every key of `district` ("<district>\1"): where the next district's
+// keys start, for skipping from district to district.
+std::string past_district(std::string_view district);
+
+// "<district>\0<kind><entity id>\0": the prefix of one entity's timeline.
+std::string entity_prefix(std::string_view district, EntityKind kind, std::string_view id);
+
+// "<entity prefix><effective date><recorded_at><position>": an entity's timeline in apply order.
+std::string timeline_key(std::string_view district, EntityKind kind, std::string_view id,
+                         Date effective, Timestamp recorded, const LogPosition& pos);
+
+// Smallest timeline key of the entity with effective date > `date`.
+std::string entity_after_date(std::string_view district, EntityKind kind, std::string_view id,
+                              Date date);
+
+// "<district>\0<kind>": the prefix of every timeline of one kind of entity in a district.
+std::string kind_prefix(std::string_view district, EntityKind kind);
+// The entity id of a timeline key that starts with kind_prefix (of `prefix_size` bytes).
+std::string_view timeline_entity_id(std::string_view key, std::size_t prefix_size);
+
+// "<topic>\0<partition>": the offsets family's key.
+std::string offset_key(std::string_view topic, std::int32_t partition);
+// Parses an offsets key; false when the bytes are not one.
+bool parse_offset_key(std::string_view key, std::string& topic, std::int32_t& partition);
+
+// The events and retractions families' key: the 16 bytes of a UUID in text form; nullopt
+// when `uuid` is not one.
+std::optional<std::string> event_key(std::string_view uuid);
+
+// "<district>\0<kind><entity id>": the contributions family's key.
+std::string contributions_key(std::string_view district, const EntityRef& entity);
+
+// "<district>\0<school>\0": the prefix of one school's figures steps.
+std::string figures_prefix(std::string_view district, std::string_view school);
+// "<figures prefix><date>": the key of the step that starts on `date`.
+std::string figures_step_key(std::string_view prefix, Date date);
+// True when `key` is a step key of the school whose prefix is `prefix`.
+bool is_figures_step(std::string_view key, std::string_view prefix);
+// The date a step key of `prefix` starts on.
+Date figures_step_date(std::string_view key, std::size_t prefix_size);
+
+// ---- Values ---------------------------------------------------------------------------
+
+// offsets: the next offset to read.
+std::string encode_offset(std::int64_t next_offset);
+std::optional<std::int64_t> decode_offset(std::string_view value);
+
+// events: where the event sits in the log, then the event in the binary codec.
+std::string encode_event_value(const LogPosition& pos, std::string_view event_binary);
+struct EventValue {
+  LogPosition pos;
+  std::string_view binary;  // into the decoded bytes
+};
+// Parses an events value; nullopt when it is shorter than a position.
+std::optional<EventValue> parse_event_value(std::string_view value);
+
+// retractions: when the event was first retracted, and by a retraction of which district.
+std::string encode_retraction(Timestamp first_retracted, std::string_view district);
+struct Retraction {
+  Timestamp first;
+  std::string_view district;  // into the decoded bytes
+};
+std::optional<Retraction> parse_retraction(std::string_view value);
+// The one rule every reader of a retraction follows: a stored retraction retracts an event
+// of `district` for a reader at recorded time `as_of` when it came from that district and
+// was recorded by then. A retraction from another district is void.
+bool applies(std::string_view retraction_value, std::string_view district, Timestamp as_of);
+
+// registry and timelines: a projected event as the views hold it, and when (if ever) it was
+// retracted.
+struct ViewEntry {
+  std::optional<Timestamp> retracted_at;
+  Event event;
+  // In force for a reader at recorded time `as_of`: recorded by then, not yet retracted.
+  bool visible_at(Timestamp as_of) const {
+    return *event.envelope.recorded_at <= as_of && !(retracted_at && *retracted_at <= as_of);
+  }
+};
+std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary);
+// Nullopt when the bytes are not a view entry of an event with a recorded_at.
+std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
+
+// contributions: everything an entity contributes to the figures, in order.
+std::string encode_contributions(const std::vector<Contribution>& contributions);
+std::vector<Contribution> decode_contributions(std::string_view value);
+
+// figures: every non-zero series of the school from the step's date on, 11 bytes each.
+std::string encode_figures(const Figures& figures);
+Figures decode_figures(std::string_view value);
+
+// ---- Where an event is kept -----------------------------------------------------------
+
+// The entities whose timelines hold `event`: every entity it is about, except that a
+// teacher's or student's event names schools only as places (a school's timeline holds what
+// the registry and finance say about it).
+std::vector<EntityRef> timeline_entities(const Event& event);
+
+// Every place the views keep `event` (at `pos`) as a view entry: the registry family for
+// registry events that shape the roster, and the timeline of each of its timeline_entities.
+std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos);
+
+}  // namespace annals::views

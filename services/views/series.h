@@ -1,0 +1,102 @@
+// The series a school's figures are kept in (a section, a measure, a grade) and what an
+// entity contributes to them. Section and Measure are stored in the figures family as bytes
+// (services/views/format.h): their values are on disk, so new values are only appended.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "events/enums.h"
+#include "events/time.h"
+
+namespace annals {
+
+// Which part of a school a figure belongs to. Facilities recorded for the whole of a
+// nine-year school are `whole`; the indicators apportion them by students.
+enum class Section : std::uint8_t { primary, junior, whole };  // append only: on disk
+inline Section section_of(Stage s) { return s == Stage::primary ? Section::primary : Section::junior; }
+
+enum class Measure : std::uint8_t {  // append only: on disk
+  students,               // by grade
+  migrant_students,       // 随迁子女
+  disabled_students,      // any disability placement
+  boarding_students,
+  teachers,               // full-time (专任) teachers employed at the school
+  qualified_teachers,     // above the required qualification: primary associate+, junior bachelor+
+  backbone_teachers,      // backbone or higher honour at district level or above
+  pe_music_art_teachers,  // subject PE, music or fine art
+  senior_title_teachers,  // intermediate title or higher
+  floor_area,             // centi-m²
+  sports_area,            // centi-m²
+  equipment_value,        // fen
+  multimedia_classrooms,
+  computers,
+  books,
+  // Money allocated to the school for the fiscal year of the date, in fen, by category.
+  operating_funds,        // 生均公用经费
+  earmarked_funds,        // 专项
+  construction_funds,
+  training_funds,
+  subsidy_funds,
+};
+inline constexpr Measure kLastMeasure = Measure::subsidy_funds;
+enum class Unit : std::uint8_t { count, m2, yuan };
+
+template <>
+struct EnumNames<Measure> {
+  static constexpr std::string_view names[] = {
+      "students",   "migrant_students", "disabled_students", "boarding_students",     "teachers",
+      "qualified_teachers", "backbone_teachers", "pe_music_art_teachers", "senior_title_teachers",
+      "floor_area", "sports_area",      "equipment_value",   "multimedia_classrooms", "computers", "books",
+      "operating_funds", "earmarked_funds", "construction_funds", "training_funds", "subsidy_funds"};
+};
+template <>
+struct EnumNames<Unit> {
+  static constexpr std::string_view names[] = {"count", "m2", "yuan"};
+};
+template <>
+struct EnumNames<Section> {
+  static constexpr std::string_view names[] = {"primary", "junior", "whole"};
+};
+static_assert(std::size(EnumNames<Measure>::names) == std::size_t(kLastMeasure) + 1);
+static_assert(std::size(EnumNames<Section>::names) == std::size_t(Section::whole) + 1);
+static_assert(EnumNames<Measure>::names[std::size_t(Measure::floor_area)] == "floor_area");
+static_assert(EnumNames<Measure>::names[std::size_t(Measure::operating_funds)] == "operating_funds");
+
+// `unit_of(m)`: the unit people read measure m in (areas are kept in centi-m² and shown in
+// m², money kept in fen and shown in yuan, the rest are counts).
+Unit unit_of(Measure m);
+// `n` (as the views count it) in the unit people read: 1234 centi-m² -> 12.34 m².
+double natural(Measure m, std::int64_t n);
+
+struct Series {
+  Section section{};
+  Measure measure{};
+  std::uint8_t grade = 0;  // students only
+  auto operator<=>(const Series&) const = default;
+  template <class Archive>
+  void serialize(Archive& ar) { ar(section, measure, grade); }
+};
+
+// `value` counts in `series` of `school_id` from `from` until `to` (exclusive; none: still).
+struct Contribution {
+  std::string school_id;
+  Series series;
+  Date from;
+  std::optional<Date> to;
+  std::int64_t value = 0;
+  auto operator<=>(const Contribution&) const = default;
+  template <class Archive>
+  void serialize(Archive& ar) { ar(school_id, series, from, to, value); }
+};
+
+using Figures = std::map<Series, std::int64_t>;
+
+// Sums a series over one section and measure (all grades).
+std::int64_t total(const Figures& f, Section section, Measure measure);
+// Sums a measure over every section.
+std::int64_t total_of(const Figures& f, Measure measure);
+
+}  // namespace annals
