@@ -1,5 +1,5 @@
 // A deterministic synthetic city: districts, schools, teachers, students and money over a
-// run of years, with the dynamics DOMAIN.md describes (intakes, promotions and graduations,
+// run of years, with the dynamics docs/domain.md describes (intakes, promotions and graduations,
 // transfers and withdrawals, hires, retirements, rotations and support teaching, honours and
 // qualifications, yearly facility surveys, purchases and construction, funding cycles,
 // mergers, closures, stage changes, clusters and education groups), and the untidiness of

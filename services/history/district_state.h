@@ -1,6 +1,6 @@
 // A district on a date, as recorded at a time: its registry (schools, lineage, clusters) and
 // the figures of each school standing then, with the schools it absorbed counted in it
-// (DOMAIN.md: from a merger on, the absorbed schools' students, teachers and facilities
+// (docs/domain.md, "Mergers and splits": from a merger on, the absorbed schools' students, teachers and facilities
 // belong to the survivor).
 #pragma once
 

@@ -69,7 +69,7 @@ RegistryState registry_state(views::Reader reader, const std::string& district, 
                              Timestamp as_of);
 
 // One school on `at` as recorded at `as_of`, folded from its own timeline only; when it has
-// been absorbed by then, the school that holds it (DOMAIN.md: events for an absorbed school
+// been absorbed by then, the school that holds it (docs/domain.md, "Mergers and splits": events for an absorbed school
 // dated on or after the merger apply to the survivor). nullopt when never opened by then.
 std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,
                                       const std::string& school_id, Date at, Timestamp as_of);

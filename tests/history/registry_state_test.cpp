@@ -1,4 +1,4 @@
-// The roster on a date, on both clocks, with DOMAIN.md's merger rule, computed from real
+// The roster on a date, on both clocks, with the merger rule of docs/domain.md, computed from real
 // RocksDB views.
 #include "services/history/registry_state.h"
 
