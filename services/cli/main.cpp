@@ -9,7 +9,10 @@
 //   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
 #include <httplib.h>
 
+#include <cctype>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -62,6 +65,229 @@ int views_checksum(const std::string& store_path, bool content_only) {
   return 0;
 }
 
+// A subcommand, and what running it does once the command line is parsed into its options.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+void add_topics(CLI::App& app, Commands& out) {
+  auto* topics = app.add_subcommand("topics", "Kafka topics")->require_subcommand(1);
+  auto* create = topics->add_subcommand("create", "create the domain and dead-letter topics");
+  struct Options {
+    CommonOptions common;
+    int partitions = 8, replication = 1;
+  };
+  auto o = std::make_shared<Options>();
+  create->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
+      ->envname("ANNALS_BROKERS")->capture_default_str();
+  create->add_option("--topic-prefix", o->common.topic_prefix)
+      ->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
+  create->add_option("--partitions", o->partitions, "partitions per domain topic")->capture_default_str();
+  create->add_option("--replication-factor", o->replication)->capture_default_str();
+  out.push_back({create, [o] {
+    create_topics(o->common.brokers, TopicNames{o->common.topic_prefix}, o->partitions, o->replication);
+    std::cout << "topics ready: " << o->common.topic_prefix << "{registry,personnel,enrollment,finance} ("
+              << o->partitions << " partitions), " << o->common.topic_prefix << "deadletter\n";
+    return 0;
+  }});
+}
+
+void add_schemas(CLI::App& app, Commands& out) {
+  auto* schemas = app.add_subcommand("schemas", "the JSON Schemas of the event contract")->require_subcommand(1);
+  auto* write = schemas->add_subcommand("write", "write every schema under DIR/<type>/v<N>.schema.json");
+  auto dir = std::make_shared<std::string>("schemas");
+  write->add_option("dir", *dir)->capture_default_str();
+  out.push_back({write, [dir] { return write_schemas(*dir); }});
+}
+
+void add_import(CLI::App& app, Commands& out) {
+  auto* pub = app.add_subcommand("import", "stream NDJSON or CSV files of events through the publishing services "
+                                            "(resumable: run the same command again after an interruption)");
+  struct Options {
+    std::vector<std::string> files;
+    bool restart = false, quiet = false;
+    std::map<System, std::string> services = {{System::registry, "http://127.0.0.1:8081"},
+                                              {System::personnel, "http://127.0.0.1:8082"},
+                                              {System::enrollment, "http://127.0.0.1:8083"},
+                                              {System::finance, "http://127.0.0.1:8084"}};
+    std::size_t batch = 1000;
+  };
+  auto o = std::make_shared<Options>();
+  pub->add_option("files", o->files, "NDJSON (.ndjson) or CSV (.csv, with a header row) files")
+      ->required()->check(CLI::ExistingFile);
+  pub->add_flag("--restart", o->restart, "ignore FILE.checkpoint and start from the first line");
+  pub->add_flag("--quiet", o->quiet, "no progress output");
+  for (auto& [system, url] : o->services) {
+    std::string name(to_string(system)), upper = name;
+    for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+    pub->add_option("--" + name, url, "URL of the " + name + " service")
+        ->envname("ANNALS_" + upper + "_URL")->capture_default_str();
+  }
+  pub->add_option("--batch", o->batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
+  out.push_back({pub, [o] { return import_files({o->files, o->services, o->batch, !o->restart, o->quiet}); }});
+}
+
+void add_gen(CLI::App& app, Commands& out) {
+  auto* cmd = app.add_subcommand("gen", "a deterministic synthetic city (schools, teachers, students, money over "
+                                        "the years), as NDJSON or straight into the Kafka topics");
+  struct Options {
+    GenOptions gen;
+    CommonOptions common;
+    bool to_kafka = false;
+  };
+  auto o = std::make_shared<Options>();
+  GenOptions& gen = o->gen;
+  cmd->add_option("--scale", gen.scale, "demo, small, medium or beijing")->capture_default_str();
+  cmd->add_option("--seed", gen.seed)->capture_default_str();
+  cmd->add_option("--first-year", gen.first_year, "the first school year generated")->capture_default_str();
+  cmd->add_option("--years", gen.years, "years of history (default: the scale's, 10)");
+  cmd->add_option("--districts", gen.districts, "districts (default: the scale's)")->check(CLI::Range(1, 64));
+  cmd->add_option("--schools", gen.schools, "schools per district (default: the scale's)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--first-district", gen.first_district, "index of the first district (0 is 东城区)")
+      ->capture_default_str();
+  cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
+  cmd->add_flag("--kafka", o->to_kafka, "produce into the topics at --brokers instead of writing NDJSON");
+  cmd->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
+      ->envname("ANNALS_BROKERS")->capture_default_str();
+  cmd->add_option("--topic-prefix", o->common.topic_prefix)->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
+  cmd->add_flag("--quiet", gen.quiet, "no progress");
+  out.push_back({cmd, [o] {
+    if (o->to_kafka) {
+      o->gen.brokers = o->common.brokers;
+      o->gen.topic_prefix = o->common.topic_prefix;
+    }
+    return generate(o->gen);
+  }});
+}
+
+// The supervisors' questions, asked of the audit service (services/cli/questions.h).
+struct QuestionOptions {
+  Question question;
+  std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded, step = "year", kind,
+      id, type, limit, after, year, cluster;
+  // The question at `path` with `params` (empty ones are left out by the asker).
+  Question with(std::string path, std::map<std::string, std::string> params) {
+    question.path = std::move(path);
+    question.params = std::move(params);
+    return question;
+  }
+  std::string district_path() const { return "/v1/districts/" + district; }
+};
+
+// Adds one question's subcommand, with the options every question has.
+CLI::App* add_question(CLI::App& app, QuestionOptions& o, const char* name, const char* what) {
+  auto* cmd = app.add_subcommand(name, what);
+  cmd->add_option("--audit", o.question.audit, "URL of the audit service")
+      ->envname("ANNALS_AUDIT_URL")->capture_default_str();
+  cmd->add_option("--format", o.question.format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
+  return cmd;
+}
+
+// The options the questions share: the district, the dates, the recorded time, the standard.
+void add_common_question_options(QuestionOptions& o, CLI::App* state, CLI::App* indicators, CLI::App* series,
+                                 CLI::App* diff, CLI::App* timeline, CLI::App* events) {
+  for (auto* cmd : {state, indicators, series, diff, events})
+    cmd->add_option("district", o.district, "district id (annals districts lists them)")->required();
+  for (auto* cmd : {state, indicators, timeline}) cmd->add_option("--at", o.at, "date YYYY-MM-DD (default today)");
+  for (auto* cmd : {state, indicators, timeline, series, events})
+    cmd->add_option("--recorded-at", o.recorded_at, "as the record stood at this time (RFC 3339, or a date)");
+  indicators->add_option("--standard", o.standard, "a standard's id (default: the one in force on the date)");
+  series->add_option("--standard", o.standard, "a standard's id (default: the one in force on each date)");
+  for (auto* cmd : {series, diff}) {
+    cmd->add_option("--from", o.from, "first date")->required();
+    cmd->add_option("--to", o.to, "last date")->required();
+  }
+}
+
+void add_questions(CLI::App& app, Commands& out) {
+  auto o = std::make_shared<QuestionOptions>();
+  auto* districts = add_question(app, *o, "districts", "the districts in the record");
+  auto* state = add_question(app, *o, "state", "a district on a date: schools with their figures, clusters (alias: schools)");
+  state->alias("schools");
+  auto* indicators = add_question(app, *o, "indicators", "the balanced-development indicators of a district on a date; "
+                                                          "--format csv prints the official 差异系数 table");
+  auto* series = add_question(app, *o, "series", "each indicator's coefficient of variation over the years");
+  auto* diff = add_question(app, *o, "diff", "what changed in a district between two dates (or two recorded times), and why");
+  auto* timeline = add_question(app, *o, "timeline", "a school's, teacher's or cluster's history and its record on a date");
+  auto* events = add_question(app, *o, "events", "a district's audit trail");
+  auto* rotations = add_question(app, *o, "rotations",
+                                 "teacher rotation and support teaching in a period: direction, posts, backbone share");
+  auto* admissions = add_question(app, *o, "admissions",
+                                  "the autumn intake by admission mode per 学区, and migrant children in public schools");
+  rotations->add_option("district", o->district)->required();
+  rotations->add_option("--from", o->from, "first date")->required();
+  rotations->add_option("--to", o->to, "last date")->required();
+  rotations->add_option("--cluster", o->cluster, "only transfers from or to a school of this cluster (学区, 教育集团)");
+  admissions->add_option("district", o->district)->required();
+  admissions->add_option("--year", o->year, "the school year's autumn")->required();
+  add_common_question_options(*o, state, indicators, series, diff, timeline, events);
+  series->add_option("--step", o->step)->check(CLI::IsMember({"year", "month"}))->capture_default_str();
+  diff->add_option("--from-recorded-at", o->from_recorded, "the first point as recorded at this time");
+  diff->add_option("--to-recorded-at", o->to_recorded, "the second point as recorded at this time");
+  timeline->add_option("kind", o->kind)->required()->check(CLI::IsMember({"school", "teacher", "cluster"}));
+  timeline->add_option("id", o->id)->required();
+  timeline->add_option("--district", o->district, "the entity's district (default: looked up)");
+  events->add_option("--from", o->from, "first effective date");
+  events->add_option("--to", o->to, "last effective date");
+  events->add_option("--type", o->type, "event types, comma-separated");
+  events->add_option("--limit", o->limit, "events per page (1-1000, default 100)");
+  events->add_option("--after", o->after, "the cursor a previous page printed");
+
+  out.push_back({districts, [o] { return ask_districts(o->with("/v1/districts", {})); }});
+  out.push_back({state, [o] {
+    return ask_state(o->with(o->district_path() + "/state", {{"at", o->at}, {"recorded_at", o->recorded_at}}));
+  }});
+  out.push_back({indicators, [o] {
+    return ask_indicators(o->with(o->district_path() + "/indicators",
+                                  {{"at", o->at}, {"recorded_at", o->recorded_at}, {"standard", o->standard}}));
+  }});
+  out.push_back({series, [o] {
+    return ask_series(o->with(o->district_path() + "/indicators/series",
+                              {{"from", o->from}, {"to", o->to}, {"step", o->step}, {"standard", o->standard},
+                               {"recorded_at", o->recorded_at}}));
+  }});
+  out.push_back({diff, [o] {
+    return ask_diff(o->with(o->district_path() + "/diff", {{"from", o->from}, {"to", o->to},
+                                                           {"from_recorded_at", o->from_recorded},
+                                                           {"to_recorded_at", o->to_recorded}}));
+  }});
+  out.push_back({timeline, [o] {
+    std::string path = o->kind == "cluster" ? "/v1/clusters/" + o->id : "/v1/" + o->kind + "s/" + o->id + "/timeline";
+    return ask_timeline(o->with(path, {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
+  }});
+  out.push_back({rotations, [o] {
+    return ask_rotations(o->with(o->district_path() + "/rotations",
+                                 {{"from", o->from}, {"to", o->to}, {"cluster", o->cluster}}));
+  }});
+  out.push_back({admissions, [o] {
+    return ask_admissions(o->with(o->district_path() + "/admissions", {{"year", o->year}}));
+  }});
+  out.push_back({events, [o] {
+    return ask_events(o->with(o->district_path() + "/events",
+                              {{"from", o->from}, {"to", o->to}, {"type", o->type}, {"limit", o->limit},
+                               {"after", o->after}, {"recorded_at", o->recorded_at}}));
+  }});
+}
+
+void add_views(CLI::App& app, Commands& out) {
+  auto* views_cmd = app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
+  auto* sum = views_cmd->add_subcommand("checksum", "a checksum of every view: a rebuilt store must print the same");
+  struct Options {
+    std::string store_path = "var/views";
+    bool content_only = false;
+  };
+  auto o = std::make_shared<Options>();
+  sum->add_option("--store", o->store_path, "RocksDB directory of the views")
+      ->envname("ANNALS_STORE")->capture_default_str();
+  sum->add_flag("--content-only", o->content_only,
+                "leave out how far the views have read each partition (offsets): what the record holds, not how "
+                "many records were read, so refused records leave it unchanged");
+  out.push_back({sum, [o] { return views_checksum(o->store_path, o->content_only); }});
+}
+
 }  // namespace
 }  // namespace annals
 
@@ -70,163 +296,17 @@ int main(int argc, char** argv) {
   TerminalSafeGuard safe_output(std::cout);
   CLI::App app{"annals: operate Annals and ask it questions from a shell."};
   app.require_subcommand(1);
-
-  CommonOptions common;
-  auto* topics = app.add_subcommand("topics", "Kafka topics")->require_subcommand(1);
-  auto* create = topics->add_subcommand("create", "create the domain and dead-letter topics");
-  int partitions = 8, replication = 1;
-  create->add_option("--brokers", common.brokers, "Kafka bootstrap servers")->envname("ANNALS_BROKERS")->capture_default_str();
-  create->add_option("--topic-prefix", common.topic_prefix)->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
-  create->add_option("--partitions", partitions, "partitions per domain topic")->capture_default_str();
-  create->add_option("--replication-factor", replication)->capture_default_str();
-
-  auto* schemas = app.add_subcommand("schemas", "the JSON Schemas of the event contract")->require_subcommand(1);
-  auto* write = schemas->add_subcommand("write", "write every schema under DIR/<type>/v<N>.schema.json");
-  std::string dir = "schemas";
-  write->add_option("dir", dir)->capture_default_str();
-
-  auto* pub = app.add_subcommand("import", "stream NDJSON or CSV files of events through the publishing services "
-                                            "(resumable: run the same command again after an interruption)");
-  std::vector<std::string> files;
-  bool restart = false, quiet = false;
-  std::map<System, std::string> services = {{System::registry, "http://127.0.0.1:8081"},
-                                            {System::personnel, "http://127.0.0.1:8082"},
-                                            {System::enrollment, "http://127.0.0.1:8083"},
-                                            {System::finance, "http://127.0.0.1:8084"}};
-  std::size_t batch = 1000;
-  pub->add_option("files", files, "NDJSON (.ndjson) or CSV (.csv, with a header row) files")->required()->check(CLI::ExistingFile);
-  pub->add_flag("--restart", restart, "ignore FILE.checkpoint and start from the first line");
-  pub->add_flag("--quiet", quiet, "no progress output");
-  for (auto& [system, url] : services) {
-    std::string name(to_string(system));
-    pub->add_option("--" + name, url, "URL of the " + name + " service")
-        ->envname("ANNALS_" + std::string(name == "registry" ? "REGISTRY" : name == "personnel" ? "PERSONNEL"
-                                           : name == "enrollment" ? "ENROLLMENT" : "FINANCE") + "_URL")
-        ->capture_default_str();
-  }
-  pub->add_option("--batch", batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
-
-  auto* gen_cmd = app.add_subcommand("gen", "a deterministic synthetic city (schools, teachers, students, money over "
-                                           "the years), as NDJSON or straight into the Kafka topics");
-  GenOptions gen;
-  gen_cmd->add_option("--scale", gen.scale, "demo, small, medium or beijing")->capture_default_str();
-  gen_cmd->add_option("--seed", gen.seed)->capture_default_str();
-  gen_cmd->add_option("--first-year", gen.first_year, "the first school year generated")->capture_default_str();
-  gen_cmd->add_option("--years", gen.years, "years of history (default: the scale's, 10)");
-  gen_cmd->add_option("--districts", gen.districts, "districts (default: the scale's)")->check(CLI::Range(1, 64));
-  gen_cmd->add_option("--schools", gen.schools, "schools per district (default: the scale's)")->check(CLI::Range(1, 1000));
-  gen_cmd->add_option("--first-district", gen.first_district, "index of the first district (0 is 东城区)")->capture_default_str();
-  gen_cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
-  bool to_kafka = false;
-  gen_cmd->add_flag("--kafka", to_kafka, "produce into the topics at --brokers instead of writing NDJSON");
-  gen_cmd->add_option("--brokers", common.brokers, "Kafka bootstrap servers")->envname("ANNALS_BROKERS")->capture_default_str();
-  gen_cmd->add_option("--topic-prefix", common.topic_prefix)->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
-  gen_cmd->add_flag("--quiet", gen.quiet, "no progress");
-
-  // The supervisors' questions, asked of the audit service.
-  Question question;
-  std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded, step = "year", kind, id,
-      type, limit, after;
-  auto asking = [&](const char* name, const char* what) {
-    auto* cmd = app.add_subcommand(name, what);
-    cmd->add_option("--audit", question.audit, "URL of the audit service")->envname("ANNALS_AUDIT_URL")->capture_default_str();
-    cmd->add_option("--format", question.format, "table, json or csv")
-        ->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
-    return cmd;
-  };
-  auto* districts_cmd = asking("districts", "the districts in the record");
-  auto* state_cmd = asking("state", "a district on a date: schools with their figures, clusters (alias: schools)");
-  state_cmd->alias("schools");
-  auto* indicators_cmd = asking("indicators", "the balanced-development indicators of a district on a date; "
-                                              "--format csv prints the official 差异系数 table");
-  auto* series_cmd = asking("series", "each indicator's coefficient of variation over the years");
-  auto* diff_cmd = asking("diff", "what changed in a district between two dates (or two recorded times), and why");
-  auto* timeline_cmd = asking("timeline", "a school's, teacher's or cluster's history and its record on a date");
-  auto* events_cmd = asking("events", "a district's audit trail");
-  auto* rotations_cmd = asking("rotations", "teacher rotation and support teaching in a period: direction, posts, backbone share");
-  auto* admissions_cmd = asking("admissions", "the autumn intake by admission mode per 学区, and migrant children in public schools");
-  std::string year, cluster;
-  rotations_cmd->add_option("district", district)->required();
-  rotations_cmd->add_option("--from", from, "first date")->required();
-  rotations_cmd->add_option("--to", to, "last date")->required();
-  rotations_cmd->add_option("--cluster", cluster, "only transfers from or to a school of this cluster (学区, 教育集团)");
-  admissions_cmd->add_option("district", district)->required();
-  admissions_cmd->add_option("--year", year, "the school year's autumn")->required();
-  for (auto* cmd : {state_cmd, indicators_cmd, series_cmd, diff_cmd, events_cmd})
-    cmd->add_option("district", district, "district id (annals districts lists them)")->required();
-  for (auto* cmd : {state_cmd, indicators_cmd, timeline_cmd}) cmd->add_option("--at", at, "date YYYY-MM-DD (default today)");
-  for (auto* cmd : {state_cmd, indicators_cmd, timeline_cmd, series_cmd, events_cmd})
-    cmd->add_option("--recorded-at", recorded_at, "as the record stood at this time (RFC 3339, or a date)");
-  indicators_cmd->add_option("--standard", standard, "a standard's id (default: the one in force on the date)");
-  series_cmd->add_option("--standard", standard, "a standard's id (default: the one in force on each date)");
-  for (auto* cmd : {series_cmd, diff_cmd}) {
-    cmd->add_option("--from", from, "first date")->required();
-    cmd->add_option("--to", to, "last date")->required();
-  }
-  series_cmd->add_option("--step", step)->check(CLI::IsMember({"year", "month"}))->capture_default_str();
-  diff_cmd->add_option("--from-recorded-at", from_recorded, "the first point as recorded at this time");
-  diff_cmd->add_option("--to-recorded-at", to_recorded, "the second point as recorded at this time");
-  timeline_cmd->add_option("kind", kind)->required()->check(CLI::IsMember({"school", "teacher", "cluster"}));
-  timeline_cmd->add_option("id", id)->required();
-  timeline_cmd->add_option("--district", district, "the entity's district (default: looked up)");
-  events_cmd->add_option("--from", from, "first effective date");
-  events_cmd->add_option("--to", to, "last effective date");
-  events_cmd->add_option("--type", type, "event types, comma-separated");
-  events_cmd->add_option("--limit", limit, "events per page (1-1000, default 100)");
-  events_cmd->add_option("--after", after, "the cursor a previous page printed");
-
-  auto* views_cmd = app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
-  auto* sum = views_cmd->add_subcommand("checksum", "a checksum of every view: a rebuilt store must print the same");
-  std::string store_path = "var/views";
-  sum->add_option("--store", store_path, "RocksDB directory of the views")->envname("ANNALS_STORE")->capture_default_str();
-  bool content_only = false;
-  sum->add_flag("--content-only", content_only,
-                "leave out how far the views have read each partition (offsets): what the record holds, not how "
-                "many records were read, so refused records leave it unchanged");
-
+  Commands commands;
+  add_topics(app, commands);
+  add_schemas(app, commands);
+  add_import(app, commands);
+  add_gen(app, commands);
+  add_questions(app, commands);
+  add_views(app, commands);
   CLI11_PARSE(app, argc, argv);
   try {
-    if (sum->parsed()) return views_checksum(store_path, content_only);
-    if (create->parsed()) {
-      create_topics(common.brokers, TopicNames{common.topic_prefix}, partitions, replication);
-      std::cout << "topics ready: " << common.topic_prefix << "{registry,personnel,enrollment,finance} ("
-                << partitions << " partitions), " << common.topic_prefix << "deadletter\n";
-      return 0;
-    }
-    if (write->parsed()) return write_schemas(dir);
-    if (pub->parsed()) return import_files({files, services, batch, !restart, quiet});
-    auto with = [&](std::string path, std::map<std::string, std::string> params) {
-      question.path = std::move(path);
-      question.params = std::move(params);
-      return question;
-    };
-    const std::string d = "/v1/districts/" + district;
-    if (gen_cmd->parsed()) {
-      if (to_kafka) {
-        gen.brokers = common.brokers;
-        gen.topic_prefix = common.topic_prefix;
-      }
-      return generate(gen);
-    }
-    if (districts_cmd->parsed()) return ask_districts(with("/v1/districts", {}));
-    if (state_cmd->parsed()) return ask_state(with(d + "/state", {{"at", at}, {"recorded_at", recorded_at}}));
-    if (indicators_cmd->parsed())
-      return ask_indicators(with(d + "/indicators", {{"at", at}, {"recorded_at", recorded_at}, {"standard", standard}}));
-    if (series_cmd->parsed())
-      return ask_series(with(d + "/indicators/series",
-                             {{"from", from}, {"to", to}, {"step", step}, {"standard", standard}, {"recorded_at", recorded_at}}));
-    if (diff_cmd->parsed())
-      return ask_diff(with(d + "/diff", {{"from", from}, {"to", to}, {"from_recorded_at", from_recorded},
-                                         {"to_recorded_at", to_recorded}}));
-    if (timeline_cmd->parsed())
-      return ask_timeline(with(kind == "cluster" ? "/v1/clusters/" + id : "/v1/" + kind + "s/" + id + "/timeline",
-                               {{"at", at}, {"recorded_at", recorded_at}, {"district", district}}));
-    if (rotations_cmd->parsed())
-      return ask_rotations(with(d + "/rotations", {{"from", from}, {"to", to}, {"cluster", cluster}}));
-    if (admissions_cmd->parsed()) return ask_admissions(with(d + "/admissions", {{"year", year}}));
-    if (events_cmd->parsed())
-      return ask_events(with(d + "/events", {{"from", from}, {"to", to}, {"type", type}, {"limit", limit},
-                                             {"after", after}, {"recorded_at", recorded_at}}));
+    for (const auto& command : commands)
+      if (command.app->parsed()) return command.run();
   } catch (const std::exception& e) {
     std::cerr << "annals: " << e.what() << "\n";
     return 1;

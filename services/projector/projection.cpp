@@ -1,6 +1,7 @@
 // Projection: what a batch of consumed records changes in the views (services/projector/projection.h).
 #include "services/projector/projection.h"
 
+#include <cassert>
 #include <stdexcept>
 
 #include "events/binary_codec.h"
@@ -116,6 +117,10 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
     return "";
   }
   const Envelope& e = event.envelope;
+  // The contract lets only identifiers (events/identifier.h) be ids: no NUL, which would end
+  // the district or entity part of a key early (services/views/format.h).
+  assert(is_identifier(e.district));
+  for ([[maybe_unused]] const auto& ref : views::timeline_entities(event)) assert(is_identifier(ref.id));
   batch.put(Family::district_log, views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
   // When was this event retracted, if a retraction arrived first? One from another district is void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());

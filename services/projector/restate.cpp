@@ -3,6 +3,7 @@
 #include "services/projector/restate.h"
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <limits>
 #include <set>
@@ -108,6 +109,8 @@ void restate(views::Batch& batch, const std::string& district, const EntityRef& 
 }
 
 void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {
+  assert(sign == 1 || sign == -1);
+  assert(!c.to || c.from < *c.to);  // contributions_of never yields an empty interval
   auto& school = deltas_[views::figures_prefix(district, c.school_id)];
   school[c.from][c.series] += sign * c.value;
   if (c.to) school[*c.to][c.series] -= sign * c.value;

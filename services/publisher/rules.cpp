@@ -138,6 +138,17 @@ class Checker {
       fail("/data/school_id", "not_a_member", "school '" + d.school_id + "' is not in cluster '" + d.cluster_id + "'");
   }
 
+  // A transfer of the teacher or student `id` (`who`) must leave the school it is at,
+  // `at_id`, named by `from_id` or by a school it has since merged into.
+  void moves_from(const std::string& who, const std::string& id, const std::string& at_id,
+                  const std::string& from_id) {
+    auto at = school(at_id);
+    auto from = school(from_id);
+    if (!from || from->school_id != (at ? at->school_id : at_id))
+      fail("/data/from_school_id", who + "_not_at_school",
+           who + " '" + id + "' is at '" + at_id + "' on " + on_.to_string() + ", not '" + from_id + "'");
+  }
+
   void check(const TeacherHired& d) {
     TeacherRecord t = teacher(d.teacher_id);
     if (t.employed)
@@ -147,14 +158,7 @@ class Checker {
   }
   void check(const TeacherTransferred& d) {
     TeacherRecord t = employed_teacher(d.teacher_id);
-    if (t.employed) {
-      auto at = school(t.school_id);
-      auto from = school(d.from_school_id);
-      std::string where = at ? at->school_id : t.school_id;
-      if (!from || from->school_id != where)
-        fail("/data/from_school_id", "teacher_not_at_school", "teacher '" + d.teacher_id + "' is at '" + t.school_id +
-                                                                  "' on " + on_.to_string() + ", not '" + d.from_school_id + "'");
-    }
+    if (t.employed) moves_from("teacher", d.teacher_id, t.school_id, d.from_school_id);
     open_school("/data/to_school_id", d.to_school_id);
     if (d.kind == TransferKind::permanent && d.end_date)
       fail("/data/end_date", "permanent_with_end", "a permanent transfer has no end date");
@@ -183,13 +187,7 @@ class Checker {
   }
   void check(const StudentTransferred& d) {
     StudentRecord s = enrolled_student(d.student_id);
-    if (s.enrolled) {
-      auto at = school(s.school_id);
-      auto from = school(d.from_school_id);
-      if (!from || !at || from->school_id != at->school_id)
-        fail("/data/from_school_id", "student_not_at_school", "student '" + d.student_id + "' is at '" + s.school_id +
-                                                                  "' on " + on_.to_string() + ", not '" + d.from_school_id + "'");
-    }
+    if (s.enrolled) moves_from("student", d.student_id, s.school_id, d.from_school_id);
     std::int64_t grade = d.grade.value_or(s.grade);
     Stage stage = grade >= 7 ? Stage::junior : Stage::primary;
     if (auto to = open_school("/data/to_school_id", d.to_school_id)) serves("/data/to_school_id", *to, stage);
