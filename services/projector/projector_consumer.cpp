@@ -58,7 +58,8 @@ class Rebalance : public RdKafka::RebalanceCb {
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       PartitionOffsets stored = stored_offsets(store_);
-      for (auto* tp : partitions) tp->set_offset(start_offset(stored, tp->topic(), tp->partition()));
+      for (auto* tp : partitions)
+        tp->set_offset(start_offset(stored, tp->topic(), tp->partition()));
       consumer->assign(partitions);
     } else {
       consumer->unassign();
@@ -240,7 +241,8 @@ void Projector::check_caught_up(RdKafka::KafkaConsumer& consumer,
   auto ends = end_offsets(consumer, ids, std::chrono::seconds(5));
   bool known = !assigned.empty() && ends.size() == ids.size();
   std::int64_t behind = 0;
-  for (const auto& [tp, end] : ends) behind += std::max<std::int64_t>(0, end - stored_next(stored, tp));
+  for (const auto& [tp, end] : ends)
+    behind += std::max<std::int64_t>(0, end - stored_next(stored, tp));
   if (now - state.last_log > std::chrono::seconds(2)) {
     std::cerr << "annals-projector: " << state.consumed << " records applied, " << behind
               << " to go" << std::endl;

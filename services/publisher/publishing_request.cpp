@@ -45,8 +45,9 @@ struct PublishingService::Request {
                       is_uuid(doc["id"].get_ref<const std::string&>())
                   ? doc["id"]
                   : json();
-    outcomes[i] = {status,
-                   {{"status", "rejected"}, {"id", id}, {"violations", violations_json(violations)}}};
+    outcomes[i] = {status, {{"status", "rejected"},
+                            {"id", id},
+                            {"violations", violations_json(violations)}}};
     if (omitted) outcomes[i].body["violations_omitted"] = omitted;
     refused[i] = {violations.empty() ? "invalid" : violations[0].code, type};
   }

@@ -23,7 +23,8 @@
 // both pass a rule that only one may.
 //
 // publishing_service.cpp has the routes and how the service waits for its views to follow
-// the topics; publishing_request.cpp has publish() and its steps.
+// the topics; publishing_request.cpp has publish() and its steps; publishing_metrics.h and
+// publishing_district_locks.h are private parts both use.
 #pragma once
 
 #include <atomic>
