@@ -1,5 +1,6 @@
 #include "events/time.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -109,5 +110,26 @@ std::string Timestamp::to_string() const {
                 int(rem / 60 % 60), int(rem % 60), static_cast<long long>(frac));
   return buf;
 }
+
+Date beijing_date(Timestamp t) {
+  constexpr std::int64_t kDay = 86400, kOffset = 8 * 3600;  // Asia/Shanghai: UTC+8
+  std::int64_t secs = t.micros / 1'000'000 - (t.micros % 1'000'000 < 0 ? 1 : 0) + kOffset;
+  return Date{static_cast<std::int32_t>(secs >= 0 ? secs / kDay : (secs - kDay + 1) / kDay)};
+}
+
+Date today_in_beijing() { return beijing_date(Timestamp::now()); }
+
+Date add_months(Date date, int months) {
+  chr::year_month_day ymd{chr::sys_days{chr::days{date.days}}};
+  int index = int(unsigned(ymd.month())) - 1 + months;  // months since January of ymd's year
+  int years = index >= 0 ? index / 12 : (index - 11) / 12;
+  unsigned day = unsigned(ymd.day());
+  Date out = Date::from_ymd(int(ymd.year()) + years, unsigned(index - years * 12) + 1,
+                            std::min(day, 28u));
+  if (day > 28) out.days += std::int32_t(day - 28);  // runs on when the month is short
+  return out;
+}
+
+Date add_years(Date date, int years) { return add_months(date, 12 * years); }
 
 }  // namespace annals

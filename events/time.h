@@ -42,4 +42,18 @@ struct Timestamp {
   void serialize(Archive& ar) { ar(micros); }
 };
 
+// ---- Beijing days ---------------------------------------------------------------------
+// Asia/Shanghai is UTC+8 all year (no daylight saving since 1991).
+
+// The calendar day in Asia/Shanghai of the instant `t`.
+Date beijing_date(Timestamp t);
+// Today in Asia/Shanghai: beijing_date(Timestamp::now()).
+Date today_in_beijing();
+// `date` moved by `months` calendar months (any sign), keeping its day of the month; a day
+// past the 28th that the target month is too short for runs on into the following month
+// (2019-01-31 + 1 month = 2019-03-03, 2020-01-30 + 1 month = 2020-03-01).
+Date add_months(Date date, int months);
+// add_months(date, 12 * years): 2020-02-29 + 1 year = 2021-03-01.
+Date add_years(Date date, int years);
+
 }  // namespace annals

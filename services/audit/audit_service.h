@@ -17,7 +17,8 @@
 //   GET /v1/clusters/{id}?at=D                          a cluster's members and roles on D
 //   GET /v1/standards                                   the rule files loaded
 //
-// The OpenAPI document is services/audit/openapi.yaml.
+// The OpenAPI document is services/audit/openapi.yaml; the routes are in routes.h, one file
+// per question in routes/.
 // D is a date YYYY-MM-DD (default: today in Asia/Shanghai). T is an RFC 3339 timestamp or a
 // date (the end of that day, Asia/Shanghai); default: everything recorded so far. Every
 // answer carries `consistent_to`: the log offsets the views reflected when it was computed.
@@ -31,41 +32,44 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "events/entities.h"
 #include "services/audit/standard.h"
 #include "services/views/view_store.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 namespace prometheus {
 class Registry;
 }
 
 namespace annals {
 
+struct Route;
+
 class AuditService {
  public:
   // `store_paths`: the projectors' stores (one per instance of a scaled-out group; a district
   // is answered from the store that holds it); `secondary_path`: this process's own directory.
-  AuditService(std::vector<std::string> store_paths, std::string secondary_path, Standards standards,
-               prometheus::Registry& metrics);
+  AuditService(std::vector<std::string> store_paths, std::string secondary_path,
+               Standards standards, prometheus::Registry& metrics);
   ~AuditService();
 
+  // Installs every route of the API (routes.h: route_table) and the web page on `server`.
   void install(httplib::Server& server);
 
  private:
   struct Metrics;
+  class OpenStores;
+  // Answers `req` with `route`: 503 while no store is open, otherwise the route's answer from
+  // the store that holds the path's district, under the read lock; counted and timed.
+  void answer(const Route& route, const httplib::Request& req, httplib::Response& res);
   // Opens the stores if needed and catches up with their primaries (at most every 20 ms).
   // False, with `error` set, when no projector has created its store yet.
   bool follow(std::string& error);
-  // The district whose timelines hold entity `id` of `kind`; "" when none does.
-  std::string entity_district(EntityKind kind, const std::string& id);
   // The open store that holds `district` (the first open store when none does).
   views::ViewStore* store_for(const std::string& district);
-  nlohmann::json consistent_to(views::ViewStore& store);
 
   std::vector<std::string> store_paths_;
   std::string secondary_path_;

@@ -1,10 +1,10 @@
 #include "services/audit/query_params.h"
 
-#include "events/bounds.h"
-
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
+#include "events/bounds.h"
 #include "services/views/format.h"
 
 namespace annals {
@@ -17,9 +17,7 @@ Param<T> failed(std::string message) {
 
 std::string hex_decode(std::string_view text) {
   std::string out;
-  auto digit = [](char c) {
-    return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0';
-  };
+  auto digit = [](char c) { return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0'; };
   auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
   for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
     if (!hex(text[i]) || !hex(text[i + 1])) return {};
@@ -94,6 +92,17 @@ Param<std::string> parse_cursor(std::string_view text, std::string_view district
   return {std::move(key), {}};
 }
 
+std::set<std::string> parse_types(const std::vector<std::string>& values) {
+  std::set<std::string> types;
+  for (const std::string& t : values)
+    for (std::size_t pos = 0; pos <= t.size();) {
+      std::size_t comma = std::min(t.find(',', pos), t.size());
+      if (comma > pos) types.insert(t.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+  return types;
+}
+
 Param<int> parse_year(std::string_view text) {
   std::string y(text);
   int year = 0;
@@ -105,7 +114,8 @@ Param<int> parse_year(std::string_view text) {
     year = 0;
   }
   if (!year)
-    return failed<int>("query parameter 'year' must be a year such as 2019, got '" + excerpt(y) + "'");
+    return failed<int>("query parameter 'year' must be a year such as 2019, got '" + excerpt(y) +
+                       "'");
   return {year, {}};
 }
 

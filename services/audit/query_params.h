@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/time.h"
 
@@ -55,6 +57,10 @@ std::string encode_cursor(std::string_view key);
 // hexadecimal, or the bytes are not a district order key of `district`.
 Param<std::string> parse_cursor(std::string_view text, std::string_view district);
 
+// ?type= (repeatable): each value a comma-separated list of event types; the set of every
+// name given, empty names dropped. Never an error: an unknown type just matches nothing.
+std::set<std::string> parse_types(const std::vector<std::string>& values);
+
 // ?year=: a year from 1900 to 2200, the whole text read as std::stoi reads it (so leading
 // white space and a '+' are accepted). The message quotes `text`.
 Param<int> parse_year(std::string_view text);
@@ -65,5 +71,13 @@ Param<std::string> parse_step(std::string_view text);
 // ?format= (or the .csv / .xlsx suffix of the path): "json", "csv" or "xlsx". The message
 // quotes `text`.
 Param<std::string> parse_format(std::string_view text);
+
+// What every question about a district on a date shares, once parsed: the district (known
+// to the record), ?at= and ?recorded_at=.
+struct DistrictAt {
+  std::string district;
+  Date at;
+  Timestamp as_of = Timestamp::max();
+};
 
 }  // namespace annals

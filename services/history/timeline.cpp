@@ -1,12 +1,14 @@
 #include "services/history/timeline.h"
 
 #include <memory>
+
 #include <rocksdb/iterator.h>
 
 namespace annals {
 
-std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district, EntityKind kind,
-                                       const std::string& id, Date up_to, Timestamp as_of) {
+std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district,
+                                       EntityKind kind, const std::string& id, Date up_to,
+                                       Timestamp as_of) {
   std::vector<views::ViewEntry> out;
   std::string begin = views::entity_prefix(district, kind, id);
   std::string end = views::entity_after_date(district, kind, id, up_to);
@@ -20,6 +22,19 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
     if (entry && entry->visible_at(as_of)) out.push_back(std::move(*entry));
   }
   return out;
+}
+
+std::optional<std::string> entity_district(views::Reader reader, EntityKind kind,
+                                           const std::string& id) {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // one iterator for every district, past the prefix extractor
+  auto it = reader.iterator(views::Family::timelines, ro);
+  for (const auto& district : reader.districts()) {
+    std::string prefix = views::entity_prefix(district, kind, id);
+    it->Seek(prefix);
+    if (it->Valid() && it->key().starts_with(prefix)) return district;
+  }
+  return std::nullopt;
 }
 
 }  // namespace annals

@@ -5,6 +5,7 @@ service installs: its /v1/ routes and the /health and /metrics every Annals proc
 Usage: openapi_test.py SOURCE_DIR [DOCUMENT]  (DOCUMENT defaults to services/audit/openapi.yaml)
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -15,8 +16,23 @@ check = Check(sys.argv[2] if len(sys.argv) > 2 else f"{root}/services/audit/open
 # A parameter without `in`.
 spec = check.validated({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
     "parameters": [{"name": "p"}], "responses": {"200": {"description": "ok"}}}}}})
-routes = {(m, p) for m, p in served_routes(f"{root}/services/audit/audit_service.cpp")
-          if p.startswith("/v1/")}  # the API; "/" and "/ui/..." are the web page
+
+
+def table_routes(path):
+    """(get, path) of every entry of the route table in `path` (services/audit/routes.h: each
+    entry {pattern, endpoint, handler}, every route a GET)."""
+    source = open(path, encoding="utf-8").read()
+    pattern = r'\{\s*(?:R"\((.*?)\)"|"([^"]+)")\s*,\s*"\w+"\s*,'
+    return {("get", (raw or plain).replace("([^/]+)", "{id}").replace("\\.", "."))
+            for raw, plain in re.findall(pattern, source)}
+
+
+# The API's routes are the route table's; audit_service.cpp installs the web page ("/" and
+# "/ui/...") itself, and must install no /v1/ route of its own.
+routes = {r for r in table_routes(f"{root}/services/audit/routes.cpp") if r[1].startswith("/v1/")}
+own = {r for r in served_routes(f"{root}/services/audit/audit_service.cpp") if r[1].startswith("/v1/")}
+if own:
+    check.fail(f"audit_service.cpp installs /v1/ routes outside the route table: {sorted(own)}")
 routes.discard(("get", "/v1/districts/{id}/schools"))  # the roster: an alias of /state
 shared = served_routes(f"{root}/services/http/server.cpp")  # /health, /metrics
 if not routes or not shared:

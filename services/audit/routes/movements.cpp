@@ -1,12 +1,14 @@
-#include "services/audit/movements.h"
+// Teacher transfers and the autumn intake (movements.h).
+#include "services/audit/routes/movements.h"
 
 #include <map>
 
+#include "services/audit/render.h"
 #include "services/history/district_state.h"
 #include "services/history/people.h"
 #include "services/history/trail.h"
 
-namespace annals {
+namespace annals::routes {
 
 using nlohmann::json;
 
@@ -19,7 +21,8 @@ class RegistryByDate {
       : reader_(reader), district_(std::move(district)), as_of_(as_of) {}
   const RegistryState& on(Date d) {
     auto it = cache_.find(d);
-    if (it == cache_.end()) it = cache_.emplace(d, registry_state(reader_, district_, d, as_of_)).first;
+    if (it == cache_.end())
+      it = cache_.emplace(d, registry_state(reader_, district_, d, as_of_)).first;
     return it->second;
   }
 
@@ -30,10 +33,23 @@ class RegistryByDate {
   std::map<Date, RegistryState> cache_;
 };
 
+// The name of the 学区 of the school that holds `school` (after mergers) on the registry's
+// date: of its school-district clusters, the last in id order; "(none)" when it has none.
+std::string zone_of(const RegistryState& reg, const std::string& school) {
+  std::string zone = "(none)";
+  auto it = reg.schools.find(reg.resolve(school));
+  if (it == reg.schools.end()) return zone;
+  for (const auto& [c, role] : it->second.clusters)
+    if (auto k = reg.clusters.find(c);
+        k != reg.clusters.end() && k->second.kind == ClusterKind::school_district)
+      zone = k->second.name;
+  return zone;
+}
+
 }  // namespace
 
-json rotations(views::Reader reader, const std::string& district, Date from, Date to, Timestamp as_of,
-               const std::optional<std::string>& cluster) {
+json rotations(views::Reader reader, const std::string& district, Date from, Date to,
+               Timestamp as_of, const std::optional<std::string>& cluster) {
   RegistryByDate registry(reader, district, as_of);
   json moves = json::array();
   std::map<std::string, int> by_kind, by_direction;
@@ -61,9 +77,10 @@ json rotations(views::Reader reader, const std::string& district, Date from, Dat
     for (const auto& [h, level] : before.honours) is_backbone |= level >= HonourLevel::district;
     std::string direction = std::string(a ? to_string(a->location) : "unknown") + " -> " +
                             std::string(b ? to_string(b->location) : "unknown");
-    json m = {{"teacher_id", t->teacher_id}, {"on", on.to_string()}, {"kind", to_string(t->kind)},
-              {"from_school_id", t->from_school_id}, {"to_school_id", t->to_school_id},
-              {"direction", direction}, {"post_moves", t->post_moves}, {"backbone", is_backbone}};
+    json m = {{"teacher_id", t->teacher_id},     {"on", on.to_string()},
+              {"kind", to_string(t->kind)},      {"from_school_id", t->from_school_id},
+              {"to_school_id", t->to_school_id}, {"direction", direction},
+              {"post_moves", t->post_moves},     {"backbone", is_backbone}};
     if (a) m["from_school"] = a->name;
     if (b) m["to_school"] = b->name;
     if (t->end_date) m["end_date"] = t->end_date->to_string();
@@ -74,28 +91,34 @@ json rotations(views::Reader reader, const std::string& district, Date from, Dat
     backbone += is_backbone;
   });
   std::size_t n = moves.size();
-  return {{"district", district}, {"from", from.to_string()}, {"to", to.to_string()},
-          {"cluster", cluster ? json(*cluster) : json()}, {"transfers", moves},
-          {"summary", {{"total", n}, {"by_kind", by_kind}, {"by_direction", by_direction}, {"posts_moved", posts_moved},
-                       {"backbone", backbone}, {"backbone_share", n ? double(backbone) / double(n) : 0.0}}}};
+  return {{"district", district},
+          {"from", from.to_string()},
+          {"to", to.to_string()},
+          {"cluster", cluster ? json(*cluster) : json()},
+          {"transfers", moves},
+          {"consistent_to", consistent_to_json(reader.offsets())},
+          {"summary",
+           {{"total", n},
+            {"by_kind", by_kind},
+            {"by_direction", by_direction},
+            {"posts_moved", posts_moved},
+            {"backbone", backbone},
+            {"backbone_share", n ? double(backbone) / double(n) : 0.0}}}};
 }
 
 json admissions(views::Reader reader, const std::string& district, int year, Timestamp as_of) {
   RegistryByDate registry(reader, district, as_of);
-  std::map<std::string, std::map<std::string, std::map<std::string, int>>> by_zone;  // zone -> stage -> mode -> n
-  std::map<std::string, std::map<std::string, int>> by_stage;                        // stage -> mode -> n
+  // zone -> stage -> mode -> n, and stage -> mode -> n
+  std::map<std::string, std::map<std::string, std::map<std::string, int>>> by_zone;
+  std::map<std::string, std::map<std::string, int>> by_stage;
   int total = 0;
-  for_each_event(reader, district, Date::from_ymd(year, 8, 1), Date::from_ymd(year, 10, 31), as_of, [&](const TrailEntry& entry) {
+  Date from = Date::from_ymd(year, 8, 1), to = Date::from_ymd(year, 10, 31);
+  for_each_event(reader, district, from, to, as_of, [&](const TrailEntry& entry) {
     if (entry.retracted) return;
     const Event& e = entry.event;
     const auto* s = std::get_if<StudentEnrolled>(&e.data);
     if (!s || (s->grade != 1 && s->grade != 7)) return;
-    const RegistryState& reg = registry.on(e.envelope.effective_date);
-    std::string zone = "(none)";
-    if (auto it = reg.schools.find(reg.resolve(s->school_id)); it != reg.schools.end())
-      for (const auto& [c, role] : it->second.clusters)
-        if (auto k = reg.clusters.find(c); k != reg.clusters.end() && k->second.kind == ClusterKind::school_district)
-          zone = k->second.name;
+    std::string zone = zone_of(registry.on(e.envelope.effective_date), s->school_id);
     std::string stage(to_string(s->stage)), mode(to_string(s->admission));
     ++by_zone[zone][stage][mode];
     ++by_stage[stage][mode];
@@ -109,9 +132,16 @@ json admissions(views::Reader reader, const std::string& district, int year, Tim
     migrant += m;
     if (st.registry.schools.at(id).ownership == Ownership::public_) migrant_public += m;
   }
-  return {{"district", district}, {"year", year}, {"intake", total}, {"by_stage", by_stage}, {"by_school_district", by_zone},
-          {"migrant_students", migrant}, {"migrant_in_public_schools", migrant_public},
-          {"migrant_public_share", migrant ? json(double(migrant_public) / double(migrant)) : json()}};
+  return {
+      {"district", district},
+      {"year", year},
+      {"consistent_to", consistent_to_json(reader.offsets())},
+      {"intake", total},
+      {"by_stage", by_stage},
+      {"by_school_district", by_zone},
+      {"migrant_students", migrant},
+      {"migrant_in_public_schools", migrant_public},
+      {"migrant_public_share", migrant ? json(double(migrant_public) / double(migrant)) : json()}};
 }
 
-}  // namespace annals
+}  // namespace annals::routes

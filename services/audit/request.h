@@ -1,0 +1,60 @@
+// Reading an audit request's parameters: each helper reads one parameter (or the district of
+// the path) with the pure parsers of query_params.h and, when it is wrong, replies the error
+// on `res` (400 for a malformed parameter, 404 for an unknown district) and returns nullopt;
+// the route then returns without another word. Absent parameters take the API's defaults.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "events/time.h"
+#include "services/audit/query_params.h"
+#include "services/views/view_store.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace annals {
+
+// ?`name`= when present.
+std::optional<std::string> optional_param(const httplib::Request& req, const char* name);
+
+// Replies 400 with {"error": message}.
+void reply_400(httplib::Response& res, const std::string& message);
+
+// `param` itself, or nullopt after replying 400 with its message.
+template <class T>
+std::optional<T> or_400(Param<T> param, httplib::Response& res) {
+  if (!param) reply_400(res, param.error);
+  return std::move(param.value);
+}
+
+// ?`name`= as a date; `absent` when not given.
+std::optional<Date> date_param(const httplib::Request& req, httplib::Response& res,
+                               const char* name, Date absent);
+// ?`name`= as a date; today in Beijing when not given.
+std::optional<Date> date_param(const httplib::Request& req, httplib::Response& res,
+                               const char* name);
+
+// ?`name`= as a recorded time (an RFC 3339 timestamp, or a date: the end of that day in
+// Beijing); everything recorded so far (Timestamp::max()) when not given.
+std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Response& res,
+                                        const char* name = "recorded_at");
+
+// ?from= and ?to=: a period, each end today in Beijing when not given, `to` not before `from`.
+std::optional<Period> period_param(const httplib::Request& req, httplib::Response& res);
+
+// The district the path names (its first capture) when the record holds it (`reader`: the
+// store chosen for it); otherwise replies 404 "no district '<id>' in the record".
+std::optional<std::string> known_district(views::Reader reader, const httplib::Request& req,
+                                          httplib::Response& res);
+
+// The prologue of a question about a district on a date: ?at=, ?recorded_at=, then the
+// district, each checked in that order.
+std::optional<DistrictAt> district_at(views::Reader reader, const httplib::Request& req,
+                                      httplib::Response& res);
+
+}  // namespace annals

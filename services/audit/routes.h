@@ -1,0 +1,52 @@
+// The audit API as a table: each route's path pattern, the endpoint name its metrics carry,
+// and its handler. A handler reads the request's parameters (request.h), asks the question's
+// function (routes/*.h: one file per question) and writes the answer; the audit service
+// (audit_service.h) installs the table, times each request and picks the store it reads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "services/audit/standard.h"
+#include "services/views/view_store.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace annals {
+
+// The stores the service reads, as a route sees them (the service implements it over the
+// stores it follows, under its read lock).
+class Stores {
+ public:
+  virtual ~Stores() = default;
+  // Every open store, in the order the service was given them.
+  virtual std::vector<views::Reader> all() = 0;
+  // The open store that holds `district` (the one furthest along its partition); the first
+  // open store when none does.
+  virtual views::Reader holding(const std::string& district) = 0;
+};
+
+// What a handler reads besides its request.
+struct RouteContext {
+  views::Reader reader;  // the store holding the district the path names (its first capture)
+  Stores& stores;
+  const Standards& standards;
+};
+
+using RouteHandler = void (*)(RouteContext& context, const httplib::Request& req,
+                              httplib::Response& res);
+
+struct Route {
+  const char* pattern;   // an httplib path pattern (a regular expression); every route is a GET
+  const char* endpoint;  // the "endpoint" label of the route's metrics
+  RouteHandler handler;  // replies on `res`: the answer, or the error
+};
+
+// Every route of the audit API (/v1/...), in the order they are installed. The OpenAPI
+// document (services/audit/openapi.yaml) lists each of them (tests/audit/openapi_test.py).
+const std::vector<Route>& route_table();
+
+}  // namespace annals
