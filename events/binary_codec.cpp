@@ -1,14 +1,14 @@
 #include "events/binary_codec.h"
 
-#include "events/bounds.h"
-
-#include <cereal/archives/binary.hpp>
 #include <cstring>
 #include <iterator>
 #include <ostream>
 #include <streambuf>
 #include <type_traits>
 
+#include <cereal/archives/binary.hpp>
+
+#include "events/bounds.h"
 #include "events/cereal_fields.h"
 
 namespace annals {
@@ -83,7 +83,9 @@ namespace {
 struct ValuesInRange {
   bool ok = true;
   template <class M>
-  void operator()(const char*, const M& member, const Rule&) { check(member); }
+  void operator()(const char*, const M& member, const Rule&) {
+    check(member);
+  }
   template <class M>
   void check(const M& m) {
     if constexpr (NamedEnum<M>) {

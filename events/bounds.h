@@ -21,15 +21,16 @@ namespace annals {
 // U+2066-U+2069), which could hide or reorder what a terminal or a page shows.
 inline constexpr std::size_t kMaxTextChars = 200;
 
-// The effective and recorded dates the record accepts: 1900-01-01 to 2099-12-31 (schools in the record were founded before 1950).
+// The effective and recorded dates the record accepts: 1900-01-01 to 2099-12-31 (schools in the
+// record were founded before 1950).
 inline constexpr int kFirstYear = 1900;
 inline constexpr int kLastYear = 2099;
 inline constexpr const char* kWindowMessage = "must be between 1900-01-01 and 2099-12-31";
 
 // Money and counts (the maxima of the contract's integer fields).
-inline constexpr std::int64_t kMaxAllocationFen = 1'000'000'000'000;      // 10 billion yuan
-inline constexpr std::int64_t kMaxBudgetFen = 100'000'000'000'000;        // 1 trillion yuan
-inline constexpr std::int64_t kMaxEquipmentFen = 100'000'000'000;         // 1 billion yuan
+inline constexpr std::int64_t kMaxAllocationFen = 1'000'000'000'000;  // 10 billion yuan
+inline constexpr std::int64_t kMaxBudgetFen = 100'000'000'000'000;    // 1 trillion yuan
+inline constexpr std::int64_t kMaxEquipmentFen = 100'000'000'000;     // 1 billion yuan
 inline constexpr std::int64_t kMaxClassrooms = 10'000;
 inline constexpr std::int64_t kMaxComputers = 1'000'000;
 inline constexpr std::int64_t kMaxBooks = 100'000'000;

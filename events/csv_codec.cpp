@@ -39,7 +39,8 @@ namespace {
 // A cell a spreadsheet would run as a formula: text (not a number) that starts with one of
 // = + - @ or a tab or carriage return (the OWASP list for CSV injection).
 bool formula_like(std::string_view text) {
-  if (text.empty() || std::string_view("=+-@\t\r").find(text[0]) == std::string_view::npos) return false;
+  if (text.empty() || std::string_view("=+-@\t\r").find(text[0]) == std::string_view::npos)
+    return false;
   double number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
   return ec != std::errc() || end != text.data() + text.size();
@@ -132,8 +133,9 @@ bool cell_value(const std::string& cell, json& out) {
 }
 
 template <class T>
-void fill_object(const std::map<std::string, std::string>& cells, json& object, std::set<std::string>& used,
-                 std::vector<Violation>& violations, const std::string& pointer) {
+void fill_object(const std::map<std::string, std::string>& cells, json& object,
+                 std::set<std::string>& used, std::vector<Violation>& violations,
+                 const std::string& pointer) {
   T probe{};
   auto visit = [&](const char* name, auto& member, const Rule&) {
     auto it = cells.find(name);
@@ -141,8 +143,11 @@ void fill_object(const std::map<std::string, std::string>& cells, json& object, 
     used.insert(name);
     if (it->second.empty()) return;  // absent
     json value;
-    if (cell_value<std::decay_t<decltype(member)>>(it->second, value)) object[name] = std::move(value);
-    else violations.push_back({pointer + "/" + name, "cannot be read from the CSV cell '" + it->second + "'"});
+    if (cell_value<std::decay_t<decltype(member)>>(it->second, value))
+      object[name] = std::move(value);
+    else
+      violations.push_back(
+          {pointer + "/" + name, "cannot be read from the CSV cell '" + it->second + "'"});
   };
   T::fields(probe, visit);
 }

@@ -31,7 +31,8 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 
 // Builds the event document of one row; violations (pointer "/<column>") when a cell is not
 // UTF-8, cannot be read as its field's type, or the type has no such field.
-nlohmann::json csv_row_to_json(const std::vector<std::string>& header, const std::vector<std::string>& row,
+nlohmann::json csv_row_to_json(const std::vector<std::string>& header,
+                               const std::vector<std::string>& row,
                                std::vector<Violation>& violations);
 
 }  // namespace annals

@@ -79,7 +79,9 @@ struct StudentGraduated {
   static constexpr System kSystem = System::enrollment;
   std::string student_id;
   template <class S, class V>
-  static void fields(S& s, V& v) { v("student_id", s.student_id, kStudentId); }
+  static void fields(S& s, V& v) {
+    v("student_id", s.student_id, kStudentId);
+  }
   auto operator<=>(const StudentGraduated&) const = default;
 };
 

@@ -16,9 +16,11 @@ std::vector<EntityRef> entities_of(const Payload& data) {
         } else if constexpr (std::is_same_v<T, SchoolSplit>) {
           school(d.source_id);
           for (const auto& n : d.new_schools) school(n.school_id);
-        } else if constexpr (std::is_same_v<T, ClusterCreated> || std::is_same_v<T, ClusterDissolved>) {
+        } else if constexpr (std::is_same_v<T, ClusterCreated> ||
+                             std::is_same_v<T, ClusterDissolved>) {
           out.push_back({EntityKind::cluster, d.cluster_id});
-        } else if constexpr (std::is_same_v<T, SchoolJoinedCluster> || std::is_same_v<T, SchoolLeftCluster>) {
+        } else if constexpr (std::is_same_v<T, SchoolJoinedCluster> ||
+                             std::is_same_v<T, SchoolLeftCluster>) {
           school(d.school_id);
           out.push_back({EntityKind::cluster, d.cluster_id});
         } else if constexpr (std::is_same_v<T, TeacherTransferred>) {

@@ -13,7 +13,9 @@ template <class E>
 struct EnumNames;  // specialised below: static constexpr std::string_view names[]
 
 template <class E>
-concept NamedEnum = requires { EnumNames<E>::names; };
+concept NamedEnum = requires {
+  EnumNames<E>::names;
+};
 
 template <NamedEnum E>
 constexpr std::string_view to_string(E e) {
@@ -30,10 +32,10 @@ constexpr std::optional<E> enum_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-#define ANNALS_ENUM_NAMES(E, ...)                                      \
-  template <>                                                          \
-  struct EnumNames<E> {                                                \
-    static constexpr std::string_view names[] = {__VA_ARGS__};         \
+#define ANNALS_ENUM_NAMES(E, ...)                              \
+  template <>                                                  \
+  struct EnumNames<E> {                                        \
+    static constexpr std::string_view names[] = {__VA_ARGS__}; \
   }
 
 // 小学 grades 1-6, 初中 grades 7-9.
@@ -54,21 +56,38 @@ ANNALS_ENUM_NAMES(LocationClass, "urban", "town", "rural", "mountain");
 
 // 学区, 教育集团, 联合校, 教研片区, 城乡共同体/结对.
 enum class ClusterKind : std::uint8_t {
-  school_district, education_group, alliance, research_zone, urban_rural_pair
+  school_district,
+  education_group,
+  alliance,
+  research_zone,
+  urban_rural_pair
 };
-ANNALS_ENUM_NAMES(ClusterKind, "school_district", "education_group", "alliance",
-                  "research_zone", "urban_rural_pair");
+ANNALS_ENUM_NAMES(ClusterKind, "school_district", "education_group", "alliance", "research_zone",
+                  "urban_rural_pair");
 
 enum class MemberRole : std::uint8_t { lead, member, host };
 ANNALS_ENUM_NAMES(MemberRole, "lead", "member", "host");
 
 enum class Subject : std::uint8_t {
-  chinese, mathematics, english, science, physics, chemistry, biology, history, geography,
-  politics, information_technology, pe, music, fine_art, other
+  chinese,
+  mathematics,
+  english,
+  science,
+  physics,
+  chemistry,
+  biology,
+  history,
+  geography,
+  politics,
+  information_technology,
+  pe,
+  music,
+  fine_art,
+  other
 };
-ANNALS_ENUM_NAMES(Subject, "chinese", "mathematics", "english", "science", "physics",
-                  "chemistry", "biology", "history", "geography", "politics",
-                  "information_technology", "pe", "music", "fine_art", "other");
+ANNALS_ENUM_NAMES(Subject, "chinese", "mathematics", "english", "science", "physics", "chemistry",
+                  "biology", "history", "geography", "politics", "information_technology", "pe",
+                  "music", "fine_art", "other");
 
 // 学历: 中专, 专科, 本科, 硕士, 博士.
 enum class Qualification : std::uint8_t { secondary, associate, bachelor, master, doctor };
@@ -105,10 +124,14 @@ ANNALS_ENUM_NAMES(WithdrawReason, "moved_out_of_city", "deceased", "dropped_out"
 
 // 生均公用经费, 专项, 建设, 培训, 补助.
 enum class FundingCategory : std::uint8_t {
-  per_student_operating, earmarked, construction, training, student_subsidy
+  per_student_operating,
+  earmarked,
+  construction,
+  training,
+  student_subsidy
 };
-ANNALS_ENUM_NAMES(FundingCategory, "per_student_operating", "earmarked", "construction",
-                  "training", "student_subsidy");
+ANNALS_ENUM_NAMES(FundingCategory, "per_student_operating", "earmarked", "construction", "training",
+                  "student_subsidy");
 
 #undef ANNALS_ENUM_NAMES
 
@@ -121,8 +144,8 @@ namespace annals {
 enum class System : std::uint8_t { registry, personnel, enrollment, finance, platform };
 template <>
 struct EnumNames<System> {
-  static constexpr std::string_view names[] = {"registry", "personnel", "enrollment",
-                                               "finance", "platform"};
+  static constexpr std::string_view names[] = {"registry", "personnel", "enrollment", "finance",
+                                               "platform"};
 };
 
 }  // namespace annals

@@ -25,9 +25,9 @@ struct Rule {
   const char* doc = "";
   std::optional<std::int64_t> min{};
   std::optional<std::int64_t> max{};
-  bool id = false;         // an opaque identifier: [A-Za-z0-9][A-Za-z0-9._:-]{0,63}
-  bool uuid = false;       // an RFC 4122 UUID in its 8-4-4-4-12 hex form
-  bool min_one = false;    // arrays: at least one item
+  bool id = false;       // an opaque identifier: [A-Za-z0-9][A-Za-z0-9._:-]{0,63}
+  bool uuid = false;     // an RFC 4122 UUID in its 8-4-4-4-12 hex form
+  bool min_one = false;  // arrays: at least one item
 };
 
 inline constexpr Rule kId{.doc = "stable identifier", .id = true};
@@ -37,7 +37,9 @@ struct Area {
   std::int64_t centi = 0;
   auto operator<=>(const Area&) const = default;
   template <class Archive>
-  void serialize(Archive& ar) { ar(centi); }
+  void serialize(Archive& ar) {
+    ar(centi);
+  }
 };
 
 template <class T>
@@ -56,6 +58,8 @@ struct AnyFieldVisitor {
   void operator()(A&&...) {}
 };
 template <class T>
-concept Described = requires(T& t, AnyFieldVisitor& v) { T::fields(t, v); };
+concept Described = requires(T& t, AnyFieldVisitor& v) {
+  T::fields(t, v);
+};
 
 }  // namespace annals

@@ -23,9 +23,11 @@ struct FundingAllocated {
   std::string funding_source;  // 中央, 市级, 区级 ...
   template <class S, class V>
   static void fields(S& s, V& v) {
-    v("school_id", s.school_id, Rule{.doc = "recipient school; absent for the district", .id = true});
+    v("school_id", s.school_id,
+      Rule{.doc = "recipient school; absent for the district", .id = true});
     v("category", s.category, Rule{});
-    v("amount_fen", s.amount_fen, Rule{.doc = "amount in fen (1 yuan = 100 fen)", .min = 1, .max = kMaxAllocationFen});
+    v("amount_fen", s.amount_fen,
+      Rule{.doc = "amount in fen (1 yuan = 100 fen)", .min = 1, .max = kMaxAllocationFen});
     v("fiscal_year", s.fiscal_year, kFiscalYear);
     v("funding_source", s.funding_source, Rule{.doc = "level of government or programme"});
   }
@@ -43,7 +45,8 @@ struct BudgetAppropriated {
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("fiscal_year", s.fiscal_year, kFiscalYear);
-    v("education_appropriation_fen", s.education_appropriation_fen, Rule{.min = 0, .max = kMaxBudgetFen});
+    v("education_appropriation_fen", s.education_appropriation_fen,
+      Rule{.min = 0, .max = kMaxBudgetFen});
     v("recurring_revenue_fen", s.recurring_revenue_fen, Rule{.min = 0, .max = kMaxBudgetFen});
   }
   auto operator<=>(const BudgetAppropriated&) const = default;

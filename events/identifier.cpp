@@ -50,7 +50,7 @@ std::string uuid_from_name(std::string_view space, std::string_view name) {
     return h;
   };
   std::uint64_t hi = fnv(space, name, 0), lo = fnv(space, name, 0x9e3779b97f4a7c15ull);
-  hi = (hi & ~0xf000ull) | 0x8000ull;                    // version 8
+  hi = (hi & ~0xf000ull) | 0x8000ull;                         // version 8
   lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // RFC 4122 variant
   char buf[40];
   std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", unsigned(hi >> 32),

@@ -1,12 +1,13 @@
 #include "events/json_codec.h"
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "events/bounds.h"
 #include "events/identifier.h"
 #include "events/json_documents.h"
-#include "events/bounds.h"
 
 namespace annals {
 namespace {
@@ -36,14 +37,16 @@ class Reader {
       if (!is_uuid(s)) return fail(ptr, "must be a UUID (8-4-4-4-12 hexadecimal digits)");
     } else if (rule.id) {
       if (!is_identifier(s))
-        return fail(ptr, "must be an identifier: 1-64 of A-Z a-z 0-9 . _ : - starting with a letter or digit");
+        return fail(
+            ptr,
+            "must be an identifier: 1-64 of A-Z a-z 0-9 . _ : - starting with a letter or digit");
     } else if (s.empty()) {
       return fail(ptr, "must not be empty");
     } else if (code_points(s) > kMaxTextChars) {
       return fail(ptr, "must be at most " + std::to_string(kMaxTextChars) + " characters");
     } else if (auto bad = first_forbidden_char(s)) {
-      return fail(ptr, "must not contain control or bidirectional-override characters (" +
-                           *bad + ")");
+      return fail(ptr,
+                  "must not contain control or bidirectional-override characters (" + *bad + ")");
     }
     v = s;
     return true;
@@ -61,7 +64,8 @@ class Reader {
     } else {
       return fail(ptr, "must be an integer");
     }
-    if (rule.min && v < *rule.min) return fail(ptr, "must be at least " + std::to_string(*rule.min));
+    if (rule.min && v < *rule.min)
+      return fail(ptr, "must be at least " + std::to_string(*rule.min));
     if (rule.max && v > *rule.max) return fail(ptr, "must be at most " + std::to_string(*rule.max));
     return true;
   }
@@ -170,7 +174,8 @@ class Reader {
     };
     T::fields(v, visit);
     for (auto it = j.begin(); it != j.end(); ++it)
-      if (!known.count(it.key())) fail(ptr + "/" + escape_pointer(excerpt(it.key())), "is not a field of this type");
+      if (!known.count(it.key()))
+        fail(ptr + "/" + escape_pointer(excerpt(it.key())), "is not a field of this type");
   }
 
   static std::string escape_pointer(const std::string& key) {
@@ -199,7 +204,9 @@ void put(json& out, const Area& v) {
   else out = double(v.centi) / 100.0;
 }
 template <NamedEnum E>
-void put(json& out, E v) { out = std::string(to_string(v)); }
+void put(json& out, E v) {
+  out = std::string(to_string(v));
+}
 template <class T>
 void put(json& out, const std::vector<T>& v);
 template <Described T>
@@ -264,7 +271,8 @@ Decoded decode_event(const json& doc, Origin origin) {
   Event event;
   r.read_fields(doc, event.envelope, "", {"type", "data"});
   if (origin == Origin::submission && event.envelope.recorded_at)
-    r.fail("/recorded_at", "is set by the platform; send the source's own time as source_recorded_at");
+    r.fail("/recorded_at",
+           "is set by the platform; send the source's own time as source_recorded_at");
   if (origin == Origin::log && !doc.contains("recorded_at"))
     r.fail("/recorded_at", "is required in a logged event");
 
@@ -321,8 +329,8 @@ json event_to_json(const Event& event) {
   put(envelope, event.envelope);
   for (auto& [k, v] : envelope.items())
     if (k != "id") out[k] = v;
-  out["schema_version"] = std::visit(
-      [](const auto& d) { return std::decay_t<decltype(d)>::kVersion; }, event.data);
+  out["schema_version"] =
+      std::visit([](const auto& d) { return std::decay_t<decltype(d)>::kVersion; }, event.data);
   std::visit([&](const auto& d) { put(out["data"], d); }, event.data);
   return out;
 }

@@ -9,8 +9,8 @@ using nlohmann::json;
 
 // What one pass over raw JSON text learns before it is parsed.
 struct Shape {
-  std::size_t depth = 0;       // deepest nesting (capped just past the limit)
-  std::size_t top_items = 0;   // values in a top-level array (0 when it is not one)
+  std::size_t depth = 0;      // deepest nesting (capped just past the limit)
+  std::size_t top_items = 0;  // values in a top-level array (0 when it is not one)
 };
 
 Shape scan(std::string_view text, std::size_t stop_after) {
@@ -25,9 +25,7 @@ Shape scan(std::string_view text, std::size_t stop_after) {
       continue;
     }
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
+      case '"': in_string = true; break;
       case '[':
       case '{':
         if (depth == 0 && c == '[') top_array = true;
@@ -45,10 +43,8 @@ Shape scan(std::string_view text, std::size_t stop_after) {
       case ' ':
       case '\t':
       case '\r':
-      case '\n':
-        continue;
-      default:
-        break;
+      case '\n': continue;
+      default: break;
     }
     if (depth == 1 && top_array && !item_open) ++shape.top_items, item_open = true;
   }
@@ -104,8 +100,8 @@ json parse_bounded(std::string_view text, std::size_t max_depth, std::string& er
 std::variant<Documents, DocumentsError> split_documents(std::string_view body, bool ndjson,
                                                         const DocumentLimits& limits) {
   if (body.size() > limits.max_bytes)
-    return DocumentsError{413, "the body is larger than " + std::to_string(limits.max_bytes) +
-                                   " bytes"};
+    return DocumentsError{413,
+                          "the body is larger than " + std::to_string(limits.max_bytes) + " bytes"};
   const std::string too_many =
       "a request holds at most " + std::to_string(limits.max_documents) + " events";
   Documents out;

@@ -73,12 +73,18 @@ struct TeacherTransferred {
     v("to_school_id", s.to_school_id, kId);
     v("to_stage", s.to_stage, Rule{.doc = "stage taught at the new school (default: unchanged)"});
     v("kind", s.kind, Rule{});
-    v("end_date", s.end_date, Rule{.doc = "rotation and support teaching: the day the teacher returns"});
+    v("end_date", s.end_date,
+      Rule{.doc = "rotation and support teaching: the day the teacher returns"});
     v("post_moves", s.post_moves, Rule{.doc = "the 编制 moves to the new school"});
   }
   static TeacherTransferred upcast(const TeacherTransferredV1& old) {
-    return {old.teacher_id, old.from_school_id, old.to_school_id, std::nullopt,
-            TransferKind::permanent, std::nullopt, true};
+    return {old.teacher_id,
+            old.from_school_id,
+            old.to_school_id,
+            std::nullopt,
+            TransferKind::permanent,
+            std::nullopt,
+            true};
   }
   auto operator<=>(const TeacherTransferred&) const = default;
 };

@@ -37,7 +37,8 @@ struct SchoolProfile {
   static void fields(S& s, V& v) {
     v("school_id", s.school_id, kId);
     v("name", s.name, Rule{.doc = "school name as registered"});
-    v("stages", s.stages, Rule{.doc = "stages served; both for a nine-year school", .min_one = true});
+    v("stages", s.stages,
+      Rule{.doc = "stages served; both for a nine-year school", .min_one = true});
     v("kind", s.kind, Rule{});
     v("ownership", s.ownership, Rule{});
     v("location", s.location, Rule{.doc = "location class"});
@@ -85,9 +86,11 @@ struct SchoolMerged {
   std::optional<bool> facilities_move;  // default true
   template <class S, class V>
   static void fields(S& s, V& v) {
-    v("absorbed_ids", s.absorbed_ids, Rule{.doc = "schools that stop existing", .id = true, .min_one = true});
+    v("absorbed_ids", s.absorbed_ids,
+      Rule{.doc = "schools that stop existing", .id = true, .min_one = true});
     v("surviving_id", s.surviving_id, kId);
-    v("facilities_move", s.facilities_move, Rule{.doc = "absorbed facilities move to the survivor (default true)"});
+    v("facilities_move", s.facilities_move,
+      Rule{.doc = "absorbed facilities move to the survivor (default true)"});
   }
   auto operator<=>(const SchoolMerged&) const = default;
 };
@@ -117,7 +120,8 @@ struct SchoolStagesChanged {
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("school_id", s.school_id, kId);
-    v("stages", s.stages, Rule{.doc = "the stages served from the effective date", .min_one = true});
+    v("stages", s.stages,
+      Rule{.doc = "the stages served from the effective date", .min_one = true});
   }
   auto operator<=>(const SchoolStagesChanged&) const = default;
 };
@@ -156,8 +160,10 @@ struct EquipmentCounts {
   std::int64_t books = 0;
   template <class S, class V>
   static void fields(S& s, V& v) {
-    v("equipment_value_fen", s.equipment_value_fen, Rule{.doc = "teaching equipment value, fen", .min = 0, .max = kMaxEquipmentFen});
-    v("multimedia_classrooms", s.multimedia_classrooms, Rule{.doc = "networked multimedia classrooms", .min = 0, .max = kMaxClassrooms});
+    v("equipment_value_fen", s.equipment_value_fen,
+      Rule{.doc = "teaching equipment value, fen", .min = 0, .max = kMaxEquipmentFen});
+    v("multimedia_classrooms", s.multimedia_classrooms,
+      Rule{.doc = "networked multimedia classrooms", .min = 0, .max = kMaxClassrooms});
     v("computers", s.computers, Rule{.min = 0, .max = kMaxComputers});
     v("books", s.books, Rule{.min = 0, .max = kMaxBooks});
   }
@@ -227,7 +233,8 @@ struct ClusterCreated {
     v("cluster_id", s.cluster_id, kId);
     v("name", s.name, Rule{});
     v("kind", s.kind, Rule{});
-    v("cycle_years", s.cycle_years, Rule{.doc = "alliance cycle length in years", .min = 1, .max = 20});
+    v("cycle_years", s.cycle_years,
+      Rule{.doc = "alliance cycle length in years", .min = 1, .max = 20});
   }
   auto operator<=>(const ClusterCreated&) const = default;
 };
@@ -238,7 +245,9 @@ struct ClusterDissolved {
   static constexpr System kSystem = System::registry;
   std::string cluster_id;
   template <class S, class V>
-  static void fields(S& s, V& v) { v("cluster_id", s.cluster_id, kId); }
+  static void fields(S& s, V& v) {
+    v("cluster_id", s.cluster_id, kId);
+  }
   auto operator<=>(const ClusterDissolved&) const = default;
 };
 

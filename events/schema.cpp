@@ -42,8 +42,11 @@ json schema_of(const Rule& rule) {
   if constexpr (std::is_same_v<T, std::string>) {
     if (rule.uuid) s = {{"type", "string"}, {"pattern", kUuidPattern}};
     else if (rule.id) s = {{"type", "string"}, {"pattern", kIdentifierPattern}};
-    else s = {{"type", "string"}, {"minLength", 1}, {"maxLength", kMaxTextChars},
-              {"pattern", kFreeTextPattern}};
+    else
+      s = {{"type", "string"},
+           {"minLength", 1},
+           {"maxLength", kMaxTextChars},
+           {"pattern", kFreeTextPattern}};
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     s = {{"type", "integer"}};
     s["minimum"] = rule.min.value_or(INT64_MIN);
@@ -52,15 +55,21 @@ json schema_of(const Rule& rule) {
     s = {{"type", "boolean"}};
   } else if constexpr (std::is_same_v<T, Date>) {
     // The record's window (events/bounds.h), 1900-2099, as a pattern on the year.
-    s = {{"type", "string"}, {"format", "date"},
+    s = {{"type", "string"},
+         {"format", "date"},
          {"pattern", "^(19[0-9]{2}|20[0-9]{2})-[0-9]{2}-[0-9]{2}$"}};
   } else if constexpr (std::is_same_v<T, Timestamp>) {
-    s = {{"type", "string"}, {"format", "date-time"},
-         {"pattern", "^(19[0-9]{2}|20[0-9]{2})-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"}};
+    s = {{"type", "string"},
+         {"format", "date-time"},
+         {"pattern",
+          "^(19[0-9]{2}|20[0-9]{2})-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(["
+          "Zz]|[+-][0-9]{2}:[0-9]{2})$"}};
   } else if constexpr (std::is_same_v<T, Area>) {
     // No "multipleOf": 0.01: binary floating point makes validators disagree about it. The
     // platform checks the two decimal places and reports the field's pointer.
-    s = {{"type", "number"}, {"minimum", 0}, {"maximum", kMaxAreaCenti / 100},
+    s = {{"type", "number"},
+         {"minimum", 0},
+         {"maximum", kMaxAreaCenti / 100},
          {"$comment", "square metres with at most two decimal places"}};
   } else if constexpr (NamedEnum<T>) {
     json names = json::array();
@@ -69,8 +78,10 @@ json schema_of(const Rule& rule) {
   } else if constexpr (is_vector<T>::value) {
     Rule item_rule = rule;
     item_rule.doc = "";
-    s = {{"type", "array"}, {"items", schema_of<typename T::value_type>(item_rule)},
-         {"maxItems", 1000}, {"uniqueItems", !Described<typename T::value_type>}};
+    s = {{"type", "array"},
+         {"items", schema_of<typename T::value_type>(item_rule)},
+         {"maxItems", 1000},
+         {"uniqueItems", !Described<typename T::value_type>}};
     if (rule.min_one) s["minItems"] = 1;
   } else {
     static_assert(Described<T>);
@@ -86,8 +97,8 @@ SchemaDocument document(bool current) {
   s["$id"] = std::string("https://annals.example/schemas/") + T::kType + "/v" +
              std::to_string(T::kVersion) + ".schema.json";
   s["title"] = std::string(T::kType) + " v" + std::to_string(T::kVersion);
-  s["description"] = std::string("An Annals event of type ") + T::kType +
-                     " published by the " + std::string(to_string(T::kSystem)) +
+  s["description"] = std::string("An Annals event of type ") + T::kType + " published by the " +
+                     std::string(to_string(T::kSystem)) +
                      " system. recorded_at is set by the platform: producers omit it.";
   s["properties"]["type"] = {{"const", T::kType}};
   s["properties"]["schema_version"] = {{"const", T::kVersion}};

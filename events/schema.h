@@ -11,9 +11,9 @@
 namespace annals {
 
 struct SchemaDocument {
-  std::string type;      // "school.merged"
-  int version;           // schema_version
-  bool current;          // false for versions kept only to upcast old records
+  std::string type;       // "school.merged"
+  int version;            // schema_version
+  bool current;           // false for versions kept only to upcast old records
   nlohmann::json schema;  // a self-contained schema for one whole event document
   // Path relative to schemas/: "<type>/v<version>.schema.json".
   std::string path() const;

@@ -44,9 +44,7 @@ Date Date::from_ymd(int year, unsigned month, unsigned day) {
   return Date{static_cast<std::int32_t>(d.time_since_epoch().count())};
 }
 
-int Date::year() const {
-  return int(chr::year_month_day{chr::sys_days{chr::days{days}}}.year());
-}
+int Date::year() const { return int(chr::year_month_day{chr::sys_days{chr::days{days}}}.year()); }
 
 std::string Date::to_string() const {
   chr::year_month_day ymd{chr::sys_days{chr::days{days}}};
@@ -86,15 +84,14 @@ std::optional<Timestamp> Timestamp::parse(std::string_view t) {
     return std::nullopt;
   }
   if (pos != t.size()) return std::nullopt;
-  std::int64_t secs = std::int64_t(day->time_since_epoch().count()) * 86400 + hh * 3600 +
-                      mm * 60 + ss - offset_s;
+  std::int64_t secs =
+      std::int64_t(day->time_since_epoch().count()) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
   return Timestamp{secs * 1'000'000 + frac};
 }
 
 Timestamp Timestamp::now() {
-  return Timestamp{chr::duration_cast<chr::microseconds>(
-                       chr::system_clock::now().time_since_epoch())
-                       .count()};
+  return Timestamp{
+      chr::duration_cast<chr::microseconds>(chr::system_clock::now().time_since_epoch()).count()};
 }
 
 std::string Timestamp::to_string() const {
@@ -106,8 +103,8 @@ std::string Timestamp::to_string() const {
   chr::year_month_day ymd{chr::sys_days{chr::days{days}}};
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(rem / 3600),
-                int(rem / 60 % 60), int(rem % 60), static_cast<long long>(frac));
+                unsigned(ymd.month()), unsigned(ymd.day()), int(rem / 3600), int(rem / 60 % 60),
+                int(rem % 60), static_cast<long long>(frac));
   return buf;
 }
 
@@ -124,8 +121,8 @@ Date add_months(Date date, int months) {
   int index = int(unsigned(ymd.month())) - 1 + months;  // months since January of ymd's year
   int years = index >= 0 ? index / 12 : (index - 11) / 12;
   unsigned day = unsigned(ymd.day());
-  Date out = Date::from_ymd(int(ymd.year()) + years, unsigned(index - years * 12) + 1,
-                            std::min(day, 28u));
+  Date out =
+      Date::from_ymd(int(ymd.year()) + years, unsigned(index - years * 12) + 1, std::min(day, 28u));
   if (day > 28) out.days += std::int32_t(day - 28);  // runs on when the month is short
   return out;
 }

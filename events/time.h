@@ -23,7 +23,9 @@ struct Date {
   int year() const;
 
   template <class Archive>
-  void serialize(Archive& ar) { ar(days); }
+  void serialize(Archive& ar) {
+    ar(days);
+  }
 };
 
 struct Timestamp {
@@ -39,7 +41,9 @@ struct Timestamp {
   std::string to_string() const;
 
   template <class Archive>
-  void serialize(Archive& ar) { ar(micros); }
+  void serialize(Archive& ar) {
+    ar(micros);
+  }
 };
 
 // ---- Beijing days ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #include "services/audit/indicator_tables.h"
 
-#include "events/csv_codec.h"
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -10,8 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <unistd.h>
 #include <xlsxwriter.h>
+
+#include "events/csv_codec.h"
 
 namespace annals {
 
@@ -41,9 +42,13 @@ json report_json(const IndicatorReport& report) {
   for (const auto& s : report.stages) {
     json indicators = json::array();
     for (const auto& i : s.indicators)
-      indicators.push_back({{"id", i.id}, {"name", i.name}, {"district_value", i.district_value},
-                            {"cv", optional_json(i.cv)}, {"max_cv", optional_json(i.max_cv)},
-                            {"passes", optional_json(i.passes)}, {"minimum", optional_json(i.minimum)},
+      indicators.push_back({{"id", i.id},
+                            {"name", i.name},
+                            {"district_value", i.district_value},
+                            {"cv", optional_json(i.cv)},
+                            {"max_cv", optional_json(i.max_cv)},
+                            {"passes", optional_json(i.passes)},
+                            {"minimum", optional_json(i.minimum)},
                             {"schools_below_minimum", i.schools_below_minimum}});
     json schools = json::array();
     for (const auto& sc : s.schools) {
@@ -54,7 +59,8 @@ json report_json(const IndicatorReport& report) {
         json values = json::object(), meets = json::object();
         for (std::size_t k = 0; k < sc.values.size(); ++k) {
           values[standard.indicators[k].id] = sc.values[k];
-          if (k < sc.meets_minimum.size()) meets[standard.indicators[k].id] = bool(sc.meets_minimum[k]);
+          if (k < sc.meets_minimum.size())
+            meets[standard.indicators[k].id] = bool(sc.meets_minimum[k]);
         }
         j["values"] = values;
         if (!sc.meets_minimum.empty()) j["meets_minimum"] = meets;
@@ -62,14 +68,24 @@ json report_json(const IndicatorReport& report) {
       }
       schools.push_back(std::move(j));
     }
-    stages.push_back({{"stage", to_string(s.stage)}, {"students", s.students}, {"schools_counted", s.schools_counted},
-                      {"schools_complying", standard.school_min_indicators_met ? json(s.schools_complying) : json()},
-                      {"indicators", indicators}, {"composite_cv", optional_json(s.composite_cv)},
-                      {"max_cv", s.max_cv}, {"cv_rule", standard.composite_cv ? "composite_cv" : "each_cv"},
-                      {"passes", optional_json(s.passes)}, {"schools", schools}});
+    stages.push_back({{"stage", to_string(s.stage)},
+                      {"students", s.students},
+                      {"schools_counted", s.schools_counted},
+                      {"schools_complying",
+                       standard.school_min_indicators_met ? json(s.schools_complying) : json()},
+                      {"indicators", indicators},
+                      {"composite_cv", optional_json(s.composite_cv)},
+                      {"max_cv", s.max_cv},
+                      {"cv_rule", standard.composite_cv ? "composite_cv" : "each_cv"},
+                      {"passes", optional_json(s.passes)},
+                      {"schools", schools}});
   }
-  return {{"standard", {{"id", standard.id}, {"title", standard.title}, {"reference", standard.reference},
-                        {"effective_from", standard.effective_from.to_string()}, {"why", report.why_this_standard}}},
+  return {{"standard",
+           {{"id", standard.id},
+            {"title", standard.title},
+            {"reference", standard.reference},
+            {"effective_from", standard.effective_from.to_string()},
+            {"why", report.why_this_standard}}},
           {"complies", optional_json(report.complies)},
           {"stages", stages}};
 }
@@ -86,20 +102,26 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
     }
     out += "\r\n";
   };
-  auto verdict = [](const std::optional<bool>& b) { return b ? (*b ? "达标 pass" : "未达标 fail") : ""; };
-  row({district_name + " 义务教育校际均衡差异系数 " + at.to_string(), standard.reference + " " + standard.title});
+  auto verdict = [](const std::optional<bool>& b) {
+    return b ? (*b ? "达标 pass" : "未达标 fail") : "";
+  };
+  row({district_name + " 义务教育校际均衡差异系数 " + at.to_string(),
+       standard.reference + " " + standard.title});
   for (const auto& s : report.stages) {
     row({});
     row({std::string(s.stage == Stage::primary ? "小学 primary" : "初中 junior"),
-         "学校数 schools " + std::to_string(s.schools_counted), "学生数 students " + std::to_string(s.students)});
-    row({"指标 indicator", "区县均值 district mean", "差异系数 CV", "标准 max CV", "达标 verdict", "最低值 school minimum",
-         "未达最低值学校数 schools below minimum"});
+         "学校数 schools " + std::to_string(s.schools_counted),
+         "学生数 students " + std::to_string(s.students)});
+    row({"指标 indicator", "区县均值 district mean", "差异系数 CV", "标准 max CV", "达标 verdict",
+         "最低值 school minimum", "未达最低值学校数 schools below minimum"});
     for (const auto& i : s.indicators)
-      row({i.name, decimal(i.district_value), i.cv ? decimal(*i.cv) : "", i.max_cv ? decimal(*i.max_cv) : "",
-           verdict(i.passes), i.minimum ? decimal(*i.minimum) : "",
+      row({i.name, decimal(i.district_value), i.cv ? decimal(*i.cv) : "",
+           i.max_cv ? decimal(*i.max_cv) : "", verdict(i.passes),
+           i.minimum ? decimal(*i.minimum) : "",
            i.minimum ? std::to_string(i.schools_below_minimum) : ""});
     row({"综合差异系数 composite CV", "", s.composite_cv ? decimal(*s.composite_cv) : "",
-         standard.composite_cv ? decimal(s.max_cv) : "", standard.composite_cv ? verdict(s.passes) : "", "", ""});
+         standard.composite_cv ? decimal(s.max_cv) : "",
+         standard.composite_cv ? verdict(s.passes) : "", "", ""});
     // The schools' values under the block.
     std::string header = "学校 school,学生数 students";
     for (const auto& d : standard.indicators) header += "," + csv_cell(d.name);
@@ -109,7 +131,8 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
       out += csv_cell(sc.name) + "," + std::to_string(sc.students);
       for (std::size_t k = 0; k < standard.indicators.size(); ++k)
         out += "," + (sc.excluded ? std::string() : decimal(sc.values[k]));
-      out += "," + csv_cell(sc.excluded ? "excluded: " + *sc.excluded : verdict(sc.complies)) + "\r\n";
+      out +=
+          "," + csv_cell(sc.excluded ? "excluded: " + *sc.excluded : verdict(sc.complies)) + "\r\n";
     }
   }
   row({});
@@ -139,8 +162,12 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
   worksheet_set_column(sheet, 0, 0, 46, nullptr);
   worksheet_set_column(sheet, 1, 12, 14, nullptr);
   lxw_row_t row = 0;
-  auto text = [&](lxw_col_t col, const std::string& v, lxw_format* f = nullptr) { worksheet_write_string(sheet, row, col, v.c_str(), f); };
-  auto value = [&](lxw_col_t col, double v, lxw_format* f) { worksheet_write_number(sheet, row, col, v, f); };
+  auto text = [&](lxw_col_t col, const std::string& v, lxw_format* f = nullptr) {
+    worksheet_write_string(sheet, row, col, v.c_str(), f);
+  };
+  auto value = [&](lxw_col_t col, double v, lxw_format* f) {
+    worksheet_write_number(sheet, row, col, v, f);
+  };
   auto verdict = [&](lxw_col_t col, const std::optional<bool>& b) {
     if (b) text(col, *b ? "达标 pass" : "未达标 fail", *b ? pass : fail);
   };
@@ -152,8 +179,13 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
     text(1, "学校数 schools " + std::to_string(s.schools_counted));
     text(2, "学生数 students " + std::to_string(s.students));
     ++row;
-    const char* head[] = {"指标 indicator", "区县均值 district mean", "差异系数 CV", "标准 max CV", "达标 verdict",
-                          "最低值 school minimum", "未达最低值学校数 below minimum"};
+    const char* head[] = {"指标 indicator",
+                          "区县均值 district mean",
+                          "差异系数 CV",
+                          "标准 max CV",
+                          "达标 verdict",
+                          "最低值 school minimum",
+                          "未达最低值学校数 below minimum"};
     for (lxw_col_t c = 0; c < 7; ++c) text(c, head[c], bold);
     ++row;
     for (const auto& i : s.indicators) {
@@ -162,7 +194,8 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
       if (i.cv) value(2, *i.cv, cv);
       if (i.max_cv) value(3, *i.max_cv, number);
       verdict(4, i.passes);
-      if (i.minimum) value(5, *i.minimum, number), value(6, double(i.schools_below_minimum), nullptr);
+      if (i.minimum)
+        value(5, *i.minimum, number), value(6, double(i.schools_below_minimum), nullptr);
       ++row;
     }
     text(0, "综合差异系数 composite CV", bold);
@@ -171,14 +204,16 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
     row += 2;
     text(0, "学校 school", bold);
     text(1, "学生数 students", bold);
-    for (std::size_t k = 0; k < standard.indicators.size(); ++k) text(lxw_col_t(2 + k), standard.indicators[k].name, bold);
+    for (std::size_t k = 0; k < standard.indicators.size(); ++k)
+      text(lxw_col_t(2 + k), standard.indicators[k].name, bold);
     text(lxw_col_t(2 + standard.indicators.size()), "达标 complies", bold);
     ++row;
     for (const auto& sc : s.schools) {
       text(0, sc.name);
       value(1, double(sc.students), nullptr);
       for (std::size_t k = 0; !sc.excluded && k < standard.indicators.size(); ++k)
-        value(lxw_col_t(2 + k), sc.values[k], k < sc.meets_minimum.size() && !sc.meets_minimum[k] ? fail : number);
+        value(lxw_col_t(2 + k), sc.values[k],
+              k < sc.meets_minimum.size() && !sc.meets_minimum[k] ? fail : number);
       if (sc.excluded) text(lxw_col_t(2 + standard.indicators.size()), "excluded: " + *sc.excluded);
       else verdict(lxw_col_t(2 + standard.indicators.size()), sc.complies);
       ++row;
@@ -194,7 +229,8 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   std::filesystem::remove(path);
-  if (e != LXW_NO_ERROR) throw std::runtime_error(std::string("writing the workbook: ") + lxw_strerror(e));
+  if (e != LXW_NO_ERROR)
+    throw std::runtime_error(std::string("writing the workbook: ") + lxw_strerror(e));
   return bytes;
 }
 

@@ -42,17 +42,22 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
     for (const SchoolRecord* school : state.open_schools()) {
       const Figures& f = state.figures.at(school->school_id);
       const std::int64_t students = total(f, section, Measure::students);
-      const bool serves = std::find(school->stages.begin(), school->stages.end(), stage) != school->stages.end();
+      const bool serves =
+          std::find(school->stages.begin(), school->stages.end(), stage) != school->stages.end();
       if (!serves && students == 0) continue;
-      SchoolIndicators s{school->school_id, school->name, students, {}, {}, std::nullopt, std::nullopt};
-      const std::int64_t all_students = total(f, Section::primary, Measure::students) + total(f, Section::junior, Measure::students);
-      if (std::find(standard.excluded_kinds.begin(), standard.excluded_kinds.end(), school->kind) != standard.excluded_kinds.end())
-        s.excluded = std::string("kind ") + std::string(to_string(school->kind)) + " is outside the standard";
-      else if (school->kind == SchoolKind::teaching_point && all_students < standard.teaching_points_under_students)
+      SchoolIndicators s{school->school_id, school->name, students, {}, {},
+                         std::nullopt,      std::nullopt};
+      const std::int64_t all_students = total(f, Section::primary, Measure::students) +
+                                        total(f, Section::junior, Measure::students);
+      if (std::find(standard.excluded_kinds.begin(), standard.excluded_kinds.end(), school->kind) !=
+          standard.excluded_kinds.end())
+        s.excluded = std::string("kind ") + std::string(to_string(school->kind)) +
+                     " is outside the standard";
+      else if (school->kind == SchoolKind::teaching_point &&
+               all_students < standard.teaching_points_under_students)
         s.excluded = "teaching point with " + std::to_string(all_students) + " students, under " +
                      std::to_string(standard.teaching_points_under_students);
-      else if (students == 0)
-        s.excluded = "no students in this stage";
+      else if (students == 0) s.excluded = "no students in this stage";
       if (!s.excluded) {
         // The section's own figures, plus its share of what is recorded for the whole school.
         const double share = all_students > 0 ? double(students) / double(all_students) : 0;
@@ -61,7 +66,8 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
         for (std::size_t i = 0; i < standard.indicators.size(); ++i) {
           const auto& def = standard.indicators[i];
           double amount = double(total(f, section, def.measure));
-          if (is_facility(def.measure)) amount += share * double(total(f, Section::whole, def.measure));
+          if (is_facility(def.measure))
+            amount += share * double(total(f, Section::whole, def.measure));
           double value = amount * natural(def.measure, 1) * def.per_students / double(students);
           s.values.push_back(value);
           per_indicator[i].push_back({double(students), value});
@@ -69,10 +75,12 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
             bool meets = value >= m->second;
             s.meets_minimum.push_back(meets);
             met += meets;
-            if (!meets && value < standard.school_others_at_least_fraction * m->second) others_close = false;
+            if (!meets && value < standard.school_others_at_least_fraction * m->second)
+              others_close = false;
           }
         }
-        if (standard.school_min_indicators_met && s.meets_minimum.size() == standard.indicators.size()) {
+        if (standard.school_min_indicators_met &&
+            s.meets_minimum.size() == standard.indicators.size()) {
           s.complies = int(met) >= *standard.school_min_indicators_met && others_close;
           out.schools_complying += *s.complies;
         }
@@ -85,7 +93,8 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
     bool all_cv = true, each_passes = true;
     for (std::size_t i = 0; i < standard.indicators.size(); ++i) {
       const auto& def = standard.indicators[i];
-      IndicatorResult r{def.id, def.name, weighted_mean(per_indicator[i]), weighted_cv(per_indicator[i])};
+      IndicatorResult r{def.id, def.name, weighted_mean(per_indicator[i]),
+                        weighted_cv(per_indicator[i])};
       if (auto m = def.minimum.find(stage); m != def.minimum.end()) {
         r.minimum = m->second;
         for (const auto& v : per_indicator[i]) r.schools_below_minimum += v.value < m->second;
@@ -101,7 +110,8 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
     }
     if (out.schools_counted > 0) {
       if (all_cv) out.composite_cv = cv_sum / double(standard.indicators.size());
-      out.passes = standard.composite_cv ? (out.composite_cv && *out.composite_cv <= out.max_cv) : each_passes;
+      out.passes = standard.composite_cv ? (out.composite_cv && *out.composite_cv <= out.max_cv)
+                                         : each_passes;
     }
     report.stages.push_back(std::move(out));
   }

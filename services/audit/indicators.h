@@ -31,20 +31,20 @@ struct SchoolIndicators {
   std::string school_id;
   std::string name;
   std::int64_t students = 0;
-  std::vector<double> values;        // per indicator, in the standard's order
-  std::vector<bool> meets_minimum;   // empty when the standard sets no minimums
-  std::optional<bool> complies;      // per the standard's school rule, if it has one
+  std::vector<double> values;           // per indicator, in the standard's order
+  std::vector<bool> meets_minimum;      // empty when the standard sets no minimums
+  std::optional<bool> complies;         // per the standard's school rule, if it has one
   std::optional<std::string> excluded;  // why the school is left out, if it is
 };
 
 struct IndicatorResult {
   std::string id;
   std::string name;
-  double district_value = 0;      // the student-weighted mean
+  double district_value = 0;  // the student-weighted mean
   std::optional<double> cv;
   std::optional<double> minimum;  // per school
   std::size_t schools_below_minimum = 0;
-  std::optional<double> max_cv;   // when each CV is judged on its own
+  std::optional<double> max_cv;  // when each CV is judged on its own
   std::optional<bool> passes;
 };
 
@@ -54,9 +54,9 @@ struct StageIndicators {
   std::size_t schools_counted = 0;
   std::vector<SchoolIndicators> schools;  // counted and excluded
   std::vector<IndicatorResult> indicators;
-  std::optional<double> composite_cv;     // mean of the indicators' CVs
+  std::optional<double> composite_cv;  // mean of the indicators' CVs
   double max_cv = 0;
-  std::optional<bool> passes;             // nullopt: no school to judge
+  std::optional<bool> passes;  // nullopt: no school to judge
   std::size_t schools_complying = 0;
 };
 

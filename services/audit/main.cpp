@@ -1,5 +1,6 @@
 // annals-audit: answers questions about any district at any date (see audit_service.h).
 #include <iostream>
+
 #include <prometheus/registry.h>
 
 #include "services/audit/audit_service.h"
@@ -10,19 +11,24 @@
 int main(int argc, char** argv) {
   using namespace annals;
   block_termination_signals();
-  CLI::App app{"Annals audit service: the roster, history and supervision indicators of any "
-               "district at any date, on both clocks, over HTTP. Reads the projector's views."};
+  CLI::App app{
+      "Annals audit service: the roster, history and supervision indicators of any "
+      "district at any date, on both clocks, over HTTP. Reads the projector's views."};
   CommonOptions common;
   common.listen = "127.0.0.1:8080";
   add_common_options(app, common);
   std::vector<std::string> store_paths{"var/views"};
   std::string secondary_path = "var/audit";
-  app.add_option("--store", store_paths,
-                 "the projector's RocksDB directory; repeat it for each instance of a scaled-out projector "
-                 "group (each district is answered from the store that holds it)")
-      ->envname("ANNALS_STORE")->capture_default_str()->delimiter(',');
+  app.add_option(
+         "--store", store_paths,
+         "the projector's RocksDB directory; repeat it for each instance of a scaled-out projector "
+         "group (each district is answered from the store that holds it)")
+      ->envname("ANNALS_STORE")
+      ->capture_default_str()
+      ->delimiter(',');
   app.add_option("--secondary", secondary_path, "this process's own directory (RocksDB secondary)")
-      ->envname("ANNALS_AUDIT_DIR")->capture_default_str();
+      ->envname("ANNALS_AUDIT_DIR")
+      ->capture_default_str();
   std::string standards_dir;
   app.add_option("--standards", standards_dir,
                  "a directory of extra standard rule files (*.json, as services/audit/standards/); "
@@ -38,7 +44,8 @@ int main(int argc, char** argv) {
     AuditService service(store_paths, secondary_path, std::move(standards), *registry);
     service.install(http.server());
     int bound = http.start(host, port);
-    std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading " << store_paths.size() << " store(s)" << std::endl;
+    std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading "
+              << store_paths.size() << " store(s)" << std::endl;
     wait_for_termination();
     http.stop();
   } catch (const std::exception& e) {

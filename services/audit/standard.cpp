@@ -14,14 +14,16 @@ namespace annals {
 extern const char* const kBuiltInStandards[];  // generated from services/audit/standards/*.json
 
 bool Standard::applies_to(const std::string& district) const {
-  return districts.empty() || std::find(districts.begin(), districts.end(), district) != districts.end();
+  return districts.empty() ||
+         std::find(districts.begin(), districts.end(), district) != districts.end();
 }
 
 namespace {
 
 std::map<Stage, double> per_stage(const nlohmann::json& j, const std::string& where) {
   std::map<Stage, double> out;
-  if (!j.is_object()) throw std::runtime_error(where + " must be an object {\"primary\": x, \"junior\": y}");
+  if (!j.is_object())
+    throw std::runtime_error(where + " must be an object {\"primary\": x, \"junior\": y}");
   for (const auto& [k, v] : j.items()) {
     auto stage = enum_from_string<Stage>(k);
     if (!stage) throw std::runtime_error(where + ": unknown stage '" + k + "'");
@@ -61,11 +63,15 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
       d.id = i.at("id").get<std::string>();
       d.name = i.value("name", d.id);
       auto m = enum_from_string<Measure>(i.at("measure").get<std::string>());
-      if (!m || *m == Measure::students) throw std::runtime_error("indicator '" + d.id + "': unknown measure '" + i.at("measure").get<std::string>() + "'");
+      if (!m || *m == Measure::students)
+        throw std::runtime_error("indicator '" + d.id + "': unknown measure '" +
+                                 i.at("measure").get<std::string>() + "'");
       d.measure = *m;
       d.per_students = i.value("per_students", 1.0);
-      if (d.per_students <= 0) throw std::runtime_error("indicator '" + d.id + "': per_students must be positive");
-      if (i.contains("minimum")) d.minimum = per_stage(i["minimum"], "indicator '" + d.id + "' minimum");
+      if (d.per_students <= 0)
+        throw std::runtime_error("indicator '" + d.id + "': per_students must be positive");
+      if (i.contains("minimum"))
+        d.minimum = per_stage(i["minimum"], "indicator '" + d.id + "' minimum");
       s.indicators.push_back(std::move(d));
     }
     if (s.indicators.empty()) throw std::runtime_error("a standard needs at least one indicator");
@@ -78,7 +84,8 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
     const auto& rule = j.at("district_rule");
     std::string kind = rule.at("kind").get<std::string>();
     if (kind != "each_cv" && kind != "composite_cv")
-      throw std::runtime_error("district_rule kind must be each_cv or composite_cv, got '" + kind + "'");
+      throw std::runtime_error("district_rule kind must be each_cv or composite_cv, got '" + kind +
+                               "'");
     s.composite_cv = kind == "composite_cv";
     s.max_cv = per_stage(rule.at("max_cv"), "district_rule max_cv");
     if (j.contains("exclusions")) {
@@ -141,7 +148,9 @@ void Standards::load_directory(const std::string& dir) {
 }
 
 void Standards::add(Standard s) {
-  std::erase_if(standards_, [&](const Standard& o) { return o.id == s.id; });  // a loaded file replaces a built-in
+  std::erase_if(standards_, [&](const Standard& o) {
+    return o.id == s.id;
+  });  // a loaded file replaces a built-in
   standards_.push_back(std::move(s));
 }
 
@@ -151,12 +160,14 @@ const Standard* Standards::find(const std::string& id) const {
   return nullptr;
 }
 
-const Standard* Standards::in_force(const std::string& district, Date at, std::string& reason) const {
+const Standard* Standards::in_force(const std::string& district, Date at,
+                                    std::string& reason) const {
   const Standard* best = nullptr;
   for (const auto& s : standards_) {
     if (!s.by_default || !s.applies_to(district) || at < s.effective_from) continue;
     if (!best || best->effective_from < s.effective_from ||
-        (best->effective_from == s.effective_from && best->districts.empty() && !s.districts.empty()))
+        (best->effective_from == s.effective_from && best->districts.empty() &&
+         !s.districts.empty()))
       best = &s;
   }
   if (!best) {
@@ -164,8 +175,8 @@ const Standard* Standards::in_force(const std::string& district, Date at, std::s
     return nullptr;
   }
   reason = "in force on " + at.to_string() + ": " + best->reference + " took effect on " +
-           best->effective_from.to_string() + (best->districts.empty() ? "" : " for this district") +
-           ", the latest standard to do so";
+           best->effective_from.to_string() +
+           (best->districts.empty() ? "" : " for this district") + ", the latest standard to do so";
   return best;
 }
 

@@ -21,8 +21,8 @@ namespace annals {
 struct IndicatorDefinition {
   std::string id;
   std::string name;
-  Measure measure{};         // the resource counted
-  double per_students = 1;   // 1: per student; 100: per 100 students
+  Measure measure{};                // the resource counted
+  double per_students = 1;          // 1: per student; 100: per 100 students
   std::map<Stage, double> minimum;  // per school; none: no school minimum
 };
 
@@ -32,7 +32,7 @@ struct Standard {
   std::string reference;
   Date effective_from;
   std::vector<std::string> districts;  // empty: every district
-  bool by_default = true;  // false: a supplementary check, applied only when asked for
+  bool by_default = true;              // false: a supplementary check, applied only when asked for
   std::vector<IndicatorDefinition> indicators;
   // A school complies when at least `min_indicators_met` indicators reach their minimum and
   // the others reach `others_at_least_fraction` of theirs. Absent: no school verdict.

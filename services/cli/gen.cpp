@@ -1,11 +1,11 @@
 #include "services/cli/gen.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-
-#include <unistd.h>
 
 #include "events/json_codec.h"
 #include "services/gen/synthetic_city.h"
@@ -72,7 +72,8 @@ int generate(const GenOptions& o) {
     ++events;
     if (producer) {
       System s = system_of(e.data);
-      if (s == System::platform) s = System::personnel;  // the generator retracts only personnel records
+      if (s == System::platform)
+        s = System::personnel;  // the generator retracts only personnel records
       batch.push_back({topics.of(s), e.envelope.district, encode_event(e), cloudevent_headers(e)});
       if (batch.size() >= 20000) send();
     } else {

@@ -1,9 +1,5 @@
 #include "services/cli/import.h"
 
-#include "events/bounds.h"
-#include "events/json_documents.h"
-
-#include <httplib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,11 +7,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "events/bounds.h"
 #include "events/csv_codec.h"
 #include "events/event.h"
+#include "events/json_documents.h"
 
 namespace annals {
 namespace {
@@ -36,7 +36,8 @@ struct Totals {
 class Importer {
  public:
   Importer(const ImportOptions& o, const std::string& file) : o_(o), file_(file) {
-    for_each_payload_type([&]<class T>(std::type_identity<T>) { system_of_type_[T::kType] = T::kSystem; });
+    for_each_payload_type(
+        [&]<class T>(std::type_identity<T>) { system_of_type_[T::kType] = T::kSystem; });
   }
 
   int run() {
@@ -54,7 +55,8 @@ class Importer {
       ++n;
       bytes_ += line.size() + 1;
       if (csv && n == 1) {
-        if (!line.empty() && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // Excel's BOM
+        if (!line.empty() && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+          line.erase(0, 3);  // Excel's BOM
         split_csv_line(line, header);
         continue;
       }
@@ -80,9 +82,11 @@ class Importer {
     report(true);
     std::cout << file_ << ": " << totals_.accepted << " accepted, " << totals_.duplicates
               << " already published, " << totals_.rejected << " rejected";
-    for (const auto& [code, k] : totals_.by_code) std::cout << (code == totals_.by_code.begin()->first ? " (" : ", ") << code << " " << k;
+    for (const auto& [code, k] : totals_.by_code)
+      std::cout << (code == totals_.by_code.begin()->first ? " (" : ", ") << code << " " << k;
     std::cout << (totals_.by_code.empty() ? "" : ")") << " in "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() << " s\n";
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()
+              << " s\n";
     if (totals_.rejected) std::cout << "  reasons, line by line: " << file_ << ".rejects.ndjson\n";
     return totals_.rejected ? 1 : 0;
   }
@@ -98,7 +102,8 @@ class Importer {
   System route(const std::string& text) {
     std::string error;  // a line nested too deep is sent as it is; the service says why it refuses
     json doc = parse_bounded(text, DocumentLimits{}.max_depth, error);
-    if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) return System::registry;
+    if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string())
+      return System::registry;
     auto it = system_of_type_.find(doc["type"].get<std::string>());
     if (it == system_of_type_.end()) return System::registry;  // it will say why it refuses
     if (it->second != System::platform) return it->second;
@@ -111,7 +116,9 @@ class Importer {
 
   void reject(std::size_t line, const json& doc, const json& violations) {
     ++totals_.rejected;
-    std::string code = violations.is_array() && !violations.empty() ? violations[0].value("code", "invalid") : "invalid";
+    std::string code = violations.is_array() && !violations.empty()
+                           ? violations[0].value("code", "invalid")
+                           : "invalid";
     ++totals_.by_code[code];
     json r = {{"line", line}, {"violations", violations}};
     // Only a string id, quoted as a bounded excerpt: the line may hold anything.
@@ -121,7 +128,8 @@ class Importer {
   }
   void reject(std::size_t line, const json& doc, const std::vector<Violation>& violations) {
     json v = json::array();
-    for (const auto& x : violations) v.push_back({{"pointer", x.pointer}, {"message", x.message}, {"code", x.code}});
+    for (const auto& x : violations)
+      v.push_back({{"pointer", x.pointer}, {"message", x.message}, {"code", x.code}});
     reject(line, doc, v);
   }
 
@@ -140,13 +148,14 @@ class Importer {
         json answer = res ? json::parse(res->body, nullptr, false) : json();
         bool retry = !res || res->status == 503 || res->status >= 500;
         if (!retry && (answer.is_discarded() || !answer.contains("results"))) {
-          std::cerr << "annals import: " << o_.services.at(system) << " answered " << res->status << ": "
-                    << res->body.substr(0, 500) << "\n";
+          std::cerr << "annals import: " << o_.services.at(system) << " answered " << res->status
+                    << ": " << res->body.substr(0, 500) << "\n";
           return false;
         }
         if (retry) {
           if (attempt >= 60) {
-            std::cerr << "annals import: " << o_.services.at(system) << " unavailable; run the same command again to resume\n";
+            std::cerr << "annals import: " << o_.services.at(system)
+                      << " unavailable; run the same command again to resume\n";
             return false;
           }
           std::this_thread::sleep_for(std::chrono::seconds(std::min(5, 1 + attempt)));
@@ -160,7 +169,8 @@ class Importer {
             else ++totals_.accepted;
           } else {
             std::string error;
-            reject(batch[index].line, parse_bounded(batch[index].text, DocumentLimits{}.max_depth, error),
+            reject(batch[index].line,
+                   parse_bounded(batch[index].text, DocumentLimits{}.max_depth, error),
                    r.value("violations", json::array()));
           }
         }
@@ -200,12 +210,13 @@ class Importer {
     double secs = std::chrono::duration<double>(now - started_).count();
     double pct = total_bytes_ ? 100.0 * double(bytes_) / double(total_bytes_) : 100.0;
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%s %5.1f%% %zu events, %zu rejected, %.0f events/s", file_.c_str(), pct,
-                  totals_.lines, totals_.rejected, secs > 0 ? double(totals_.lines) / secs : 0.0);
+    std::snprintf(buf, sizeof buf, "%s %5.1f%% %zu events, %zu rejected, %.0f events/s",
+                  file_.c_str(), pct, totals_.lines, totals_.rejected,
+                  secs > 0 ? double(totals_.lines) / secs : 0.0);
     if (tty) {
       int width = 30, filled = int(pct / 100 * width);
-      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << buf << (last ? "\n" : "")
-                << std::flush;
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
+                << buf << (last ? "\n" : "") << std::flush;
     } else {
       std::cerr << "annals import: " << buf << "\n";
     }

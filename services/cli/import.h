@@ -19,7 +19,7 @@ struct ImportOptions {
   std::vector<std::string> files;
   std::map<System, std::string> services;  // base URL per publishing service
   std::size_t batch = 1000;
-  bool resume = true;       // honour (and write) FILE.checkpoint
+  bool resume = true;  // honour (and write) FILE.checkpoint
   bool quiet = false;
 };
 

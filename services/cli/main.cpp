@@ -7,30 +7,30 @@
 //   annals districts|state|indicators|series|diff|timeline|events   questions to the audit
 //                             service (services/cli/questions.h), as tables, JSON or CSV
 //   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
-#include <httplib.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
-#include <functional>
-#include <memory>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
-#include <nlohmann/json.hpp>
 
-#include <unistd.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "events/bounds.h"
 #include "events/event.h"
-#include "services/views/checksum.h"
+#include "events/schema.h"
 #include "services/cli/gen.h"
 #include "services/cli/import.h"
 #include "services/cli/questions.h"
 #include "services/cli/terminal_safe.h"
-#include "events/schema.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
+#include "services/views/checksum.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -55,7 +55,8 @@ int write_schemas(const std::string& dir) {
 }
 
 int views_checksum(const std::string& store_path, bool content_only) {
-  fs::path secondary = fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
+  fs::path secondary =
+      fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
   auto store = views::ViewStore::open_secondary(store_path, secondary.string());
   store->catch_up();
   views::ViewsChecksum sum = views::checksum(*store, !content_only);
@@ -81,30 +82,39 @@ void add_topics(CLI::App& app, Commands& out) {
   };
   auto o = std::make_shared<Options>();
   create->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
-      ->envname("ANNALS_BROKERS")->capture_default_str();
+      ->envname("ANNALS_BROKERS")
+      ->capture_default_str();
   create->add_option("--topic-prefix", o->common.topic_prefix)
-      ->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
-  create->add_option("--partitions", o->partitions, "partitions per domain topic")->capture_default_str();
+      ->envname("ANNALS_TOPIC_PREFIX")
+      ->capture_default_str();
+  create->add_option("--partitions", o->partitions, "partitions per domain topic")
+      ->capture_default_str();
   create->add_option("--replication-factor", o->replication)->capture_default_str();
   out.push_back({create, [o] {
-    create_topics(o->common.brokers, TopicNames{o->common.topic_prefix}, o->partitions, o->replication);
-    std::cout << "topics ready: " << o->common.topic_prefix << "{registry,personnel,enrollment,finance} ("
-              << o->partitions << " partitions), " << o->common.topic_prefix << "deadletter\n";
-    return 0;
-  }});
+                   create_topics(o->common.brokers, TopicNames{o->common.topic_prefix},
+                                 o->partitions, o->replication);
+                   std::cout << "topics ready: " << o->common.topic_prefix
+                             << "{registry,personnel,enrollment,finance} (" << o->partitions
+                             << " partitions), " << o->common.topic_prefix << "deadletter\n";
+                   return 0;
+                 }});
 }
 
 void add_schemas(CLI::App& app, Commands& out) {
-  auto* schemas = app.add_subcommand("schemas", "the JSON Schemas of the event contract")->require_subcommand(1);
-  auto* write = schemas->add_subcommand("write", "write every schema under DIR/<type>/v<N>.schema.json");
+  auto* schemas = app.add_subcommand("schemas", "the JSON Schemas of the event contract")
+                      ->require_subcommand(1);
+  auto* write =
+      schemas->add_subcommand("write", "write every schema under DIR/<type>/v<N>.schema.json");
   auto dir = std::make_shared<std::string>("schemas");
   write->add_option("dir", *dir)->capture_default_str();
   out.push_back({write, [dir] { return write_schemas(*dir); }});
 }
 
 void add_import(CLI::App& app, Commands& out) {
-  auto* pub = app.add_subcommand("import", "stream NDJSON or CSV files of events through the publishing services "
-                                            "(resumable: run the same command again after an interruption)");
+  auto* pub =
+      app.add_subcommand("import",
+                         "stream NDJSON or CSV files of events through the publishing services "
+                         "(resumable: run the same command again after an interruption)");
   struct Options {
     std::vector<std::string> files;
     bool restart = false, quiet = false;
@@ -116,22 +126,30 @@ void add_import(CLI::App& app, Commands& out) {
   };
   auto o = std::make_shared<Options>();
   pub->add_option("files", o->files, "NDJSON (.ndjson) or CSV (.csv, with a header row) files")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   pub->add_flag("--restart", o->restart, "ignore FILE.checkpoint and start from the first line");
   pub->add_flag("--quiet", o->quiet, "no progress output");
   for (auto& [system, url] : o->services) {
     std::string name(to_string(system)), upper = name;
     for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
     pub->add_option("--" + name, url, "URL of the " + name + " service")
-        ->envname("ANNALS_" + upper + "_URL")->capture_default_str();
+        ->envname("ANNALS_" + upper + "_URL")
+        ->capture_default_str();
   }
-  pub->add_option("--batch", o->batch, "events per request")->capture_default_str()->check(CLI::Range(1, 100000));
-  out.push_back({pub, [o] { return import_files({o->files, o->services, o->batch, !o->restart, o->quiet}); }});
+  pub->add_option("--batch", o->batch, "events per request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  out.push_back({pub, [o] {
+                   return import_files({o->files, o->services, o->batch, !o->restart, o->quiet});
+                 }});
 }
 
 void add_gen(CLI::App& app, Commands& out) {
-  auto* cmd = app.add_subcommand("gen", "a deterministic synthetic city (schools, teachers, students, money over "
-                                        "the years), as NDJSON or straight into the Kafka topics");
+  auto* cmd =
+      app.add_subcommand("gen",
+                         "a deterministic synthetic city (schools, teachers, students, money over "
+                         "the years), as NDJSON or straight into the Kafka topics");
   struct Options {
     GenOptions gen;
     CommonOptions common;
@@ -141,32 +159,40 @@ void add_gen(CLI::App& app, Commands& out) {
   GenOptions& gen = o->gen;
   cmd->add_option("--scale", gen.scale, "demo, small, medium or beijing")->capture_default_str();
   cmd->add_option("--seed", gen.seed)->capture_default_str();
-  cmd->add_option("--first-year", gen.first_year, "the first school year generated")->capture_default_str();
+  cmd->add_option("--first-year", gen.first_year, "the first school year generated")
+      ->capture_default_str();
   cmd->add_option("--years", gen.years, "years of history (default: the scale's, 10)");
-  cmd->add_option("--districts", gen.districts, "districts (default: the scale's)")->check(CLI::Range(1, 64));
-  cmd->add_option("--schools", gen.schools, "schools per district (default: the scale's)")->check(CLI::Range(1, 1000));
-  cmd->add_option("--first-district", gen.first_district, "index of the first district (0 is 东城区)")
+  cmd->add_option("--districts", gen.districts, "districts (default: the scale's)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--schools", gen.schools, "schools per district (default: the scale's)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--first-district", gen.first_district,
+                  "index of the first district (0 is 东城区)")
       ->capture_default_str();
   cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
-  cmd->add_flag("--kafka", o->to_kafka, "produce into the topics at --brokers instead of writing NDJSON");
+  cmd->add_flag("--kafka", o->to_kafka,
+                "produce into the topics at --brokers instead of writing NDJSON");
   cmd->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
-      ->envname("ANNALS_BROKERS")->capture_default_str();
-  cmd->add_option("--topic-prefix", o->common.topic_prefix)->envname("ANNALS_TOPIC_PREFIX")->capture_default_str();
+      ->envname("ANNALS_BROKERS")
+      ->capture_default_str();
+  cmd->add_option("--topic-prefix", o->common.topic_prefix)
+      ->envname("ANNALS_TOPIC_PREFIX")
+      ->capture_default_str();
   cmd->add_flag("--quiet", gen.quiet, "no progress");
   out.push_back({cmd, [o] {
-    if (o->to_kafka) {
-      o->gen.brokers = o->common.brokers;
-      o->gen.topic_prefix = o->common.topic_prefix;
-    }
-    return generate(o->gen);
-  }});
+                   if (o->to_kafka) {
+                     o->gen.brokers = o->common.brokers;
+                     o->gen.topic_prefix = o->common.topic_prefix;
+                   }
+                   return generate(o->gen);
+                 }});
 }
 
 // The supervisors' questions, asked of the audit service (services/cli/questions.h).
 struct QuestionOptions {
   Question question;
-  std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded, step = "year", kind,
-      id, type, limit, after, year, cluster;
+  std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded,
+      step = "year", kind, id, type, limit, after, year, cluster;
   // The question at `path` with `params` (empty ones are left out by the asker).
   Question with(std::string path, std::map<std::string, std::string> params) {
     question.path = std::move(path);
@@ -180,22 +206,30 @@ struct QuestionOptions {
 CLI::App* add_question(CLI::App& app, QuestionOptions& o, const char* name, const char* what) {
   auto* cmd = app.add_subcommand(name, what);
   cmd->add_option("--audit", o.question.audit, "URL of the audit service")
-      ->envname("ANNALS_AUDIT_URL")->capture_default_str();
+      ->envname("ANNALS_AUDIT_URL")
+      ->capture_default_str();
   cmd->add_option("--format", o.question.format, "table, json or csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
   return cmd;
 }
 
 // The options the questions share: the district, the dates, the recorded time, the standard.
-void add_common_question_options(QuestionOptions& o, CLI::App* state, CLI::App* indicators, CLI::App* series,
-                                 CLI::App* diff, CLI::App* timeline, CLI::App* events) {
+void add_common_question_options(QuestionOptions& o, CLI::App* state, CLI::App* indicators,
+                                 CLI::App* series, CLI::App* diff, CLI::App* timeline,
+                                 CLI::App* events) {
   for (auto* cmd : {state, indicators, series, diff, events})
-    cmd->add_option("district", o.district, "district id (annals districts lists them)")->required();
-  for (auto* cmd : {state, indicators, timeline}) cmd->add_option("--at", o.at, "date YYYY-MM-DD (default today)");
+    cmd->add_option("district", o.district, "district id (annals districts lists them)")
+        ->required();
+  for (auto* cmd : {state, indicators, timeline})
+    cmd->add_option("--at", o.at, "date YYYY-MM-DD (default today)");
   for (auto* cmd : {state, indicators, timeline, series, events})
-    cmd->add_option("--recorded-at", o.recorded_at, "as the record stood at this time (RFC 3339, or a date)");
-  indicators->add_option("--standard", o.standard, "a standard's id (default: the one in force on the date)");
-  series->add_option("--standard", o.standard, "a standard's id (default: the one in force on each date)");
+    cmd->add_option("--recorded-at", o.recorded_at,
+                    "as the record stood at this time (RFC 3339, or a date)");
+  indicators->add_option("--standard", o.standard,
+                         "a standard's id (default: the one in force on the date)");
+  series->add_option("--standard", o.standard,
+                     "a standard's id (default: the one in force on each date)");
   for (auto* cmd : {series, diff}) {
     cmd->add_option("--from", o.from, "first date")->required();
     cmd->add_option("--to", o.to, "last date")->required();
@@ -205,29 +239,44 @@ void add_common_question_options(QuestionOptions& o, CLI::App* state, CLI::App* 
 void add_questions(CLI::App& app, Commands& out) {
   auto o = std::make_shared<QuestionOptions>();
   auto* districts = add_question(app, *o, "districts", "the districts in the record");
-  auto* state = add_question(app, *o, "state", "a district on a date: schools with their figures, clusters (alias: schools)");
+  auto* state =
+      add_question(app, *o, "state",
+                   "a district on a date: schools with their figures, clusters (alias: schools)");
   state->alias("schools");
-  auto* indicators = add_question(app, *o, "indicators", "the balanced-development indicators of a district on a date; "
-                                                          "--format csv prints the official 差异系数 table");
-  auto* series = add_question(app, *o, "series", "each indicator's coefficient of variation over the years");
-  auto* diff = add_question(app, *o, "diff", "what changed in a district between two dates (or two recorded times), and why");
-  auto* timeline = add_question(app, *o, "timeline", "a school's, teacher's or cluster's history and its record on a date");
+  auto* indicators = add_question(app, *o, "indicators",
+                                  "the balanced-development indicators of a district on a date; "
+                                  "--format csv prints the official 差异系数 table");
+  auto* series =
+      add_question(app, *o, "series", "each indicator's coefficient of variation over the years");
+  auto* diff =
+      add_question(app, *o, "diff",
+                   "what changed in a district between two dates (or two recorded times), and why");
+  auto* timeline = add_question(
+      app, *o, "timeline", "a school's, teacher's or cluster's history and its record on a date");
   auto* events = add_question(app, *o, "events", "a district's audit trail");
-  auto* rotations = add_question(app, *o, "rotations",
-                                 "teacher rotation and support teaching in a period: direction, posts, backbone share");
-  auto* admissions = add_question(app, *o, "admissions",
-                                  "the autumn intake by admission mode per 学区, and migrant children in public schools");
+  auto* rotations = add_question(
+      app, *o, "rotations",
+      "teacher rotation and support teaching in a period: direction, posts, backbone share");
+  auto* admissions = add_question(
+      app, *o, "admissions",
+      "the autumn intake by admission mode per 学区, and migrant children in public schools");
   rotations->add_option("district", o->district)->required();
   rotations->add_option("--from", o->from, "first date")->required();
   rotations->add_option("--to", o->to, "last date")->required();
-  rotations->add_option("--cluster", o->cluster, "only transfers from or to a school of this cluster (学区, 教育集团)");
+  rotations->add_option("--cluster", o->cluster,
+                        "only transfers from or to a school of this cluster (学区, 教育集团)");
   admissions->add_option("district", o->district)->required();
   admissions->add_option("--year", o->year, "the school year's autumn")->required();
   add_common_question_options(*o, state, indicators, series, diff, timeline, events);
-  series->add_option("--step", o->step)->check(CLI::IsMember({"year", "month"}))->capture_default_str();
-  diff->add_option("--from-recorded-at", o->from_recorded, "the first point as recorded at this time");
+  series->add_option("--step", o->step)
+      ->check(CLI::IsMember({"year", "month"}))
+      ->capture_default_str();
+  diff->add_option("--from-recorded-at", o->from_recorded,
+                   "the first point as recorded at this time");
   diff->add_option("--to-recorded-at", o->to_recorded, "the second point as recorded at this time");
-  timeline->add_option("kind", o->kind)->required()->check(CLI::IsMember({"school", "teacher", "cluster"}));
+  timeline->add_option("kind", o->kind)
+      ->required()
+      ->check(CLI::IsMember({"school", "teacher", "cluster"}));
   timeline->add_option("id", o->id)->required();
   timeline->add_option("--district", o->district, "the entity's district (default: looked up)");
   events->add_option("--from", o->from, "first effective date");
@@ -238,52 +287,73 @@ void add_questions(CLI::App& app, Commands& out) {
 
   out.push_back({districts, [o] { return ask_districts(o->with("/v1/districts", {})); }});
   out.push_back({state, [o] {
-    return ask_state(o->with(o->district_path() + "/state", {{"at", o->at}, {"recorded_at", o->recorded_at}}));
-  }});
-  out.push_back({indicators, [o] {
-    return ask_indicators(o->with(o->district_path() + "/indicators",
-                                  {{"at", o->at}, {"recorded_at", o->recorded_at}, {"standard", o->standard}}));
-  }});
+                   return ask_state(o->with(o->district_path() + "/state",
+                                            {{"at", o->at}, {"recorded_at", o->recorded_at}}));
+                 }});
+  out.push_back(
+      {indicators, [o] {
+         return ask_indicators(
+             o->with(o->district_path() + "/indicators",
+                     {{"at", o->at}, {"recorded_at", o->recorded_at}, {"standard", o->standard}}));
+       }});
   out.push_back({series, [o] {
-    return ask_series(o->with(o->district_path() + "/indicators/series",
-                              {{"from", o->from}, {"to", o->to}, {"step", o->step}, {"standard", o->standard},
-                               {"recorded_at", o->recorded_at}}));
-  }});
+                   return ask_series(o->with(o->district_path() + "/indicators/series",
+                                             {{"from", o->from},
+                                              {"to", o->to},
+                                              {"step", o->step},
+                                              {"standard", o->standard},
+                                              {"recorded_at", o->recorded_at}}));
+                 }});
   out.push_back({diff, [o] {
-    return ask_diff(o->with(o->district_path() + "/diff", {{"from", o->from}, {"to", o->to},
-                                                           {"from_recorded_at", o->from_recorded},
-                                                           {"to_recorded_at", o->to_recorded}}));
-  }});
-  out.push_back({timeline, [o] {
-    std::string path = o->kind == "cluster" ? "/v1/clusters/" + o->id : "/v1/" + o->kind + "s/" + o->id + "/timeline";
-    return ask_timeline(o->with(path, {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
-  }});
+                   return ask_diff(o->with(o->district_path() + "/diff",
+                                           {{"from", o->from},
+                                            {"to", o->to},
+                                            {"from_recorded_at", o->from_recorded},
+                                            {"to_recorded_at", o->to_recorded}}));
+                 }});
+  out.push_back(
+      {timeline, [o] {
+         std::string path = o->kind == "cluster" ? "/v1/clusters/" + o->id
+                                                 : "/v1/" + o->kind + "s/" + o->id + "/timeline";
+         return ask_timeline(o->with(
+             path, {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
+       }});
   out.push_back({rotations, [o] {
-    return ask_rotations(o->with(o->district_path() + "/rotations",
-                                 {{"from", o->from}, {"to", o->to}, {"cluster", o->cluster}}));
-  }});
-  out.push_back({admissions, [o] {
-    return ask_admissions(o->with(o->district_path() + "/admissions", {{"year", o->year}}));
-  }});
+                   return ask_rotations(
+                       o->with(o->district_path() + "/rotations",
+                               {{"from", o->from}, {"to", o->to}, {"cluster", o->cluster}}));
+                 }});
+  out.push_back(
+      {admissions, [o] {
+         return ask_admissions(o->with(o->district_path() + "/admissions", {{"year", o->year}}));
+       }});
   out.push_back({events, [o] {
-    return ask_events(o->with(o->district_path() + "/events",
-                              {{"from", o->from}, {"to", o->to}, {"type", o->type}, {"limit", o->limit},
-                               {"after", o->after}, {"recorded_at", o->recorded_at}}));
-  }});
+                   return ask_events(
+                       o->with(o->district_path() + "/events", {{"from", o->from},
+                                                                {"to", o->to},
+                                                                {"type", o->type},
+                                                                {"limit", o->limit},
+                                                                {"after", o->after},
+                                                                {"recorded_at", o->recorded_at}}));
+                 }});
 }
 
 void add_views(CLI::App& app, Commands& out) {
-  auto* views_cmd = app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
-  auto* sum = views_cmd->add_subcommand("checksum", "a checksum of every view: a rebuilt store must print the same");
+  auto* views_cmd =
+      app.add_subcommand("views", "the projector's RocksDB views")->require_subcommand(1);
+  auto* sum = views_cmd->add_subcommand(
+      "checksum", "a checksum of every view: a rebuilt store must print the same");
   struct Options {
     std::string store_path = "var/views";
     bool content_only = false;
   };
   auto o = std::make_shared<Options>();
   sum->add_option("--store", o->store_path, "RocksDB directory of the views")
-      ->envname("ANNALS_STORE")->capture_default_str();
+      ->envname("ANNALS_STORE")
+      ->capture_default_str();
   sum->add_flag("--content-only", o->content_only,
-                "leave out how far the views have read each partition (offsets): what the record holds, not how "
+                "leave out how far the views have read each partition (offsets): what the record "
+                "holds, not how "
                 "many records were read, so refused records leave it unchanged");
   out.push_back({sum, [o] { return views_checksum(o->store_path, o->content_only); }});
 }

@@ -1,11 +1,11 @@
 #include "services/cli/questions.h"
 
-#include <httplib.h>
-
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "services/cli/table.h"
 
@@ -15,7 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<httplib::Result> get(const Question& q, const std::map<std::string, std::string>& extra = {}) {
+std::optional<httplib::Result> get(const Question& q,
+                                   const std::map<std::string, std::string>& extra = {}) {
   httplib::Client client(q.audit);
   client.set_connection_timeout(5);
   client.set_read_timeout(300);
@@ -31,7 +32,9 @@ std::optional<httplib::Result> get(const Question& q, const std::map<std::string
   if (res->status != 200) {
     json body = json::parse(res->body, nullptr, false);
     std::cerr << "annals: HTTP " << res->status << ": "
-              << (body.is_object() && body.contains("error") ? body["error"].get<std::string>() : res->body) << "\n";
+              << (body.is_object() && body.contains("error") ? body["error"].get<std::string>()
+                                                             : res->body)
+              << "\n";
     return std::nullopt;
   }
   return res;
@@ -82,7 +85,8 @@ Table events_table(const json& events) {
   Table t({"effective", "recorded_at", "type", "data"});
   for (const auto& e : events) {
     std::string type = e["type"].get<std::string>();
-    if (e.contains("retracted_at")) type += " (retracted " + e["retracted_at"].get<std::string>() + ")";
+    if (e.contains("retracted_at"))
+      type += " (retracted " + e["retracted_at"].get<std::string>() + ")";
     if (e.value("correction", false)) type += " (recorded later)";
     t.add({e["effective_date"], e.value("recorded_at", ""), type, summary(e["data"])});
   }
@@ -96,7 +100,8 @@ int ask_districts(const Question& q) {
   if (!body) return 1;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   Table t({"district", "name", "city", "schools open today"});
-  for (const auto& d : (*body)["districts"]) t.add({d["id"], d.value("name", ""), d.value("city", ""), num(d["schools_open_today"])});
+  for (const auto& d : (*body)["districts"])
+    t.add({d["id"], d.value("name", ""), d.value("city", ""), num(d["schools_open_today"])});
   emit(q, t);
   return 0;
 }
@@ -107,14 +112,21 @@ int ask_state(const Question& q) {
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
   if (q.format == "table")
-    std::cout << b.value("district_name", b["district"].get<std::string>()) << " on " << b["at"].get<std::string>()
-              << (b["recorded_at"].is_null() ? "" : " as recorded at " + b["recorded_at"].get<std::string>()) << ": "
-              << b["schools"].size() << " schools\n\n";
-  Table t({"school", "name", "stages", "primary", "junior", "teachers", "floor m²", "sports m²", "equipment ¥", "absorbed"});
+    std::cout << b.value("district_name", b["district"].get<std::string>()) << " on "
+              << b["at"].get<std::string>()
+              << (b["recorded_at"].is_null()
+                      ? ""
+                      : " as recorded at " + b["recorded_at"].get<std::string>())
+              << ": " << b["schools"].size() << " schools\n\n";
+  Table t({"school", "name", "stages", "primary", "junior", "teachers", "floor m²", "sports m²",
+           "equipment ¥", "absorbed"});
   for (const auto& s : b["schools"]) {
     std::string stages, absorbed;
-    for (const auto& st : s["stages"]) stages += (stages.empty() ? "" : "+") + st.get<std::string>();
-    for (const auto& a : s["absorbed"]) absorbed += (absorbed.empty() ? "" : ", ") + a["name"].get<std::string>() + " " + a["on"].get<std::string>();
+    for (const auto& st : s["stages"])
+      stages += (stages.empty() ? "" : "+") + st.get<std::string>();
+    for (const auto& a : s["absorbed"])
+      absorbed += (absorbed.empty() ? "" : ", ") + a["name"].get<std::string>() + " " +
+                  a["on"].get<std::string>();
     const json& f = s["figures"];
     auto fig = [&](const char* section, const char* measure) {
       return f.contains(section) && f[section].contains(measure) ? f[section][measure] : json();
@@ -132,9 +144,9 @@ int ask_state(const Question& q) {
         if (auto v = fig(sec, "teachers"); !v.is_null()) n += v.get<std::int64_t>();
       return n;
     };
-    t.add({s["school_id"], s["name"], stages, num(fig("primary", "students")), num(fig("junior", "students")),
-           std::to_string(teachers()), num(sum("floor_area_m2"), 0), num(sum("sports_area_m2"), 0),
-           num(sum("equipment_value_yuan"), 0), absorbed});
+    t.add({s["school_id"], s["name"], stages, num(fig("primary", "students")),
+           num(fig("junior", "students")), std::to_string(teachers()), num(sum("floor_area_m2"), 0),
+           num(sum("sports_area_m2"), 0), num(sum("equipment_value_yuan"), 0), absorbed});
   }
   emit(q, t);
   if (q.format == "table" && !b["clusters"].empty()) {
@@ -142,7 +154,9 @@ int ask_state(const Question& q) {
     Table c({"cluster", "name", "kind", "members"});
     for (const auto& cl : b["clusters"]) {
       std::string members;
-      for (const auto& m : cl["members"]) members += (members.empty() ? "" : ", ") + m["school_id"].get<std::string>() + " (" + m["role"].get<std::string>() + ")";
+      for (const auto& m : cl["members"])
+        members += (members.empty() ? "" : ", ") + m["school_id"].get<std::string>() + " (" +
+                   m["role"].get<std::string>() + ")";
       c.add({cl["cluster_id"], cl["name"], cl["kind"], members});
     }
     c.print(std::cout);
@@ -161,18 +175,22 @@ int ask_indicators(const Question& q) {
   if (!body) return 1;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
-  std::cout << b["district_name"].get<std::string>() << " on " << b["at"].get<std::string>() << " under "
-            << b["standard"]["reference"].get<std::string>() << " " << b["standard"]["title"].get<std::string>() << "\n"
+  std::cout << b["district_name"].get<std::string>() << " on " << b["at"].get<std::string>()
+            << " under " << b["standard"]["reference"].get<std::string>() << " "
+            << b["standard"]["title"].get<std::string>() << "\n"
             << "  (" << b["standard"]["why"].get<std::string>() << ")\n";
   for (const auto& s : b["stages"]) {
-    std::cout << "\n" << s["stage"].get<std::string>() << ": " << num(s["schools_counted"]) << " schools, "
-              << num(s["students"]) << " students; CV rule " << s["cv_rule"].get<std::string>() << " <= "
-              << num(s["max_cv"]) << ": " << verdict(s["passes"]) << "\n";
+    std::cout << "\n"
+              << s["stage"].get<std::string>() << ": " << num(s["schools_counted"]) << " schools, "
+              << num(s["students"]) << " students; CV rule " << s["cv_rule"].get<std::string>()
+              << " <= " << num(s["max_cv"]) << ": " << verdict(s["passes"]) << "\n";
     Table t({"indicator", "district", "CV", "max CV", "verdict", "minimum", "schools below"});
     for (const auto& i : s["indicators"])
-      t.add({i["name"], num(i["district_value"]), num(i["cv"], 4), num(i["max_cv"]), verdict(i["passes"]),
-             num(i["minimum"]), i["minimum"].is_null() ? "" : num(i["schools_below_minimum"])});
-    if (!s["composite_cv"].is_null()) t.add({"composite CV (综合差异系数)", "", num(s["composite_cv"], 4), "", "", "", ""});
+      t.add({i["name"], num(i["district_value"]), num(i["cv"], 4), num(i["max_cv"]),
+             verdict(i["passes"]), num(i["minimum"]),
+             i["minimum"].is_null() ? "" : num(i["schools_below_minimum"])});
+    if (!s["composite_cv"].is_null())
+      t.add({"composite CV (综合差异系数)", "", num(s["composite_cv"], 4), "", "", "", ""});
     t.print(std::cout);
     std::vector<std::string> header{"school", "students"};
     for (const auto& i : s["indicators"]) header.push_back(i["id"]);
@@ -186,7 +204,8 @@ int ask_indicators(const Question& q) {
         if (sc.contains("meets_minimum") && !sc["meets_minimum"][id].get<bool>()) cell += "*";
         row.push_back(cell);
       }
-      row.push_back(sc.contains("excluded") ? "excluded: " + sc["excluded"].get<std::string>() : verdict(sc["complies"]));
+      row.push_back(sc.contains("excluded") ? "excluded: " + sc["excluded"].get<std::string>()
+                                            : verdict(sc["complies"]));
       schools.add(row);
     }
     std::cout << "\n";
@@ -234,20 +253,23 @@ int ask_diff(const Question& q) {
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
   Table t({"school", "name", "change"});
-  for (const auto& s : b["schools_opened"]) t.add({s["school_id"], s["name"], "opened " + s["opened_on"].get<std::string>()});
+  for (const auto& s : b["schools_opened"])
+    t.add({s["school_id"], s["name"], "opened " + s["opened_on"].get<std::string>()});
   for (const auto& s : b["schools_stopped"])
     t.add({s["school_id"], s["name"],
-           s.contains("merged_into") ? "merged into " + s["merged_into"].get<std::string>() : "closed " + s.value("closed_on", "")});
+           s.contains("merged_into") ? "merged into " + s["merged_into"].get<std::string>()
+                                     : "closed " + s.value("closed_on", "")});
   for (const auto& s : b["schools_changed"]) {
     for (const auto& r : s["record"]) t.add({s["school_id"], s["name"], r});
     for (const auto& f : s["figures"])
       t.add({s["school_id"], s["name"],
-             f["section"].get<std::string>() + " " + f["measure"].get<std::string>() + ": " + num(f["before"]) + " -> " + num(f["after"]) +
+             f["section"].get<std::string>() + " " + f["measure"].get<std::string>() + ": " +
+                 num(f["before"]) + " -> " + num(f["after"]) +
                  (f.value("unit", "count") == "count" ? "" : " " + f["unit"].get<std::string>())});
   }
   if (q.format == "table")
-    std::cout << b["district"].get<std::string>() << ": from " << b["from"]["at"].get<std::string>() << " to "
-              << b["to"]["at"].get<std::string>() << "\n\n";
+    std::cout << b["district"].get<std::string>() << ": from " << b["from"]["at"].get<std::string>()
+              << " to " << b["to"]["at"].get<std::string>() << "\n\n";
   emit(q, t);
   if (q.format == "table") {
     std::cout << "\ncaused by " << num(b["events_total"]) << " events";
@@ -262,7 +284,9 @@ int ask_timeline(const Question& q) {
   auto body = ask(q);
   if (!body) return 1;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
-  if (q.format == "table") std::cout << "on " << (*body)["at"].get<std::string>() << ": " << (*body)["on"].dump() << "\n\n";
+  if (q.format == "table")
+    std::cout << "on " << (*body)["at"].get<std::string>() << ": " << (*body)["on"].dump()
+              << "\n\n";
   emit(q, events_table((*body)["events"]));
   return 0;
 }
@@ -281,17 +305,21 @@ int ask_rotations(const Question& q) {
   auto body = ask(q);
   if (!body) return 1;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
-  Table t({"date", "teacher", "kind", "from", "to", "direction", "post moves", "backbone", "until"});
+  Table t(
+      {"date", "teacher", "kind", "from", "to", "direction", "post moves", "backbone", "until"});
   for (const auto& m : (*body)["transfers"])
-    t.add({m["on"], m["teacher_id"], m["kind"], m.value("from_school", m["from_school_id"].get<std::string>()),
-           m.value("to_school", m["to_school_id"].get<std::string>()), m["direction"], num(m["post_moves"]),
-           num(m["backbone"]), m.value("end_date", "")});
+    t.add({m["on"], m["teacher_id"], m["kind"],
+           m.value("from_school", m["from_school_id"].get<std::string>()),
+           m.value("to_school", m["to_school_id"].get<std::string>()), m["direction"],
+           num(m["post_moves"]), num(m["backbone"]), m.value("end_date", "")});
   emit(q, t);
   if (q.format == "table") {
     const json& s = (*body)["summary"];
-    std::cout << "\n" << num(s["total"]) << " transfers; by kind " << s["by_kind"].dump() << "; by direction "
-              << s["by_direction"].dump() << "; posts moved " << num(s["posts_moved"]) << "; backbone "
-              << num(s["backbone"]) << " (" << num(double(s["backbone_share"].get<double>() * 100), 1) << "%)\n";
+    std::cout << "\n"
+              << num(s["total"]) << " transfers; by kind " << s["by_kind"].dump()
+              << "; by direction " << s["by_direction"].dump() << "; posts moved "
+              << num(s["posts_moved"]) << "; backbone " << num(s["backbone"]) << " ("
+              << num(double(s["backbone_share"].get<double>() * 100), 1) << "%)\n";
   }
   return 0;
 }
@@ -307,9 +335,12 @@ int ask_admissions(const Question& q) {
              num(modes.value("direct_promotion", 0)), num(modes.value("other", 0))});
   emit(q, t);
   if (q.format == "table")
-    std::cout << "\nintake " << num((*body)["intake"]) << "; migrant children " << num((*body)["migrant_students"])
-              << ", in public schools " << num((*body)["migrant_in_public_schools"]) << " ("
-              << ((*body)["migrant_public_share"].is_null() ? "-" : num((*body)["migrant_public_share"].get<double>() * 100, 1) + "%")
+    std::cout << "\nintake " << num((*body)["intake"]) << "; migrant children "
+              << num((*body)["migrant_students"]) << ", in public schools "
+              << num((*body)["migrant_in_public_schools"]) << " ("
+              << ((*body)["migrant_public_share"].is_null()
+                      ? "-"
+                      : num((*body)["migrant_public_share"].get<double>() * 100, 1) + "%")
               << ")\n";
   return 0;
 }

@@ -19,8 +19,8 @@ namespace annals {
 
 struct Question {
   std::string audit = "http://127.0.0.1:8080";
-  std::string format = "table";  // table, json, csv
-  std::string path;              // /v1/...
+  std::string format = "table";               // table, json, csv
+  std::string path;                           // /v1/...
   std::map<std::string, std::string> params;  // empty values are left out
 };
 

@@ -1,8 +1,8 @@
 #include "services/cli/table.h"
 
-#include "events/csv_codec.h"
-
 #include <algorithm>
+
+#include "events/csv_codec.h"
 
 namespace annals {
 
@@ -14,10 +14,12 @@ std::size_t display_width(const std::string& text) {
     std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (len > 1) {
       cp = c & (0xFF >> (len + 1));
-      for (std::size_t k = 1; k < len && i + k < text.size(); ++k) cp = (cp << 6) | (text[i + k] & 0x3F);
+      for (std::size_t k = 1; k < len && i + k < text.size(); ++k)
+        cp = (cp << 6) | (text[i + k] & 0x3F);
     }
-    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
                 (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
     width += wide ? 2 : 1;
     i += len;
@@ -38,7 +40,8 @@ void Table::print(std::ostream& out) const {
   std::vector<std::size_t> widths(header_.size(), 0);
   for (std::size_t c = 0; c < header_.size(); ++c) widths[c] = display_width(header_[c]);
   for (const auto& row : rows_)
-    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
   auto line = [&](const std::vector<std::string>& row, bool is_header) {
     std::string text;
     for (std::size_t c = 0; c < widths.size(); ++c) {

@@ -29,14 +29,16 @@ class Segments {
       if (value != 0 && !open_.count(key)) open_[key] = {value, on};
   }
   std::vector<Contribution> finish() {
-    for (const auto& [key, open] : open_) out_.push_back({key.first, key.second, open.second, std::nullopt, open.first});
+    for (const auto& [key, open] : open_)
+      out_.push_back({key.first, key.second, open.second, std::nullopt, open.first});
     open_.clear();
     std::sort(out_.begin(), out_.end());
     return std::move(out_);
   }
 
  private:
-  void close(const std::pair<std::string, Series>& key, const std::pair<std::int64_t, Date>& open, Date on) {
+  void close(const std::pair<std::string, Series>& key, const std::pair<std::int64_t, Date>& open,
+             Date on) {
     if (open.second < on) out_.push_back({key.first, key.second, open.second, on, open.first});
   }
   std::map<std::pair<std::string, Series>, std::pair<std::int64_t, Date>> open_;  // value, since
@@ -63,10 +65,11 @@ Segments::Cells teacher_cells(const TeacherRecord& t) {
   };
   count(Measure::teachers, true);
   count(Measure::qualified_teachers,
-        t.qualification >= (t.stage == Stage::primary ? Qualification::associate : Qualification::bachelor));
-  count(Measure::backbone_teachers, std::any_of(t.honours.begin(), t.honours.end(), [](const auto& h) {
-          return h.second >= HonourLevel::district;
-        }));
+        t.qualification >=
+            (t.stage == Stage::primary ? Qualification::associate : Qualification::bachelor));
+  count(Measure::backbone_teachers,
+        std::any_of(t.honours.begin(), t.honours.end(),
+                    [](const auto& h) { return h.second >= HonourLevel::district; }));
   count(Measure::pe_music_art_teachers,
         t.subject == Subject::pe || t.subject == Subject::music || t.subject == Subject::fine_art);
   count(Measure::senior_title_teachers, t.title >= Title::intermediate);
@@ -75,11 +78,14 @@ Segments::Cells teacher_cells(const TeacherRecord& t) {
 
 // A school's facilities by section, as its registry events leave them.
 struct Facilities {
-  std::map<Section, std::array<std::int64_t, 6>> by_section;  // floor, sports, equipment, multimedia, computers, books
+  std::map<Section, std::array<std::int64_t, 6>>
+      by_section;  // floor, sports, equipment, multimedia, computers, books
   bool standing = false;
   std::optional<std::string> merged_into;
 
-  static Section section(const std::optional<Stage>& s) { return s ? section_of(*s) : Section::whole; }
+  static Section section(const std::optional<Stage>& s) {
+    return s ? section_of(*s) : Section::whole;
+  }
   void add_areas(Section s, const BuildingAreas& a) {
     by_section[s][0] += a.floor_area_m2.centi;
     by_section[s][1] += a.sports_area_m2.centi;
@@ -98,8 +104,10 @@ struct Facilities {
   Segments::Cells cells(const std::string& school) const {
     Segments::Cells c;
     if (!standing) return c;
-    static constexpr Measure kMeasures[] = {Measure::floor_area,           Measure::sports_area, Measure::equipment_value,
-                                            Measure::multimedia_classrooms, Measure::computers,   Measure::books};
+    static constexpr Measure kMeasures[] = {
+        Measure::floor_area,      Measure::sports_area,
+        Measure::equipment_value, Measure::multimedia_classrooms,
+        Measure::computers,       Measure::books};
     for (const auto& [s, f] : by_section)
       for (std::size_t i = 0; i < f.size(); ++i)
         if (f[i]) c[{school, {s, kMeasures[i]}}] = f[i];
@@ -107,26 +115,30 @@ struct Facilities {
   }
 };
 
-Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
-                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
-                           const std::string& stop_at_event = {}, std::vector<std::string>* path = nullptr);
+Facilities fold_facilities(views::Reader reader, const std::string& district,
+                           const std::string& school, const std::vector<views::ViewEntry>& timeline,
+                           Timestamp as_of, Segments* segments,
+                           const std::string& stop_at_event = {},
+                           std::vector<std::string>* path = nullptr);
 
 // The facilities of `absorbed` just before the merger `merger_id` took effect on `on`.
-Facilities facilities_before_merger(views::Reader reader, const std::string& district, const std::string& absorbed,
-                                    const std::string& merger_id, Date on, Timestamp as_of,
-                                    std::vector<std::string>& path) {
+Facilities facilities_before_merger(views::Reader reader, const std::string& district,
+                                    const std::string& absorbed, const std::string& merger_id,
+                                    Date on, Timestamp as_of, std::vector<std::string>& path) {
   // A school already on the path is a merger cycle only hand-made records can create.
   if (path.size() > 8 || std::find(path.begin(), path.end(), absorbed) != path.end()) return {};
   path.push_back(absorbed);
   auto entries = timeline(reader, district, EntityKind::school, absorbed, on, as_of);
-  Facilities f = fold_facilities(reader, district, absorbed, entries, as_of, nullptr, merger_id, &path);
+  Facilities f =
+      fold_facilities(reader, district, absorbed, entries, as_of, nullptr, merger_id, &path);
   path.pop_back();
   return f;
 }
 
-Facilities fold_facilities(views::Reader reader, const std::string& district, const std::string& school,
-                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of, Segments* segments,
-                           const std::string& stop_at_event, std::vector<std::string>* path) {
+Facilities fold_facilities(views::Reader reader, const std::string& district,
+                           const std::string& school, const std::vector<views::ViewEntry>& timeline,
+                           Timestamp as_of, Segments* segments, const std::string& stop_at_event,
+                           std::vector<std::string>* path) {
   std::vector<std::string> own{school};
   if (!path) path = &own;
   Facilities f;
@@ -157,7 +169,8 @@ Facilities fold_facilities(views::Reader reader, const std::string& district, co
               if (d.facilities_move.value_or(true))
                 for (const auto& a : d.absorbed_ids)
                   if (a != school)
-                    f.add(facilities_before_merger(reader, district, a, entry.event.envelope.id, on, as_of, *path));
+                    f.add(facilities_before_merger(reader, district, a, entry.event.envelope.id, on,
+                                                   as_of, *path));
             } else {
               f.standing = false;
               f.merged_into = d.surviving_id;
@@ -172,8 +185,10 @@ Facilities fold_facilities(views::Reader reader, const std::string& district, co
 
 }  // namespace
 
-std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district, const EntityRef& entity,
-                                           const std::vector<views::ViewEntry>& timeline, Timestamp as_of) {
+std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district,
+                                           const EntityRef& entity,
+                                           const std::vector<views::ViewEntry>& timeline,
+                                           Timestamp as_of) {
   Segments segments;
   switch (entity.kind) {
     case EntityKind::student: {
@@ -205,16 +220,19 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
       // Allocations count for their whole fiscal year, whatever the day they were made.
       std::vector<Contribution> funds;
       for (const auto& entry : timeline)
-        if (const auto* f = std::get_if<FundingAllocated>(&entry.event.data); f && f->school_id == entity.id)
-          funds.push_back({entity.id, {Section::whole, Measure(int(Measure::operating_funds) + int(f->category))},
-                           Date::from_ymd(int(f->fiscal_year), 1, 1), Date::from_ymd(int(f->fiscal_year) + 1, 1, 1),
-                           f->amount_fen});
+        if (const auto* f = std::get_if<FundingAllocated>(&entry.event.data);
+            f && f->school_id == entity.id)
+          funds.push_back(
+              {entity.id,
+               {Section::whole, Measure(int(Measure::operating_funds) + int(f->category))},
+               Date::from_ymd(int(f->fiscal_year), 1, 1),
+               Date::from_ymd(int(f->fiscal_year) + 1, 1, 1),
+               f->amount_fen});
       auto out = segments.finish();
       out.insert(out.end(), funds.begin(), funds.end());
       return out;
     }
-    case EntityKind::cluster:
-      break;
+    case EntityKind::cluster: break;
   }
   return segments.finish();
 }

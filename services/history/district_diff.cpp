@@ -46,12 +46,17 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
       out.opened.push_back(s);
       continue;
     }
-    SchoolChange c{s->school_id, s->name, {}, compare(before.figures.at(s->school_id), after.figures.at(s->school_id))};
+    SchoolChange c{s->school_id,
+                   s->name,
+                   {},
+                   compare(before.figures.at(s->school_id), after.figures.at(s->school_id))};
     if (was->second.name != s->name) c.record.push_back("renamed from " + was->second.name);
     if (was->second.stages != s->stages)
-      c.record.push_back("stages " + stages_text(was->second.stages) + " -> " + stages_text(s->stages));
+      c.record.push_back("stages " + stages_text(was->second.stages) + " -> " +
+                         stages_text(s->stages));
     for (const auto& a : s->absorbed)
-      if (before.at < a.on) c.record.push_back("absorbed " + a.name + " (" + a.school_id + ") on " + a.on.to_string());
+      if (before.at < a.on)
+        c.record.push_back("absorbed " + a.name + " (" + a.school_id + ") on " + a.on.to_string());
     if (!c.record.empty() || !c.figures.empty()) out.changed.push_back(std::move(c));
   }
   for (const SchoolRecord* s : before.open_schools()) {
@@ -62,13 +67,14 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
 
   // The causing events: effective in (before.at, after.at], or corrections recorded in
   // (before.as_of, after.as_of] for dates up to before.at; all visible at after.as_of.
-  for_each_event(reader, before.district, Date{std::numeric_limits<std::int32_t>::min() / 2}, after.at, after.as_of,
-                 [&](const TrailEntry& entry) {
+  for_each_event(reader, before.district, Date{std::numeric_limits<std::int32_t>::min() / 2},
+                 after.at, after.as_of, [&](const TrailEntry& entry) {
                    bool later = before.at < entry.event.envelope.effective_date;
                    bool correction = !later && before.as_of < entry.recorded;
                    if (!later && !correction) return;
                    ++out.events_by_type[type_name(entry.event.data)];
-                   if (out.events.size() < event_limit) out.events.push_back({entry.event, correction});
+                   if (out.events.size() < event_limit)
+                     out.events.push_back({entry.event, correction});
                  });
   return out;
 }

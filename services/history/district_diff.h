@@ -28,15 +28,17 @@ struct SchoolChange {
 
 struct CausingEvent {
   Event event;
-  bool correction = false;  // effective on or before the first date, recorded after its recorded time
+  bool correction =
+      false;  // effective on or before the first date, recorded after its recorded time
 };
 
 struct DistrictDiff {
-  std::vector<const SchoolRecord*> opened;   // standing at the end, not at the start
-  std::vector<const SchoolRecord*> stopped;  // standing at the start, not at the end (as the end knows them)
+  std::vector<const SchoolRecord*> opened;  // standing at the end, not at the start
+  std::vector<const SchoolRecord*>
+      stopped;  // standing at the start, not at the end (as the end knows them)
   std::vector<SchoolChange> changed;
   std::vector<FigureChange> totals;
-  std::vector<CausingEvent> events;           // in apply order, at most `event_limit`
+  std::vector<CausingEvent> events;                   // in apply order, at most `event_limit`
   std::map<std::string, std::size_t> events_by_type;  // every causing event, counted
 };
 

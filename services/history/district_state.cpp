@@ -9,7 +9,8 @@ std::vector<const SchoolRecord*> DistrictState::open_schools() const {
   return out;
 }
 
-DistrictState district_state(views::Reader reader, const std::string& district, Date at, Timestamp as_of) {
+DistrictState district_state(views::Reader reader, const std::string& district, Date at,
+                             Timestamp as_of) {
   DistrictState out{district, at, as_of, registry_state(reader, district, at, as_of), {}};
   auto add_to_holder = [&](const std::string& school, const Figures& f) {
     auto holder = out.registry.schools.find(out.registry.resolve(school));
@@ -21,9 +22,11 @@ DistrictState district_state(views::Reader reader, const std::string& district, 
     if (s.open()) out.figures[id];  // every open school, even with nothing yet
   if (as_of == Timestamp::max()) {
     for (const auto& [id, s] : out.registry.schools)
-      if (out.figures.count(out.registry.resolve(id))) add_to_holder(id, figures_on(reader, district, id, at));
+      if (out.figures.count(out.registry.resolve(id)))
+        add_to_holder(id, figures_on(reader, district, id, at));
   } else {
-    for (const auto& [id, f] : figures_as_recorded(reader, district, at, as_of)) add_to_holder(id, f);
+    for (const auto& [id, f] : figures_as_recorded(reader, district, at, as_of))
+      add_to_holder(id, f);
   }
   return out;
 }

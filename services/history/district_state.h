@@ -1,7 +1,7 @@
 // A district on a date, as recorded at a time: its registry (schools, lineage, clusters) and
 // the figures of each school standing then, with the schools it absorbed counted in it
-// (docs/domain.md, "Mergers and splits": from a merger on, the absorbed schools' students, teachers and facilities
-// belong to the survivor).
+// (docs/domain.md, "Mergers and splits": from a merger on, the absorbed schools' students, teachers
+// and facilities belong to the survivor).
 #pragma once
 
 #include <map>
@@ -25,6 +25,7 @@ struct DistrictState {
 
 // Current knowledge (`as_of` = Timestamp::max()) reads the figures' step functions: one seek
 // per series. Any other `as_of` folds every entity of the district visible then.
-DistrictState district_state(views::Reader reader, const std::string& district, Date at, Timestamp as_of);
+DistrictState district_state(views::Reader reader, const std::string& district, Date at,
+                             Timestamp as_of);
 
 }  // namespace annals

@@ -14,7 +14,8 @@ Figures figures_on(views::Reader reader, const std::string& district, const std:
   rocksdb::ReadOptions ro;
   auto it = reader.iterator(views::Family::figures, ro);
   it->SeekForPrev(views::figures_step_key(prefix, at));
-  if (!it->Valid() || !views::is_figures_step(std::string_view(it->key().data(), it->key().size()), prefix))
+  if (!it->Valid() ||
+      !views::is_figures_step(std::string_view(it->key().data(), it->key().size()), prefix))
     return {};
   return views::decode_figures(std::string_view(it->value().data(), it->value().size()));
 }

@@ -13,10 +13,10 @@ namespace annals {
 
 struct TeacherRecord {
   std::string teacher_id;
-  bool employed = false;     // hired and not left
+  bool employed = false;  // hired and not left
   bool ever_hired = false;
   Date hired_on;
-  std::string school_id;     // where the teacher teaches on the date
+  std::string school_id;  // where the teacher teaches on the date
   Stage stage{};
   Subject subject{};
   Qualification qualification{};
@@ -55,10 +55,10 @@ struct StudentRecord {
 
 // The teacher on `at` as recorded at `as_of`; rotations and support teaching end by
 // themselves on their end date.
-TeacherRecord teacher_on(views::Reader reader, const std::string& district, const std::string& teacher_id,
-                         Date at, Timestamp as_of);
+TeacherRecord teacher_on(views::Reader reader, const std::string& district,
+                         const std::string& teacher_id, Date at, Timestamp as_of);
 
-StudentRecord student_on(views::Reader reader, const std::string& district, const std::string& student_id,
-                         Date at, Timestamp as_of);
+StudentRecord student_on(views::Reader reader, const std::string& district,
+                         const std::string& student_id, Date at, Timestamp as_of);
 
 }  // namespace annals

@@ -1,7 +1,9 @@
-// The roster of a district on a date: schools, their lineage, clusters (services/history/registry_state.h).
+// The roster of a district on a date: schools, their lineage, clusters
+// (services/history/registry_state.h).
 #include "services/history/registry_state.h"
 
 #include <memory>
+
 #include <rocksdb/iterator.h>
 
 #include "services/history/timeline.h"
@@ -10,7 +12,8 @@ namespace annals {
 
 std::string RegistryState::resolve(const std::string& school_id) const {
   std::string id = school_id;
-  for (int hops = 0; hops < 64; ++hops) {  // bounded: a cycle of mergers is not possible in time order
+  for (int hops = 0; hops < 64;
+       ++hops) {  // bounded: a cycle of mergers is not possible in time order
     auto it = schools.find(id);
     if (it == schools.end() || !it->second.merged_into) break;
     id = *it->second.merged_into;
@@ -46,11 +49,13 @@ struct Applier {
       return;  // already open: a second opening changes nothing (the services refuse it)
     SchoolRecord s = new_school(d, on);
     s.township = d.township;
-    if (existing != r.schools.end()) s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
+    if (existing != r.schools.end())
+      s.absorbed = existing->second.absorbed;  // a reopening keeps its lineage
     r.schools[d.school_id] = std::move(s);
   }
   void operator()(const SchoolClosed& d) {
-    auto it = r.schools.find(d.school_id);  // not resolved: closing a survivor by an old id is a mistake
+    auto it =
+        r.schools.find(d.school_id);  // not resolved: closing a survivor by an old id is a mistake
     if (it == r.schools.end() || !it->second.open()) return;
     it->second.closed_on = on;
     it->second.closed_reason = d.reason;
@@ -174,7 +179,8 @@ std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& d
       if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data)) {
         for (const auto& other : m->absorbed_ids)
           if (!state.schools.count(other)) state.schools[other].school_id = other;
-        if (!state.schools.count(m->surviving_id)) state.schools[m->surviving_id].school_id = m->surviving_id;
+        if (!state.schools.count(m->surviving_id))
+          state.schools[m->surviving_id].school_id = m->surviving_id;
       }
       state.apply(entry.event);
     }

@@ -34,7 +34,7 @@ struct SchoolRecord : SchoolProfile {
   std::optional<std::string> closed_reason;
   std::optional<std::string> merged_into;  // set when closed by a merger
   std::optional<std::string> split_from;
-  std::vector<Absorption> absorbed;        // lineage: what this school absorbed, when
+  std::vector<Absorption> absorbed;  // lineage: what this school absorbed, when
   std::map<std::string, MemberRole> clusters;
   bool open() const { return !closed_on.has_value(); }
 };
@@ -69,8 +69,9 @@ RegistryState registry_state(views::Reader reader, const std::string& district, 
                              Timestamp as_of);
 
 // One school on `at` as recorded at `as_of`, folded from its own timeline only; when it has
-// been absorbed by then, the school that holds it (docs/domain.md, "Mergers and splits": events for an absorbed school
-// dated on or after the merger apply to the survivor). nullopt when never opened by then.
+// been absorbed by then, the school that holds it (docs/domain.md, "Mergers and splits": events for
+// an absorbed school dated on or after the merger apply to the survivor). nullopt when never opened
+// by then.
 std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,
                                       const std::string& school_id, Date at, Timestamp as_of);
 

@@ -1,15 +1,16 @@
 #include "services/http/server.h"
 
-#include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
-#include <prometheus/gauge.h>
-#include <prometheus/text_serializer.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <unistd.h>
+
+#include <httplib.h>
+#include <prometheus/gauge.h>
+#include <prometheus/text_serializer.h>
 
 #include "events/json_codec.h"
 
@@ -23,8 +24,10 @@ class ProcessCollector : public prometheus::Collectable {
     long pages = 0, resident = 0;
     std::ifstream statm("/proc/self/statm");
     statm >> pages >> resident;
-    prometheus::MetricFamily rss{"process_resident_memory_bytes", "Resident memory size in bytes.",
-                                 prometheus::MetricType::Gauge, {}};
+    prometheus::MetricFamily rss{"process_resident_memory_bytes",
+                                 "Resident memory size in bytes.",
+                                 prometheus::MetricType::Gauge,
+                                 {}};
     prometheus::ClientMetric m;
     m.gauge.value = double(resident) * double(sysconf(_SC_PAGESIZE));
     rss.metric.push_back(m);
@@ -77,16 +80,16 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     reply_json(res, 200, {{"status", "ok"}, {"process", process_}});
   });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    reply_error(res, 500, what);
-  });
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {}
+        reply_error(res, 500, what);
+      });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) reply_error(res, 404, "no such resource: " + req.path);
@@ -97,8 +100,7 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
           "the request could not be read: malformed HTTP, headers too large or a multipart body "
           "that is not a form";
       reply_error(res, 400, why, {{"", why}});
-    }
-    else reply_error(res, res.status, "request failed");
+    } else reply_error(res, res.status, "request failed");
   });
 }
 
@@ -124,7 +126,8 @@ void HttpServer::stop() {
 
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 nlohmann::json violations_json(const std::vector<Violation>& violations) {

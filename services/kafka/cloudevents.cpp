@@ -12,7 +12,8 @@ std::vector<std::pair<std::string, std::string>> cloudevent_headers(const Event&
       {"ce_type", type},
       {"ce_time", e.recorded_at ? e.recorded_at->to_string() : std::string()},
       {"ce_subject", e.district},
-      {"ce_dataschema", "schemas/" + type + "/v" + std::to_string(e.schema_version) + ".schema.json"},
+      {"ce_dataschema",
+       "schemas/" + type + "/v" + std::to_string(e.schema_version) + ".schema.json"},
       {"ce_partitionkey", e.district},
       {"content-type", "application/json"},
   };

@@ -4,9 +4,9 @@
 
 namespace annals {
 
-std::map<TopicPartitionId, std::int64_t> end_offsets(RdKafka::Handle& handle,
-                                                     const std::vector<TopicPartitionId>& partitions,
-                                                     std::chrono::milliseconds timeout) {
+std::map<TopicPartitionId, std::int64_t> end_offsets(
+    RdKafka::Handle& handle, const std::vector<TopicPartitionId>& partitions,
+    std::chrono::milliseconds timeout) {
   std::vector<RdKafka::TopicPartition*> query;
   for (const auto& [topic, partition] : partitions)
     query.push_back(RdKafka::TopicPartition::create(topic, partition, -1 /* latest */));

@@ -19,8 +19,8 @@ using TopicPartitionId = std::pair<std::string, std::int32_t>;
 
 // The next offset to be written in each partition; empty when the brokers do not answer
 // within `timeout` or any partition fails.
-std::map<TopicPartitionId, std::int64_t> end_offsets(RdKafka::Handle& handle,
-                                                     const std::vector<TopicPartitionId>& partitions,
-                                                     std::chrono::milliseconds timeout);
+std::map<TopicPartitionId, std::int64_t> end_offsets(
+    RdKafka::Handle& handle, const std::vector<TopicPartitionId>& partitions,
+    std::chrono::milliseconds timeout);
 
 }  // namespace annals

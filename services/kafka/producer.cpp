@@ -1,13 +1,13 @@
 #include "services/kafka/producer.h"
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
+
+#include <librdkafka/rdkafkacpp.h>
 
 #include "services/kafka/end_offsets.h"
-#include <stdexcept>
 
 namespace annals {
 
@@ -40,7 +40,8 @@ class DeliveryCallback : public RdKafka::DeliveryReportCb {
       d.retriable = true;  // timeouts, transport and broker errors
       d.possibly_persisted = message.status() != RdKafka::Message::MSG_STATUS_NOT_PERSISTED;
       if (message.err() == RdKafka::ERR_MSG_SIZE_TOO_LARGE ||
-          message.err() == RdKafka::ERR_INVALID_MSG || message.err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
+          message.err() == RdKafka::ERR_INVALID_MSG ||
+          message.err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
           message.err() == RdKafka::ERR__UNKNOWN_TOPIC)
         d.retriable = false;
     }
@@ -50,7 +51,8 @@ class DeliveryCallback : public RdKafka::DeliveryReportCb {
   }
 };
 
-Producer::Producer(const ProducerOptions& options) : callback_(std::make_unique<DeliveryCallback>()) {
+Producer::Producer(const ProducerOptions& options)
+    : callback_(std::make_unique<DeliveryCallback>()) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
   auto set = [&](const std::string& k, const std::string& v) {
@@ -66,7 +68,8 @@ Producer::Producer(const ProducerOptions& options) : callback_(std::make_unique<
   set("batch.num.messages", "10000");
   set("queue.buffering.max.messages", "1000000");
   for (const auto& [k, v] : options.settings) set(k, v);
-  if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
+  if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error(err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));
   if (!producer_) throw std::runtime_error("kafka producer: " + err);
   poller_ = std::thread([this] {
@@ -82,12 +85,14 @@ Producer::~Producer() {
 
 int Producer::queue_depth() const { return producer_->outq_len(); }
 
-std::vector<std::int64_t> Producer::high_watermarks(const std::string& topic, std::chrono::milliseconds timeout) const {
+std::vector<std::int64_t> Producer::high_watermarks(const std::string& topic,
+                                                    std::chrono::milliseconds timeout) const {
   std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(producer_.get(), topic, nullptr, err));
   RdKafka::Metadata* metadata = nullptr;
   std::vector<std::int64_t> out;
-  if (!t || producer_->metadata(false, t.get(), &metadata, int(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+  if (!t || producer_->metadata(false, t.get(), &metadata, int(timeout.count())) !=
+                RdKafka::ERR_NO_ERROR) {
     delete metadata;
     return out;
   }
@@ -121,10 +126,10 @@ std::vector<Delivery> Producer::produce(const std::vector<ProducerRecord>& recor
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [k, v] : r.headers) headers->add(k, v);
     for (;;) {
-      RdKafka::ErrorCode e = producer_->produce(
-          r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(r.value.data()), r.value.size(), r.key.data(), r.key.size(), 0,
-          headers, &slots[i]);
+      RdKafka::ErrorCode e =
+          producer_->produce(r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                             const_cast<char*>(r.value.data()), r.value.size(), r.key.data(),
+                             r.key.size(), 0, headers, &slots[i]);
       if (e == RdKafka::ERR_NO_ERROR) break;  // librdkafka owns the headers now
       if (e == RdKafka::ERR__QUEUE_FULL) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));

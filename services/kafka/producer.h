@@ -61,7 +61,8 @@ class Producer {
 
   // The high watermark (next offset) of every partition of `topic`, asked of the brokers;
   // empty when they do not answer within `timeout`.
-  std::vector<std::int64_t> high_watermarks(const std::string& topic, std::chrono::milliseconds timeout) const;
+  std::vector<std::int64_t> high_watermarks(const std::string& topic,
+                                            std::chrono::milliseconds timeout) const;
 
   // True when a broker answers a metadata request within `timeout`.
   bool broker_reachable(std::chrono::milliseconds timeout) const;

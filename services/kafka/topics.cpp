@@ -1,14 +1,15 @@
 #include "services/kafka/topics.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <memory>
 #include <stdexcept>
+
+#include <librdkafka/rdkafka.h>
 
 namespace annals {
 
 std::string TopicNames::of(System system) const {
-  if (system == System::platform) throw std::invalid_argument("platform events have no topic of their own");
+  if (system == System::platform)
+    throw std::invalid_argument("platform events have no topic of their own");
   return prefix + std::string(to_string(system));
 }
 
@@ -20,7 +21,8 @@ void create_topics(const std::string& brokers, const TopicNames& names, int part
                    int replication_factor) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err) !=
+      RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(err);
   }
@@ -33,7 +35,8 @@ void create_topics(const std::string& brokers, const TopicNames& names, int part
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const auto& t : topics) {
     int n = t == names.dead_letter() ? 1 : partitions;
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.c_str(), n, replication_factor, err, sizeof err);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.c_str(), n, replication_factor, err, sizeof err);
     if (!nt) throw std::runtime_error(err);
     rd_kafka_NewTopic_set_config(nt, "retention.ms", "-1");
     rd_kafka_NewTopic_set_config(nt, "retention.bytes", "-1");
@@ -42,7 +45,8 @@ void create_topics(const std::string& brokers, const TopicNames& names, int part
     requests.push_back(nt);
   }
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(options, 30000, err, sizeof err);
   rd_kafka_CreateTopics(rk.get(), requests.data(), requests.size(), options, queue);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 60000);

@@ -1,7 +1,8 @@
 #include "services/process/signals.h"
 
-#include <csignal>
 #include <pthread.h>
+
+#include <csignal>
 
 namespace annals {
 namespace {

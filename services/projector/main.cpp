@@ -1,12 +1,13 @@
 // annals-projector: consumes the domain topics into the RocksDB views (see projector.h).
-#include <httplib.h>
+#include <unistd.h>
 
-#include <iostream>
-#include <prometheus/registry.h>
 #include <csignal>
 #include <filesystem>
+#include <iostream>
 #include <thread>
-#include <unistd.h>
+
+#include <httplib.h>
+#include <prometheus/registry.h>
 
 #include "events/identifier.h"
 #include "services/http/server.h"
@@ -18,21 +19,29 @@
 int main(int argc, char** argv) {
   using namespace annals;
   block_termination_signals();
-  CLI::App app{"Annals projector: consumes every domain topic as a member of a Kafka consumer "
-               "group and keeps the RocksDB views the audit service reads, exactly once."};
+  CLI::App app{
+      "Annals projector: consumes every domain topic as a member of a Kafka consumer "
+      "group and keeps the RocksDB views the audit service reads, exactly once."};
   CommonOptions common;
   common.listen = "127.0.0.1:8090";
   add_common_options(app, common);
   std::string store_path = "var/views";
   std::string group = "annals-projector";
   std::size_t max_batch = 5000;
-  app.add_option("--store", store_path, "RocksDB directory of the views")->envname("ANNALS_STORE")->capture_default_str();
-  app.add_option("--group", group, "Kafka consumer group")->envname("ANNALS_GROUP")->capture_default_str();
+  app.add_option("--store", store_path, "RocksDB directory of the views")
+      ->envname("ANNALS_STORE")
+      ->capture_default_str();
+  app.add_option("--group", group, "Kafka consumer group")
+      ->envname("ANNALS_GROUP")
+      ->capture_default_str();
   app.add_option("--max-batch", max_batch, "most records applied in one RocksDB write batch")
-      ->envname("ANNALS_MAX_BATCH")->capture_default_str()->check(CLI::Range(1, 1000000));
+      ->envname("ANNALS_MAX_BATCH")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   bool exit_when_caught_up = false;
-  app.add_flag("--exit-when-caught-up", exit_when_caught_up,
-               "stop once every partition is read to its end (to rebuild views into a fresh --store)");
+  app.add_flag(
+      "--exit-when-caught-up", exit_when_caught_up,
+      "stop once every partition is read to its end (to rebuild views into a fresh --store)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -46,8 +55,11 @@ int main(int argc, char** argv) {
     options.topics = TopicNames{common.topic_prefix};
     options.max_batch = max_batch;
     options.stop_when_caught_up = exit_when_caught_up;
-    options.all_partitions = exit_when_caught_up;  // a rebuild reads everything, whatever the group does
-    options.instance_id = "projector-" + uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
+    options.all_partitions =
+        exit_when_caught_up;  // a rebuild reads everything, whatever the group does
+    options.instance_id =
+        "projector-" +
+        uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
     Projector projector(options, *store, *registry);
     HttpServer http("annals-projector", registry);
     auto rocksdb_metrics = std::make_shared<views::RocksDbMetrics>(*store);
@@ -57,7 +69,8 @@ int main(int argc, char** argv) {
     });
     int bound = http.start(host, port);
     std::cerr << "annals-projector: listening on http://" << host << ":" << bound << ", views in "
-              << store_path << ", consuming " << common.topic_prefix << "* at " << common.brokers << std::endl;
+              << store_path << ", consuming " << common.topic_prefix << "* at " << common.brokers
+              << std::endl;
     std::exception_ptr failure;
     std::thread engine([&] {
       try {

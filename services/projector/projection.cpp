@@ -1,4 +1,5 @@
-// Projection: what a batch of consumed records changes in the views (services/projector/projection.h).
+// Projection: what a batch of consumed records changes in the views
+// (services/projector/projection.h).
 #include "services/projector/projection.h"
 
 #include <cassert>
@@ -32,7 +33,8 @@ std::string violations_text(const std::vector<Violation>& violations) {
 }
 
 std::string position_text(const TopicNames& topics, const views::LogPosition& pos) {
-  return topics.of(pos.topic) + "/" + std::to_string(pos.partition) + "@" + std::to_string(pos.offset);
+  return topics.of(pos.topic) + "/" + std::to_string(pos.partition) + "@" +
+         std::to_string(pos.offset);
 }
 
 }  // namespace
@@ -57,11 +59,14 @@ std::optional<System> topic_system(const TopicNames& topics, const std::string& 
 std::string misplaced(const ConsumedRecord& record, System topic, const Event& event) {
   System owner = system_of(event.data);
   if (owner != topic && owner != System::platform)
-    return std::string("event type ") + type_name(event.data) + " does not belong on " + record.topic;
+    return std::string("event type ") + type_name(event.data) + " does not belong on " +
+           record.topic;
   if (record.key != event.envelope.district)
-    return "record key '" + excerpt(record.key) + "' is not the event's district '" + event.envelope.district + "'";
+    return "record key '" + excerpt(record.key) + "' is not the event's district '" +
+           event.envelope.district + "'";
   const auto* retraction = std::get_if<RecordRetracted>(&event.data);
-  if (retraction && retraction->event_id == event.envelope.id) return "an event cannot retract itself";
+  if (retraction && retraction->event_id == event.envelope.id)
+    return "an event cannot retract itself";
   return "";
 }
 
@@ -78,7 +83,8 @@ std::string refused_retraction(const std::optional<Event>& target, const Event& 
 
 }  // namespace
 
-std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch, ProjectionResult& result) {
+std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
+                              ProjectionResult& result) {
   auto system = topic_system(topics_, record.topic);
   if (!system) return "record on a topic that is not an Annals domain topic";
   Decoded decoded = decode_event(record.value, Origin::log);
@@ -92,7 +98,8 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   std::string existing;
   if (reader.get(Family::events, id, existing)) {
     // The same event again (a producer's retry, stamped anew) is a duplicate; another event
-    // under a used id is a conflict, never silently dropped (docs/contract.md, "One id, one event").
+    // under a used id is a conflict, never silently dropped (docs/contract.md, "One id, one
+    // event").
     auto first = views::parse_event_value(existing);
     auto first_event = first ? decode_binary(first->binary) : std::nullopt;
     if (first_event && same_event(*first_event, event)) {
@@ -120,16 +127,20 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   // The contract lets only identifiers (events/identifier.h) be ids: no NUL, which would end
   // the district or entity part of a key early (services/views/format.h).
   assert(is_identifier(e.district));
-  for ([[maybe_unused]] const auto& ref : views::timeline_entities(event)) assert(is_identifier(ref.id));
-  batch.put(Family::district_log, views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
-  // When was this event retracted, if a retraction arrived first? One from another district is void.
+  for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
+    assert(is_identifier(ref.id));
+  batch.put(Family::district_log,
+            views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
+  // When was this event retracted, if a retraction arrived first? One from another district is
+  // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
   std::string entry = views::encode_view_entry(retracted_at, binary);
   for (const auto& [family, key] : views::view_keys(event, pos)) batch.put(family, key, entry);
   // Students, teachers and schools whose timelines this changes: their figures.
   std::vector<EntityRef> restate = views::timeline_entities(event);
   if (retraction) {
-    if (auto target = retract(event, id_key(retraction->event_id), target_stored, batch)) restate = std::move(*target);
+    if (auto target = retract(event, id_key(retraction->event_id), target_stored, batch))
+      restate = std::move(*target);
   }
   for (const auto& ref : restate) annals::restate(batch, e.district, ref, figure_changes_);
   ++result.applied;
@@ -137,8 +148,10 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   return "";
 }
 
-std::optional<std::vector<EntityRef>> Projection::retract(const Event& event, const std::string& target,
-                                           const std::string& target_stored, views::Batch& batch) {
+std::optional<std::vector<EntityRef>> Projection::retract(const Event& event,
+                                                          const std::string& target,
+                                                          const std::string& target_stored,
+                                                          views::Batch& batch) {
   views::Reader reader(batch);
   // The first retraction's recorded_at wins; the value keeps the latest retraction's district.
   Timestamp first = *event.envelope.recorded_at;
@@ -152,7 +165,8 @@ std::optional<std::vector<EntityRef>> Projection::retract(const Event& event, co
   auto target_event = decode_binary(stored->binary);
   if (!target_event) return std::nullopt;
   std::string marked = views::encode_view_entry(first, stored->binary);
-  for (const auto& [family, key] : views::view_keys(*target_event, stored->pos)) batch.put(family, key, marked);
+  for (const auto& [family, key] : views::view_keys(*target_event, stored->pos))
+    batch.put(family, key, marked);
   return views::timeline_entities(*target_event);
 }
 

@@ -68,7 +68,8 @@ class Projection {
   // `target_stored` empty) and marks the target retracted wherever the views hold it;
   // returns the target's timeline entities, whose figures change (nullopt: not arrived).
   std::optional<std::vector<EntityRef>> retract(const Event& retraction, const std::string& target,
-                                 const std::string& target_stored, views::Batch& batch);
+                                                const std::string& target_stored,
+                                                views::Batch& batch);
   // Moves every partition's stored offset forward to `next` (never backwards).
   void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
                views::Batch& batch);

@@ -3,13 +3,13 @@
 // Kafka side of the loop (setup, polling, offsets, lag, caught up) is projector_consumer.cpp.
 #include "services/projector/projector.h"
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <algorithm>
 #include <iostream>
 #include <set>
 #include <stdexcept>
 #include <thread>
+
+#include <librdkafka/rdkafkacpp.h>
 
 #include "services/projector/projection.h"
 #include "services/projector/projector_metrics.h"
@@ -38,9 +38,9 @@ void Projector::run() {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer = create_consumer(*rebalance);
   join_topics(*consumer);
 
-  Projection projection(store_, options_.topics,
-                        std::set<std::string>(options_.index_only.begin(),
-                                              options_.index_only.end()));
+  Projection projection(
+      store_, options_.topics,
+      std::set<std::string>(options_.index_only.begin(), options_.index_only.end()));
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   RunState state;
@@ -110,7 +110,9 @@ std::string bounded_header(std::string text) {
 
 // The record of `d` on the dead-letter topic: its key and value, why, and where it was.
 ProducerRecord dead_letter_record(const std::string& topic, const DeadLetter& d) {
-  return {topic, d.record->key, d.record->value,
+  return {topic,
+          d.record->key,
+          d.record->value,
           {{"annals_reason", bounded_header(d.reason)},
            {"annals_source_topic", d.record->topic},
            {"annals_source_partition", std::to_string(d.record->partition)},
@@ -158,17 +160,16 @@ void Projector::keep_unsent(const std::vector<Delivery>& deliveries,
     const Delivery& r = deliveries[k];
     const DeadLetter& d = *of[k];
     if (r.ok) {
-      std::cerr << "annals-projector: dead letter " << d.record->topic << "/"
-                << d.record->partition << "@" << d.record->offset << ": "
-                << bounded_header(d.reason) << std::endl;
+      std::cerr << "annals-projector: dead letter " << d.record->topic << "/" << d.record->partition
+                << "@" << d.record->offset << ": " << bounded_header(d.reason) << std::endl;
       continue;
     }
     bool stripped = letters[k].value.empty() && !d.record->value.empty();
     if (!r.retriable && stripped) {
       metrics_->dead_letters_unsent.Increment();
-      std::cerr << "annals-projector: dead letter NOT SENT (" << r.error << "): "
-                << d.record->topic << "/" << d.record->partition << "@" << d.record->offset
-                << ": " << bounded_header(d.reason) << std::endl;
+      std::cerr << "annals-projector: dead letter NOT SENT (" << r.error << "): " << d.record->topic
+                << "/" << d.record->partition << "@" << d.record->offset << ": "
+                << bounded_header(d.reason) << std::endl;
       continue;
     }
     ProducerRecord retry = std::move(letters[k]);

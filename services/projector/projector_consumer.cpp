@@ -2,11 +2,11 @@
 // subscription with a rebalance callback, or every partition assigned from the topics'
 // metadata), polling a batch, committing offsets, the lag gauges and progress(), and the
 // caught-up check of a rebuild. The store's offsets are always where a partition starts.
-#include <librdkafka/rdkafkacpp.h>
-
 #include <algorithm>
 #include <iostream>
 #include <stdexcept>
+
+#include <librdkafka/rdkafkacpp.h>
 
 #include "services/kafka/end_offsets.h"
 #include "services/projector/projector.h"
@@ -118,8 +118,7 @@ std::unique_ptr<RdKafka::KafkaConsumer> Projector::create_consumer(
   if (!options_.instance_id.empty()) set("group.instance.id", options_.instance_id);
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), err));
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error("kafka consumer: " + err);
   return consumer;
 }
@@ -155,8 +154,7 @@ void Projector::assign_all_partitions(RdKafka::KafkaConsumer& consumer,
   if (ae) throw std::runtime_error("assign: " + RdKafka::err2str(ae));
 }
 
-void Projector::poll_batch(RdKafka::KafkaConsumer& consumer,
-                           std::vector<ConsumedRecord>& records) {
+void Projector::poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records) {
   records.clear();
   auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
   while (records.size() < options_.max_batch && !stopping_) {
@@ -217,8 +215,11 @@ nlohmann::json Projector::gauge_partitions(RdKafka::KafkaConsumer& consumer,
                                               {"partition", std::to_string(tp->partition())}};
     metrics_->next_offset.Add(labels).Set(double(next));
     if (lag >= 0) metrics_->lag.Add(labels).Set(double(lag));
-    out.push_back({{"topic", tp->topic()}, {"partition", tp->partition()}, {"next_offset", next},
-                   {"high_watermark", high}, {"lag", lag}});
+    out.push_back({{"topic", tp->topic()},
+                   {"partition", tp->partition()},
+                   {"next_offset", next},
+                   {"high_watermark", high},
+                   {"lag", lag}});
     held.insert(std::move(labels));
   }
   // Partitions this instance no longer holds (a rebalance moved them): their series go,
@@ -249,8 +250,7 @@ void Projector::check_caught_up(RdKafka::KafkaConsumer& consumer,
     state.last_log = now;
   }
   if (known && behind == 0 && idle) {
-    std::cerr << "annals-projector: caught up after " << state.consumed << " records"
-              << std::endl;
+    std::cerr << "annals-projector: caught up after " << state.consumed << " records" << std::endl;
     stopping_ = true;
   }
 }

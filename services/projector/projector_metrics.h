@@ -37,19 +37,19 @@ struct Projector::Metrics {
                                       "(logged with their source position).")
                                 .Register(r)
                                 .Add({})),
-        batch_seconds(prometheus::BuildHistogram()
-                          .Name("annals_projector_batch_apply_seconds")
-                          .Help("Time to stage and write one batch to RocksDB.")
-                          .Register(r)
-                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                       0.25, 0.5, 1})),
-        batch_size(prometheus::BuildHistogram()
-                       .Name("annals_projector_batch_records")
-                       .Help("Records per applied batch.")
-                       .Register(r)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000,
-                                                                        10000})),
+        batch_seconds(
+            prometheus::BuildHistogram()
+                .Name("annals_projector_batch_apply_seconds")
+                .Help("Time to stage and write one batch to RocksDB.")
+                .Register(r)
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                                 0.025, 0.05, 0.1, 0.25, 0.5, 1})),
+        batch_size(
+            prometheus::BuildHistogram()
+                .Name("annals_projector_batch_records")
+                .Help("Records per applied batch.")
+                .Register(r)
+                .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000, 10000})),
         lag(prometheus::BuildGauge()
                 .Name("annals_projector_consumer_lag")
                 .Help("Records in the partition not yet applied (high watermark - next offset).")

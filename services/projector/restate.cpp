@@ -19,18 +19,18 @@ constexpr Date kEndOfTime{std::numeric_limits<std::int32_t>::max() - 1};
 // Stages the new contributions of the entity under `key`, and the difference from `before`
 // into `changes`.
 void replace_contributions(views::Batch& batch, const std::string& district, const std::string& key,
-                           const std::vector<Contribution>& before, const std::vector<Contribution>& after,
-                           FigureChanges& changes) {
+                           const std::vector<Contribution>& before,
+                           const std::vector<Contribution>& after, FigureChanges& changes) {
   // Only what differs: a promotion ends one interval and starts another; the rest stays.
   std::vector<Contribution> gone, came;
-  std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(gone));
-  std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(came));
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                      std::back_inserter(gone));
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(came));
   for (const auto& c : gone) changes.add(district, c, -1);
   for (const auto& c : came) changes.add(district, c, +1);
-  if (after.empty())
-    batch.remove(views::Family::contributions, key);
-  else
-    batch.put(views::Family::contributions, key, views::encode_contributions(after));
+  if (after.empty()) batch.remove(views::Family::contributions, key);
+  else batch.put(views::Family::contributions, key, views::encode_contributions(after));
 }
 
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
@@ -42,7 +42,8 @@ void restate(views::Batch& batch, const std::string& district, const EntityRef& 
   std::string key = views::contributions_key(district, entity);
   std::vector<Contribution> before;
   std::string stored;
-  if (reader.get(views::Family::contributions, key, stored)) before = views::decode_contributions(stored);
+  if (reader.get(views::Family::contributions, key, stored))
+    before = views::decode_contributions(stored);
   auto entries = timeline(reader, district, entity.kind, entity.id, kEndOfTime, Timestamp::max());
   auto after = contributions_of(reader, district, entity, entries, Timestamp::max());
   std::sort(after.begin(), after.end());
@@ -60,14 +61,17 @@ void restate(views::Batch& batch, const std::string& district, const EntityRef& 
 std::map<Date, Figures> stored_steps(rocksdb::Iterator& it, const std::string& school,
                                      const std::string& start, Figures& before) {
   auto is_step = [&] {
-    return it.Valid() && views::is_figures_step(std::string_view(it.key().data(), it.key().size()), school);
+    return it.Valid() &&
+           views::is_figures_step(std::string_view(it.key().data(), it.key().size()), school);
   };
   it.SeekForPrev(start);
   if (it.Valid() && it.key() == rocksdb::Slice(start)) it.Prev();
-  if (is_step()) before = views::decode_figures(std::string_view(it.value().data(), it.value().size()));
+  if (is_step())
+    before = views::decode_figures(std::string_view(it.value().data(), it.value().size()));
   std::map<Date, Figures> stored;
   for (it.Seek(start); is_step(); it.Next())
-    stored[views::figures_step_date(std::string_view(it.key().data(), it.key().size()), school.size())] =
+    stored[views::figures_step_date(std::string_view(it.key().data(), it.key().size()),
+                                    school.size())] =
         views::decode_figures(std::string_view(it.value().data(), it.value().size()));
   return stored;
 }
@@ -92,9 +96,11 @@ void write_school(views::Batch& batch, rocksdb::Iterator& it, const std::string&
     std::erase_if(now, [](const auto& kv) { return kv.second == 0; });
     auto s = stored.find(d);
     if (now == previous) {
-      if (s != stored.end()) batch.remove(views::Family::figures, views::figures_step_key(school, d));
+      if (s != stored.end())
+        batch.remove(views::Family::figures, views::figures_step_key(school, d));
     } else if (s == stored.end() || s->second != now) {
-      batch.put(views::Family::figures, views::figures_step_key(school, d), views::encode_figures(now));
+      batch.put(views::Family::figures, views::figures_step_key(school, d),
+                views::encode_figures(now));
     }
     previous = std::move(now);
   }

@@ -1,20 +1,21 @@
 #include "services/publisher/publishing_main.h"
 
-#include <iostream>
-#include <prometheus/registry.h>
-
-#include "services/http/server.h"
-#include "services/process/options.h"
-#include "services/process/signals.h"
-#include "services/publisher/publishing_service.h"
-#include "services/projector/projector.h"
-#include "services/views/rocksdb_metrics.h"
-#include "events/identifier.h"
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
+#include <iostream>
 #include <thread>
-#include <unistd.h>
+
+#include <prometheus/registry.h>
+
+#include "events/identifier.h"
+#include "services/http/server.h"
+#include "services/process/options.h"
+#include "services/process/signals.h"
+#include "services/projector/projector.h"
+#include "services/publisher/publishing_service.h"
+#include "services/views/rocksdb_metrics.h"
 
 namespace annals {
 
@@ -34,7 +35,8 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
       ->capture_default_str();
   std::string store_path = "var/" + name;
   app.add_option("--store", store_path, "RocksDB directory of this service's own views")
-      ->envname("ANNALS_STORE")->capture_default_str();
+      ->envname("ANNALS_STORE")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -56,15 +58,17 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     follow.topics = topics;
     follow.subscribe = {topics.of(system)};
     if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
-    for (System other : {System::registry, System::personnel, System::enrollment, System::finance}) {
+    for (System other :
+         {System::registry, System::personnel, System::enrollment, System::finance}) {
       if (other == system || other == System::registry) continue;
       follow.subscribe.push_back(topics.of(other));
       follow.index_only.push_back(topics.of(other));
     }
     follow.dead_letters = false;
     follow.all_partitions = true;
-    follow.group = "annals-" + name + "-service-" +
-                   uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
+    follow.group =
+        "annals-" + name + "-service-" +
+        uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
     Projector follower(follow, *store, *registry);
     std::exception_ptr failure;
     std::thread following([&] {

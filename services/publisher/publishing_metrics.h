@@ -26,9 +26,9 @@ struct PublishingService::Metrics {
                     .Name("annals_publish_duration_seconds")
                     .Help("Time from receiving a request to the broker's confirmation.")
                     .Register(r)
-                    .Add({}, prometheus::Histogram::BucketBoundaries{
-                                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                 5, 10})),
+                    .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01,
+                                                                     0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                                     2.5, 5, 10})),
         in_flight(prometheus::BuildGauge()
                       .Name("annals_http_requests_in_flight")
                       .Help("Publish requests being handled.")

@@ -37,17 +37,16 @@ struct PublishingService::Request {
 
   // Refuses document i with `status` and `violations`; counted under the first violation's
   // code (or "invalid") and `type` by finish().
-  void reject(std::size_t i, int status, const std::vector<Violation>& violations,
-              const char* type, std::size_t omitted = 0) {
+  void reject(std::size_t i, int status, const std::vector<Violation>& violations, const char* type,
+              std::size_t omitted = 0) {
     // Echo the id only when it is one: anything else may be long, deep or a terminal escape.
     const json& doc = documents[i];
     json id = doc.is_object() && doc.contains("id") && doc["id"].is_string() &&
                       is_uuid(doc["id"].get_ref<const std::string&>())
                   ? doc["id"]
                   : json();
-    outcomes[i] = {status, {{"status", "rejected"},
-                            {"id", id},
-                            {"violations", violations_json(violations)}}};
+    outcomes[i] = {
+        status, {{"status", "rejected"}, {"id", id}, {"violations", violations_json(violations)}}};
     if (omitted) outcomes[i].body["violations_omitted"] = omitted;
     refused[i] = {violations.empty() ? "invalid" : violations[0].code, type};
   }
@@ -55,8 +54,8 @@ struct PublishingService::Request {
   Request& unavailable(const char* error) {
     for (std::size_t i = 0; i < documents.size(); ++i)
       if (events[i])
-        outcomes[i] = {503, {{"status", "unavailable"}, {"id", events[i]->envelope.id},
-                             {"error", error}}};
+        outcomes[i] = {
+            503, {{"status", "unavailable"}, {"id", events[i]->envelope.id}, {"error", error}}};
     return *this;
   }
   // True while an event waits for the second pass's verdict (422 without a body yet).
@@ -101,9 +100,13 @@ namespace {
 
 json accepted_body(const Event& e, const std::string& topic, std::int32_t partition,
                    std::int64_t offset) {
-  return {{"status", "accepted"}, {"id", e.envelope.id}, {"type", type_name(e.data)},
-          {"recorded_at", e.envelope.recorded_at->to_string()}, {"topic", topic},
-          {"partition", partition}, {"offset", offset}};
+  return {{"status", "accepted"},
+          {"id", e.envelope.id},
+          {"type", type_name(e.data)},
+          {"recorded_at", e.envelope.recorded_at->to_string()},
+          {"topic", topic},
+          {"partition", partition},
+          {"offset", offset}};
 }
 
 }  // namespace
@@ -119,8 +122,8 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
         "the service is still reading its topic after a start; try again shortly"));
   auto held = locks_->lock(request.districts);
   if (!settle_uncertain(request))
-    return finish(request.unavailable(
-        "an earlier delivery of this batch is unconfirmed; try again shortly"));
+    return finish(
+        request.unavailable("an earlier delivery of this batch is unconfirmed; try again shortly"));
   Projection projection(store_, topics_);
   Checked checked = check_domain_rules(request, projection);
   write_published(projection, produce(request, checked));
@@ -213,9 +216,9 @@ bool PublishingService::known_id(Request& request, std::size_t i, Checked& pass)
     if (same_event(event, *request.events[first->second]))
       pass.repeats.push_back({i, first->second});
     else
-      request.reject(
-          i, 409, {{"/id", "is used by a different event earlier in this request", "id_reused"}},
-          type);
+      request.reject(i, 409,
+                     {{"/id", "is used by a different event earlier in this request", "id_reused"}},
+                     type);
     return true;
   }
   auto stored = store_.find_event(event.envelope.id);
@@ -228,9 +231,9 @@ bool PublishingService::known_id(Request& request, std::size_t i, Checked& pass)
                      "id_reused"}},
                    type);
   } else {
-    json body = accepted_body(stored->second,
-                              topics_.prefix + std::string(to_string(stored->first.topic)),
-                              stored->first.partition, stored->first.offset);
+    json body =
+        accepted_body(stored->second, topics_.prefix + std::string(to_string(stored->first.topic)),
+                      stored->first.partition, stored->first.offset);
     body["duplicate"] = true;
     request.outcomes[i] = {201, body};
   }
@@ -238,8 +241,7 @@ bool PublishingService::known_id(Request& request, std::size_t i, Checked& pass)
 }
 
 std::optional<ProducerRecord> PublishingService::check_event(Request& request, std::size_t i,
-                                                             views::Reader& reader,
-                                                             Checked& pass) {
+                                                             views::Reader& reader, Checked& pass) {
   Event& event = *request.events[i];
   std::vector<Violation> violations = check_rules(event, system_, reader);
   if (!violations.empty()) {
@@ -282,8 +284,8 @@ std::vector<ConsumedRecord> PublishingService::produce(Request& request, const C
     }
     out = {201, accepted_body(e, topic, d.partition, d.offset)};
     metrics_->accepted.Add({{"type", type_name(e.data)}}).Increment();
-    confirmed.push_back({topic, d.partition, d.offset, checked.records[k].key,
-                         checked.records[k].value});
+    confirmed.push_back(
+        {topic, d.partition, d.offset, checked.records[k].key, checked.records[k].value});
   }
   return confirmed;
 }
@@ -295,7 +297,8 @@ PublishingService::Outcome PublishingService::unconfirmed(const Event& e, const 
   }
   metrics_->rejected.Add({{"reason", "unavailable"}, {"type", type_name(e.data)}}).Increment();
   return {d.retriable ? 503 : 500,
-          {{"status", "unavailable"}, {"id", e.envelope.id},
+          {{"status", "unavailable"},
+           {"id", e.envelope.id},
            {"error", "the broker did not confirm the event: " + d.error}}};
 }
 

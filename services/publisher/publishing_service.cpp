@@ -3,13 +3,13 @@
 // views to follow the topics. publish() itself is publishing_request.cpp.
 #include "services/publisher/publishing_service.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <thread>
 #include <variant>
+
+#include <httplib.h>
 
 #include "events/json_codec.h"
 #include "events/json_documents.h"
@@ -108,7 +108,9 @@ void reply_batch(httplib::Response& res, const std::vector<PublishingService::Ou
     else ++rejected;
   }
   reply_json(res, unavailable ? 503 : 200,
-             {{"accepted", accepted}, {"rejected", rejected}, {"unavailable", unavailable},
+             {{"accepted", accepted},
+              {"rejected", rejected},
+              {"unavailable", unavailable},
               {"results", results}});
 }
 
@@ -166,7 +168,9 @@ void PublishingService::get_schemas(httplib::Response& res) {
       if (doc.type == T::kType) owner = T::kSystem;
     });
     if (owner != system_ && owner != System::platform) continue;
-    out.push_back({{"type", doc.type}, {"version", doc.version}, {"current", doc.current},
+    out.push_back({{"type", doc.type},
+                   {"version", doc.version},
+                   {"current", doc.current},
                    {"schema", doc.schema}});
   }
   reply_json(res, 200,

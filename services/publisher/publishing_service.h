@@ -122,8 +122,8 @@ class PublishingService {
   bool known_id(Request& request, std::size_t i, Checked& pass);
   // Document i's record, stamped with recorded_at, when the rules let it through; otherwise
   // refuses it (422) or, on the first pass, defers it to the second.
-  std::optional<ProducerRecord> check_event(Request& request, std::size_t i,
-                                            views::Reader& reader, Checked& pass);
+  std::optional<ProducerRecord> check_event(Request& request, std::size_t i, views::Reader& reader,
+                                            Checked& pass);
   // 3. Produces the records and answers each event by what the broker said; returns the
   //    confirmed records at their log positions.
   std::vector<ConsumedRecord> produce(Request& request, const Checked& checked);

@@ -14,9 +14,10 @@ class Checker {
  public:
   // Reads schools and clusters from `registry` when given (a replay of later events over a
   // folded state), otherwise from the views on the event's date.
-  Checker(const Event& event, System own, views::Reader reader, const RegistryState* registry = nullptr)
-      : e_(event), own_(own), reader_(reader), registry_(registry), district_(event.envelope.district),
-        on_(event.envelope.effective_date) {}
+  Checker(const Event& event, System own, views::Reader reader,
+          const RegistryState* registry = nullptr)
+      : e_(event), own_(own), reader_(reader), registry_(registry),
+        district_(event.envelope.district), on_(event.envelope.effective_date) {}
 
   std::vector<Violation> run() {
     std::visit([&](const auto& d) { check(d); }, e_.data);
@@ -42,34 +43,43 @@ class Checker {
   // The school must be open on the date (after following mergers); returns it.
   std::optional<SchoolRecord> open_school(const std::string& pointer, const std::string& id) {
     auto s = school(id);
-    if (!s) fail(pointer, "school_not_open", "school '" + id + "' has not opened by " + on_.to_string());
+    if (!s)
+      fail(pointer, "school_not_open", "school '" + id + "' has not opened by " + on_.to_string());
     else if (!s->open())
-      fail(pointer, "school_not_open", "school '" + id + "' is closed on " + on_.to_string() + " (since " +
-                                           s->closed_on->to_string() + ")");
+      fail(pointer, "school_not_open",
+           "school '" + id + "' is closed on " + on_.to_string() + " (since " +
+               s->closed_on->to_string() + ")");
     else return s;
     return std::nullopt;
   }
   void serves(const std::string& pointer, const SchoolRecord& s, Stage stage) {
     if (std::find(s.stages.begin(), s.stages.end(), stage) == s.stages.end())
-      fail(pointer, "stage_not_served", "school '" + s.school_id + "' has no " + std::string(to_string(stage)) +
-                                            " section on " + on_.to_string());
+      fail(pointer, "stage_not_served",
+           "school '" + s.school_id + "' has no " + std::string(to_string(stage)) + " section on " +
+               on_.to_string());
   }
   void grade_in_stage(const std::string& pointer, std::int64_t grade, Stage stage) {
     bool ok = stage == Stage::primary ? grade >= 1 && grade <= 6 : grade >= 7 && grade <= 9;
-    if (!ok) fail(pointer, "grade_not_in_stage", "grade " + std::to_string(grade) + " is not in the " +
-                                                     std::string(to_string(stage)) + " stage");
+    if (!ok)
+      fail(pointer, "grade_not_in_stage",
+           "grade " + std::to_string(grade) + " is not in the " + std::string(to_string(stage)) +
+               " stage");
   }
-  TeacherRecord teacher(const std::string& id) { return teacher_on(reader_, district_, id, on_, Timestamp::max()); }
+  TeacherRecord teacher(const std::string& id) {
+    return teacher_on(reader_, district_, id, on_, Timestamp::max());
+  }
   TeacherRecord employed_teacher(const std::string& id) {
     TeacherRecord t = teacher(id);
     if (!t.employed)
-      fail("/data/teacher_id", "teacher_not_employed", "teacher '" + id + "' is not employed in " + district_ + " on " + on_.to_string());
+      fail("/data/teacher_id", "teacher_not_employed",
+           "teacher '" + id + "' is not employed in " + district_ + " on " + on_.to_string());
     return t;
   }
   StudentRecord enrolled_student(const std::string& id) {
     StudentRecord s = student_on(reader_, district_, id, on_, Timestamp::max());
     if (!s.enrolled)
-      fail("/data/student_id", "student_not_enrolled", "student '" + id + "' is not enrolled in " + district_ + " on " + on_.to_string());
+      fail("/data/student_id", "student_not_enrolled",
+           "student '" + id + "' is not enrolled in " + district_ + " on " + on_.to_string());
     return s;
   }
 
@@ -77,12 +87,14 @@ class Checker {
   void check(const SchoolOpened& d) {
     auto s = school(d.school_id);
     if (s && s->open())
-      fail("/data/school_id", "school_exists", "school '" + d.school_id + "' is already open on " + on_.to_string());
+      fail("/data/school_id", "school_exists",
+           "school '" + d.school_id + "' is already open on " + on_.to_string());
   }
   void check(const SchoolClosed& d) {
     auto s = school(d.school_id);
     if (s && s->school_id != d.school_id)
-      fail("/data/school_id", "school_not_open", "school '" + d.school_id + "' was absorbed into '" + s->school_id + "'");
+      fail("/data/school_id", "school_not_open",
+           "school '" + d.school_id + "' was absorbed into '" + s->school_id + "'");
     else open_school("/data/school_id", d.school_id);
   }
   void check(const SchoolMerged& d) {
@@ -91,8 +103,10 @@ class Checker {
       std::string p = "/data/absorbed_ids/" + std::to_string(i);
       auto s = school(d.absorbed_ids[i]);
       if (s && s->school_id != d.absorbed_ids[i])
-        fail(p, "school_not_open", "school '" + d.absorbed_ids[i] + "' was already absorbed into '" + s->school_id + "'");
-      else if (open_school(p, d.absorbed_ids[i]) && survivor && d.absorbed_ids[i] == survivor->school_id)
+        fail(p, "school_not_open",
+             "school '" + d.absorbed_ids[i] + "' was already absorbed into '" + s->school_id + "'");
+      else if (open_school(p, d.absorbed_ids[i]) && survivor &&
+               d.absorbed_ids[i] == survivor->school_id)
         fail(p, "merger_into_itself", "a school cannot absorb itself");
     }
   }
@@ -104,9 +118,9 @@ class Checker {
              "school id '" + d.new_schools[i].school_id + "' is already in use");
   }
   template <class T>
-    requires std::is_same_v<T, SchoolStagesChanged> || std::is_same_v<T, SchoolRenamed> ||
-             std::is_same_v<T, SchoolFacilitiesSurveyed> || std::is_same_v<T, SchoolConstructionCompleted> ||
-             std::is_same_v<T, SchoolEquipmentPurchased>
+  requires std::is_same_v<T, SchoolStagesChanged> || std::is_same_v<T, SchoolRenamed> ||
+      std::is_same_v<T, SchoolFacilitiesSurveyed> ||
+      std::is_same_v<T, SchoolConstructionCompleted> || std::is_same_v<T, SchoolEquipmentPurchased>
   void check(const T& d) {
     auto s = open_school("/data/school_id", d.school_id);
     if constexpr (requires { d.stage; }) {
@@ -115,12 +129,14 @@ class Checker {
   }
   void check(const ClusterCreated& d) {
     auto c = cluster(d.cluster_id);
-    if (c && !c->dissolved_on) fail("/data/cluster_id", "cluster_exists", "cluster '" + d.cluster_id + "' already exists");
+    if (c && !c->dissolved_on)
+      fail("/data/cluster_id", "cluster_exists", "cluster '" + d.cluster_id + "' already exists");
   }
   std::optional<ClusterRecord> active_cluster(const std::string& id) {
     auto c = cluster(id);
     if (!c || c->dissolved_on) {
-      fail("/data/cluster_id", "cluster_not_active", "cluster '" + id + "' does not exist on " + on_.to_string());
+      fail("/data/cluster_id", "cluster_not_active",
+           "cluster '" + id + "' does not exist on " + on_.to_string());
       return std::nullopt;
     }
     return c;
@@ -135,7 +151,8 @@ class Checker {
     auto s = school(d.school_id);
     std::string id = s ? s->school_id : d.school_id;
     if (c && !c->members.count(id))
-      fail("/data/school_id", "not_a_member", "school '" + d.school_id + "' is not in cluster '" + d.cluster_id + "'");
+      fail("/data/school_id", "not_a_member",
+           "school '" + d.school_id + "' is not in cluster '" + d.cluster_id + "'");
   }
 
   // A transfer of the teacher or student `id` (`who`) must leave the school it is at,
@@ -146,14 +163,16 @@ class Checker {
     auto from = school(from_id);
     if (!from || from->school_id != (at ? at->school_id : at_id))
       fail("/data/from_school_id", who + "_not_at_school",
-           who + " '" + id + "' is at '" + at_id + "' on " + on_.to_string() + ", not '" + from_id + "'");
+           who + " '" + id + "' is at '" + at_id + "' on " + on_.to_string() + ", not '" + from_id +
+               "'");
   }
 
   void check(const TeacherHired& d) {
     TeacherRecord t = teacher(d.teacher_id);
     if (t.employed)
-      fail("/data/teacher_id", "teacher_already_hired", "teacher '" + d.teacher_id + "' is already employed (hired " +
-                                                            t.hired_on.to_string() + " at '" + t.school_id + "')");
+      fail("/data/teacher_id", "teacher_already_hired",
+           "teacher '" + d.teacher_id + "' is already employed (hired " + t.hired_on.to_string() +
+               " at '" + t.school_id + "')");
     if (auto s = open_school("/data/school_id", d.school_id)) serves("/data/stage", *s, d.stage);
   }
   void check(const TeacherTransferred& d) {
@@ -163,7 +182,8 @@ class Checker {
     if (d.kind == TransferKind::permanent && d.end_date)
       fail("/data/end_date", "permanent_with_end", "a permanent transfer has no end date");
     if (d.kind != TransferKind::permanent && !d.end_date)
-      fail("/data/end_date", "rotation_without_end", "a rotation or support teaching needs its end date");
+      fail("/data/end_date", "rotation_without_end",
+           "a rotation or support teaching needs its end date");
     if (d.end_date && *d.end_date <= on_)
       fail("/data/end_date", "rotation_ends_before_start",
            "ends on " + d.end_date->to_string() + ", not after it starts on " + on_.to_string());
@@ -174,28 +194,33 @@ class Checker {
   void check(const TeacherHonourRevoked& d) {
     TeacherRecord t = employed_teacher(d.teacher_id);
     if (t.employed && !t.honours.count({d.honour, d.level}))
-      fail("/data/honour", "honour_not_held", "teacher '" + d.teacher_id + "' does not hold that honour on " + on_.to_string());
+      fail("/data/honour", "honour_not_held",
+           "teacher '" + d.teacher_id + "' does not hold that honour on " + on_.to_string());
   }
   void check(const TeacherLeft& d) { employed_teacher(d.teacher_id); }
 
   void check(const StudentEnrolled& d) {
     StudentRecord s = student_on(reader_, district_, d.student_id, on_, Timestamp::max());
     if (s.enrolled)
-      fail("/data/student_id", "student_already_enrolled", "student '" + d.student_id + "' is already enrolled at '" + s.school_id + "'");
+      fail("/data/student_id", "student_already_enrolled",
+           "student '" + d.student_id + "' is already enrolled at '" + s.school_id + "'");
     grade_in_stage("/data/grade", d.grade, d.stage);
-    if (auto school = open_school("/data/school_id", d.school_id)) serves("/data/stage", *school, d.stage);
+    if (auto school = open_school("/data/school_id", d.school_id))
+      serves("/data/stage", *school, d.stage);
   }
   void check(const StudentTransferred& d) {
     StudentRecord s = enrolled_student(d.student_id);
     if (s.enrolled) moves_from("student", d.student_id, s.school_id, d.from_school_id);
     std::int64_t grade = d.grade.value_or(s.grade);
     Stage stage = grade >= 7 ? Stage::junior : Stage::primary;
-    if (auto to = open_school("/data/to_school_id", d.to_school_id)) serves("/data/to_school_id", *to, stage);
+    if (auto to = open_school("/data/to_school_id", d.to_school_id))
+      serves("/data/to_school_id", *to, stage);
   }
   void check(const StudentPromoted& d) {
     StudentRecord s = enrolled_student(d.student_id);
     if (s.enrolled && d.grade <= s.grade)
-      fail("/data/grade", "grade_not_in_stage", "a promotion goes up from grade " + std::to_string(s.grade));
+      fail("/data/grade", "grade_not_in_stage",
+           "a promotion goes up from grade " + std::to_string(s.grade));
   }
   void check(const StudentGraduated& d) { enrolled_student(d.student_id); }
   void check(const StudentWithdrew& d) { enrolled_student(d.student_id); }
@@ -203,17 +228,20 @@ class Checker {
 
   void check(const FundingAllocated& d) {
     if (d.school_id && !school(*d.school_id))
-      fail("/data/school_id", "school_unknown", "school '" + *d.school_id + "' has not opened by " + on_.to_string());
+      fail("/data/school_id", "school_unknown",
+           "school '" + *d.school_id + "' has not opened by " + on_.to_string());
   }
   void check(const BudgetAppropriated&) {}
 
   void check(const RecordRetracted& d) {
     std::string stored;
     auto key = views::event_key(d.event_id);
-    auto value = key && reader_.get(views::Family::events, *key, stored) ? views::parse_event_value(stored)
-                                                                         : std::nullopt;
+    auto value = key && reader_.get(views::Family::events, *key, stored)
+                     ? views::parse_event_value(stored)
+                     : std::nullopt;
     if (!value) {
-      fail("/data/event_id", "retraction_target_unknown", "no event " + d.event_id + " on this service's topic");
+      fail("/data/event_id", "retraction_target_unknown",
+           "no event " + d.event_id + " on this service's topic");
       return;
     }
     views::LogPosition pos = value->pos;
@@ -223,10 +251,11 @@ class Checker {
            "event " + d.event_id + " was published by the " + std::string(to_string(pos.topic)) +
                " service: retract it there");
     } else if (std::holds_alternative<RecordRetracted>(target->data)) {
-      fail("/data/event_id", "retraction_of_retraction", "a retraction cannot be retracted; publish the event again under a new id");
+      fail("/data/event_id", "retraction_of_retraction",
+           "a retraction cannot be retracted; publish the event again under a new id");
     } else if (target->envelope.district != district_) {
-      fail("/data/event_id", "retraction_other_district", "event " + d.event_id + " belongs to district '" +
-                                                              target->envelope.district + "'");
+      fail("/data/event_id", "retraction_other_district",
+           "event " + d.event_id + " belongs to district '" + target->envelope.district + "'");
     }
   }
 
@@ -282,7 +311,8 @@ std::vector<Violation> later_events_broken(const Event& event, views::Reader rea
       auto v = Checker(later, System::registry, reader, &with).run();
       if (!v.empty() && broken++ < kMaxNamed)
         out.push_back({subject_pointer(event.data),
-                       "would make the later event " + later.envelope.id + " (" + type_name(later.data) + " on " +
+                       "would make the later event " + later.envelope.id + " (" +
+                           type_name(later.data) + " on " +
                            later.envelope.effective_date.to_string() + ") invalid: " + v[0].message,
                        "breaks_later_events"});
     }
@@ -290,7 +320,8 @@ std::vector<Violation> later_events_broken(const Event& event, views::Reader rea
     with.apply(later);
   }
   if (broken > kMaxNamed)
-    out.push_back({subject_pointer(event.data), "and " + std::to_string(broken - kMaxNamed) + " more later events",
+    out.push_back({subject_pointer(event.data),
+                   "and " + std::to_string(broken - kMaxNamed) + " more later events",
                    "breaks_later_events"});
   return out;
 }
@@ -299,7 +330,8 @@ std::vector<Violation> later_events_broken(const Event& event, views::Reader rea
 
 std::vector<Violation> check_rules(const Event& event, System own, views::Reader reader) {
   std::vector<Violation> out = Checker(event, own, reader).run();
-  if (out.empty() && system_of(event.data) == System::registry && !std::holds_alternative<DistrictRegistered>(event.data))
+  if (out.empty() && system_of(event.data) == System::registry &&
+      !std::holds_alternative<DistrictRegistered>(event.data))
     out = later_events_broken(event, reader);
   return out;
 }

@@ -10,7 +10,7 @@
 namespace annals::views {
 
 struct ViewsChecksum {
-  std::uint64_t hash = 0;   // FNV-1a 64 over (family, key, value) of every entry
+  std::uint64_t hash = 0;  // FNV-1a 64 over (family, key, value) of every entry
   std::uint64_t entries = 0;
   bool operator==(const ViewsChecksum&) const = default;
   std::string to_string() const;

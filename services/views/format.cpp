@@ -1,11 +1,12 @@
 // The on-disk format of the views (services/views/format.h).
 #include "services/views/format.h"
 
+#include <sstream>
+
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
-#include <sstream>
 
 #include "events/binary_codec.h"
 #include "events/identifier.h"
@@ -37,7 +38,9 @@ constexpr std::size_t kDateBytes = 4;
 constexpr std::size_t kSeriesBytes = 3 + 8;  // section, measure, grade, value
 void append_date(std::string& out, Date d) { append_u32(out, std::uint32_t(d.days) ^ kDateBias); }
 Date read_date(std::string_view b) { return Date{std::int32_t(read_u32(b) ^ kDateBias)}; }
-void append_time(std::string& out, Timestamp t) { append_u64(out, std::uint64_t(t.micros) ^ kTimeBias); }
+void append_time(std::string& out, Timestamp t) {
+  append_u64(out, std::uint64_t(t.micros) ^ kTimeBias);
+}
 Timestamp read_time(std::string_view b) { return Timestamp{std::int64_t(read_u64(b) ^ kTimeBias)}; }
 }  // namespace
 
@@ -215,7 +218,8 @@ bool applies(std::string_view retraction_value, std::string_view district, Times
   return r && r->district == district && r->first <= as_of;
 }
 
-std::string encode_view_entry(std::optional<Timestamp> retracted_at, std::string_view event_binary) {
+std::string encode_view_entry(std::optional<Timestamp> retracted_at,
+                              std::string_view event_binary) {
   std::string out;
   out.reserve(9 + event_binary.size());
   out.push_back(retracted_at ? 1 : 0);

@@ -53,8 +53,8 @@ enum class Family : int {
   contributions,
   figures,
 };
-inline constexpr const char* kFamilyNames[] = {"offsets",   "events",      "district_log",
-                                               "registry",  "timelines",   "retractions",
+inline constexpr const char* kFamilyNames[] = {"offsets",       "events",    "district_log",
+                                               "registry",      "timelines", "retractions",
                                                "contributions", "figures"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
 static_assert(kFamilies == int(Family::figures) + 1, "a family without a name, or a name too many");

@@ -16,12 +16,14 @@ namespace annals {
 // Which part of a school a figure belongs to. Facilities recorded for the whole of a
 // nine-year school are `whole`; the indicators apportion them by students.
 enum class Section : std::uint8_t { primary, junior, whole };  // append only: on disk
-inline Section section_of(Stage s) { return s == Stage::primary ? Section::primary : Section::junior; }
+inline Section section_of(Stage s) {
+  return s == Stage::primary ? Section::primary : Section::junior;
+}
 
 enum class Measure : std::uint8_t {  // append only: on disk
-  students,               // by grade
-  migrant_students,       // 随迁子女
-  disabled_students,      // any disability placement
+  students,                          // by grade
+  migrant_students,                  // 随迁子女
+  disabled_students,                 // any disability placement
   boarding_students,
   teachers,               // full-time (专任) teachers employed at the school
   qualified_teachers,     // above the required qualification: primary associate+, junior bachelor+
@@ -35,8 +37,8 @@ enum class Measure : std::uint8_t {  // append only: on disk
   computers,
   books,
   // Money allocated to the school for the fiscal year of the date, in fen, by category.
-  operating_funds,        // 生均公用经费
-  earmarked_funds,        // 专项
+  operating_funds,  // 生均公用经费
+  earmarked_funds,  // 专项
   construction_funds,
   training_funds,
   subsidy_funds,
@@ -46,11 +48,26 @@ enum class Unit : std::uint8_t { count, m2, yuan };
 
 template <>
 struct EnumNames<Measure> {
-  static constexpr std::string_view names[] = {
-      "students",   "migrant_students", "disabled_students", "boarding_students",     "teachers",
-      "qualified_teachers", "backbone_teachers", "pe_music_art_teachers", "senior_title_teachers",
-      "floor_area", "sports_area",      "equipment_value",   "multimedia_classrooms", "computers", "books",
-      "operating_funds", "earmarked_funds", "construction_funds", "training_funds", "subsidy_funds"};
+  static constexpr std::string_view names[] = {"students",
+                                               "migrant_students",
+                                               "disabled_students",
+                                               "boarding_students",
+                                               "teachers",
+                                               "qualified_teachers",
+                                               "backbone_teachers",
+                                               "pe_music_art_teachers",
+                                               "senior_title_teachers",
+                                               "floor_area",
+                                               "sports_area",
+                                               "equipment_value",
+                                               "multimedia_classrooms",
+                                               "computers",
+                                               "books",
+                                               "operating_funds",
+                                               "earmarked_funds",
+                                               "construction_funds",
+                                               "training_funds",
+                                               "subsidy_funds"};
 };
 template <>
 struct EnumNames<Unit> {
@@ -63,7 +80,8 @@ struct EnumNames<Section> {
 static_assert(std::size(EnumNames<Measure>::names) == std::size_t(kLastMeasure) + 1);
 static_assert(std::size(EnumNames<Section>::names) == std::size_t(Section::whole) + 1);
 static_assert(EnumNames<Measure>::names[std::size_t(Measure::floor_area)] == "floor_area");
-static_assert(EnumNames<Measure>::names[std::size_t(Measure::operating_funds)] == "operating_funds");
+static_assert(EnumNames<Measure>::names[std::size_t(Measure::operating_funds)] ==
+              "operating_funds");
 
 // `unit_of(m)`: the unit people read measure m in (areas are kept in centi-m² and shown in
 // m², money kept in fen and shown in yuan, the rest are counts).
@@ -77,7 +95,9 @@ struct Series {
   std::uint8_t grade = 0;  // students only
   auto operator<=>(const Series&) const = default;
   template <class Archive>
-  void serialize(Archive& ar) { ar(section, measure, grade); }
+  void serialize(Archive& ar) {
+    ar(section, measure, grade);
+  }
 };
 
 // `value` counts in `series` of `school_id` from `from` until `to` (exclusive; none: still).
@@ -89,7 +109,9 @@ struct Contribution {
   std::int64_t value = 0;
   auto operator<=>(const Contribution&) const = default;
   template <class Archive>
-  void serialize(Archive& ar) { ar(school_id, series, from, to, value); }
+  void serialize(Archive& ar) {
+    ar(school_id, series, from, to, value);
+  }
 };
 
 using Figures = std::map<Series, std::int64_t>;

@@ -1,14 +1,14 @@
 // Opening, configuring, reading and writing the views store (services/views/view_store.h).
 #include "services/views/view_store.h"
 
+#include <cassert>
+#include <filesystem>
+#include <stdexcept>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
-
-#include <cassert>
-#include <filesystem>
-#include <stdexcept>
 
 #include "events/binary_codec.h"
 #include "events/entities.h"
@@ -28,7 +28,8 @@ class NulPrefix : public rocksdb::SliceTransform {
   const char* Name() const override { return name_; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     std::size_t n = prefix_size(key);
-    return n ? rocksdb::Slice(key.data(), n) : key;  // not in the domain: RocksDB asks InDomain first
+    return n ? rocksdb::Slice(key.data(), n)
+             : key;  // not in the domain: RocksDB asks InDomain first
   }
   bool InDomain(const rocksdb::Slice& key) const override { return prefix_size(key) != 0; }
 
@@ -92,7 +93,9 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
       table.whole_key_filtering = false;
     }
     // contributions: point lookups by entity only, so whole-key filters (the default).
-    if (n == "events" || n == "retractions" || n == "contributions") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the shared cache
+    if (n == "events" || n == "retractions" ||
+        n == "contributions") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the
+                                 // shared cache
       table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
       table.data_block_hash_table_util_ratio = 0.75;
       cf.memtable_prefix_bloom_size_ratio = 0.02;
@@ -145,7 +148,9 @@ ViewStore::~ViewStore() {
 
 void ViewStore::flush_memtables(std::uint64_t min_bytes, bool wait) {
   std::uint64_t bytes = 0;
-  if (!db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &bytes) || bytes == 0 || bytes < min_bytes) return;
+  if (!db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &bytes) || bytes == 0 ||
+      bytes < min_bytes)
+    return;
   rocksdb::FlushOptions f;
   f.wait = wait;
   f.allow_write_stall = true;
@@ -194,7 +199,8 @@ std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_v
 
 Reader::Reader(Batch& batch) : store_(batch.store_), overlay_(&batch.batch_) {}
 
-std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family, const rocksdb::ReadOptions& options) {
+std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family,
+                                                    const rocksdb::ReadOptions& options) {
   std::unique_ptr<rocksdb::Iterator> base(store_.db_->NewIterator(options, store_.handle(family)));
   if (!overlay_) return base;
   return std::unique_ptr<rocksdb::Iterator>(
@@ -203,8 +209,9 @@ std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family, const rocksdb
 
 bool Reader::get(Family family, std::string_view key, std::string& value) {
   rocksdb::Slice k(key.data(), key.size());
-  rocksdb::Status s = overlay_ ? overlay_->GetFromBatchAndDB(store_.db_.get(), {}, store_.handle(family), k, &value)
-                               : store_.db_->Get({}, store_.handle(family), k, &value);
+  rocksdb::Status s =
+      overlay_ ? overlay_->GetFromBatchAndDB(store_.db_.get(), {}, store_.handle(family), k, &value)
+               : store_.db_->Get({}, store_.handle(family), k, &value);
   if (s.ok()) return true;
   if (s.IsNotFound()) return false;
   throw std::runtime_error("reading the views: " + s.ToString());
@@ -229,7 +236,8 @@ std::optional<StoredEvent> Reader::event(std::string_view uuid) {
 std::optional<Timestamp> Reader::retracted_at(std::string_view key, std::string_view district,
                                               Timestamp as_of) {
   std::string value;
-  if (!get(Family::retractions, key, value) || !applies(value, district, as_of)) return std::nullopt;
+  if (!get(Family::retractions, key, value) || !applies(value, district, as_of))
+    return std::nullopt;
   return parse_retraction(value)->first;
 }
 
@@ -239,7 +247,8 @@ std::vector<PartitionOffset> Reader::offsets() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     PartitionOffset p;
     auto next = decode_offset(std::string_view(it->value().data(), it->value().size()));
-    if (!next || !parse_offset_key(std::string_view(it->key().data(), it->key().size()), p.topic, p.partition))
+    if (!next || !parse_offset_key(std::string_view(it->key().data(), it->key().size()), p.topic,
+                                   p.partition))
       continue;
     p.next_offset = *next;
     out.push_back(std::move(p));
@@ -257,7 +266,9 @@ std::vector<std::string> Reader::districts() {
   return out;
 }
 
-bool Reader::has_district(std::string_view district) { return first_position(district).has_value(); }
+bool Reader::has_district(std::string_view district) {
+  return first_position(district).has_value();
+}
 
 std::optional<LogPosition> Reader::first_position(std::string_view district) {
   std::string prefix = district_prefix(district);
@@ -266,16 +277,19 @@ std::optional<LogPosition> Reader::first_position(std::string_view district) {
   auto it = iterator(Family::district_log, ro);
   it->Seek(prefix);
   DistrictOrder order;
-  if (!it->Valid() || !parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order) ||
+  if (!it->Valid() ||
+      !parse_district_order_key(std::string_view(it->key().data(), it->key().size()), order) ||
       order.district != district)
     return std::nullopt;
   return order.pos;
 }
 
-Batch::Batch(ViewStore& store) : store_(store), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+Batch::Batch(ViewStore& store)
+    : store_(store), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  batch_.Put(store_.handle(family), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+  batch_.Put(store_.handle(family), rocksdb::Slice(key.data(), key.size()),
+             rocksdb::Slice(value.data(), value.size()));
 }
 
 void Batch::remove(Family family, std::string_view key) {

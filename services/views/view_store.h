@@ -95,7 +95,7 @@ class ViewStore {
 class Reader {
  public:
   Reader(ViewStore& store) : store_(store) {}  // NOLINT(google-explicit-constructor)
-  Reader(Batch& batch);                         // NOLINT(google-explicit-constructor)
+  Reader(Batch& batch);                        // NOLINT(google-explicit-constructor)
   ViewStore& store() { return store_; }
 
   // An iterator over `family`; iterate_upper_bound in `options` also bounds the batch.

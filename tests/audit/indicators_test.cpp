@@ -1,13 +1,14 @@
 // The indicators on hand-computed cases: the student-weighted coefficient of variation, a
 // nine-year school split by stage with whole-school facilities apportioned, exclusions, the
 // school rule (6 of 7, the rest at 85%), and which standard is in force on a date.
-#include <gtest/gtest.h>
+#include "services/audit/indicators.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 
-#include "services/audit/indicators.h"
+#include <gtest/gtest.h>
+
 #include "services/audit/indicator_tables.h"
 
 namespace annals {
@@ -24,7 +25,8 @@ TEST(WeightedCv, WeightsBySchoolStudentsNotBySchool) {
   EXPECT_FALSE(weighted_cv({}).has_value());
 }
 
-SchoolRecord school(const std::string& id, std::vector<Stage> stages, SchoolKind kind = SchoolKind::regular) {
+SchoolRecord school(const std::string& id, std::vector<Stage> stages,
+                    SchoolKind kind = SchoolKind::regular) {
   SchoolRecord s;
   s.school_id = id;
   s.name = "school " + id;
@@ -33,7 +35,9 @@ SchoolRecord school(const std::string& id, std::vector<Stage> stages, SchoolKind
   return s;
 }
 
-void put(Figures& f, Section s, Measure m, std::int64_t n, std::uint8_t grade = 0) { f[{s, m, grade}] = n; }
+void put(Figures& f, Section s, Measure m, std::int64_t n, std::uint8_t grade = 0) {
+  f[{s, m, grade}] = n;
+}
 
 // A: primary, 500 students, meets all seven 2017 minimums.
 // B: nine-year, 300 primary + 100 junior; whole-school facilities split 3:1.
@@ -47,11 +51,11 @@ DistrictState sample_district() {
     st.registry.schools[s.school_id] = s;
   auto& a = st.figures["a"];
   put(a, Section::primary, Measure::students, 500, 1);
-  put(a, Section::primary, Measure::qualified_teachers, 25);    // 5.0 per 100
-  put(a, Section::primary, Measure::backbone_teachers, 6);      // 1.2
-  put(a, Section::primary, Measure::pe_music_art_teachers, 5);  // 1.0
-  put(a, Section::primary, Measure::floor_area, 2500'00);       // 5.0 m²
-  put(a, Section::primary, Measure::sports_area, 4000'00);      // 8.0 m²
+  put(a, Section::primary, Measure::qualified_teachers, 25);         // 5.0 per 100
+  put(a, Section::primary, Measure::backbone_teachers, 6);           // 1.2
+  put(a, Section::primary, Measure::pe_music_art_teachers, 5);       // 1.0
+  put(a, Section::primary, Measure::floor_area, 2500'00);            // 5.0 m²
+  put(a, Section::primary, Measure::sports_area, 4000'00);           // 8.0 m²
   put(a, Section::primary, Measure::equipment_value, 1'100'000'00);  // 2200 yuan
   put(a, Section::primary, Measure::multimedia_classrooms, 12);      // 2.4
   auto& b = st.figures["b"];
@@ -62,8 +66,10 @@ DistrictState sample_district() {
   put(b, Section::primary, Measure::backbone_teachers, 3);      // 1.0
   put(b, Section::primary, Measure::pe_music_art_teachers, 3);  // 1.0
   put(b, Section::whole, Measure::floor_area, 2000'00);         // primary: 1500 m² / 300 = 5.0
-  put(b, Section::whole, Measure::sports_area, 3000'00);        // primary: 2250 / 300 = 7.5 (the minimum exactly)
-  put(b, Section::whole, Measure::equipment_value, 800'000'00); // primary: 600,000 yuan / 300 = 2000
+  put(b, Section::whole, Measure::sports_area,
+      3000'00);  // primary: 2250 / 300 = 7.5 (the minimum exactly)
+  put(b, Section::whole, Measure::equipment_value,
+      800'000'00);  // primary: 600,000 yuan / 300 = 2000
   put(b, Section::primary, Measure::multimedia_classrooms, 7);  // 2.33
   put(b, Section::junior, Measure::qualified_teachers, 6);      // 6.0
   put(b, Section::junior, Measure::pe_music_art_teachers, 1);   // backbone 0: far below
@@ -86,17 +92,18 @@ TEST(Indicators, Standard2017OnAHandComputedDistrict) {
   ASSERT_EQ(primary.schools.size(), 4u);
   EXPECT_EQ(primary.schools[2].school_id, "c");
   EXPECT_NE(primary.schools[2].excluded->find("special_education"), std::string::npos);
-  EXPECT_NE(primary.schools[3].excluded->find("teaching point with 30 students"), std::string::npos);
+  EXPECT_NE(primary.schools[3].excluded->find("teaching point with 30 students"),
+            std::string::npos);
 
   const SchoolIndicators& b = primary.schools[1];
   EXPECT_EQ(b.students, 300);
   EXPECT_NEAR(b.values[0], 4.0, 1e-12);
-  EXPECT_NEAR(b.values[3], 5.0, 1e-12);   // apportioned floor area
+  EXPECT_NEAR(b.values[3], 5.0, 1e-12);  // apportioned floor area
   EXPECT_NEAR(b.values[4], 7.5, 1e-12);
   EXPECT_NEAR(b.values[5], 2000, 1e-9);
   EXPECT_FALSE(b.meets_minimum[0]);
-  EXPECT_TRUE(b.meets_minimum[4]);        // equal to the minimum meets it
-  EXPECT_EQ(b.complies, true);            // 6 of 7, the seventh at 95%
+  EXPECT_TRUE(b.meets_minimum[4]);  // equal to the minimum meets it
+  EXPECT_EQ(b.complies, true);      // 6 of 7, the seventh at 95%
   EXPECT_EQ(primary.schools[0].complies, true);
   EXPECT_EQ(primary.schools_complying, 2u);
 
@@ -155,7 +162,8 @@ TEST(Standards, TheOneInForceOnTheDate) {
   ASSERT_TRUE(parsed) << error;
   standards.add(*parsed);
   EXPECT_EQ(standards.in_force("dongcheng", Date::from_ymd(2019, 9, 1), why)->id, "dongcheng-2019");
-  EXPECT_EQ(standards.in_force("xicheng", Date::from_ymd(2019, 9, 1), why)->id, "quality-balance-2017");
+  EXPECT_EQ(standards.in_force("xicheng", Date::from_ymd(2019, 9, 1), why)->id,
+            "quality-balance-2017");
   // A supplementary check never becomes the standard in force; it applies when asked for.
   nlohmann::json check = own;
   check["id"] = "dongcheng-funds";
@@ -169,7 +177,8 @@ TEST(Standards, TheOneInForceOnTheDate) {
 
 TEST(Standards, ABadRuleFileSaysWhatIsWrong) {
   std::string error;
-  EXPECT_FALSE(parse_standard(nlohmann::json::parse(R"({"id":"x","effective_from":"2019-02-30","indicators":[]})"), error));
+  EXPECT_FALSE(parse_standard(
+      nlohmann::json::parse(R"({"id":"x","effective_from":"2019-02-30","indicators":[]})"), error));
   EXPECT_NE(error.find("effective_from"), std::string::npos);
   nlohmann::json j = Standards::built_in().find("quality-balance-2017")->source;
   j["indicators"][0]["measure"] = "happiness";
@@ -179,29 +188,37 @@ TEST(Standards, ABadRuleFileSaysWhatIsWrong) {
 
 TEST(IndicatorTable, CsvHasABlockPerStageAndTheComposite) {
   Standards standards = Standards::built_in();
-  IndicatorReport r = compute_indicators(sample_district(), *standards.find("quality-balance-2017"));
+  IndicatorReport r =
+      compute_indicators(sample_district(), *standards.find("quality-balance-2017"));
   r.why_this_standard = "test";
   std::string csv = report_csv(r, "东城区", Date::from_ymd(2019, 9, 1));
   EXPECT_NE(csv.find("小学 primary"), std::string::npos);
   EXPECT_NE(csv.find("初中 junior"), std::string::npos);
-  EXPECT_NE(csv.find("每百名学生拥有高于规定学历教师数,4.625,0.1047,0.5,达标 pass"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("每百名学生拥有高于规定学历教师数,4.625,0.1047,0.5,达标 pass"),
+            std::string::npos)
+      << csv;
   EXPECT_NE(csv.find("综合差异系数 composite CV"), std::string::npos);
   EXPECT_NE(csv.find("结论 verdict,未达标 fail"), std::string::npos);
-  EXPECT_EQ(report_json(r)["stages"][0]["indicators"][0]["cv"].get<double>(), *r.stages[0].indicators[0].cv);
+  EXPECT_EQ(report_json(r)["stages"][0]["indicators"][0]["cv"].get<double>(),
+            *r.stages[0].indicators[0].cv);
 }
 
 TEST(IndicatorTable, XlsxIsAWorkbookWithTheTable) {
   Standards standards = Standards::built_in();
-  IndicatorReport r = compute_indicators(sample_district(), *standards.find("quality-balance-2017"));
+  IndicatorReport r =
+      compute_indicators(sample_district(), *standards.find("quality-balance-2017"));
   std::string xlsx = report_xlsx(r, "东城区", Date::from_ymd(2019, 9, 1));
   ASSERT_GT(xlsx.size(), 1000u);
   EXPECT_EQ(xlsx.substr(0, 4), std::string("PK\x03\x04", 4));  // a zip, as every .xlsx is
   // Read it back with an independent reader: Python's zipfile and the sheet's shared strings.
   std::string path = ::testing::TempDir() + "/indicators.xlsx";
   std::ofstream(path, std::ios::binary) << xlsx;
-  std::string check = "python3 -c \"import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); "
-                      "s=z.read('xl/sharedStrings.xml').decode(); "
-                      "sys.exit(0 if '综合差异系数 composite CV' in s and '每百名学生拥有高于规定学历教师数' in s else 1)\" " + path;
+  std::string check =
+      "python3 -c \"import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); "
+      "s=z.read('xl/sharedStrings.xml').decode(); "
+      "sys.exit(0 if '综合差异系数 composite CV' in s and '每百名学生拥有高于规定学历教师数' in s "
+      "else 1)\" " +
+      path;
   EXPECT_EQ(std::system(check.c_str()), 0);
 }
 

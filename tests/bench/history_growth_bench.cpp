@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
     }
   }
   Standards standards = Standards::built_in();
-  std::printf("| years of history | events | projected (events/s) | raw RocksDB write (events/s) | projected / raw | state p50 / p99 (ms) | indicators p50 / p99 (ms) |\n");
+  std::printf(
+      "| years of history | events | projected (events/s) | raw RocksDB write (events/s) | "
+      "projected / raw | state p50 / p99 (ms) | indicators p50 / p99 (ms) |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   for (int years : years_list) {
     auto dir = std::filesystem::temp_directory_path() / ("annals-growth-" + std::to_string(years));
@@ -93,7 +95,8 @@ int main(int argc, char** argv) {
       System s = system_of(e.data);
       if (s == System::platform) s = System::personnel;
       district = e.envelope.district;
-      batch.push_back({"bench." + std::string(to_string(s)), 0, offsets[s]++, e.envelope.district, encode_event(e)});
+      batch.push_back({"bench." + std::string(to_string(s)), 0, offsets[s]++, e.envelope.district,
+                       encode_event(e)});
       ++events;
       if (batch.size() == 5000) flush();
     });
@@ -118,8 +121,9 @@ int main(int argc, char** argv) {
       if (r.stages.empty()) return 1;
     }
     auto s = percentiles(state_ms), i = percentiles(indicators_ms);
-    std::printf("| %d | %zu | %.0f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f |\n", years, events, double(events) / ingest_s,
-                double(events) / raw_s, raw_s / ingest_s, s.p50, s.p99, i.p50, i.p99);
+    std::printf("| %d | %zu | %.0f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f |\n", years, events,
+                double(events) / ingest_s, double(events) / raw_s, raw_s / ingest_s, s.p50, s.p99,
+                i.p50, i.p99);
     std::fflush(stdout);
     store.reset();
     raw.reset();

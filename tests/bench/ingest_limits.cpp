@@ -11,10 +11,6 @@
 // into a batch of owned records), and stop after N records. `rocksdb` then writes each batch
 // to a plain RocksDB store (LZ4, as the views) keyed by topic/partition/offset, with the
 // offsets in the same batch, as the projector's commit does. Prints one JSON line.
-#include <librdkafka/rdkafkacpp.h>
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -22,6 +18,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <librdkafka/rdkafkacpp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "services/kafka/topics.h"
 #include "services/projector/projector.h"
@@ -44,8 +44,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (expect == 0 || (mode != "consume" && mode != "rocksdb") || (mode == "rocksdb" && store_path.empty())) {
-    std::cerr << "usage: ingest_limits --brokers B --expect N --mode consume|rocksdb [--store DIR] [--topic-prefix P]\n";
+  if (expect == 0 || (mode != "consume" && mode != "rocksdb") ||
+      (mode == "rocksdb" && store_path.empty())) {
+    std::cerr << "usage: ingest_limits --brokers B --expect N --mode consume|rocksdb [--store DIR] "
+                 "[--topic-prefix P]\n";
     return 2;
   }
 
@@ -66,12 +68,12 @@ int main(int argc, char** argv) {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   for (auto [k, v] : std::map<std::string, std::string>{{"bootstrap.servers", brokers},
-                                                         {"group.id", "ingest-limits"},
-                                                         {"enable.auto.commit", "false"},
-                                                         {"enable.auto.offset.store", "false"},
-                                                         {"auto.offset.reset", "earliest"},
-                                                         {"fetch.min.bytes", "1"},
-                                                         {"queued.max.messages.kbytes", "65536"}})
+                                                        {"group.id", "ingest-limits"},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"enable.auto.offset.store", "false"},
+                                                        {"auto.offset.reset", "earliest"},
+                                                        {"fetch.min.bytes", "1"},
+                                                        {"queued.max.messages.kbytes", "65536"}})
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
       std::cerr << "ingest_limits: " << k << ": " << err << "\n";
       return 1;
@@ -92,7 +94,8 @@ int main(int argc, char** argv) {
     }
     for (const auto* tm : *md->topics())
       for (const auto* pm : *tm->partitions())
-        partitions.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+        partitions.push_back(
+            RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
     delete md;
   }
   consumer->assign(partitions);
@@ -129,7 +132,8 @@ int main(int argc, char** argv) {
         batch.Put(key, r.value);
         next_offsets[{r.topic, r.partition}] = r.offset + 1;
       }
-      for (const auto& [tp, next] : next_offsets) batch.Put("offset/" + tp.first + "/" + std::to_string(tp.second), std::to_string(next));
+      for (const auto& [tp, next] : next_offsets)
+        batch.Put("offset/" + tp.first + "/" + std::to_string(tp.second), std::to_string(next));
       auto s = db->Write({}, &batch);
       if (!s.ok()) {
         std::cerr << "ingest_limits: " << s.ToString() << "\n";
@@ -139,13 +143,16 @@ int main(int argc, char** argv) {
   }
   // As the projector does on close: the records in files, not left in the log.
   if (db) db->Flush(rocksdb::FlushOptions());
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   consumer->close();
   if (consumed < expect) {
     std::cerr << "ingest_limits: only " << consumed << " of " << expect << " records arrived\n";
     return 1;
   }
-  std::printf("{\"mode\":\"%s\",\"events\":%zu,\"bytes\":%zu,\"seconds\":%.3f,\"events_per_second\":%.0f}\n",
-              mode.c_str(), consumed, bytes, seconds, double(consumed) / seconds);
+  std::printf(
+      "{\"mode\":\"%s\",\"events\":%zu,\"bytes\":%zu,\"seconds\":%.3f,\"events_per_second\":%.0f}"
+      "\n",
+      mode.c_str(), consumed, bytes, seconds, double(consumed) / seconds);
   return 0;
 }

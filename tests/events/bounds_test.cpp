@@ -1,11 +1,11 @@
 // The contract's bounds (events/bounds.h, events/json_documents.h): each class of hostile
 // input the publishing services and the projector meet gets a precise violation, never a
 // crash, an overflow or an answer larger than the question.
-#include <gtest/gtest.h>
+#include "events/bounds.h"
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "events/bounds.h"
 #include "events/csv_codec.h"
 #include "events/json_codec.h"
 #include "events/json_documents.h"
@@ -24,11 +24,18 @@ json opening() {
 }
 
 json allocation(json amount) {
-  return {{"id", "0b6f8a52-4a8e-4d1c-9f3e-2a7b5c1d9e02"}, {"type", "funding.allocated"},
-          {"schema_version", 1}, {"district", "dongcheng"}, {"effective_date", "2019-03-01"},
+  return {{"id", "0b6f8a52-4a8e-4d1c-9f3e-2a7b5c1d9e02"},
+          {"type", "funding.allocated"},
+          {"schema_version", 1},
+          {"district", "dongcheng"},
+          {"effective_date", "2019-03-01"},
           {"source", "finance"},
-          {"data", {{"school_id", "dc-shijia"}, {"category", "per_student_operating"},
-                    {"amount_fen", amount}, {"fiscal_year", 2019}, {"funding_source", "city"}}}};
+          {"data",
+           {{"school_id", "dc-shijia"},
+            {"category", "per_student_operating"},
+            {"amount_fen", amount},
+            {"fiscal_year", 2019},
+            {"funding_source", "city"}}}};
 }
 
 // The single violation of `doc`, as "pointer: message".
@@ -51,15 +58,18 @@ TEST(Bounds, ADocumentNestedHalfAMillionLevelsIsAViolationNotACrash) {
 TEST(Bounds, AWholeFloatSchemaVersionIsTheVersionItNames) {
   json doc = opening();
   doc["schema_version"] = 2.0;
-  EXPECT_EQ(only_violation(doc), "/schema_version: unsupported version of school.opened; supported: 1");
+  EXPECT_EQ(only_violation(doc),
+            "/schema_version: unsupported version of school.opened; supported: 1");
   doc["schema_version"] = 7.0;
-  EXPECT_EQ(only_violation(doc), "/schema_version: unsupported version of school.opened; supported: 1");
+  EXPECT_EQ(only_violation(doc),
+            "/schema_version: unsupported version of school.opened; supported: 1");
   doc["schema_version"] = 1.0;
   EXPECT_TRUE(decode_event(doc, Origin::submission).violations.empty());
 }
 
 TEST(Bounds, MoneyHasARealisticMaximum) {
-  EXPECT_EQ(only_violation(allocation(INT64_MAX)), "/data/amount_fen: must be at most 1000000000000");
+  EXPECT_EQ(only_violation(allocation(INT64_MAX)),
+            "/data/amount_fen: must be at most 1000000000000");
   EXPECT_EQ(only_violation(allocation(kMaxAllocationFen + 1)),
             "/data/amount_fen: must be at most 1000000000000");
   EXPECT_TRUE(decode_event(allocation(kMaxAllocationFen), Origin::submission).violations.empty());
@@ -83,16 +93,23 @@ TEST(Bounds, DatesLieInTheRecordsWindow) {
 }
 
 TEST(Bounds, FreeTextRefusesControlAndBidiOverrideCharacters) {
-  const std::pair<std::string, std::string> cases[] = {
-      {std::string("a\0b", 3), "U+0000"}, {"\x1b[31mred", "U+001B"}, {"tab\there", "U+0009"},
-      {"x\xc2\x85y", "U+0085"},          {"\xe2\x80\xae" "evil", "U+202E"},
-      {"\xe2\x81\xa6" "iso", "U+2066"},  {"\xd8\x9c", "U+061C"}};
+  const std::pair<std::string, std::string> cases[] = {{std::string("a\0b", 3), "U+0000"},
+                                                       {"\x1b[31mred", "U+001B"},
+                                                       {"tab\there", "U+0009"},
+                                                       {"x\xc2\x85y", "U+0085"},
+                                                       {"\xe2\x80\xae"
+                                                        "evil",
+                                                        "U+202E"},
+                                                       {"\xe2\x81\xa6"
+                                                        "iso",
+                                                        "U+2066"},
+                                                       {"\xd8\x9c", "U+061C"}};
   for (const auto& [text, code] : cases) {
     json doc = opening();
     doc["data"]["name"] = text;
-    EXPECT_EQ(only_violation(doc),
-              "/data/name: must not contain control or bidirectional-override characters (" +
-                  code + ")");
+    EXPECT_EQ(
+        only_violation(doc),
+        "/data/name: must not contain control or bidirectional-override characters (" + code + ")");
   }
 }
 
@@ -109,19 +126,22 @@ TEST(Bounds, UnknownKeysAreCountedNotEchoedWhole) {
 }
 
 TEST(Bounds, ExcerptEscapesAndTruncates) {
-  EXPECT_EQ(excerpt("a\x1b" "b"), "a\\u001Bb");
+  EXPECT_EQ(excerpt("a\x1b"
+                    "b"),
+            "a\\u001Bb");
   EXPECT_EQ(excerpt(std::string(70, 'x')), std::string(64, 'x') + "...");
   EXPECT_EQ(excerpt("史家"), "史家");
 }
 
 TEST(Csv, AFormulaLikeCellIsWrittenAsTextAndReadBackAsItWas) {
-  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
   EXPECT_EQ(csv_cell("+86 10"), "'+86 10");
   EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
   EXPECT_EQ(csv_cell("-12.5"), "-12.5");  // a number stays a number
   EXPECT_EQ(csv_cell("史家胡同小学"), "史家胡同小学");
-  std::vector<std::string> header{"id", "type", "schema_version", "district", "effective_date", "source",
-                                  "school_id", "name"};
+  std::vector<std::string> header{
+      "id", "type", "schema_version", "district", "effective_date", "source", "school_id", "name"};
   std::vector<std::string> row;
   ASSERT_TRUE(split_csv_line(
       "0b6f8a52-4a8e-4d1c-9f3e-2a7b5c1d9e01,school.renamed,1,dongcheng,2019-09-01,registry,s1," +

@@ -1,9 +1,8 @@
 #include "events/json_codec.h"
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <nlohmann/json.hpp>
+#include <rapidcheck/gtest.h>
 
 #include "support/arbitrary_event.h"
 
@@ -55,14 +54,16 @@ TEST(JsonCodec, ReportsEveryViolationWithItsPointer) {
   doc["data"]["colour"] = "red";
   Decoded d = decode_event(doc, Origin::submission);
   EXPECT_FALSE(d.event);
-  EXPECT_EQ(pointers(d), (std::vector<std::string>{"/id", "/effective_date", "/data/school_id",
-                                                    "/data/stages/1", "/data/boarding", "/data/colour"}));
+  EXPECT_EQ(pointers(d),
+            (std::vector<std::string>{"/id", "/effective_date", "/data/school_id", "/data/stages/1",
+                                      "/data/boarding", "/data/colour"}));
 }
 
 TEST(JsonCodec, RecordedAtBelongsToThePlatform) {
   json doc = valid_opening();
   doc["recorded_at"] = "2010-09-01T00:00:00Z";
-  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/recorded_at"});
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
+            std::vector<std::string>{"/recorded_at"});
   EXPECT_TRUE(decode_event(doc, Origin::log).event);
   doc.erase("recorded_at");
   EXPECT_EQ(pointers(decode_event(doc, Origin::log)), std::vector<std::string>{"/recorded_at"});
@@ -80,9 +81,9 @@ TEST(JsonCodec, RejectsUnknownTypesAndVersions) {
 }
 
 TEST(JsonCodec, RejectsGarbageWithoutThrowing) {
-  for (std::string text : {std::string(""), std::string("{"), std::string("[1,2"), std::string("null"),
-                           std::string("{\"id\": \"\xff\xfe\"}"), std::string(R"({"data": 5})"),
-                           std::string("\"just a string\"")}) {
+  for (std::string text : {std::string(""), std::string("{"), std::string("[1,2"),
+                           std::string("null"), std::string("{\"id\": \"\xff\xfe\"}"),
+                           std::string(R"({"data": 5})"), std::string("\"just a string\"")}) {
     Decoded d = decode_event(text, Origin::submission);
     EXPECT_FALSE(d.event) << text;
     EXPECT_FALSE(d.violations.empty()) << text;
@@ -106,7 +107,8 @@ TEST(JsonCodec, AreasHaveTwoDecimalPlacesAndAmountsAreWholeFen) {
   doc["data"]["equipment_value_fen"] = 12.5;
   doc["data"]["books"] = -1;
   EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
-            (std::vector<std::string>{"/data/floor_area_m2", "/data/equipment_value_fen", "/data/books"}));
+            (std::vector<std::string>{"/data/floor_area_m2", "/data/equipment_value_fen",
+                                      "/data/books"}));
 }
 
 TEST(JsonCodec, UpcastsTeacherTransferredVersion1) {
@@ -123,7 +125,8 @@ TEST(JsonCodec, UpcastsTeacherTransferredVersion1) {
   EXPECT_EQ(d.event->envelope.schema_version, 2);
   // Fields of version 2 are not fields of version 1.
   doc["data"]["kind"] = "rotation";
-  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/data/kind"});
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
+            std::vector<std::string>{"/data/kind"});
 }
 
 TEST(JsonCodec, TextIsCountedInCharactersNotBytes) {
@@ -133,18 +136,21 @@ TEST(JsonCodec, TextIsCountedInCharactersNotBytes) {
   doc["data"]["name"] = name;
   EXPECT_TRUE(decode_event(doc, Origin::submission).event);
   doc["data"]["name"] = name + "校";
-  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/data/name"});
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
+            std::vector<std::string>{"/data/name"});
 }
 
 TEST(JsonCodec, NullIsNotAbsenceAndWholeFloatsAreIntegers) {
   json doc = valid_opening();
   doc["correlation_id"] = nullptr;
-  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/correlation_id"});
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
+            std::vector<std::string>{"/correlation_id"});
   doc = valid_opening();
   doc["schema_version"] = 1.0;
   EXPECT_TRUE(decode_event(doc, Origin::submission).event);
   doc["schema_version"] = 1.5;
-  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)), std::vector<std::string>{"/schema_version"});
+  EXPECT_EQ(pointers(decode_event(doc, Origin::submission)),
+            std::vector<std::string>{"/schema_version"});
   doc = valid_opening();
   doc["recorded_at"] = nullptr;  // a logged event must say when it was recorded
   EXPECT_EQ(pointers(decode_event(doc, Origin::log)), std::vector<std::string>{"/recorded_at"});

@@ -4,12 +4,12 @@
 // validates too.
 #include "events/schema.h"
 
-#include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -72,7 +72,8 @@ TEST(Schemas, CommittedSchemasAreExactlyWhatTheTypesGenerate) {
     generated.insert(doc.path());
     fs::path p = kSchemas / doc.path();
     ASSERT_TRUE(fs::exists(p)) << p << " is missing: run `annals schemas write schemas`";
-    EXPECT_EQ(read_json(p), doc.schema) << p << " differs from the C++ type: run `annals schemas write schemas`";
+    EXPECT_EQ(read_json(p), doc.schema)
+        << p << " differs from the C++ type: run `annals schemas write schemas`";
   }
   for (const auto& entry : fs::recursive_directory_iterator(kSchemas)) {
     std::string rel = fs::relative(entry.path(), kSchemas).string();
@@ -127,10 +128,12 @@ TEST(Schemas, ValijsonAndCppRejectTheSameFields) {
     if (d.type == "school.opened") schema = d;
   std::set<std::string> cpp;
   for (const auto& v : decode_event(doc, Origin::submission).violations) cpp.insert(v.pointer);
-  EXPECT_EQ(cpp, (std::set<std::string>{"/id", "/data/name", "/data/stages/1", "/data/ownership", "/data/extra"}));
+  EXPECT_EQ(cpp, (std::set<std::string>{"/id", "/data/name", "/data/stages/1", "/data/ownership",
+                                        "/data/extra"}));
   // valijson reports the offending object for required and additional properties.
   auto vj = SchemaValidator(schema.schema).failures(doc);
-  for (const char* p : {"/id", "/data/stages/1", "/data/ownership", "/data"}) EXPECT_TRUE(vj.count(p)) << p;
+  for (const char* p : {"/id", "/data/stages/1", "/data/ownership", "/data"})
+    EXPECT_TRUE(vj.count(p)) << p;
 }
 
 }  // namespace

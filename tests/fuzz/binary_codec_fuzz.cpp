@@ -26,7 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(encode_binary(*again) == bytes, "encoding is not a fixed point");
   try {
     (void)encode_event(*event);
-  } catch (const nlohmann::json::type_error&) {
-  }
+  } catch (const nlohmann::json::type_error&) {}
   return 0;
 }

@@ -11,13 +11,13 @@
 #include <nlohmann/json.hpp>
 
 // Fails the run (libFuzzer keeps the input as a crash artifact) when `cond` is false.
-#define FUZZ_CHECK(cond, detail)                                                         \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "\nfuzz: property failed at %s:%d: %s\nfuzz: %s\n", __FILE__, \
-                   __LINE__, #cond, std::string(detail).c_str());                        \
-      std::abort();                                                                      \
-    }                                                                                    \
+#define FUZZ_CHECK(cond, detail)                                                                   \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "\nfuzz: property failed at %s:%d: %s\nfuzz: %s\n", __FILE__, __LINE__, \
+                   #cond, std::string(detail).c_str());                                            \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (0)
 
 namespace annals::fuzz {

@@ -45,8 +45,8 @@ void check_round_trip(const Event& event, Origin origin) {
   FUZZ_CHECK(event.envelope.schema_version == version, type_name(event.data));
   std::string once = encode_event(event);
   Decoded again = decode_event(once, origin);
-  FUZZ_CHECK(again.event.has_value(), "encoding does not decode: " + fuzz::excerpt(once, 2000) +
-                                          " -> " + describe(again));
+  FUZZ_CHECK(again.event.has_value(),
+             "encoding does not decode: " + fuzz::excerpt(once, 2000) + " -> " + describe(again));
   FUZZ_CHECK(*again.event == event,
              "encoding decodes to another event: " + fuzz::excerpt(once, 2000));
   FUZZ_CHECK(encode_event(*again.event) == once, fuzz::excerpt(once, 2000));

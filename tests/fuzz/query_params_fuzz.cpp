@@ -76,8 +76,8 @@ void check_limit(std::string_view a) {
   check_shape(p, "limit", a);
   std::string_view digits = a.substr(std::min(a.find_first_not_of('0'), a.size()));
   bool all_digits = !a.empty() && a.find_first_not_of("0123456789") == std::string_view::npos;
-  bool expected = all_digits && !digits.empty() && digits.size() <= 4 &&
-                  std::stoi(std::string(digits)) <= 1000;
+  bool expected =
+      all_digits && !digits.empty() && digits.size() <= 4 && std::stoi(std::string(digits)) <= 1000;
   FUZZ_CHECK(p.value.has_value() == expected, fuzz::excerpt(a));
   if (p) FUZZ_CHECK(*p >= 1 && *p <= 1000 && std::to_string(*p) == digits, fuzz::excerpt(a));
 }
@@ -86,8 +86,8 @@ void check_small(std::string_view a) {
   auto y = parse_year(a);
   check_shape(y, "year", a);
   if (y) FUZZ_CHECK(*y >= 1900 && *y <= 2200, fuzz::excerpt(a));
-  if (a.size() == 4 && a.find_first_not_of("0123456789") == std::string_view::npos &&
-      a >= "1900" && a <= "2200")
+  if (a.size() == 4 && a.find_first_not_of("0123456789") == std::string_view::npos && a >= "1900" &&
+      a <= "2200")
     FUZZ_CHECK(y && std::to_string(*y) == a, fuzz::excerpt(a));
   auto s = parse_step(a);
   check_shape(s, "step", a);
@@ -122,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text = fuzz::text_of(data, size);
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; lines.size() < 3;) {
-    std::size_t end = lines.size() == 2 ? text.size()
-                                        : std::min(text.find('\n', start), text.size());
+    std::size_t end =
+        lines.size() == 2 ? text.size() : std::min(text.find('\n', start), text.size());
     lines.push_back(text.substr(std::min(start, text.size()), end - std::min(start, text.size())));
     if (end >= text.size()) break;
     start = end + 1;

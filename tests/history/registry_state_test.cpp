@@ -24,7 +24,8 @@ class RegistryStateTest : public ::testing::Test {
 
   void project(const std::vector<Event>& events) {
     std::vector<ConsumedRecord> records;
-    for (const auto& e : events) records.push_back({"a.registry", 0, offset++, e.envelope.district, encode_event(e)});
+    for (const auto& e : events)
+      records.push_back({"a.registry", 0, offset++, e.envelope.district, encode_event(e)});
     Projection p(*store, TopicNames{"a."});
     views::Batch batch(*store);
     ASSERT_TRUE(p.stage(records, batch).dead_letters.empty());
@@ -39,10 +40,14 @@ class RegistryStateTest : public ::testing::Test {
 };
 
 TEST_F(RegistryStateTest, AMergerSeparatesBeforeAndJoinsFromItsDate) {
-  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("shijia", "史家胡同小学")),
-           make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("xizongbu", "西总布小学")),
-           make_event("o3", "dc", "2005-09-01", "2020-01-01T00:00:00Z", opening("fuxue", "府学胡同小学")),
-           make_event("m", "dc", "2014-09-01", "2020-01-02T00:00:00Z", testing::merger({"xizongbu"}, "shijia"))});
+  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z",
+                      opening("shijia", "史家胡同小学")),
+           make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z",
+                      opening("xizongbu", "西总布小学")),
+           make_event("o3", "dc", "2005-09-01", "2020-01-01T00:00:00Z",
+                      opening("fuxue", "府学胡同小学")),
+           make_event("m", "dc", "2014-09-01", "2020-01-02T00:00:00Z",
+                      testing::merger({"xizongbu"}, "shijia"))});
   EXPECT_EQ(open_on("2014-08-31"), (std::vector<std::string>{"fuxue", "shijia", "xizongbu"}));
   EXPECT_EQ(open_on("2014-09-01"), (std::vector<std::string>{"fuxue", "shijia"}));
   EXPECT_EQ(open_on("2003-01-01"), (std::vector<std::string>{"shijia", "xizongbu"}));
@@ -63,8 +68,10 @@ TEST_F(RegistryStateTest, AMergerSeparatesBeforeAndJoinsFromItsDate) {
 
 TEST_F(RegistryStateTest, EventsApplyInEffectiveOrderWhateverTheArrivalOrder) {
   // The closing is recorded first, the opening (a late record) after it.
-  project({make_event("c", "dc", "2016-07-31", "2020-01-01T00:00:00Z", SchoolClosed{"dongsi7", "生源减少"}),
-           make_event("o", "dc", "1990-09-01", "2020-06-01T00:00:00Z", opening("dongsi7", "东四七条小学"))});
+  project({make_event("c", "dc", "2016-07-31", "2020-01-01T00:00:00Z",
+                      SchoolClosed{"dongsi7", "生源减少"}),
+           make_event("o", "dc", "1990-09-01", "2020-06-01T00:00:00Z",
+                      opening("dongsi7", "东四七条小学"))});
   EXPECT_EQ(open_on("2016-07-30"), std::vector<std::string>{"dongsi7"});
   EXPECT_EQ(open_on("2016-07-31"), std::vector<std::string>{});
 }
@@ -72,15 +79,24 @@ TEST_F(RegistryStateTest, EventsApplyInEffectiveOrderWhateverTheArrivalOrder) {
 TEST_F(RegistryStateTest, StagesRenamesAndSplitsHoldFromTheirDates) {
   SchoolSplit split;
   split.source_id = "hpl9";
-  split.new_schools.push_back({"hpl9-north", "和平里九小北校区", {Stage::primary}, SchoolKind::regular,
-                               Ownership::public_, LocationClass::urban, false});
-  project({make_event("o", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("hpl9", "和平里第九小学")),
-           make_event("s", "dc", "2015-09-01", "2020-01-01T00:00:00Z", SchoolStagesChanged{"hpl9", {Stage::primary, Stage::junior}}),
-           make_event("r", "dc", "2016-01-01", "2020-01-01T00:00:00Z", SchoolRenamed{"hpl9", "和平里九年一贯制学校"}),
+  split.new_schools.push_back({"hpl9-north",
+                               "和平里九小北校区",
+                               {Stage::primary},
+                               SchoolKind::regular,
+                               Ownership::public_,
+                               LocationClass::urban,
+                               false});
+  project({make_event("o", "dc", "2000-09-01", "2020-01-01T00:00:00Z",
+                      opening("hpl9", "和平里第九小学")),
+           make_event("s", "dc", "2015-09-01", "2020-01-01T00:00:00Z",
+                      SchoolStagesChanged{"hpl9", {Stage::primary, Stage::junior}}),
+           make_event("r", "dc", "2016-01-01", "2020-01-01T00:00:00Z",
+                      SchoolRenamed{"hpl9", "和平里九年一贯制学校"}),
            make_event("p", "dc", "2017-09-01", "2020-01-01T00:00:00Z", split)});
   auto at = [&](const char* d) { return registry_state(*store, "dc", day(d), Timestamp::max()); };
   EXPECT_EQ(at("2015-08-31").schools.at("hpl9").stages, std::vector<Stage>{Stage::primary});
-  EXPECT_EQ(at("2015-09-01").schools.at("hpl9").stages, (std::vector<Stage>{Stage::primary, Stage::junior}));
+  EXPECT_EQ(at("2015-09-01").schools.at("hpl9").stages,
+            (std::vector<Stage>{Stage::primary, Stage::junior}));
   EXPECT_EQ(at("2015-12-31").schools.at("hpl9").name, "和平里第九小学");
   EXPECT_EQ(at("2016-01-01").schools.at("hpl9").name, "和平里九年一贯制学校");
   EXPECT_EQ(open_on("2017-09-01"), (std::vector<std::string>{"hpl9", "hpl9-north"}));
@@ -88,12 +104,16 @@ TEST_F(RegistryStateTest, StagesRenamesAndSplitsHoldFromTheirDates) {
 }
 
 TEST_F(RegistryStateTest, ClusterMembershipFollowsMergers) {
-  project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("a", "甲")),
-           make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("b", "乙")),
-           make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z", ClusterCreated{"xq", "和平里学区", ClusterKind::school_district, {}}),
-           make_event("j1", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"a", "xq", MemberRole::lead}),
-           make_event("j2", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"b", "xq", MemberRole::member}),
-           make_event("m", "dc", "2014-09-01", "2020-01-01T00:00:00Z", testing::merger({"b"}, "a"))});
+  project(
+      {make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("a", "甲")),
+       make_event("o2", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("b", "乙")),
+       make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z",
+                  ClusterCreated{"xq", "和平里学区", ClusterKind::school_district, {}}),
+       make_event("j1", "dc", "2004-11-01", "2020-01-01T00:00:01Z",
+                  SchoolJoinedCluster{"a", "xq", MemberRole::lead}),
+       make_event("j2", "dc", "2004-11-01", "2020-01-01T00:00:01Z",
+                  SchoolJoinedCluster{"b", "xq", MemberRole::member}),
+       make_event("m", "dc", "2014-09-01", "2020-01-01T00:00:00Z", testing::merger({"b"}, "a"))});
   auto before = registry_state(*store, "dc", day("2014-08-31"), Timestamp::max());
   auto after = registry_state(*store, "dc", day("2014-09-01"), Timestamp::max());
   EXPECT_EQ(before.clusters.at("xq").members.size(), 2u);
@@ -103,11 +123,19 @@ TEST_F(RegistryStateTest, ClusterMembershipFollowsMergers) {
 
 TEST_F(RegistryStateTest, AClosedSchoolLeavesItsClusters) {
   project({make_event("o1", "dc", "2000-09-01", "2020-01-01T00:00:00Z", opening("a", "甲")),
-           make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z", ClusterCreated{"jt", "史家教育集团", ClusterKind::education_group, {}}),
-           make_event("j", "dc", "2004-11-01", "2020-01-01T00:00:01Z", SchoolJoinedCluster{"a", "jt", MemberRole::lead}),
+           make_event("c", "dc", "2004-11-01", "2020-01-01T00:00:00Z",
+                      ClusterCreated{"jt", "史家教育集团", ClusterKind::education_group, {}}),
+           make_event("j", "dc", "2004-11-01", "2020-01-01T00:00:01Z",
+                      SchoolJoinedCluster{"a", "jt", MemberRole::lead}),
            make_event("x", "dc", "2016-07-31", "2020-01-01T00:00:00Z", SchoolClosed{"a", {}})});
-  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-30"), Timestamp::max()).clusters.at("jt").members.size(), 1u);
-  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-31"), Timestamp::max()).clusters.at("jt").members.size(), 0u);
+  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-30"), Timestamp::max())
+                .clusters.at("jt")
+                .members.size(),
+            1u);
+  EXPECT_EQ(registry_state(*store, "dc", day("2016-07-31"), Timestamp::max())
+                .clusters.at("jt")
+                .members.size(),
+            0u);
 }
 
 }  // namespace

@@ -2,11 +2,11 @@
 // projector's views, and the answers over HTTP: a district's state and indicators on a date
 // (with a merger and a correction), as recorded before the correction, the standard in force
 // by date, the official CSV table, the series, the audit trail, and the errors.
-#include <gtest/gtest.h>
-
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "events/json_codec.h"
 #include "services/kafka/producer.h"
@@ -27,8 +27,11 @@ class AuditOnBroker : public ::testing::Test {
   static void SetUpTestSuite() {
     dir = new testing::TempDir;
     prefix = "audit" + std::to_string(std::random_device{}()) + ".";
-    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", testing::test_brokers(), "--topic-prefix",
-                                              prefix, "--partitions", "2"}, *dir / "topics.log"), 0);
+    ASSERT_EQ(testing::run(binary("annals"),
+                           {"topics", "create", "--brokers", testing::test_brokers(),
+                            "--topic-prefix", prefix, "--partitions", "2"},
+                           *dir / "topics.log"),
+              0);
     std::vector<Event> events = history();
     ProducerOptions options;
     options.brokers = testing::test_brokers();
@@ -37,7 +40,8 @@ class AuditOnBroker : public ::testing::Test {
     for (const auto& e : events) {
       System s = system_of(e.data);
       if (s == System::platform) s = System::registry;
-      records.push_back({prefix + std::string(to_string(s)), e.envelope.district, encode_event(e), {}});
+      records.push_back(
+          {prefix + std::string(to_string(s)), e.envelope.district, encode_event(e), {}});
     }
     std::map<std::pair<std::string, int>, std::int64_t> ends;
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -48,12 +52,14 @@ class AuditOnBroker : public ::testing::Test {
     produced = events.size();
     int projector_port = testing::free_port();
     audit_port = testing::free_port();
-    projector = new Process(binary("annals-projector"),
-                            {"--brokers", testing::test_brokers(), "--topic-prefix", prefix, "--store", *dir / "views",
-                             "--group", prefix + "p", "--listen", "127.0.0.1:" + std::to_string(projector_port)},
-                            *dir / "projector.log");
-    audit = new Process(binary("annals-audit"), {"--store", *dir / "views", "--secondary", *dir / "audit", "--listen",
-                                                 "127.0.0.1:" + std::to_string(audit_port)},
+    projector = new Process(
+        binary("annals-projector"),
+        {"--brokers", testing::test_brokers(), "--topic-prefix", prefix, "--store", *dir / "views",
+         "--group", prefix + "p", "--listen", "127.0.0.1:" + std::to_string(projector_port)},
+        *dir / "projector.log");
+    audit = new Process(binary("annals-audit"),
+                        {"--store", *dir / "views", "--secondary", *dir / "audit", "--listen",
+                         "127.0.0.1:" + std::to_string(audit_port)},
                         *dir / "audit.log");
     ASSERT_TRUE(eventually([&] {
       httplib::Client c("127.0.0.1", audit_port);
@@ -66,13 +72,16 @@ class AuditOnBroker : public ::testing::Test {
             it != ends.end() && p["next_offset"].get<std::int64_t>() >= it->second)
           ++done;
       return done == ends.size();
-    })) << projector->log() << audit->log() << [&] {
-      httplib::Client c("127.0.0.1", audit_port);
-      auto res = c.Get("/v1/districts");
-      std::string out = res ? res->body : "no answer";
-      for (const auto& [tp, end] : ends) out += "\nproduced " + tp.first + "/" + std::to_string(tp.second) + " to " + std::to_string(end);
-      return out;
-    }();
+    })) << projector->log()
+        << audit->log() << [&] {
+             httplib::Client c("127.0.0.1", audit_port);
+             auto res = c.Get("/v1/districts");
+             std::string out = res ? res->body : "no answer";
+             for (const auto& [tp, end] : ends)
+               out += "\nproduced " + tp.first + "/" + std::to_string(tp.second) + " to " +
+                      std::to_string(end);
+             return out;
+           }();
   }
   static void TearDownTestSuite() {
     delete audit;
@@ -86,14 +95,16 @@ class AuditOnBroker : public ::testing::Test {
     std::vector<Event> out;
     int n = 0;
     auto add = [&](const char* date, const char* recorded, Payload p) {
-      out.push_back(testing::make_event(prefix + std::to_string(n++), "dc", date, recorded, std::move(p)));
+      out.push_back(
+          testing::make_event(prefix + std::to_string(n++), "dc", date, recorded, std::move(p)));
     };
     const char* t0 = "2012-10-01T00:00:00Z";
     add("2010-07-01", t0, DistrictRegistered{"东城区", "北京市"});
     add("2010-09-01", t0, testing::opening("a", "史家胡同小学"));
     add("2010-09-01", t0, testing::opening("b", "东直门中学", {Stage::primary, Stage::junior}));
     add("2010-09-01", t0, testing::opening("c", "西总布小学"));
-    auto survey = [](const char* school, double floor, double sports, std::int64_t yuan, std::int64_t mm) {
+    auto survey = [](const char* school, double floor, double sports, std::int64_t yuan,
+                     std::int64_t mm) {
       SchoolFacilitiesSurveyed s;
       s.school_id = school;
       s.floor_area_m2.centi = std::int64_t(floor * 100);
@@ -108,9 +119,10 @@ class AuditOnBroker : public ::testing::Test {
     auto enrol = [&](const char* school, int count, std::int64_t grade) {
       for (int i = 0; i < count; ++i)
         add("2012-09-01", t0,
-            StudentEnrolled{std::string(school) + "-" + std::to_string(grade) + "-" + std::to_string(i), school,
-                            grade >= 7 ? Stage::junior : Stage::primary, grade, AdmissionMode::nearby, i % 5 == 0,
-                            Disability::none, false, 0});
+            StudentEnrolled{
+                std::string(school) + "-" + std::to_string(grade) + "-" + std::to_string(i), school,
+                grade >= 7 ? Stage::junior : Stage::primary, grade, AdmissionMode::nearby,
+                i % 5 == 0, Disability::none, false, 0});
     };
     enrol("a", 100, 1);
     enrol("b", 60, 1);
@@ -119,18 +131,22 @@ class AuditOnBroker : public ::testing::Test {
     auto hire = [&](const char* school, int count, Stage stage, Qualification q) {
       for (int i = 0; i < count; ++i)
         add("2012-09-01", t0,
-            TeacherHired{std::string(school) + "-t" + std::to_string(stage == Stage::junior) + std::to_string(i), school,
-                         stage, i == 0 ? Subject::pe : Subject::chinese, q, Title::intermediate, true, true});
+            TeacherHired{std::string(school) + "-t" + std::to_string(stage == Stage::junior) +
+                             std::to_string(i),
+                         school, stage, i == 0 ? Subject::pe : Subject::chinese, q,
+                         Title::intermediate, true, true});
     };
     hire("a", 6, Stage::primary, Qualification::bachelor);
     hire("b", 3, Stage::primary, Qualification::associate);
     hire("b", 3, Stage::junior, Qualification::bachelor);
     hire("c", 2, Stage::primary, Qualification::secondary);
-    add("2014-09-01", t0, ClusterCreated{"g1", "史家教育集团", ClusterKind::education_group, std::nullopt});
+    add("2014-09-01", t0,
+        ClusterCreated{"g1", "史家教育集团", ClusterKind::education_group, std::nullopt});
     add("2014-09-01", t0, SchoolJoinedCluster{"a", "g1", MemberRole::lead});
     add("2014-09-01", t0, SchoolJoinedCluster{"c", "g1", MemberRole::member});
     add("2016-09-01", "2016-09-02T00:00:00Z",
-        TeacherTransferred{"a-t00", "a", "c", std::nullopt, TransferKind::rotation, testing::day("2017-07-31"), false});
+        TeacherTransferred{"a-t00", "a", "c", std::nullopt, TransferKind::rotation,
+                           testing::day("2017-07-31"), false});
     add("2018-09-01", "2018-09-02T00:00:00Z", testing::merger({"c"}, "a"));
     // The correction: 史家's 2012 floor area was 2500 m², learnt on 2020-01-01.
     add("2012-09-01", "2020-01-01T00:00:00Z", survey("a", 2500, 4000, 300000, 3));
@@ -205,7 +221,8 @@ TEST_F(AuditOnBroker, IndicatorsUnderTheStandardInForceWithTheWeightedCv) {
   EXPECT_DOUBLE_EQ(school_in(primary, "a")["values"]["floor_area_per_student"].get<double>(), a);
   EXPECT_DOUBLE_EQ(school_in(primary, "b")["values"]["floor_area_per_student"].get<double>(), b);
   double mean = (150 * a + 60 * b) / 210;
-  double cv = std::sqrt((150 * (a - mean) * (a - mean) + 60 * (b - mean) * (b - mean)) / 210) / mean;
+  double cv =
+      std::sqrt((150 * (a - mean) * (a - mean) + 60 * (b - mean) * (b - mean)) / 210) / mean;
   json floor;
   for (const auto& i : primary["indicators"])
     if (i["id"] == "floor_area_per_student") floor = i;
@@ -222,12 +239,15 @@ TEST_F(AuditOnBroker, IndicatorsUnderTheStandardInForceWithTheWeightedCv) {
   EXPECT_EQ(stage(old, "primary")["cv_rule"], "composite_cv");
   EXPECT_EQ(stage(old, "primary")["schools_counted"], 3);
   // Or whichever is asked for.
-  EXPECT_EQ(get("/v1/districts/dc/indicators?at=2016-09-01&standard=quality-balance-2017")["standard"]["why"],
-            "asked for by the request (?standard=quality-balance-2017)");
+  EXPECT_EQ(
+      get("/v1/districts/dc/indicators?at=2016-09-01&standard=quality-balance-2017")["standard"]
+                                                                                    ["why"],
+      "asked for by the request (?standard=quality-balance-2017)");
   // As recorded before the correction, 史家 had 2500 m² for 150 students.
   json recorded = get("/v1/districts/dc/indicators?at=2019-09-01&recorded_at=2019-12-31");
-  EXPECT_DOUBLE_EQ(school_in(stage(recorded, "primary"), "a")["values"]["floor_area_per_student"].get<double>(),
-                   2500.0 / 150);
+  EXPECT_DOUBLE_EQ(
+      school_in(stage(recorded, "primary"), "a")["values"]["floor_area_per_student"].get<double>(),
+      2500.0 / 150);
 }
 
 TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
@@ -236,14 +256,16 @@ TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/csv; charset=utf-8");
-  EXPECT_NE(res->body.find("东城区 义务教育校际均衡差异系数 2019-09-01"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("东城区 义务教育校际均衡差异系数 2019-09-01"), std::string::npos)
+      << res->body;
   EXPECT_NE(res->body.find("生均教学及辅助用房面积 (m²)"), std::string::npos);
   EXPECT_NE(res->body.find("综合差异系数 composite CV"), std::string::npos);
 
   auto xlsx = c.Get("/v1/districts/dc/indicators.xlsx?at=2019-09-01");
   ASSERT_TRUE(xlsx);
   EXPECT_EQ(xlsx->status, 200);
-  EXPECT_EQ(xlsx->get_header_value("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx->get_header_value("Content-Type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   EXPECT_EQ(xlsx->body.substr(0, 2), "PK");
   get("/v1/districts/dc/indicators?at=2019-09-01&format=pdf", 400);
 
@@ -253,7 +275,10 @@ TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
   EXPECT_EQ(series["points"][3]["standard"], "basic-balance-2012");
   EXPECT_EQ(series["points"][4]["standard"], "quality-balance-2017");
   EXPECT_EQ(series["points"][7]["stages"]["primary"]["schools_counted"], 2);
-  EXPECT_EQ(get("/v1/districts/dc/indicators/series?from=2019-01-01&to=2019-06-30&step=month")["points"].size(), 6u);
+  EXPECT_EQ(
+      get("/v1/districts/dc/indicators/series?from=2019-01-01&to=2019-06-30&step=month")["points"]
+          .size(),
+      6u);
 }
 
 TEST_F(AuditOnBroker, TheAuditTrailPagesThroughEveryEventInApplyOrder) {
@@ -276,7 +301,10 @@ TEST_F(AuditOnBroker, TheAuditTrailPagesThroughEveryEventInApplyOrder) {
   EXPECT_EQ(mergers["events"][0]["data"]["surviving_id"], "a");
   EXPECT_EQ(get("/v1/districts/dc/events?from=2018-01-01&to=2018-12-31")["events"].size(), 1u);
   // What was known at the end of 2019 did not include the correction.
-  EXPECT_EQ(get("/v1/districts/dc/events?type=school.facilities_surveyed&recorded_at=2019-12-31")["events"].size(), 3u);
+  EXPECT_EQ(get("/v1/districts/dc/events?type=school.facilities_surveyed&recorded_at=2019-12-31")
+                ["events"]
+                    .size(),
+            3u);
 }
 
 TEST_F(AuditOnBroker, WhatChangedBetweenTwoDatesAndWhy) {
@@ -286,7 +314,8 @@ TEST_F(AuditOnBroker, WhatChangedBetweenTwoDatesAndWhy) {
   EXPECT_EQ(d["schools_stopped"][0]["merged_into"], "a");
   ASSERT_EQ(d["schools_changed"].size(), 1u);
   EXPECT_EQ(d["schools_changed"][0]["school_id"], "a");
-  EXPECT_NE(d["schools_changed"][0]["record"][0].get<std::string>().find("absorbed 西总布小学"), std::string::npos);
+  EXPECT_NE(d["schools_changed"][0]["record"][0].get<std::string>().find("absorbed 西总布小学"),
+            std::string::npos);
   bool students = false;
   for (const auto& f : d["schools_changed"][0]["figures"])
     if (f["measure"] == "students") students = f["before"] == 100 && f["after"] == 150;
@@ -313,22 +342,24 @@ TEST_F(AuditOnBroker, TimelinesOfASchoolATeacherAndACluster) {
   EXPECT_EQ(school["on"]["held_by"], "a");
   std::vector<std::string> types;
   for (const auto& e : school["events"]) types.push_back(e["type"]);
-  EXPECT_EQ(types, (std::vector<std::string>{"school.opened", "school.facilities_surveyed", "school.joined_cluster",
-                                             "school.merged"}));
+  EXPECT_EQ(types, (std::vector<std::string>{"school.opened", "school.facilities_surveyed",
+                                             "school.joined_cluster", "school.merged"}));
   json lineage = get("/v1/schools/a/timeline?at=2019-01-01");
   EXPECT_EQ(lineage["on"]["absorbed"][0]["school_id"], "c");
 
   json rotating = get("/v1/teachers/a-t00/timeline?at=2017-01-01");
   EXPECT_EQ(rotating["on"]["school_id"], "c");
   EXPECT_EQ(rotating["on"]["returns"]["on"], "2017-07-31");
-  EXPECT_EQ(get("/v1/teachers/a-t00/timeline?at=2017-07-31")["on"]["school_id"], "a");  // back on the end date
+  EXPECT_EQ(get("/v1/teachers/a-t00/timeline?at=2017-07-31")["on"]["school_id"],
+            "a");  // back on the end date
 
   json group = get("/v1/clusters/g1?at=2015-01-01");
   EXPECT_EQ(group["on"]["kind"], "education_group");
   ASSERT_EQ(group["on"]["members"].size(), 2u);
   EXPECT_EQ(group["on"]["members"][0]["role"], "lead");
   EXPECT_EQ(group["on"]["members"][0]["name"], "史家胡同小学");
-  EXPECT_EQ(get("/v1/clusters/g1?at=2019-01-01")["on"]["members"].size(), 1u);  // 西总布 left with the merger
+  EXPECT_EQ(get("/v1/clusters/g1?at=2019-01-01")["on"]["members"].size(),
+            1u);  // 西总布 left with the merger
   get("/v1/schools/nowhere/timeline", 404);
   get("/v1/teachers/nobody/timeline", 404);
 }
@@ -341,8 +372,12 @@ TEST_F(AuditOnBroker, RotationsAndAdmissions) {
   EXPECT_EQ(r["transfers"][0]["direction"], "urban -> urban");
   EXPECT_EQ(r["transfers"][0]["post_moves"], false);
   EXPECT_EQ(r["summary"]["backbone"], 0);
-  EXPECT_EQ(get("/v1/districts/dc/rotations?from=2016-01-01&to=2016-12-31&cluster=elsewhere")["transfers"].size(), 0u);
-  EXPECT_EQ(get("/v1/districts/dc/rotations?from=2017-01-01&to=2017-12-31")["transfers"].size(), 0u);
+  EXPECT_EQ(
+      get("/v1/districts/dc/rotations?from=2016-01-01&to=2016-12-31&cluster=elsewhere")["transfers"]
+          .size(),
+      0u);
+  EXPECT_EQ(get("/v1/districts/dc/rotations?from=2017-01-01&to=2017-12-31")["transfers"].size(),
+            0u);
 
   json a = get("/v1/districts/dc/admissions?year=2012");
   EXPECT_EQ(a["intake"], 100 + 60 + 40);
@@ -379,14 +414,19 @@ TEST_F(AuditOnBroker, TheCommandLineAsksTheSameQuestions) {
 }
 
 TEST_F(AuditOnBroker, ErrorsArePrecise) {
-  EXPECT_NE(get("/v1/districts/nowhere/indicators?at=2019-09-01", 404)["error"].get<std::string>().find("nowhere"),
+  EXPECT_NE(
+      get("/v1/districts/nowhere/indicators?at=2019-09-01", 404)["error"].get<std::string>().find(
+          "nowhere"),
+      std::string::npos);
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-13-01", 400)["error"].get<std::string>().find(
+                "'at'"),
             std::string::npos);
-  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-13-01", 400)["error"].get<std::string>().find("'at'"),
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-09-01&standard=nope", 404)["error"]
+                .get<std::string>()
+                .find("quality-balance-2017"),
             std::string::npos);
-  EXPECT_NE(get("/v1/districts/dc/indicators?at=2019-09-01&standard=nope", 404)["error"].get<std::string>().find(
-                "quality-balance-2017"),
-            std::string::npos);
-  EXPECT_NE(get("/v1/districts/dc/indicators?at=2005-01-01", 404)["error"].get<std::string>().find("no standard"),
+  EXPECT_NE(get("/v1/districts/dc/indicators?at=2005-01-01", 404)["error"].get<std::string>().find(
+                "no standard"),
             std::string::npos);
   get("/v1/districts/dc/indicators/series?from=2019-01-01&to=2018-01-01", 400);
   get("/v1/districts/dc/indicators/series?from=2018-01-01&to=2019-01-01&step=week", 400);

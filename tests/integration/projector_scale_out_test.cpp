@@ -2,10 +2,10 @@
 // is killed mid-stream. The survivor takes its partitions over and ends with views equal to
 // a single uninterrupted rebuild; when the killed one comes back, the group splits again and
 // an audit service reading both stores answers every district as the reference does.
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "events/json_codec.h"
 #include "services/kafka/producer.h"
@@ -42,7 +42,8 @@ Progress progress(int port) {
   for (const auto& tp : r["partitions"]) {
     ++p.assigned;
     p.applied_to += tp["next_offset"].get<std::int64_t>();
-    if (tp["high_watermark"].get<std::int64_t>() < 0 || tp["lag"].get<std::int64_t>() != 0) p.caught_up = false;
+    if (tp["high_watermark"].get<std::int64_t>() < 0 || tp["lag"].get<std::int64_t>() != 0)
+      p.caught_up = false;
   }
   if (p.assigned == 0) p.caught_up = false;
   return p;
@@ -54,13 +55,16 @@ std::size_t lag_series(int port) {
   auto res = c.Get("/metrics");
   if (!res || res->status != 200) return 0;
   std::size_t n = 0;
-  for (std::size_t at = 0; (at = res->body.find("\nannals_projector_consumer_lag{", at)) != std::string::npos; ++at) ++n;
+  for (std::size_t at = 0;
+       (at = res->body.find("\nannals_projector_consumer_lag{", at)) != std::string::npos; ++at)
+    ++n;
   return n;
 }
 
 std::string checksum(const testing::TempDir& dir, const std::string& store) {
   std::string log = dir / ("checksum-" + std::to_string(std::random_device{}()) + ".log");
-  EXPECT_EQ(testing::run(binary("annals"), {"views", "checksum", "--store", store}, log), 0) << Process::read(log);
+  EXPECT_EQ(testing::run(binary("annals"), {"views", "checksum", "--store", store}, log), 0)
+      << Process::read(log);
   return Process::read(log);
 }
 
@@ -68,8 +72,11 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
   testing::TempDir dir;
   const std::string brokers = testing::test_brokers();
   std::string prefix = "so" + std::to_string(std::random_device{}()) + ".";
-  ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
-                                            "--partitions", "4"}, dir / "topics.log"), 0);
+  ASSERT_EQ(testing::run(binary("annals"),
+                         {"topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
+                          "--partitions", "4"},
+                         dir / "topics.log"),
+            0);
   // 32,000 registry records over 16 districts: 1,000 openings in each, and their renames.
   ProducerOptions options;
   options.brokers = brokers;
@@ -77,28 +84,33 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
   std::vector<ProducerRecord> records;
   for (int i = 0; i < 32000; ++i) {
     std::string district = "d" + std::to_string((i / 2) % 16);
-    Event e = i % 2 == 0 ? testing::make_event(prefix + std::to_string(i), district, "2005-09-01", "2020-01-01T00:00:00Z",
-                                               testing::opening("s" + std::to_string(i), "学校" + std::to_string(i)))
-                         : testing::make_event(prefix + std::to_string(i), district, "2010-09-01", "2020-01-01T00:00:01Z",
-                                               SchoolRenamed{"s" + std::to_string(i - 1), "新校名" + std::to_string(i)});
+    Event e = i % 2 == 0
+                  ? testing::make_event(
+                        prefix + std::to_string(i), district, "2005-09-01", "2020-01-01T00:00:00Z",
+                        testing::opening("s" + std::to_string(i), "学校" + std::to_string(i)))
+                  : testing::make_event(
+                        prefix + std::to_string(i), district, "2010-09-01", "2020-01-01T00:00:01Z",
+                        SchoolRenamed{"s" + std::to_string(i - 1), "新校名" + std::to_string(i)});
     records.push_back({prefix + "registry", district, encode_event(e), {}});
   }
   for (const auto& d : producer.produce(records)) ASSERT_TRUE(d.ok) << d.error;
 
   ASSERT_EQ(testing::run(binary("annals-projector"),
-                         {"--brokers", brokers, "--topic-prefix", prefix, "--store", dir / "reference", "--group",
-                          prefix + "reference", "--listen", "127.0.0.1:0", "--exit-when-caught-up"},
+                         {"--brokers", brokers, "--topic-prefix", prefix, "--store",
+                          dir / "reference", "--group", prefix + "reference", "--listen",
+                          "127.0.0.1:0", "--exit-when-caught-up"},
                          dir / "reference.log"),
             0)
       << Process::read(dir / "reference.log");
   const std::string reference = checksum(dir, dir / "reference");
 
   auto instance = [&](const std::string& name, int port) {
-    return std::make_unique<Process>(binary("annals-projector"),
-                                     std::vector<std::string>{"--brokers", brokers, "--topic-prefix", prefix, "--store",
-                                                              dir / name, "--group", prefix + "shared", "--listen",
-                                                              "127.0.0.1:" + std::to_string(port), "--max-batch", "500"},
-                                     dir / (name + ".log"));
+    return std::make_unique<Process>(
+        binary("annals-projector"),
+        std::vector<std::string>{"--brokers", brokers, "--topic-prefix", prefix, "--store",
+                                 dir / name, "--group", prefix + "shared", "--listen",
+                                 "127.0.0.1:" + std::to_string(port), "--max-batch", "500"},
+        dir / (name + ".log"));
   };
   int port_a = testing::free_port(), port_b = testing::free_port();
   auto a = instance("a", port_a);
@@ -107,39 +119,53 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
   ASSERT_TRUE(eventually([&] {
     Progress pa = progress(port_a), pb = progress(port_b);
     return pa.assigned > 0 && pb.assigned > 0 && pa.applied_to > 0;
-  })) << a->log() << b->log();
+  })) << a->log()
+      << b->log();
   Progress before_kill = progress(port_a);
   EXPECT_LT(before_kill.assigned, 16u);  // a real split, not one instance holding everything
   a->stop(SIGKILL);
 
   // B takes A's partitions over (after the session timeout) and reads everything.
-  ASSERT_TRUE(eventually([&] {
-    Progress pb = progress(port_b);
-    return pb.assigned == 16 && pb.caught_up;
-  }, std::chrono::seconds(120))) << b->log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        Progress pb = progress(port_b);
+        return pb.assigned == 16 && pb.caught_up;
+      },
+      std::chrono::seconds(120)))
+      << b->log();
   b->stop(SIGTERM);
   EXPECT_EQ(checksum(dir, dir / "b"), reference);
 
   // A comes back: the group splits again; A resumes from its own stored offsets.
   b = instance("b", port_b);
   a = instance("a", port_a);
-  ASSERT_TRUE(eventually([&] {
-    Progress pa = progress(port_a), pb = progress(port_b);
-    return pa.assigned > 0 && pb.assigned > 0 && pa.assigned + pb.assigned == 16 && pa.caught_up && pb.caught_up;
-  }, std::chrono::seconds(120))) << a->log() << b->log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        Progress pa = progress(port_a), pb = progress(port_b);
+        return pa.assigned > 0 && pb.assigned > 0 && pa.assigned + pb.assigned == 16 &&
+               pa.caught_up && pb.caught_up;
+      },
+      std::chrono::seconds(120)))
+      << a->log() << b->log();
   EXPECT_TRUE(eventually([&] {
-    return lag_series(port_a) == progress(port_a).assigned && lag_series(port_b) == progress(port_b).assigned;
-  })) << "lag series: " << lag_series(port_a) << " + " << lag_series(port_b);
+    return lag_series(port_a) == progress(port_a).assigned &&
+           lag_series(port_b) == progress(port_b).assigned;
+  })) << "lag series: "
+      << lag_series(port_a) << " + " << lag_series(port_b);
 
   // An audit service over both stores answers each district as one over the reference does.
   int audit_port = testing::free_port(), reference_port = testing::free_port();
-  Process audit(binary("annals-audit"), {"--store", dir / "a", "--store", dir / "b", "--secondary", dir / "audit",
-                                         "--listen", "127.0.0.1:" + std::to_string(audit_port)},
+  Process audit(binary("annals-audit"),
+                {"--store", dir / "a", "--store", dir / "b", "--secondary", dir / "audit",
+                 "--listen", "127.0.0.1:" + std::to_string(audit_port)},
                 dir / "audit.log");
-  Process ref(binary("annals-audit"), {"--store", dir / "reference", "--secondary", dir / "audit-ref", "--listen",
-                                       "127.0.0.1:" + std::to_string(reference_port)},
+  Process ref(binary("annals-audit"),
+              {"--store", dir / "reference", "--secondary", dir / "audit-ref", "--listen",
+               "127.0.0.1:" + std::to_string(reference_port)},
               dir / "audit-ref.log");
-  ASSERT_TRUE(eventually([&] { return testing::http_ok(audit_port, "/health") && testing::http_ok(reference_port, "/health"); }));
+  ASSERT_TRUE(eventually([&] {
+    return testing::http_ok(audit_port, "/health") && testing::http_ok(reference_port, "/health");
+  }));
   for (int d = 0; d < 16; ++d) {
     std::string path = "/v1/districts/d" + std::to_string(d) + "/schools?at=2011-01-01";
     json mine = get(audit_port, path), theirs = get(reference_port, path);

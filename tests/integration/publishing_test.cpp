@@ -1,12 +1,12 @@
 // The publishing services on the real broker: idempotency, rules across services, garbage
 // input, and a bulk import killed halfway and resumed.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "events/identifier.h"
 #include "support/process.h"
@@ -28,8 +28,11 @@ class Publishing : public ::testing::Test {
   void SetUp() override {
     std::random_device rd;
     prefix = "pub" + std::to_string(rd()) + ".";
-    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
-                                              "--partitions", "3"}, dir / "topics.log"), 0);
+    ASSERT_EQ(testing::run(binary("annals"),
+                           {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
+                            "--partitions", "3"},
+                           dir / "topics.log"),
+              0);
     registry_port = start("registry");
     enrollment_port = start("enrollment");
   }
@@ -38,14 +41,16 @@ class Publishing : public ::testing::Test {
     int port = testing::free_port();
     services[system] = std::make_unique<Process>(
         binary("annals-") + system,
-        std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", brokers(),
-                                 "--topic-prefix", prefix, "--store", dir / system},
+        std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port), "--brokers",
+                                 brokers(), "--topic-prefix", prefix, "--store", dir / system},
         dir / (system + ".log"));
-    EXPECT_TRUE(eventually([&] { return testing::http_ok(port, "/ready"); }, std::chrono::seconds(30)));
+    EXPECT_TRUE(
+        eventually([&] { return testing::http_ok(port, "/ready"); }, std::chrono::seconds(30)));
     return port;
   }
 
-  std::pair<int, json> post(int port, const std::string& body, const std::string& type = "application/json") {
+  std::pair<int, json> post(int port, const std::string& body,
+                            const std::string& type = "application/json") {
     httplib::Client c("127.0.0.1", port);
     c.set_read_timeout(60);
     auto res = c.Post("/v1/events", body, type);
@@ -56,18 +61,31 @@ class Publishing : public ::testing::Test {
 
   json event(const std::string& name, const std::string& type, const std::string& date, json data,
              const std::string& district = "dongcheng") {
-    return {{"id", uuid_from_name(prefix, name)}, {"type", type}, {"schema_version", 1}, {"district", district},
-            {"effective_date", date}, {"source", "test"}, {"data", std::move(data)}};
+    return {{"id", uuid_from_name(prefix, name)},
+            {"type", type},
+            {"schema_version", 1},
+            {"district", district},
+            {"effective_date", date},
+            {"source", "test"},
+            {"data", std::move(data)}};
   }
-  json opened(const std::string& id, const std::string& date, const std::string& district = "dongcheng") {
+  json opened(const std::string& id, const std::string& date,
+              const std::string& district = "dongcheng") {
     return event("open-" + district + id, "school.opened", date,
-                 {{"school_id", id}, {"name", "学校" + id}, {"stages", {"primary"}}, {"kind", "regular"},
-                  {"ownership", "public"}, {"location", "urban"}, {"boarding", false}}, district);
+                 {{"school_id", id},
+                  {"name", "学校" + id},
+                  {"stages", {"primary"}},
+                  {"kind", "regular"},
+                  {"ownership", "public"},
+                  {"location", "urban"},
+                  {"boarding", false}},
+                 district);
   }
 
   std::map<std::string, std::size_t> ids_in_topic(const std::string& system) {
     std::map<std::string, std::size_t> count;
-    for (const auto& v : testing::read_topic(brokers(), prefix + system)) ++count[json::parse(v)["id"].get<std::string>()];
+    for (const auto& v : testing::read_topic(brokers(), prefix + system))
+      ++count[json::parse(v)["id"].get<std::string>()];
     return count;
   }
 
@@ -96,7 +114,8 @@ TEST_F(Publishing, ARepeatedEventGetsItsFirstOutcomeAndIsPublishedOnce) {
   services["registry"].reset();
   std::filesystem::remove_all(dir / "registry");
   registry_port = start("registry");
-  ASSERT_TRUE(eventually([&] { return post(registry_port, e.dump()).second.value("duplicate", false); }));
+  ASSERT_TRUE(
+      eventually([&] { return post(registry_port, e.dump()).second.value("duplicate", false); }));
   EXPECT_EQ(ids_in_topic("registry")[e["id"]], 1u);
 }
 
@@ -104,8 +123,14 @@ TEST_F(Publishing, RulesSpanServicesAndARequestSeesItsOwnEarlierEvents) {
   ASSERT_EQ(post(registry_port, opened("shijia", "2000-09-01").dump()).first, 201);
   auto enrol = [&](const std::string& name, const std::string& school, const std::string& date) {
     return event(name, "student.enrolled", date,
-                 {{"student_id", "p-" + name}, {"school_id", school}, {"stage", "primary"}, {"grade", 1},
-                  {"admission", "nearby"}, {"migrant", false}, {"disability", "none"}, {"boarding", false},
+                 {{"student_id", "p-" + name},
+                  {"school_id", school},
+                  {"stage", "primary"},
+                  {"grade", 1},
+                  {"admission", "nearby"},
+                  {"migrant", false},
+                  {"disability", "none"},
+                  {"boarding", false},
                   {"hardship_tier", 0}});
   };
   auto [ok, accepted] = post(enrollment_port, enrol("a", "shijia", "2015-09-01").dump());
@@ -115,8 +140,10 @@ TEST_F(Publishing, RulesSpanServicesAndARequestSeesItsOwnEarlierEvents) {
   EXPECT_EQ(refused["violations"][0]["code"], "school_not_open");
   EXPECT_EQ(refused["violations"][0]["pointer"], "/data/school_id");
   // A batch: the promotion is checked against the enrollment before it in the same request.
-  json promote = event("promote-c", "student.promoted", "2016-09-01", {{"student_id", "p-c"}, {"grade", 2}});
-  auto [status, batch] = post(enrollment_port, json::array({enrol("c", "shijia", "2015-09-01"), promote}).dump());
+  json promote =
+      event("promote-c", "student.promoted", "2016-09-01", {{"student_id", "p-c"}, {"grade", 2}});
+  auto [status, batch] =
+      post(enrollment_port, json::array({enrol("c", "shijia", "2015-09-01"), promote}).dump());
   EXPECT_EQ(status, 200);
   EXPECT_EQ(batch["accepted"], 2) << batch.dump();
 }
@@ -124,11 +151,11 @@ TEST_F(Publishing, RulesSpanServicesAndARequestSeesItsOwnEarlierEvents) {
 TEST_F(Publishing, GarbageGetsA4xxAndTheServiceStaysHealthy) {
   std::string valid = opened("x", "2000-09-01").dump();
   std::vector<std::pair<std::string, int>> cases = {
-      {valid.substr(0, valid.size() / 2), 400},                                   // truncated JSON
-      {R"({"id": 5, "type": ["school.opened"], "data": "x"})", 422},            // wrong types
+      {valid.substr(0, valid.size() / 2), 400},                       // truncated JSON
+      {R"({"id": 5, "type": ["school.opened"], "data": "x"})", 422},  // wrong types
       {event("u", "school.teleported", "2000-09-01", json::object()).dump(), 422},  // unknown type
-      {std::string("{\"id\": \"\xff\xfe\xfd\"}"), 400},                          // invalid UTF-8
-      {std::string(200000, '['), 400},                                          // deeply nested
+      {std::string("{\"id\": \"\xff\xfe\xfd\"}"), 400},                             // invalid UTF-8
+      {std::string(200000, '['), 400},                                              // deeply nested
       {"", 400},
   };
   for (const auto& [body, expect] : cases) {
@@ -151,11 +178,14 @@ TEST_F(Publishing, AnImportKilledHalfwayAndResumedPublishesEveryEventExactlyOnce
   {
     std::ofstream out(file);
     for (int i = 0; i < kSchools; ++i)
-      out << opened("s" + std::to_string(i), "2005-09-01", "d" + std::to_string(i % 4)).dump() << "\n";
-    out << R"({"not": "an event"})" << "\n";  // one reject, kept with its reason
+      out << opened("s" + std::to_string(i), "2005-09-01", "d" + std::to_string(i % 4)).dump()
+          << "\n";
+    out << R"({"not": "an event"})"
+        << "\n";  // one reject, kept with its reason
   }
-  std::vector<std::string> args{"import", file, "--batch", "250", "--registry",
-                                "http://127.0.0.1:" + std::to_string(registry_port)};
+  std::vector<std::string> args{"import",     file,
+                                "--batch",    "250",
+                                "--registry", "http://127.0.0.1:" + std::to_string(registry_port)};
   {
     Process first(binary("annals"), args, dir / "import1.log");
     ASSERT_TRUE(eventually([&] {
@@ -167,8 +197,10 @@ TEST_F(Publishing, AnImportKilledHalfwayAndResumedPublishesEveryEventExactlyOnce
   }
   std::size_t done_before = 0;
   std::ifstream(file + ".checkpoint") >> done_before;
-  ASSERT_LT(done_before, std::size_t(kSchools)) << "the import finished before it could be interrupted";
-  EXPECT_EQ(testing::run(binary("annals"), args, dir / "import2.log"), 1) << testing::Process::read(dir / "import2.log");
+  ASSERT_LT(done_before, std::size_t(kSchools))
+      << "the import finished before it could be interrupted";
+  EXPECT_EQ(testing::run(binary("annals"), args, dir / "import2.log"), 1)
+      << testing::Process::read(dir / "import2.log");
   auto ids = ids_in_topic("registry");
   EXPECT_EQ(ids.size(), std::size_t(kSchools));
   std::size_t repeated = 0;
@@ -184,18 +216,27 @@ TEST_F(Publishing, AnImportKilledHalfwayAndResumedPublishesEveryEventExactlyOnce
 
 TEST_F(Publishing, ACsvExportImportsThroughTheSameRules) {
   std::string file = dir / "schools.csv";
-  std::ofstream(file) << "id,type,schema_version,district,effective_date,source,school_id,name,stages,kind,ownership,location,boarding\n"
-                      << uuid_from_name(prefix, "csv1") << ",school.opened,1,dongcheng,2000-09-01,registry-export,c1,"
+  std::ofstream(file) << "id,type,schema_version,district,effective_date,source,school_id,name,"
+                         "stages,kind,ownership,location,boarding\n"
+                      << uuid_from_name(prefix, "csv1")
+                      << ",school.opened,1,dongcheng,2000-09-01,registry-export,c1,"
                       << "\"史家胡同小学, 东校区\",primary;junior,regular,public,urban,false\n"
-                      << uuid_from_name(prefix, "csv2") << ",school.opened,1,dongcheng,2000-09-01,registry-export,c1,"
+                      << uuid_from_name(prefix, "csv2")
+                      << ",school.opened,1,dongcheng,2000-09-01,registry-export,c1,"
                       << "重复,primary,regular,public,urban,false\n"
-                      << uuid_from_name(prefix, "csv3") << ",school.opened,1,dongcheng,2000-09-01,registry-export,c3,"
+                      << uuid_from_name(prefix, "csv3")
+                      << ",school.opened,1,dongcheng,2000-09-01,registry-export,c3,"
                       << "三校,primary,regular,public,urban,maybe\n";
-  EXPECT_EQ(testing::run(binary("annals"), {"import", file, "--registry", "http://127.0.0.1:" + std::to_string(registry_port)},
-                         dir / "csv.log"), 1);
+  EXPECT_EQ(testing::run(
+                binary("annals"),
+                {"import", file, "--registry", "http://127.0.0.1:" + std::to_string(registry_port)},
+                dir / "csv.log"),
+            1);
   std::string rejects = Process::read(file + ".rejects.ndjson");
-  EXPECT_NE(rejects.find(R"("code":"school_exists")"), std::string::npos) << rejects;    // c1 is already open
-  EXPECT_NE(rejects.find(R"("pointer":"/data/boarding")"), std::string::npos) << rejects;  // not a boolean
+  EXPECT_NE(rejects.find(R"("code":"school_exists")"), std::string::npos)
+      << rejects;  // c1 is already open
+  EXPECT_NE(rejects.find(R"("pointer":"/data/boarding")"), std::string::npos)
+      << rejects;  // not a boolean
   auto ids = ids_in_topic("registry");
   ASSERT_EQ(ids.size(), 1u);
 }

@@ -1,10 +1,10 @@
 // The first end-to-end path on the real Kafka broker: the registry service publishes, the
 // projector consumes into RocksDB, the audit service answers the roster on a date.
 // Requires ANNALS_TEST_BROKERS (ctest starts deploy/local/broker for it).
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "events/identifier.h"
 #include "events/time.h"
@@ -28,8 +28,11 @@ class Stack : public ::testing::Test {
   void SetUp() override {
     std::random_device rd;
     prefix = "it" + std::to_string(rd()) + ".";
-    ASSERT_EQ(testing::run(binary("annals"), {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
-                                              "--partitions", "3"}, dir / "topics.log"), 0)
+    ASSERT_EQ(testing::run(binary("annals"),
+                           {"topics", "create", "--brokers", brokers(), "--topic-prefix", prefix,
+                            "--partitions", "3"},
+                           dir / "topics.log"),
+              0)
         << read(dir / "topics.log");
     registry_port = testing::free_port();
     projector_port = testing::free_port();
@@ -39,19 +42,28 @@ class Stack : public ::testing::Test {
       extra.insert(extra.end(), common.begin(), common.end());
       return extra;
     };
-    registry = std::make_unique<Process>(binary("annals-registry"),
-                                         with({"--listen", "127.0.0.1:" + std::to_string(registry_port), "--store", dir / "registry"}),
-                                         dir / "registry.log");
-    projector = std::make_unique<Process>(binary("annals-projector"),
-                                          with({"--listen", "127.0.0.1:" + std::to_string(projector_port), "--store", dir / "views",
-                                                "--group", prefix + "projector"}), dir / "projector.log");
-    audit = std::make_unique<Process>(binary("annals-audit"),
-                                      with({"--listen", "127.0.0.1:" + std::to_string(audit_port), "--store", dir / "views",
-                                            "--secondary", dir / "audit"}), dir / "audit.log");
-    ASSERT_TRUE(eventually([&] { return testing::http_ok(registry_port, "/ready"); }, std::chrono::seconds(30)));
+    registry =
+        std::make_unique<Process>(binary("annals-registry"),
+                                  with({"--listen", "127.0.0.1:" + std::to_string(registry_port),
+                                        "--store", dir / "registry"}),
+                                  dir / "registry.log");
+    projector =
+        std::make_unique<Process>(binary("annals-projector"),
+                                  with({"--listen", "127.0.0.1:" + std::to_string(projector_port),
+                                        "--store", dir / "views", "--group", prefix + "projector"}),
+                                  dir / "projector.log");
+    audit =
+        std::make_unique<Process>(binary("annals-audit"),
+                                  with({"--listen", "127.0.0.1:" + std::to_string(audit_port),
+                                        "--store", dir / "views", "--secondary", dir / "audit"}),
+                                  dir / "audit.log");
+    ASSERT_TRUE(eventually([&] { return testing::http_ok(registry_port, "/ready"); },
+                           std::chrono::seconds(30)));
     for (int port : {registry_port, projector_port, audit_port})
-      ASSERT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)))
-          << "port " << port << "\n" << registry->log() << projector->log() << audit->log();
+      ASSERT_TRUE(
+          eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)))
+          << "port " << port << "\n"
+          << registry->log() << projector->log() << audit->log();
   }
 
   static std::string read(const std::string& path) {
@@ -83,7 +95,9 @@ class Stack : public ::testing::Test {
     ASSERT_TRUE(eventually([&] {
       json d = get(audit_port, "/v1/districts");
       for (const auto& p : d.value("consistent_to", json::array()))
-        if (p["topic"] == prefix + "registry" && p["partition"] == partition && p["next_offset"] > offset) return true;
+        if (p["topic"] == prefix + "registry" && p["partition"] == partition &&
+            p["next_offset"] > offset)
+          return true;
       return false;
     })) << projector->log();
   }
@@ -96,13 +110,23 @@ class Stack : public ::testing::Test {
   }
 
   json event(const std::string& name, const std::string& type, const std::string& date, json data) {
-    return {{"id", uuid_from_name(prefix, name)}, {"type", type}, {"schema_version", 1}, {"district", district},
-            {"effective_date", date}, {"source", "beijing-registry"}, {"data", std::move(data)}};
+    return {{"id", uuid_from_name(prefix, name)},
+            {"type", type},
+            {"schema_version", 1},
+            {"district", district},
+            {"effective_date", date},
+            {"source", "beijing-registry"},
+            {"data", std::move(data)}};
   }
   json opened(const std::string& id, const std::string& name, const std::string& date) {
     return event("open-" + id, "school.opened", date,
-                 {{"school_id", id}, {"name", name}, {"stages", {"primary"}}, {"kind", "regular"},
-                  {"ownership", "public"}, {"location", "urban"}, {"boarding", false}});
+                 {{"school_id", id},
+                  {"name", name},
+                  {"stages", {"primary"}},
+                  {"kind", "regular"},
+                  {"ownership", "public"},
+                  {"location", "urban"},
+                  {"boarding", false}});
   }
 
   testing::TempDir dir;
@@ -113,7 +137,8 @@ class Stack : public ::testing::Test {
 };
 
 TEST_F(Stack, TheRosterShowsAMergerTheDayBeforeOnTheDayAndAfter) {
-  json batch = json::array({event("district", "district.registered", "2003-01-01", {{"name", "东城区"}, {"city", "北京市"}}),
+  json batch = json::array({event("district", "district.registered", "2003-01-01",
+                                  {{"name", "东城区"}, {"city", "北京市"}}),
                             opened("shijia", "史家胡同小学", "2000-09-01"),
                             opened("xizongbu", "西总布小学", "2000-09-01"),
                             opened("dongsi7", "东四七条小学", "2000-09-01")});
@@ -122,10 +147,14 @@ TEST_F(Stack, TheRosterShowsAMergerTheDayBeforeOnTheDayAndAfter) {
   ASSERT_EQ(status, 200) << r.dump();
   ASSERT_EQ(r["accepted"], 4) << r.dump();
 
-  json merged = post(event("merger", "school.merged", "2015-09-01", {{"absorbed_ids", {"xizongbu"}}, {"surviving_id", "shijia"}}), &status);
+  json merged = post(event("merger", "school.merged", "2015-09-01",
+                           {{"absorbed_ids", {"xizongbu"}}, {"surviving_id", "shijia"}}),
+                     &status);
   ASSERT_EQ(status, 201) << merged.dump();
-  json later = post(json::array({event("close", "school.closed", "2016-07-31", {{"school_id", "dongsi7"}}),
-                                 opened("fuxue", "府学胡同小学", "2016-09-01")}), &status);
+  json later =
+      post(json::array({event("close", "school.closed", "2016-07-31", {{"school_id", "dongsi7"}}),
+                        opened("fuxue", "府学胡同小学", "2016-09-01")}),
+           &status);
   ASSERT_EQ(status, 200) << later.dump();
   std::int64_t last = later["results"][1]["offset"];
   int partition = later["results"][1]["partition"];
@@ -149,11 +178,14 @@ TEST_F(Stack, TheRosterShowsAMergerTheDayBeforeOnTheDayAndAfter) {
   // As the record stood just before the merger was recorded, the two schools were apart.
   auto recorded = *Timestamp::parse(merged["recorded_at"].get<std::string>());
   std::string before = Timestamp{recorded.micros - 1}.to_string();
-  EXPECT_EQ(roster("at=2015-09-01&recorded_at=" + before), (std::vector<std::string>{"dongsi7", "shijia", "xizongbu"}));
+  EXPECT_EQ(roster("at=2015-09-01&recorded_at=" + before),
+            (std::vector<std::string>{"dongsi7", "shijia", "xizongbu"}));
 
   // Errors a supervisor can act on.
   EXPECT_NE(get(audit_port, "/v1/districts/nowhere/schools?at=2015-09-01", 404)["error"], nullptr);
-  EXPECT_NE(get(audit_port, "/v1/districts/" + district + "/schools?at=2015-02-30", 400)["error"].get<std::string>().find("at"),
+  EXPECT_NE(get(audit_port, "/v1/districts/" + district + "/schools?at=2015-02-30", 400)["error"]
+                .get<std::string>()
+                .find("at"),
             std::string::npos);
 }
 
@@ -174,9 +206,15 @@ TEST_F(Stack, InvalidEventsAreRefusedWithPointersAndNothingIsPublished) {
   EXPECT_TRUE(testing::http_ok(registry_port, "/health"));
 
   // A personnel event does not go through the registry service.
-  json hire = event("hire", "teacher.hired", "2015-09-01", {{"teacher_id", "t1"}, {"school_id", "s"}, {"stage", "primary"},
-                                                          {"subject", "pe"}, {"qualification", "bachelor"}, {"title", "none"},
-                                                          {"full_time", true}, {"holds_post", true}});
+  json hire = event("hire", "teacher.hired", "2015-09-01",
+                    {{"teacher_id", "t1"},
+                     {"school_id", "s"},
+                     {"stage", "primary"},
+                     {"subject", "pe"},
+                     {"qualification", "bachelor"},
+                     {"title", "none"},
+                     {"full_time", true},
+                     {"holds_post", true}});
   r = post(hire, &status);
   EXPECT_EQ(status, 422);
   EXPECT_EQ(r["violations"][0]["pointer"], "/type");
@@ -196,7 +234,8 @@ TEST_F(Stack, AMalformedRecordOnTheTopicIsDeadLetteredAndTheProjectorCarriesOn) 
   ASSERT_TRUE(eventually([&] {
     httplib::Client c("127.0.0.1", projector_port);
     auto m = c.Get("/metrics");
-    return m && m->body.find("annals_projector_dead_letters_total{topic=\"" + prefix + "registry\"} 1") != std::string::npos;
+    return m && m->body.find("annals_projector_dead_letters_total{topic=\"" + prefix +
+                             "registry\"} 1") != std::string::npos;
   })) << projector->log();
   EXPECT_TRUE(projector->running());
 }
@@ -225,7 +264,8 @@ TEST_F(Stack, ADeadLetterTheBrokerRefusesIsSentWithoutItsValueAndTheProjectorCar
   EXPECT_TRUE(letter.value.empty());
   EXPECT_NE(letter.headers["annals_value_omitted"], "");
   EXPECT_EQ(letter.headers["annals_source_topic"], prefix + "registry");
-  EXPECT_EQ(letter.headers["annals_reason"].rfind("invalid event: ", 0), 0u) << letter.headers["annals_reason"];
+  EXPECT_EQ(letter.headers["annals_reason"].rfind("invalid event: ", 0), 0u)
+      << letter.headers["annals_reason"];
   EXPECT_TRUE(projector->running());
 }
 
@@ -235,17 +275,22 @@ TEST_F(Stack, EveryProcessServesPrometheusMetrics) {
   ASSERT_EQ(status, 201);
   await_projected(r["partition"], r["offset"]);
   roster("at=2011-01-01");
-  struct Expect { int port; const char* metric; };
-  for (const Expect& e : {Expect{registry_port, "annals_events_accepted_total{type=\"school.opened\"} 1"},
-                          Expect{projector_port, "annals_projector_events_applied_total{type=\"school.opened\"} 1"},
-                          Expect{projector_port, "annals_rocksdb_estimated_keys{column_family=\"events\"}"},
-                          Expect{audit_port, "annals_audit_requests_total{code=\"200\",endpoint=\"schools\"}"}}) {
+  struct Expect {
+    int port;
+    const char* metric;
+  };
+  for (const Expect& e :
+       {Expect{registry_port, "annals_events_accepted_total{type=\"school.opened\"} 1"},
+        Expect{projector_port, "annals_projector_events_applied_total{type=\"school.opened\"} 1"},
+        Expect{projector_port, "annals_rocksdb_estimated_keys{column_family=\"events\"}"},
+        Expect{audit_port, "annals_audit_requests_total{code=\"200\",endpoint=\"schools\"}"}}) {
     httplib::Client c("127.0.0.1", e.port);
     auto m = c.Get("/metrics");
     ASSERT_TRUE(m);
     EXPECT_EQ(m->status, 200);
     EXPECT_NE(m->get_header_value("Content-Type").find("text/plain"), std::string::npos);
-    EXPECT_NE(m->body.find(e.metric), std::string::npos) << e.metric << "\n" << m->body.substr(0, 2000);
+    EXPECT_NE(m->body.find(e.metric), std::string::npos) << e.metric << "\n"
+                                                         << m->body.substr(0, 2000);
     EXPECT_NE(m->body.find("process_resident_memory_bytes"), std::string::npos);
   }
 }
@@ -255,11 +300,18 @@ TEST(PublishingWithoutABroker, AnswersServiceUnavailableAndLosesNothingSilently)
   int port = testing::free_port();
   int dead = testing::free_port();  // nothing listens here
   Process registry(binary("annals-registry"),
-                   {"--listen", "127.0.0.1:" + std::to_string(port), "--brokers", "127.0.0.1:" + std::to_string(dead),
-                    "--delivery-timeout-ms", "1500", "--store", dir / "registry"}, dir / "registry.log");
-  ASSERT_TRUE(eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)));
-  json e = {{"id", uuid_from_name("nobroker", "1")}, {"type", "district.registered"}, {"schema_version", 1},
-            {"district", "d"}, {"effective_date", "2016-07-31"}, {"source", "t"},
+                   {"--listen", "127.0.0.1:" + std::to_string(port), "--brokers",
+                    "127.0.0.1:" + std::to_string(dead), "--delivery-timeout-ms", "1500", "--store",
+                    dir / "registry"},
+                   dir / "registry.log");
+  ASSERT_TRUE(
+      eventually([&] { return testing::http_ok(port, "/health"); }, std::chrono::seconds(30)));
+  json e = {{"id", uuid_from_name("nobroker", "1")},
+            {"type", "district.registered"},
+            {"schema_version", 1},
+            {"district", "d"},
+            {"effective_date", "2016-07-31"},
+            {"source", "t"},
             {"data", {{"name", "东城区"}, {"city", "北京市"}}}};
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(30);

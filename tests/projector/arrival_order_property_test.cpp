@@ -3,12 +3,12 @@
 //     the same state at every date and every recorded time;
 //  2. a retraction gives, from its recorded time on, the state as if the retracted event
 //     had never been recorded, and leaves earlier recorded times as they were.
-#include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <algorithm>
 #include <random>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "services/history/registry_state.h"
 #include "services/projector/projection.h"
@@ -30,8 +30,12 @@ struct Logged {
 // and stage changes at random dates, recorded at random times (late records included).
 std::vector<Logged> random_history(std::mt19937_64& rng, int schools, int changes) {
   std::vector<Logged> out;
-  auto date = [&](int from, int to) { return Date{std::int32_t(Date::from_ymd(from, 1, 1).days + rng() % ((to - from) * 365))}; };
-  auto recorded = [&] { return Timestamp{1'500'000'000'000'000 + std::int64_t(rng() % 50) * 1'000'000'000}; };  // ties happen
+  auto date = [&](int from, int to) {
+    return Date{std::int32_t(Date::from_ymd(from, 1, 1).days + rng() % ((to - from) * 365))};
+  };
+  auto recorded = [&] {
+    return Timestamp{1'500'000'000'000'000 + std::int64_t(rng() % 50) * 1'000'000'000};
+  };  // ties happen
   auto add = [&](Payload p, Date on) {
     Event e;
     e.envelope.id = uuid_from_name("prop", std::to_string(rng()));
@@ -42,9 +46,11 @@ std::vector<Logged> random_history(std::mt19937_64& rng, int schools, int change
     e.data = std::move(p);
     out.push_back({std::move(e), std::int64_t(out.size())});
   };
-  for (int i = 0; i < schools; ++i) add(opening("s" + std::to_string(i), "学校" + std::to_string(i)), date(2000, 2006));
+  for (int i = 0; i < schools; ++i)
+    add(opening("s" + std::to_string(i), "学校" + std::to_string(i)), date(2000, 2006));
   for (int i = 0; i < changes; ++i) {
-    std::string a = "s" + std::to_string(rng() % schools), b = "s" + std::to_string(rng() % schools);
+    std::string a = "s" + std::to_string(rng() % schools),
+                b = "s" + std::to_string(rng() % schools);
     Date on = date(2004, 2020);
     switch (rng() % 5) {
       case 0: add(SchoolClosed{a, {}}, on); break;
@@ -73,7 +79,8 @@ std::string describe(views::ViewStore& store, Date at, Timestamp as_of) {
   RegistryState s = registry_state(store, "d", at, as_of);
   std::ostringstream out;
   for (const auto& [id, r] : s.schools) {
-    out << id << ' ' << r.name << ' ' << r.open() << ' ' << r.stages.size() << ' ' << r.merged_into.value_or("-");
+    out << id << ' ' << r.name << ' ' << r.open() << ' ' << r.stages.size() << ' '
+        << r.merged_into.value_or("-");
     for (const auto& a : r.absorbed) out << " <" << a.school_id << '@' << a.on.days;
     out << '\n';
   }
@@ -89,7 +96,8 @@ RC_GTEST_PROP(TemporalEngine, AnyArrivalOrderGivesTheSameStateEverywhere, (std::
     if (std::holds_alternative<RecordRetracted>(target.data)) continue;
     Event r = target;
     r.envelope.id = uuid_from_name("retract", std::to_string(rng()));
-    r.envelope.recorded_at = Timestamp{target.envelope.recorded_at->micros + 1'000'000 + std::int64_t(rng() % 100'000'000'000)};
+    r.envelope.recorded_at = Timestamp{target.envelope.recorded_at->micros + 1'000'000 +
+                                       std::int64_t(rng() % 100'000'000'000)};
     r.data = RecordRetracted{target.envelope.id, "wrong"};
     history.push_back({r, std::int64_t(history.size())});
   }
@@ -105,13 +113,17 @@ RC_GTEST_PROP(TemporalEngine, AnyArrivalOrderGivesTheSameStateEverywhere, (std::
   std::shuffle(mixed.begin(), mixed.end(), rng);
   for (std::size_t start = 0; start < mixed.size();) {  // random batch boundaries
     std::size_t n = 1 + rng() % 7;
-    project(*shuffled, std::vector<ConsumedRecord>(mixed.begin() + start, mixed.begin() + std::min(mixed.size(), start + n)));
+    project(*shuffled,
+            std::vector<ConsumedRecord>(mixed.begin() + start,
+                                        mixed.begin() + std::min(mixed.size(), start + n)));
     start += n;
   }
   RC_ASSERT(views::checksum(*in_order) == views::checksum(*shuffled));
   for (int k = 0; k < 10; ++k) {
     Date at = Date::from_ymd(2000 + int(rng() % 22), 1 + unsigned(rng() % 12), 1);
-    Timestamp as_of = k % 3 == 0 ? Timestamp::max() : Timestamp{1'500'000'000'000'000 + std::int64_t(rng() % 60) * 1'000'000'000};
+    Timestamp as_of =
+        k % 3 == 0 ? Timestamp::max()
+                   : Timestamp{1'500'000'000'000'000 + std::int64_t(rng() % 60) * 1'000'000'000};
     RC_ASSERT(describe(*in_order, at, as_of) == describe(*shuffled, at, as_of));
   }
 }
@@ -123,13 +135,14 @@ RC_GTEST_PROP(TemporalEngine, ARetractionIsAsIfTheEventWasNeverRecorded, (std::u
   const Event& target = history[victim].event;
   Event r = target;
   r.envelope.id = uuid_from_name("retract", std::to_string(seed));
-  r.envelope.recorded_at = Timestamp{target.envelope.recorded_at->micros + 1'000'000 + std::int64_t(rng() % 100'000'000'000)};
+  r.envelope.recorded_at = Timestamp{target.envelope.recorded_at->micros + 1'000'000 +
+                                     std::int64_t(rng() % 100'000'000'000)};
   r.data = RecordRetracted{target.envelope.id, "wrong"};
   Timestamp retracted = *r.envelope.recorded_at;
 
   testing::TempDir dir;
-  auto with = views::ViewStore::open_primary(dir / "with");        // the event, then its retraction
-  auto never = views::ViewStore::open_primary(dir / "never");      // the event never recorded
+  auto with = views::ViewStore::open_primary(dir / "with");    // the event, then its retraction
+  auto never = views::ViewStore::open_primary(dir / "never");  // the event never recorded
   auto unretracted = views::ViewStore::open_primary(dir / "plain");  // no retraction at all
   std::vector<ConsumedRecord> all, without, plain;
   for (const auto& l : history) {

@@ -25,7 +25,8 @@ std::vector<ConsumedRecord> demo_city_records(const TopicNames& topics) {
     if (s == System::platform) s = System::personnel;  // as `annals gen --kafka` does
     std::int32_t partition = std::int32_t(e.envelope.district.back() % 3);
     std::string topic = topics.of(s);
-    out.push_back({topic, partition, next[{topic, partition}]++, e.envelope.district, encode_event(e)});
+    out.push_back(
+        {topic, partition, next[{topic, partition}]++, e.envelope.district, encode_event(e)});
   });
   return out;
 }
@@ -38,8 +39,9 @@ TEST(DemoCityViews, AreByteForByteTheGoldenOnes) {
   Projection projection(*store, topics);
   std::size_t applied = 0;
   for (std::size_t at = 0; at < records.size(); at += 5000) {
-    std::vector<ConsumedRecord> batch_records(records.begin() + std::ptrdiff_t(at),
-                                              records.begin() + std::ptrdiff_t(std::min(at + 5000, records.size())));
+    std::vector<ConsumedRecord> batch_records(
+        records.begin() + std::ptrdiff_t(at),
+        records.begin() + std::ptrdiff_t(std::min(at + 5000, records.size())));
     views::Batch batch(*store);
     ProjectionResult r = projection.stage(batch_records, batch);
     EXPECT_TRUE(r.dead_letters.empty()) << r.dead_letters.front().reason;

@@ -64,8 +64,10 @@ TEST_F(ProjectionTest, AnEventPublishedTwiceIsAppliedOnce) {
 }
 
 TEST_F(ProjectionTest, BadRecordsBecomeDeadLettersWithReasonsAndTheRestApplies) {
-  Event good = make_event("good", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
-  Event hire = make_event("hire", "d1", "2010-09-01", "2020-01-01T00:00:00Z", TeacherHired{"t1", "s1"});
+  Event good =
+      make_event("good", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
+  Event hire =
+      make_event("hire", "d1", "2010-09-01", "2020-01-01T00:00:00Z", TeacherHired{"t1", "s1"});
   ConsumedRecord truncated{"t.registry", 0, 0, "d1", encode_event(good).substr(0, 40)};
   ConsumedRecord wrong_topic = record(hire);  // a personnel event on the registry topic
   ConsumedRecord wrong_key = record(good);
@@ -75,7 +77,8 @@ TEST_F(ProjectionTest, BadRecordsBecomeDeadLettersWithReasonsAndTheRestApplies) 
   ConsumedRecord fine = record(good);
   ProjectionResult r = apply(*store, {truncated, wrong_topic, wrong_key, unknown, fine});
   ASSERT_EQ(r.dead_letters.size(), 4u);
-  EXPECT_NE(r.dead_letters[0].reason.find("not valid JSON"), std::string::npos) << r.dead_letters[0].reason;
+  EXPECT_NE(r.dead_letters[0].reason.find("not valid JSON"), std::string::npos)
+      << r.dead_letters[0].reason;
   EXPECT_NE(r.dead_letters[1].reason.find("does not belong on t.registry"), std::string::npos);
   EXPECT_NE(r.dead_letters[2].reason.find("is not the event's district"), std::string::npos);
   EXPECT_NE(r.dead_letters[3].reason.find("/type: unknown event type"), std::string::npos);
@@ -85,7 +88,8 @@ TEST_F(ProjectionTest, BadRecordsBecomeDeadLettersWithReasonsAndTheRestApplies) 
 
 TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
   Event opened = make_event("o", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
-  Event wrong = make_event("w", "d1", "2012-09-01", "2020-02-01T00:00:00Z", opening("s2", "误登记"));
+  Event wrong =
+      make_event("w", "d1", "2012-09-01", "2020-02-01T00:00:00Z", opening("s2", "误登记"));
   Event retract = make_event("r", "d1", "2012-09-01", "2020-03-01T00:00:00Z",
                              RecordRetracted{wrong.envelope.id, "登记错误"});
   auto rec = [&](const Event& e, std::int64_t offset) {
@@ -100,7 +104,8 @@ TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
   EXPECT_EQ(views::checksum(*store), views::checksum(*reversed));
 
   // Before the retraction was recorded the record said two schools; after it, one.
-  auto before = registry_state(*store, "d1", testing::day("2013-01-01"), testing::at("2020-02-15T00:00:00Z"));
+  auto before =
+      registry_state(*store, "d1", testing::day("2013-01-01"), testing::at("2020-02-15T00:00:00Z"));
   auto after = registry_state(*store, "d1", testing::day("2013-01-01"), Timestamp::max());
   EXPECT_EQ(before.schools.size(), 2u);
   EXPECT_EQ(after.schools.size(), 1u);
@@ -109,9 +114,12 @@ TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
 
 TEST_F(ProjectionTest, ARetractionFromAnotherDistrictOrOfARetractionIsADeadLetter) {
   Event opened = make_event("o", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));
-  Event foreign = make_event("f", "d2", "2010-09-01", "2020-02-01T00:00:00Z", RecordRetracted{opened.envelope.id, "x"});
-  Event own = make_event("r", "d1", "2010-09-01", "2020-03-01T00:00:00Z", RecordRetracted{opened.envelope.id, "y"});
-  Event again = make_event("rr", "d1", "2010-09-01", "2020-04-01T00:00:00Z", RecordRetracted{own.envelope.id, "z"});
+  Event foreign = make_event("f", "d2", "2010-09-01", "2020-02-01T00:00:00Z",
+                             RecordRetracted{opened.envelope.id, "x"});
+  Event own = make_event("r", "d1", "2010-09-01", "2020-03-01T00:00:00Z",
+                         RecordRetracted{opened.envelope.id, "y"});
+  Event again = make_event("rr", "d1", "2010-09-01", "2020-04-01T00:00:00Z",
+                           RecordRetracted{own.envelope.id, "z"});
   ConsumedRecord f = record(foreign);
   f.key = "d2";
   ProjectionResult r = apply(*store, {record(opened), f, record(own), record(again)});
@@ -119,8 +127,13 @@ TEST_F(ProjectionTest, ARetractionFromAnotherDistrictOrOfARetractionIsADeadLette
   EXPECT_NE(r.dead_letters[0].reason.find("belongs to district 'd1'"), std::string::npos);
   EXPECT_NE(r.dead_letters[1].reason.find("retracting a retraction"), std::string::npos);
   // The district's own retraction holds from its recorded time.
-  EXPECT_EQ(registry_state(*store, "d1", testing::day("2011-01-01"), testing::at("2020-02-15T00:00:00Z")).schools.size(), 1u);
-  EXPECT_EQ(registry_state(*store, "d1", testing::day("2011-01-01"), Timestamp::max()).schools.size(), 0u);
+  EXPECT_EQ(
+      registry_state(*store, "d1", testing::day("2011-01-01"), testing::at("2020-02-15T00:00:00Z"))
+          .schools.size(),
+      1u);
+  EXPECT_EQ(
+      registry_state(*store, "d1", testing::day("2011-01-01"), Timestamp::max()).schools.size(),
+      0u);
 }
 
 }  // namespace

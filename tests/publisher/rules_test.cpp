@@ -28,9 +28,11 @@ class RulesTest : public ::testing::Test {
     record({testing::merger({"xizongbu"}, "shijia"), "2014-09-01"});
     record({SchoolClosed{"m55", "撤并"}, "2016-07-31"});
     record({ClusterCreated{"xq", "朝阳门学区", ClusterKind::school_district, {}}, "2012-09-01"});
-    record({TeacherHired{"t1", "shijia", Stage::primary, Subject::music, Qualification::bachelor, Title::intermediate, true, true},
+    record({TeacherHired{"t1", "shijia", Stage::primary, Subject::music, Qualification::bachelor,
+                         Title::intermediate, true, true},
             "2010-09-01"});
-    record({StudentEnrolled{"p1", "shijia", Stage::primary, 1, AdmissionMode::nearby, false, Disability::none, false, 0},
+    record({StudentEnrolled{"p1", "shijia", Stage::primary, 1, AdmissionMode::nearby, false,
+                            Disability::none, false, 0},
             "2015-09-01"});
   }
 
@@ -54,7 +56,8 @@ class RulesTest : public ::testing::Test {
   std::vector<std::string> codes(const At& a, std::optional<System> as = std::nullopt) {
     Event e = event(a);
     std::vector<std::string> out;
-    for (const auto& v : check_rules(e, as.value_or(system_of(e.data)), *store)) out.push_back(v.code);
+    for (const auto& v : check_rules(e, as.value_or(system_of(e.data)), *store))
+      out.push_back(v.code);
     return out;
   }
   using Codes = std::vector<std::string>;
@@ -62,13 +65,15 @@ class RulesTest : public ::testing::Test {
 
 TEST_F(RulesTest, OpeningASchoolThatIsOpen) {
   EXPECT_EQ(codes({opening("shijia", "史家"), "2015-01-01"}), Codes{"school_exists"});
-  EXPECT_EQ(codes({opening("m55", "第五十五中学（复校）", {Stage::junior}), "2017-09-01"}), Codes{});  // reopening a closed one
+  EXPECT_EQ(codes({opening("m55", "第五十五中学（复校）", {Stage::junior}), "2017-09-01"}),
+            Codes{});  // reopening a closed one
 }
 
 TEST_F(RulesTest, ClosingASchoolThatIsNotOpen) {
   EXPECT_EQ(codes({SchoolClosed{"m55", {}}, "2017-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({SchoolClosed{"ghost", {}}, "2017-01-01"}), Codes{"school_not_open"});
-  EXPECT_EQ(codes({SchoolClosed{"xizongbu", {}}, "2015-01-01"}), Codes{"school_not_open"});  // absorbed
+  EXPECT_EQ(codes({SchoolClosed{"xizongbu", {}}, "2015-01-01"}),
+            Codes{"school_not_open"});  // absorbed
   // Retroactive and consistent on its date, but the record closes m55 again on 2016-07-31:
   // a second closing would be void. Retract the later one first.
   EXPECT_EQ(codes({SchoolClosed{"m55", {}}, "2016-01-01"}), Codes{"breaks_later_events"});
@@ -78,23 +83,28 @@ TEST_F(RulesTest, ClosingASchoolThatIsNotOpen) {
 TEST_F(RulesTest, MergingUnknownClosedOrAbsorbedSchools) {
   EXPECT_EQ(codes({testing::merger({"ghost"}, "shijia"), "2015-01-01"}), Codes{"school_not_open"});
   EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2017-01-01"}), Codes{"school_not_open"});
-  EXPECT_EQ(codes({testing::merger({"xizongbu"}, "shijia"), "2015-01-01"}), Codes{"school_not_open"});
-  EXPECT_EQ(codes({testing::merger({"shijia"}, "shijia"), "2015-01-01"}), Codes{"merger_into_itself"});
+  EXPECT_EQ(codes({testing::merger({"xizongbu"}, "shijia"), "2015-01-01"}),
+            Codes{"school_not_open"});
+  EXPECT_EQ(codes({testing::merger({"shijia"}, "shijia"), "2015-01-01"}),
+            Codes{"merger_into_itself"});
   // m55 stands on that date, but the record closes it on 2016-07-31: absorbed in 2015, it
   // could not be closed then (tested below).
-  EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2015-01-01"}), Codes{"breaks_later_events"});
+  EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2015-01-01"}),
+            Codes{"breaks_later_events"});
   EXPECT_EQ(codes({testing::merger({"m55"}, "shijia"), "2016-08-01"}), Codes{"school_not_open"});
 }
 
 TEST_F(RulesTest, AnEventDatedInThePastMustNotBreakTheLaterRecord) {
   // A cycle: xizongbu is absorbed into shijia on 2014-09-01; shijia into xizongbu before that.
-  auto v = check_rules(event({testing::merger({"shijia"}, "xizongbu"), "2013-01-01"}), System::registry, *store);
+  auto v = check_rules(event({testing::merger({"shijia"}, "xizongbu"), "2013-01-01"}),
+                       System::registry, *store);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].code, "breaks_later_events");
   EXPECT_EQ(v[0].pointer, "/data/absorbed_ids");
   EXPECT_NE(v[0].message.find("(school.merged on 2014-09-01)"), std::string::npos) << v[0].message;
   // Absorbing a school that a later merger absorbs.
-  EXPECT_EQ(codes({testing::merger({"xizongbu"}, "m55"), "2010-01-01"}), Codes{"breaks_later_events"});
+  EXPECT_EQ(codes({testing::merger({"xizongbu"}, "m55"), "2010-01-01"}),
+            Codes{"breaks_later_events"});
   // Closing a school that later events are about: the 2014 merger into shijia.
   EXPECT_EQ(codes({SchoolClosed{"shijia", "x"}, "2013-01-01"}), Codes{"breaks_later_events"});
   // After the later events, or about a school they do not touch, nothing breaks.
@@ -115,17 +125,23 @@ TEST_F(RulesTest, ChangingASchoolNotOpenOrASectionItLacks) {
 }
 
 TEST_F(RulesTest, Clusters) {
-  EXPECT_EQ(codes({ClusterCreated{"xq", "x", ClusterKind::school_district, {}}, "2013-01-01"}), Codes{"cluster_exists"});
-  EXPECT_EQ(codes({SchoolJoinedCluster{"shijia", "nope", MemberRole::member}, "2013-01-01"}), Codes{"cluster_not_active"});
-  EXPECT_EQ(codes({SchoolJoinedCluster{"shijia", "xq", MemberRole::member}, "2011-01-01"}), Codes{"cluster_not_active"});
+  EXPECT_EQ(codes({ClusterCreated{"xq", "x", ClusterKind::school_district, {}}, "2013-01-01"}),
+            Codes{"cluster_exists"});
+  EXPECT_EQ(codes({SchoolJoinedCluster{"shijia", "nope", MemberRole::member}, "2013-01-01"}),
+            Codes{"cluster_not_active"});
+  EXPECT_EQ(codes({SchoolJoinedCluster{"shijia", "xq", MemberRole::member}, "2011-01-01"}),
+            Codes{"cluster_not_active"});
   EXPECT_EQ(codes({SchoolLeftCluster{"shijia", "xq"}, "2013-01-01"}), Codes{"not_a_member"});
   EXPECT_EQ(codes({SchoolJoinedCluster{"shijia", "xq", MemberRole::lead}, "2013-01-01"}), Codes{});
 }
 
 TEST_F(RulesTest, ASecondHireOfTheSameTeacher) {
-  TeacherHired again{"t1", "shijia", Stage::primary, Subject::pe, Qualification::bachelor, Title::none, true, true};
+  TeacherHired again{
+      "t1", "shijia", Stage::primary, Subject::pe, Qualification::bachelor, Title::none,
+      true, true};
   EXPECT_EQ(codes({again, "2015-01-01"}), Codes{"teacher_already_hired"});
-  TeacherHired wrong_stage{"t2", "shijia", Stage::junior, Subject::pe, Qualification::bachelor, Title::none, true, true};
+  TeacherHired wrong_stage{
+      "t2", "shijia", Stage::junior, Subject::pe, Qualification::bachelor, Title::none, true, true};
   EXPECT_EQ(codes({wrong_stage, "2015-01-01"}), Codes{"stage_not_served"});
 }
 
@@ -151,32 +167,45 @@ TEST_F(RulesTest, RotationsNeedAnEndAfterTheirStart) {
 }
 
 TEST_F(RulesTest, ARotationReturnsOnItsEndDate) {
-  record({TeacherTransferred{"t1", "shijia", "m55", {}, TransferKind::rotation, testing::day("2015-08-31"), false}, "2013-09-01"});
+  record({TeacherTransferred{
+              "t1", "shijia", "m55", {}, TransferKind::rotation, testing::day("2015-08-31"), false},
+          "2013-09-01"});
   TeacherTransferred from_m55{"t1", "m55", "shijia", {}, TransferKind::permanent, {}, true};
-  EXPECT_EQ(codes({from_m55, "2014-01-01"}), Codes{});                           // on rotation at m55
-  EXPECT_EQ(codes({from_m55, "2015-08-31"}), Codes{"teacher_not_at_school"});   // back at shijia
+  EXPECT_EQ(codes({from_m55, "2014-01-01"}), Codes{});                         // on rotation at m55
+  EXPECT_EQ(codes({from_m55, "2015-08-31"}), Codes{"teacher_not_at_school"});  // back at shijia
 }
 
 TEST_F(RulesTest, HonoursAndLeavingNeedAnEmployedTeacher) {
-  EXPECT_EQ(codes({TeacherHonourRevoked{"t1", Honour::backbone, HonourLevel::district}, "2015-01-01"}), Codes{"honour_not_held"});
-  EXPECT_EQ(codes({TeacherLeft{"t9", LeaveReason::retired}, "2015-01-01"}), Codes{"teacher_not_employed"});
-  EXPECT_EQ(codes({TeacherTitleChanged{"t1", Title::senior}, "2009-01-01"}), Codes{"teacher_not_employed"});
+  EXPECT_EQ(
+      codes({TeacherHonourRevoked{"t1", Honour::backbone, HonourLevel::district}, "2015-01-01"}),
+      Codes{"honour_not_held"});
+  EXPECT_EQ(codes({TeacherLeft{"t9", LeaveReason::retired}, "2015-01-01"}),
+            Codes{"teacher_not_employed"});
+  EXPECT_EQ(codes({TeacherTitleChanged{"t1", Title::senior}, "2009-01-01"}),
+            Codes{"teacher_not_employed"});
 }
 
 TEST_F(RulesTest, AnEnrollmentIntoAClosedNotYetOpenOrWrongStageSchool) {
   auto enrol = [](std::string student, std::string school, Stage stage, std::int64_t grade) {
-    return StudentEnrolled{student, school, stage, grade, AdmissionMode::lottery, false, Disability::none, false, 0};
+    return StudentEnrolled{student, school,           stage, grade, AdmissionMode::lottery,
+                           false,   Disability::none, false, 0};
   };
   EXPECT_EQ(codes({enrol("p2", "m55", Stage::junior, 7), "2017-09-01"}), Codes{"school_not_open"});
-  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::primary, 1), "1999-09-01"}), Codes{"school_not_open"});
-  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::junior, 7), "2015-09-01"}), Codes{"stage_not_served"});
-  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::primary, 8), "2015-09-01"}), Codes{"grade_not_in_stage"});
-  EXPECT_EQ(codes({enrol("p1", "shijia", Stage::primary, 1), "2016-09-01"}), Codes{"student_already_enrolled"});
-  EXPECT_EQ(codes({enrol("p2", "xizongbu", Stage::primary, 1), "2015-09-01"}), Codes{});  // lands on the survivor
+  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::primary, 1), "1999-09-01"}),
+            Codes{"school_not_open"});
+  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::junior, 7), "2015-09-01"}),
+            Codes{"stage_not_served"});
+  EXPECT_EQ(codes({enrol("p2", "shijia", Stage::primary, 8), "2015-09-01"}),
+            Codes{"grade_not_in_stage"});
+  EXPECT_EQ(codes({enrol("p1", "shijia", Stage::primary, 1), "2016-09-01"}),
+            Codes{"student_already_enrolled"});
+  EXPECT_EQ(codes({enrol("p2", "xizongbu", Stage::primary, 1), "2015-09-01"}),
+            Codes{});  // lands on the survivor
 }
 
 TEST_F(RulesTest, StudentsMustBeEnrolledWhereTheEventSaysTheyAre) {
-  EXPECT_EQ(codes({StudentTransferred{"p1", "m55", "shijia", {}}, "2016-01-01"}), Codes{"student_not_at_school"});
+  EXPECT_EQ(codes({StudentTransferred{"p1", "m55", "shijia", {}}, "2016-01-01"}),
+            Codes{"student_not_at_school"});
   EXPECT_EQ(codes({StudentPromoted{"p9", 2}, "2016-09-01"}), Codes{"student_not_enrolled"});
   EXPECT_EQ(codes({StudentPromoted{"p1", 1}, "2016-09-01"}), Codes{"grade_not_in_stage"});
   EXPECT_EQ(codes({StudentGraduated{"p1"}, "2014-07-01"}), Codes{"student_not_enrolled"});
@@ -191,11 +220,15 @@ TEST_F(RulesTest, FundingForAnUnknownSchool) {
 }
 
 TEST_F(RulesTest, RetractionsGoThroughTheServiceThatPublishedTheEvent) {
-  Event hire = make_event("e6", "dc", "2010-09-01", "2020-01-01T00:00:00Z", {});  // the hire's id in SetUp
-  EXPECT_EQ(codes({RecordRetracted{hire.envelope.id, "误录"}, "2010-09-01"}, System::personnel), Codes{});
-  EXPECT_EQ(codes({RecordRetracted{hire.envelope.id, "误录"}, "2010-09-01"}, System::registry), Codes{"retraction_target_unknown"});
-  EXPECT_EQ(codes({RecordRetracted{uuid_from_name("x", "y"), "?"}, "2010-09-01"}, System::personnel),
+  Event hire =
+      make_event("e6", "dc", "2010-09-01", "2020-01-01T00:00:00Z", {});  // the hire's id in SetUp
+  EXPECT_EQ(codes({RecordRetracted{hire.envelope.id, "误录"}, "2010-09-01"}, System::personnel),
+            Codes{});
+  EXPECT_EQ(codes({RecordRetracted{hire.envelope.id, "误录"}, "2010-09-01"}, System::registry),
             Codes{"retraction_target_unknown"});
+  EXPECT_EQ(
+      codes({RecordRetracted{uuid_from_name("x", "y"), "?"}, "2010-09-01"}, System::personnel),
+      Codes{"retraction_target_unknown"});
 }
 
 }  // namespace

@@ -15,10 +15,13 @@ class ArbitraryFields {
   explicit ArbitraryFields(std::uint64_t seed) : rng_(seed) {}
 
   template <class T>
-  void operator()(const char*, T& member, const Rule& rule) { fill(member, rule); }
+  void operator()(const char*, T& member, const Rule& rule) {
+    fill(member, rule);
+  }
 
   std::string text(std::size_t max_len) {
-    static const char* pieces[] = {"东城", "史家", "小学", "中学", "a", "Z", "9", " ", "学区", "\"q\"", "\\"};
+    static const char* pieces[] = {"东城", "史家", "小学", "中学",  "a", "Z",
+                                   "9",    " ",    "学区", "\"q\"", "\\"};
     std::string s;
     std::size_t n = 1 + rng_() % max_len;
     for (std::size_t i = 0; i < n; ++i) s += pieces[rng_() % std::size(pieces)];
@@ -30,9 +33,12 @@ class ArbitraryFields {
   template <class T>
   void fill(T& v, const Rule& rule) {
     if constexpr (std::is_same_v<T, std::string>) {
-      v = rule.uuid ? uuid_from_name("arbitrary", std::to_string(rng_())) : rule.id ? identifier() : text(12);
+      v = rule.uuid ? uuid_from_name("arbitrary", std::to_string(rng_()))
+          : rule.id ? identifier()
+                    : text(12);
     } else if constexpr (std::is_same_v<T, std::int64_t>) {
-      std::int64_t lo = rule.min.value_or(-1'000'000'000), hi = rule.max.value_or(1'000'000'000'000);
+      std::int64_t lo = rule.min.value_or(-1'000'000'000),
+                   hi = rule.max.value_or(1'000'000'000'000);
       v = lo + std::int64_t(rng_() % std::uint64_t(hi - lo + 1));
     } else if constexpr (std::is_same_v<T, bool>) {
       v = rng_() & 1;

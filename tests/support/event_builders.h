@@ -21,7 +21,8 @@ inline Event make_event(const std::string& name, const std::string& district, co
   e.envelope.recorded_at = at(recorded);
   e.envelope.source = "test";
   e.data = std::move(data);
-  e.envelope.schema_version = std::visit([](const auto& d) -> std::int64_t { return std::decay_t<decltype(d)>::kVersion; }, e.data);
+  e.envelope.schema_version = std::visit(
+      [](const auto& d) -> std::int64_t { return std::decay_t<decltype(d)>::kVersion; }, e.data);
   return e;
 }
 

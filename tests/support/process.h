@@ -2,8 +2,6 @@
 // stopped with SIGTERM (SIGKILL after 10 s) when the test ends.
 #pragma once
 
-#include <httplib.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -21,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include <httplib.h>
+
 extern char** environ;
 
 namespace annals::testing {
@@ -32,7 +32,9 @@ inline std::string test_brokers() {
 }
 
 // A binary of the build tree: "annals", "annals-registry", ...
-inline std::string binary(const std::string& name) { return std::string(ANNALS_BIN_DIR) + "/" + name; }
+inline std::string binary(const std::string& name) {
+  return std::string(ANNALS_BIN_DIR) + "/" + name;
+}
 
 inline int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -106,9 +108,11 @@ class Process {
 };
 
 // Runs a command to completion; returns its exit status.
-inline int run(const std::string& binary, const std::vector<std::string>& args, const std::string& log) {
+inline int run(const std::string& binary, const std::vector<std::string>& args,
+               const std::string& log) {
   Process p(binary, args, log);
-  for (int i = 0; i < 1200 && p.running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 1200 && p.running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return p.stop();
 }
 

@@ -2,13 +2,13 @@
 // really holds, for tests that count records.
 #pragma once
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <librdkafka/rdkafkacpp.h>
 
 namespace annals::testing {
 
@@ -28,11 +28,13 @@ inline std::vector<TopicRecord> read_records(const std::string& brokers, const s
   if (!consumer) throw std::runtime_error(err);
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
   RdKafka::Metadata* md = nullptr;
-  if (consumer->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR) throw std::runtime_error("metadata");
+  if (consumer->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("metadata");
   std::vector<RdKafka::TopicPartition*> parts;
   for (const auto* tm : *md->topics())
     for (const auto* pm : *tm->partitions())
-      parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+      parts.push_back(
+          RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
   delete md;
   consumer->assign(parts);
   std::size_t eofs = 0, n = parts.size();
