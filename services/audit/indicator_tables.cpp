@@ -140,6 +140,89 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
   return out;
 }
 
+namespace {
+
+// One worksheet of the workbook, written row by row, with the formats the table uses.
+struct Sheet {
+  Sheet(lxw_workbook* book, const char* name) : sheet(workbook_add_worksheet(book, name)) {
+    auto add = [&] { return workbook_add_format(book); };
+    bold = add(), pass = add(), fail = add(), number = add(), cv = add();
+    format_set_bold(bold);
+    format_set_bg_color(pass, 0xC6EFCE);
+    format_set_bg_color(fail, 0xFFC7CE);
+    format_set_num_format(number, "0.00");
+    format_set_num_format(cv, "0.0000");
+    worksheet_set_column(sheet, 0, 0, 46, nullptr);
+    worksheet_set_column(sheet, 1, 12, 14, nullptr);
+  }
+  void text(lxw_col_t col, const std::string& v, lxw_format* f = nullptr) {
+    worksheet_write_string(sheet, row, col, v.c_str(), f);
+  }
+  void value(lxw_col_t col, double v, lxw_format* f) {
+    worksheet_write_number(sheet, row, col, v, f);
+  }
+  void verdict(lxw_col_t col, const std::optional<bool>& b) {
+    if (b) text(col, *b ? "达标 pass" : "未达标 fail", *b ? pass : fail);
+  }
+  lxw_worksheet* sheet;
+  lxw_format *bold, *pass, *fail, *number, *cv;
+  lxw_row_t row = 0;
+};
+
+// A stage's indicators: the heading, one row per indicator, the composite CV.
+void write_stage_indicators(Sheet& x, const Standard& standard, const StageIndicators& s) {
+  x.text(0, s.stage == Stage::primary ? "小学 primary" : "初中 junior", x.bold);
+  x.text(1, "学校数 schools " + std::to_string(s.schools_counted));
+  x.text(2, "学生数 students " + std::to_string(s.students));
+  ++x.row;
+  const char* head[] = {"指标 indicator",
+                        "区县均值 district mean",
+                        "差异系数 CV",
+                        "标准 max CV",
+                        "达标 verdict",
+                        "最低值 school minimum",
+                        "未达最低值学校数 below minimum"};
+  for (lxw_col_t c = 0; c < 7; ++c) x.text(c, head[c], x.bold);
+  ++x.row;
+  for (const auto& i : s.indicators) {
+    x.text(0, i.name);
+    x.value(1, i.district_value, x.number);
+    if (i.cv) x.value(2, *i.cv, x.cv);
+    if (i.max_cv) x.value(3, *i.max_cv, x.number);
+    x.verdict(4, i.passes);
+    if (i.minimum)
+      x.value(5, *i.minimum, x.number), x.value(6, double(i.schools_below_minimum), nullptr);
+    ++x.row;
+  }
+  x.text(0, "综合差异系数 composite CV", x.bold);
+  if (s.composite_cv) x.value(2, *s.composite_cv, x.cv);
+  if (standard.composite_cv) x.value(3, s.max_cv, x.number), x.verdict(4, s.passes);
+  x.row += 2;
+}
+
+// A stage's schools: one row each, values below their minimum marked.
+void write_stage_schools(Sheet& x, const Standard& standard, const StageIndicators& s) {
+  x.text(0, "学校 school", x.bold);
+  x.text(1, "学生数 students", x.bold);
+  for (std::size_t k = 0; k < standard.indicators.size(); ++k)
+    x.text(lxw_col_t(2 + k), standard.indicators[k].name, x.bold);
+  x.text(lxw_col_t(2 + standard.indicators.size()), "达标 complies", x.bold);
+  ++x.row;
+  for (const auto& sc : s.schools) {
+    x.text(0, sc.name);
+    x.value(1, double(sc.students), nullptr);
+    for (std::size_t k = 0; !sc.excluded && k < standard.indicators.size(); ++k)
+      x.value(lxw_col_t(2 + k), sc.values[k],
+              k < sc.meets_minimum.size() && !sc.meets_minimum[k] ? x.fail : x.number);
+    if (sc.excluded) x.text(lxw_col_t(2 + standard.indicators.size()), "excluded: " + *sc.excluded);
+    else x.verdict(lxw_col_t(2 + standard.indicators.size()), sc.complies);
+    ++x.row;
+  }
+  x.row += 2;
+}
+
+}  // namespace
+
 std::string report_xlsx(const IndicatorReport& report, const std::string& district_name, Date at) {
   // libxlsxwriter writes files; write one in the temporary directory and read it back.
   static std::atomic<unsigned> counter{0};
@@ -148,80 +231,16 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
   lxw_workbook* book = workbook_new(path.c_str());
   if (!book) throw std::runtime_error("cannot create " + path.string());
   const Standard& standard = *report.standard;
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "差异系数");
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  lxw_format* pass = workbook_add_format(book);
-  format_set_bg_color(pass, 0xC6EFCE);
-  lxw_format* fail = workbook_add_format(book);
-  format_set_bg_color(fail, 0xFFC7CE);
-  lxw_format* number = workbook_add_format(book);
-  format_set_num_format(number, "0.00");
-  lxw_format* cv = workbook_add_format(book);
-  format_set_num_format(cv, "0.0000");
-  worksheet_set_column(sheet, 0, 0, 46, nullptr);
-  worksheet_set_column(sheet, 1, 12, 14, nullptr);
-  lxw_row_t row = 0;
-  auto text = [&](lxw_col_t col, const std::string& v, lxw_format* f = nullptr) {
-    worksheet_write_string(sheet, row, col, v.c_str(), f);
-  };
-  auto value = [&](lxw_col_t col, double v, lxw_format* f) {
-    worksheet_write_number(sheet, row, col, v, f);
-  };
-  auto verdict = [&](lxw_col_t col, const std::optional<bool>& b) {
-    if (b) text(col, *b ? "达标 pass" : "未达标 fail", *b ? pass : fail);
-  };
-  text(0, district_name + " 义务教育校际均衡差异系数 " + at.to_string(), bold);
-  text(1, standard.reference + " " + standard.title);
-  row += 2;
+  Sheet x(book, "差异系数");
+  x.text(0, district_name + " 义务教育校际均衡差异系数 " + at.to_string(), x.bold);
+  x.text(1, standard.reference + " " + standard.title);
+  x.row += 2;
   for (const auto& s : report.stages) {
-    text(0, s.stage == Stage::primary ? "小学 primary" : "初中 junior", bold);
-    text(1, "学校数 schools " + std::to_string(s.schools_counted));
-    text(2, "学生数 students " + std::to_string(s.students));
-    ++row;
-    const char* head[] = {"指标 indicator",
-                          "区县均值 district mean",
-                          "差异系数 CV",
-                          "标准 max CV",
-                          "达标 verdict",
-                          "最低值 school minimum",
-                          "未达最低值学校数 below minimum"};
-    for (lxw_col_t c = 0; c < 7; ++c) text(c, head[c], bold);
-    ++row;
-    for (const auto& i : s.indicators) {
-      text(0, i.name);
-      value(1, i.district_value, number);
-      if (i.cv) value(2, *i.cv, cv);
-      if (i.max_cv) value(3, *i.max_cv, number);
-      verdict(4, i.passes);
-      if (i.minimum)
-        value(5, *i.minimum, number), value(6, double(i.schools_below_minimum), nullptr);
-      ++row;
-    }
-    text(0, "综合差异系数 composite CV", bold);
-    if (s.composite_cv) value(2, *s.composite_cv, cv);
-    if (standard.composite_cv) value(3, s.max_cv, number), verdict(4, s.passes);
-    row += 2;
-    text(0, "学校 school", bold);
-    text(1, "学生数 students", bold);
-    for (std::size_t k = 0; k < standard.indicators.size(); ++k)
-      text(lxw_col_t(2 + k), standard.indicators[k].name, bold);
-    text(lxw_col_t(2 + standard.indicators.size()), "达标 complies", bold);
-    ++row;
-    for (const auto& sc : s.schools) {
-      text(0, sc.name);
-      value(1, double(sc.students), nullptr);
-      for (std::size_t k = 0; !sc.excluded && k < standard.indicators.size(); ++k)
-        value(lxw_col_t(2 + k), sc.values[k],
-              k < sc.meets_minimum.size() && !sc.meets_minimum[k] ? fail : number);
-      if (sc.excluded) text(lxw_col_t(2 + standard.indicators.size()), "excluded: " + *sc.excluded);
-      else verdict(lxw_col_t(2 + standard.indicators.size()), sc.complies);
-      ++row;
-    }
-    row += 2;
+    write_stage_indicators(x, standard, s);
+    write_stage_schools(x, standard, s);
   }
-  text(0, "结论 verdict", bold);
-  verdict(1, report.complies);
+  x.text(0, "结论 verdict", x.bold);
+  x.verdict(1, report.complies);
   lxw_error e = workbook_close(book);
   std::string bytes;
   if (e == LXW_NO_ERROR) {

@@ -73,6 +73,16 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
+// --brokers and --topic-prefix, with their environment variables.
+void add_kafka_options(CLI::App& cmd, CommonOptions& common) {
+  cmd.add_option("--brokers", common.brokers, "Kafka bootstrap servers")
+      ->envname("ANNALS_BROKERS")
+      ->capture_default_str();
+  cmd.add_option("--topic-prefix", common.topic_prefix)
+      ->envname("ANNALS_TOPIC_PREFIX")
+      ->capture_default_str();
+}
+
 void add_topics(CLI::App& app, Commands& out) {
   auto* topics = app.add_subcommand("topics", "Kafka topics")->require_subcommand(1);
   auto* create = topics->add_subcommand("create", "create the domain and dead-letter topics");
@@ -81,12 +91,7 @@ void add_topics(CLI::App& app, Commands& out) {
     int partitions = 8, replication = 1;
   };
   auto o = std::make_shared<Options>();
-  create->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
-      ->envname("ANNALS_BROKERS")
-      ->capture_default_str();
-  create->add_option("--topic-prefix", o->common.topic_prefix)
-      ->envname("ANNALS_TOPIC_PREFIX")
-      ->capture_default_str();
+  add_kafka_options(*create, o->common);
   create->add_option("--partitions", o->partitions, "partitions per domain topic")
       ->capture_default_str();
   create->add_option("--replication-factor", o->replication)->capture_default_str();
@@ -172,12 +177,7 @@ void add_gen(CLI::App& app, Commands& out) {
   cmd->add_option("--out", gen.out, "NDJSON file, - for stdout")->capture_default_str();
   cmd->add_flag("--kafka", o->to_kafka,
                 "produce into the topics at --brokers instead of writing NDJSON");
-  cmd->add_option("--brokers", o->common.brokers, "Kafka bootstrap servers")
-      ->envname("ANNALS_BROKERS")
-      ->capture_default_str();
-  cmd->add_option("--topic-prefix", o->common.topic_prefix)
-      ->envname("ANNALS_TOPIC_PREFIX")
-      ->capture_default_str();
+  add_kafka_options(*cmd, o->common);
   cmd->add_flag("--quiet", gen.quiet, "no progress");
   out.push_back({cmd, [o] {
                    if (o->to_kafka) {
@@ -236,67 +236,55 @@ void add_common_question_options(QuestionOptions& o, CLI::App* state, CLI::App* 
   }
 }
 
-void add_questions(CLI::App& app, Commands& out) {
-  auto o = std::make_shared<QuestionOptions>();
-  auto* districts = add_question(app, *o, "districts", "the districts in the record");
-  auto* state =
-      add_question(app, *o, "state",
-                   "a district on a date: schools with their figures, clusters (alias: schools)");
-  state->alias("schools");
-  auto* indicators = add_question(app, *o, "indicators",
-                                  "the balanced-development indicators of a district on a date; "
-                                  "--format csv prints the official 差异系数 table");
-  auto* series =
-      add_question(app, *o, "series", "each indicator's coefficient of variation over the years");
-  auto* diff =
-      add_question(app, *o, "diff",
-                   "what changed in a district between two dates (or two recorded times), and why");
-  auto* timeline = add_question(
-      app, *o, "timeline", "a school's, teacher's or cluster's history and its record on a date");
-  auto* events = add_question(app, *o, "events", "a district's audit trail");
-  auto* rotations = add_question(
-      app, *o, "rotations",
-      "teacher rotation and support teaching in a period: direction, posts, backbone share");
-  auto* admissions = add_question(
-      app, *o, "admissions",
-      "the autumn intake by admission mode per 学区, and migrant children in public schools");
-  rotations->add_option("district", o->district)->required();
-  rotations->add_option("--from", o->from, "first date")->required();
-  rotations->add_option("--to", o->to, "last date")->required();
-  rotations->add_option("--cluster", o->cluster,
-                        "only transfers from or to a school of this cluster (学区, 教育集团)");
-  admissions->add_option("district", o->district)->required();
-  admissions->add_option("--year", o->year, "the school year's autumn")->required();
-  add_common_question_options(*o, state, indicators, series, diff, timeline, events);
-  series->add_option("--step", o->step)
+// The questions' subcommands.
+struct QuestionApps {
+  CLI::App *districts, *state, *indicators, *series, *diff, *timeline, *events, *rotations,
+      *admissions;
+};
+
+// The options only some questions have.
+void add_own_question_options(QuestionOptions& o, const QuestionApps& q) {
+  q.rotations->add_option("district", o.district)->required();
+  q.rotations->add_option("--from", o.from, "first date")->required();
+  q.rotations->add_option("--to", o.to, "last date")->required();
+  q.rotations->add_option("--cluster", o.cluster,
+                          "only transfers from or to a school of this cluster (学区, 教育集团)");
+  q.admissions->add_option("district", o.district)->required();
+  q.admissions->add_option("--year", o.year, "the school year's autumn")->required();
+  q.series->add_option("--step", o.step)
       ->check(CLI::IsMember({"year", "month"}))
       ->capture_default_str();
-  diff->add_option("--from-recorded-at", o->from_recorded,
-                   "the first point as recorded at this time");
-  diff->add_option("--to-recorded-at", o->to_recorded, "the second point as recorded at this time");
-  timeline->add_option("kind", o->kind)
+  q.diff->add_option("--from-recorded-at", o.from_recorded,
+                     "the first point as recorded at this time");
+  q.diff->add_option("--to-recorded-at", o.to_recorded,
+                     "the second point as recorded at this time");
+  q.timeline->add_option("kind", o.kind)
       ->required()
       ->check(CLI::IsMember({"school", "teacher", "cluster"}));
-  timeline->add_option("id", o->id)->required();
-  timeline->add_option("--district", o->district, "the entity's district (default: looked up)");
-  events->add_option("--from", o->from, "first effective date");
-  events->add_option("--to", o->to, "last effective date");
-  events->add_option("--type", o->type, "event types, comma-separated");
-  events->add_option("--limit", o->limit, "events per page (1-1000, default 100)");
-  events->add_option("--after", o->after, "the cursor a previous page printed");
+  q.timeline->add_option("id", o.id)->required();
+  q.timeline->add_option("--district", o.district, "the entity's district (default: looked up)");
+  q.events->add_option("--from", o.from, "first effective date");
+  q.events->add_option("--to", o.to, "last effective date");
+  q.events->add_option("--type", o.type, "event types, comma-separated");
+  q.events->add_option("--limit", o.limit, "events per page (1-1000, default 100)");
+  q.events->add_option("--after", o.after, "the cursor a previous page printed");
+}
 
-  out.push_back({districts, [o] { return ask_districts(o->with("/v1/districts", {})); }});
-  out.push_back({state, [o] {
+// What each question asks of the audit service, once its options are parsed.
+void add_question_runners(const std::shared_ptr<QuestionOptions>& o, const QuestionApps& q,
+                          Commands& out) {
+  out.push_back({q.districts, [o] { return ask_districts(o->with("/v1/districts", {})); }});
+  out.push_back({q.state, [o] {
                    return ask_state(o->with(o->district_path() + "/state",
                                             {{"at", o->at}, {"recorded_at", o->recorded_at}}));
                  }});
   out.push_back(
-      {indicators, [o] {
+      {q.indicators, [o] {
          return ask_indicators(
              o->with(o->district_path() + "/indicators",
                      {{"at", o->at}, {"recorded_at", o->recorded_at}, {"standard", o->standard}}));
        }});
-  out.push_back({series, [o] {
+  out.push_back({q.series, [o] {
                    return ask_series(o->with(o->district_path() + "/indicators/series",
                                              {{"from", o->from},
                                               {"to", o->to},
@@ -304,7 +292,7 @@ void add_questions(CLI::App& app, Commands& out) {
                                               {"standard", o->standard},
                                               {"recorded_at", o->recorded_at}}));
                  }});
-  out.push_back({diff, [o] {
+  out.push_back({q.diff, [o] {
                    return ask_diff(o->with(o->district_path() + "/diff",
                                            {{"from", o->from},
                                             {"to", o->to},
@@ -312,22 +300,22 @@ void add_questions(CLI::App& app, Commands& out) {
                                             {"to_recorded_at", o->to_recorded}}));
                  }});
   out.push_back(
-      {timeline, [o] {
+      {q.timeline, [o] {
          std::string path = o->kind == "cluster" ? "/v1/clusters/" + o->id
                                                  : "/v1/" + o->kind + "s/" + o->id + "/timeline";
          return ask_timeline(o->with(
              path, {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
        }});
-  out.push_back({rotations, [o] {
+  out.push_back({q.rotations, [o] {
                    return ask_rotations(
                        o->with(o->district_path() + "/rotations",
                                {{"from", o->from}, {"to", o->to}, {"cluster", o->cluster}}));
                  }});
   out.push_back(
-      {admissions, [o] {
+      {q.admissions, [o] {
          return ask_admissions(o->with(o->district_path() + "/admissions", {{"year", o->year}}));
        }});
-  out.push_back({events, [o] {
+  out.push_back({q.events, [o] {
                    return ask_events(
                        o->with(o->district_path() + "/events", {{"from", o->from},
                                                                 {"to", o->to},
@@ -336,6 +324,36 @@ void add_questions(CLI::App& app, Commands& out) {
                                                                 {"after", o->after},
                                                                 {"recorded_at", o->recorded_at}}));
                  }});
+}
+
+void add_questions(CLI::App& app, Commands& out) {
+  auto o = std::make_shared<QuestionOptions>();
+  QuestionApps q{};
+  q.districts = add_question(app, *o, "districts", "the districts in the record");
+  q.state =
+      add_question(app, *o, "state",
+                   "a district on a date: schools with their figures, clusters (alias: schools)");
+  q.state->alias("schools");
+  q.indicators = add_question(app, *o, "indicators",
+                              "the balanced-development indicators of a district on a date; "
+                              "--format csv prints the official 差异系数 table");
+  q.series =
+      add_question(app, *o, "series", "each indicator's coefficient of variation over the years");
+  q.diff =
+      add_question(app, *o, "diff",
+                   "what changed in a district between two dates (or two recorded times), and why");
+  q.timeline = add_question(app, *o, "timeline",
+                            "a school's, teacher's or cluster's history and its record on a date");
+  q.events = add_question(app, *o, "events", "a district's audit trail");
+  q.rotations = add_question(
+      app, *o, "rotations",
+      "teacher rotation and support teaching in a period: direction, posts, backbone share");
+  q.admissions = add_question(
+      app, *o, "admissions",
+      "the autumn intake by admission mode per 学区, and migrant children in public schools");
+  add_common_question_options(*o, q.state, q.indicators, q.series, q.diff, q.timeline, q.events);
+  add_own_question_options(*o, q);
+  add_question_runners(o, q, out);
 }
 
 void add_views(CLI::App& app, Commands& out) {
