@@ -36,8 +36,7 @@ Param<Date> parse_date_param(std::string_view name, std::string_view text) {
 
 Param<Timestamp> parse_recorded_param(std::string_view name, std::string_view text) {
   if (auto t = Timestamp::parse(text)) return {t, {}};
-  if (auto d = Date::parse(text))
-    return {Timestamp{(std::int64_t(d->days + 1) * 86400 - 8 * 3600) * 1'000'000 - 1}, {}};
+  if (auto d = Date::parse(text)) return {end_of_beijing_day(*d), {}};
   return failed<Timestamp>("query parameter '" + std::string(name) +
                            "' must be an RFC 3339 timestamp or a date YYYY-MM-DD, got '" +
                            excerpt(text) + "'");

@@ -172,6 +172,7 @@ std::optional<std::vector<EntityRef>> Projection::retract(const Event& event,
 
 ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
                                    bool advance_offsets) {
+  assert(&batch.store() == &store_);  // a projection stages into batches of its own store
   ProjectionResult result;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
   for (const auto& record : records) {

@@ -296,6 +296,4 @@ void Batch::remove(Family family, std::string_view key) {
   batch_.Delete(store_.handle(family), rocksdb::Slice(key.data(), key.size()));
 }
 
-std::size_t Batch::size() { return std::size_t(batch_.GetWriteBatch()->Count()); }
-
 }  // namespace annals::views

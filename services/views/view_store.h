@@ -135,8 +135,6 @@ class Batch {
   ViewStore& store() { return store_; }
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
-  // The number of puts and deletes staged.
-  std::size_t size();
 
  private:
   friend class Reader;

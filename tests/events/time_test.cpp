@@ -51,6 +51,13 @@ TEST(BeijingDay, StartsAtSixteenHundredUtc) {
   EXPECT_EQ(beijing_date(*Timestamp::parse("1960-06-01T00:00:00Z")).to_string(), "1960-06-01");
 }
 
+TEST(BeijingDay, EndsAtSixteenHundredUtcLessAMicrosecond) {
+  Timestamp end = end_of_beijing_day(*Date::parse("2019-09-01"));
+  EXPECT_EQ(end.micros, Timestamp::parse("2019-09-01T15:59:59.999999Z")->micros);
+  EXPECT_EQ(beijing_date(end), *Date::parse("2019-09-01"));
+  EXPECT_EQ(beijing_date(Timestamp{end.micros + 1}), *Date::parse("2019-09-02"));
+}
+
 TEST(BeijingDay, TodayIsTheDayOfNowInBeijing) {
   Date before = beijing_date(Timestamp::now());
   Date today = today_in_beijing();
