@@ -12,7 +12,9 @@
 
 #include "events/bounds.h"
 #include "events/json_codec.h"  // Violation, for reply_error
+#include "services/audit/request.h"
 #include "services/audit/routes.h"
+#include "services/http/access.h"
 #include "services/http/server.h"
 
 namespace annals {
@@ -48,9 +50,11 @@ struct AuditService::Metrics {
 };
 
 AuditService::AuditService(std::vector<std::string> store_paths, std::string secondary_path,
-                           Standards standards, prometheus::Registry& metrics)
+                           Standards standards, std::unique_ptr<AccessLog> access_log,
+                           prometheus::Registry& metrics)
     : store_paths_(std::move(store_paths)), secondary_path_(std::move(secondary_path)),
-      standards_(std::move(standards)), metrics_(std::make_unique<Metrics>(metrics)) {
+      standards_(std::move(standards)), access_log_(std::move(access_log)),
+      metrics_(std::make_unique<Metrics>(metrics)) {
   stores_.resize(store_paths_.size());
 }
 
@@ -140,18 +144,39 @@ class AuditService::OpenStores final : public Stores {
   AuditService& service_;
 };
 
-void AuditService::answer(const Route& route, const httplib::Request& req, httplib::Response& res) {
-  auto started = std::chrono::steady_clock::now();
+void AuditService::ask(const Route& route, const auth::Identity& who, const httplib::Request& req,
+                       httplib::Response& res, std::string& district) {
   std::string error;
   if (!follow(error)) {
     res.set_header("Retry-After", "2");
-    reply_error(res, 503, error);
-  } else {
-    std::shared_lock lock(mu_);
-    views::ViewStore* store = req.matches.size() > 1 ? store_for(req.matches[1]) : store_for("");
-    OpenStores stores(*this);
-    RouteContext context{*store, stores, standards_};
-    route.handler(context, req, res);
+    return reply_error(res, 503, error);
+  }
+  std::shared_lock lock(mu_);
+  views::ViewStore* store = req.matches.size() > 1 ? store_for(req.matches[1]) : store_for("");
+  OpenStores stores(*this);
+  // The district a district route reads; a timeline's handler names its entity's.
+  bool district_route = std::string_view(route.pattern).starts_with("/v1/districts/(");
+  RouteContext context{*store, stores, standards_, who.scope,
+                       district_route ? req.matches[1].str() : std::string()};
+  route.handler(context, req, res);
+  district = context.district;
+}
+
+void AuditService::answer(const Route& route, const Access& access, const httplib::Request& req,
+                          httplib::Response& res) {
+  auto started = std::chrono::steady_clock::now();
+  if (auto who = access.authorize(req, res, {auth::Role::reader})) {
+    std::string district;
+    ask(route, *who, req, res, district);
+    // Recorded before it is sent, outside the read lock (a broker round trip).
+    if (route.personal && res.status == 200 &&
+        !access_log_->record(*who, district, route.endpoint, req.target, res.status)) {
+      res = httplib::Response();
+      res.set_header("Retry-After", "5");
+      reply_error(res, 503,
+                  "this read of personal records could not be recorded in the access log (the "
+                  "Kafka broker did not confirm it), so it is not answered; try again shortly");
+    }
   }
   metrics_->observe(
       route.endpoint, res.status,
@@ -174,11 +199,38 @@ void serve(const std::string& name, httplib::Response& res) {
 
 }  // namespace
 
-void AuditService::install(httplib::Server& server) {
+void AuditService::list_access_log(const Access& access, const httplib::Request& req,
+                                   httplib::Response& res) {
+  auto auditor = access.authorize(req, res, {auth::Role::auditor});
+  if (!auditor) return;
+  AccessLog::Query q{auditor->scope, optional_param(req, "district").value_or(""),
+                     optional_param(req, "name").value_or(""), 1000};
+  if (auto text = optional_param(req, "limit")) {
+    auto limit = or_400(parse_limit(*text), res);
+    if (!limit) return;
+    q.limit = *limit;
+  }
+  try {
+    reply_json(res, 200, access_log_->list(q));
+  } catch (const std::exception& e) {
+    res.set_header("Retry-After", "5");
+    reply_error(res, 503, std::string("the access log cannot be read now: ") + e.what());
+  }
+}
+
+void AuditService::install(httplib::Server& server, const Access& access) {
   for (const Route& route : route_table())
-    server.Get(route.pattern, [this, route](const httplib::Request& req, httplib::Response& res) {
-      answer(route, req, res);
-    });
+    server.Get(route.pattern,
+               [this, route, &access](const httplib::Request& req, httplib::Response& res) {
+                 answer(route, access, req, res);
+               });
+  server.Get("/v1/whoami", [&access](const httplib::Request& req, httplib::Response& res) {
+    if (auto who = access.authenticate(req, res)) reply_json(res, 200, identity_json(*who));
+  });
+  server.Get("/v1/access-log",
+             [this, &access](const httplib::Request& req, httplib::Response& res) {
+               list_access_log(access, req, res);
+             });
   server.Get("/",
              [](const httplib::Request&, httplib::Response& res) { serve("index.html", res); });
   server.Get(R"(/ui/([A-Za-z0-9_.-]+))", [](const httplib::Request& req, httplib::Response& res) {

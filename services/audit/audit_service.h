@@ -16,6 +16,15 @@
 //   GET /v1/teachers/{id}/timeline?at=D                 a teacher's events and record on D
 //   GET /v1/clusters/{id}?at=D                          a cluster's members and roles on D
 //   GET /v1/standards                                   the rule files loaded
+//   GET /v1/whoami                                      the identity the credential stands for
+//   GET /v1/access-log?district=&name=&limit=           who read records about people (auditors)
+//
+// Who may ask (services/http/access.h, docs/security.md): every route needs a reader
+// identity, and answers only about the districts it is granted: /v1/districts lists only
+// those, and any other district answers exactly as an unknown one (404), so that a district's
+// existence does not leak. /v1/access-log needs an auditor identity. Every answer about
+// individual people (the routes marked `personal` in routes.h) is recorded in the access log
+// (access_log.h) before it is sent.
 //
 // The OpenAPI document is services/audit/openapi.yaml; the routes are in routes.h, one file
 // per question in routes/.
@@ -32,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "services/audit/access_log.h"
 #include "services/audit/standard.h"
 #include "services/views/view_store.h"
 
@@ -46,25 +56,36 @@ class Registry;
 
 namespace annals {
 
+class Access;
 struct Route;
 
 class AuditService {
  public:
   // `store_paths`: the projectors' stores (one per instance of a scaled-out group; a district
   // is answered from the store that holds it); `secondary_path`: this process's own directory.
+  // `access_log` records the reads of personal records (access_log.h).
   AuditService(std::vector<std::string> store_paths, std::string secondary_path,
-               Standards standards, prometheus::Registry& metrics);
+               Standards standards, std::unique_ptr<AccessLog> access_log,
+               prometheus::Registry& metrics);
   ~AuditService();
 
-  // Installs every route of the API (routes.h: route_table) and the web page on `server`.
-  void install(httplib::Server& server);
+  // Installs every route of the API (routes.h: route_table), /v1/whoami, /v1/access-log and
+  // the web page on `server`; `access` says who calls (it must outlive the server).
+  void install(httplib::Server& server, const Access& access);
 
  private:
   struct Metrics;
   class OpenStores;
-  // Answers `req` with `route`: 503 while no store is open, otherwise the route's answer from
-  // the store that holds the path's district, under the read lock; counted and timed.
-  void answer(const Route& route, const httplib::Request& req, httplib::Response& res);
+  // Answers `req` with `route` for a reader identity: 503 while no store is open, otherwise
+  // the route's answer from the store that holds the path's district, under the read lock,
+  // recorded in the access log when the route is personal; counted and timed.
+  void answer(const Route& route, const Access& access, const httplib::Request& req,
+              httplib::Response& res);
+  // The route's answer for `who` (no access log).
+  void ask(const Route& route, const auth::Identity& who, const httplib::Request& req,
+           httplib::Response& res, std::string& district);
+  // GET /v1/access-log for an auditor identity.
+  void list_access_log(const Access& access, const httplib::Request& req, httplib::Response& res);
   // Opens the stores if needed and catches up with their primaries (at most every 20 ms).
   // False, with `error` set, when no projector has created its store yet.
   bool follow(std::string& error);
@@ -74,6 +95,7 @@ class AuditService {
   std::vector<std::string> store_paths_;
   std::string secondary_path_;
   Standards standards_;
+  std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<Metrics> metrics_;
   std::shared_mutex mu_;  // exclusive for catching up, shared for reading
   std::mutex open_mu_;

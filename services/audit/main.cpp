@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   CommonOptions common;
   common.listen = "127.0.0.1:8080";
   add_common_options(app, common);
+  HttpOptions http_options;
+  add_http_options(app, http_options);
+  http_options.open = {"/", "/ui/*"};  // the web page's files: they hold no data
   std::vector<std::string> store_paths{"var/views"};
   std::string secondary_path = "var/audit";
   app.add_option(
@@ -38,11 +41,13 @@ int main(int argc, char** argv) {
   try {
     auto [host, port] = split_listen(common.listen);
     auto registry = std::make_shared<prometheus::Registry>();
-    HttpServer http("annals-audit", registry);
+    HttpServer http("annals-audit", registry, http_options);
     Standards standards = Standards::built_in();
     if (!standards_dir.empty()) standards.load_directory(standards_dir);
-    AuditService service(store_paths, secondary_path, std::move(standards), *registry);
-    service.install(http.server());
+    AccessLogOptions log_options{common.brokers, common.topic_prefix + "access", {}};
+    AuditService service(store_paths, secondary_path, std::move(standards),
+                         std::make_unique<AccessLog>(log_options), *registry);
+    service.install(http.server(), http.access());
     int bound = http.start(host, port);
     std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading "
               << store_paths.size() << " store(s)" << std::endl;

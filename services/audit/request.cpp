@@ -43,21 +43,21 @@ std::optional<Period> period_param(const httplib::Request& req, httplib::Respons
       res);
 }
 
-std::optional<std::string> known_district(views::Reader reader, const httplib::Request& req,
-                                          httplib::Response& res) {
+std::optional<std::string> known_district(views::Reader reader, const auth::Scope& scope,
+                                          const httplib::Request& req, httplib::Response& res) {
   std::string district = req.matches[1];
-  if (reader.has_district(district)) return district;
+  if (scope.grants(district) && reader.has_district(district)) return district;
   reply_error(res, 404, "no district '" + excerpt(district) + "' in the record");
   return std::nullopt;
 }
 
-std::optional<DistrictAt> district_at(views::Reader reader, const httplib::Request& req,
-                                      httplib::Response& res) {
+std::optional<DistrictAt> district_at(views::Reader reader, const auth::Scope& scope,
+                                      const httplib::Request& req, httplib::Response& res) {
   auto at = date_param(req, res, "at");
   if (!at) return std::nullopt;
   auto as_of = recorded_param(req, res);
   if (!as_of) return std::nullopt;
-  auto district = known_district(reader, req, res);
+  auto district = known_district(reader, scope, req, res);
   if (!district) return std::nullopt;
   return DistrictAt{std::move(*district), *at, *as_of};
 }

@@ -10,6 +10,7 @@
 
 #include "events/time.h"
 #include "services/audit/query_params.h"
+#include "services/auth/identity.h"
 #include "services/views/view_store.h"
 
 namespace httplib {
@@ -48,13 +49,14 @@ std::optional<Timestamp> recorded_param(const httplib::Request& req, httplib::Re
 std::optional<Period> period_param(const httplib::Request& req, httplib::Response& res);
 
 // The district the path names (its first capture) when the record holds it (`reader`: the
-// store chosen for it); otherwise replies 404 "no district '<id>' in the record".
-std::optional<std::string> known_district(views::Reader reader, const httplib::Request& req,
-                                          httplib::Response& res);
+// store chosen for it) and `scope` grants it; otherwise replies 404 "no district '<id>' in
+// the record", the same answer for a district not granted as for one that does not exist.
+std::optional<std::string> known_district(views::Reader reader, const auth::Scope& scope,
+                                          const httplib::Request& req, httplib::Response& res);
 
 // The prologue of a question about a district on a date: ?at=, ?recorded_at=, then the
 // district, each checked in that order.
-std::optional<DistrictAt> district_at(views::Reader reader, const httplib::Request& req,
-                                      httplib::Response& res);
+std::optional<DistrictAt> district_at(views::Reader reader, const auth::Scope& scope,
+                                      const httplib::Request& req, httplib::Response& res);
 
 }  // namespace annals

@@ -28,11 +28,12 @@ using httplib::Response;
 
 void districts(RouteContext& c, const Request&, Response& res) {
   auto holder = [&](const std::string& district) { return c.stores.holding(district); };
-  reply_json(res, 200, routes::districts(c.stores.all(), holder, today_in_beijing()));
+  reply_json(res, 200, routes::districts(c.stores.all(), holder, today_in_beijing(), c.scope));
 }
 
 void state(RouteContext& c, const Request& req, Response& res) {
-  if (auto q = district_at(c.reader, req, res)) reply_json(res, 200, routes::state(c.reader, *q));
+  if (auto q = district_at(c.reader, c.scope, req, res))
+    reply_json(res, 200, routes::state(c.reader, *q));
 }
 
 void reply_download(Response& res, const routes::Download& download) {
@@ -43,7 +44,7 @@ void reply_download(Response& res, const routes::Download& download) {
 
 // The indicators in `format` ("json", "csv" or "xlsx"); "" for the one ?format= asks for.
 void indicators_as(RouteContext& c, const Request& req, Response& res, const char* format) {
-  auto q = district_at(c.reader, req, res);
+  auto q = district_at(c.reader, c.scope, req, res);
   if (!q) return;
   auto choice =
       routes::choose_standard(c.standards, optional_param(req, "standard"), q->district, q->at);
@@ -76,7 +77,7 @@ void series(RouteContext& c, const Request& req, Response& res) {
   if (!as_of) return;
   auto step = or_400(parse_step(optional_param(req, "step").value_or("year")), res);
   if (!step) return;
-  auto district = known_district(c.reader, req, res);
+  auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   routes::SeriesQuestion q{*district, period->from, period->to,
                            *as_of,    *step,        optional_param(req, "standard")};
@@ -100,7 +101,7 @@ void events(RouteContext& c, const Request& req, Response& res) {
   std::vector<std::string> types;
   for (std::size_t k = 0, n = req.get_param_value_count("type"); k < n; ++k)
     types.push_back(req.get_param_value("type", k));
-  auto district = known_district(c.reader, req, res);
+  auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   if (auto text = optional_param(req, "after")) {
     q.after = or_400(parse_cursor(*text, *district), res);
@@ -118,7 +119,7 @@ void rotations(RouteContext& c, const Request& req, Response& res) {
   if (!period) return;
   auto as_of = recorded_param(req, res);
   if (!as_of) return;
-  auto district = known_district(c.reader, req, res);
+  auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   reply_json(res, 200,
              routes::rotations(c.reader, *district, period->from, period->to, *as_of,
@@ -130,7 +131,7 @@ void admissions(RouteContext& c, const Request& req, Response& res) {
   if (!as_of) return;
   auto year = or_400(parse_year(req.get_param_value("year")), res);
   if (!year) return;
-  auto district = known_district(c.reader, req, res);
+  auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   reply_json(res, 200, routes::admissions(c.reader, *district, *year, *as_of));
 }
@@ -142,7 +143,7 @@ void diff(RouteContext& c, const Request& req, Response& res) {
   if (!from_recorded) return;
   auto to_recorded = recorded_param(req, res, "to_recorded_at");
   if (!to_recorded) return;
-  auto district = known_district(c.reader, req, res);
+  auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   routes::DiffQuestion q{*district, period->from, period->to, *from_recorded, *to_recorded};
   reply_json(res, 200, routes::diff(c.reader, q));
@@ -161,13 +162,16 @@ void timeline(RouteContext& c, const Request& req, Response& res) {
   else
     for (views::Reader r : c.stores.all())
       if (auto found = entity_district(r, kind, q.id)) {
-        q.district = *found;
+        // One not granted is not there, as far as this identity can tell.
+        if (c.scope.grants(*found)) q.district = *found;
         break;
       }
   q.at = *at;
   q.as_of = *as_of;
+  c.district = q.district;
   std::optional<nlohmann::json> answer;
-  if (!q.district.empty()) answer = routes::entity_timeline(c.stores.holding(q.district), q);
+  if (!q.district.empty() && c.scope.grants(q.district))
+    answer = routes::entity_timeline(c.stores.holding(q.district), q);
   if (answer) reply_json(res, 200, *answer);
   else reply_error(res, 404, routes::unknown_entity(kind, q.id, q.district));
 }
@@ -187,12 +191,12 @@ const std::vector<Route>& route_table() {
       {R"(/v1/districts/([^/]+)/indicators\.csv)", "indicators_csv", indicators_csv},
       {R"(/v1/districts/([^/]+)/indicators\.xlsx)", "indicators_xlsx", indicators_xlsx},
       {R"(/v1/districts/([^/]+)/indicators/series)", "indicators_series", series},
-      {R"(/v1/districts/([^/]+)/events)", "events", events},
-      {R"(/v1/districts/([^/]+)/rotations)", "rotations", rotations},
+      {R"(/v1/districts/([^/]+)/events)", "events", events, true},
+      {R"(/v1/districts/([^/]+)/rotations)", "rotations", rotations, true},
       {R"(/v1/districts/([^/]+)/admissions)", "admissions", admissions},
-      {R"(/v1/districts/([^/]+)/diff)", "diff", diff},
-      {R"(/v1/schools/([^/]+)/timeline)", "school_timeline", timeline<EntityKind::school>},
-      {R"(/v1/teachers/([^/]+)/timeline)", "teacher_timeline", timeline<EntityKind::teacher>},
+      {R"(/v1/districts/([^/]+)/diff)", "diff", diff, true},
+      {R"(/v1/schools/([^/]+)/timeline)", "school_timeline", timeline<EntityKind::school>, true},
+      {R"(/v1/teachers/([^/]+)/timeline)", "teacher_timeline", timeline<EntityKind::teacher>, true},
       {R"(/v1/clusters/([^/]+))", "cluster", timeline<EntityKind::cluster>},
       {"/v1/standards", "standards", standards},
   };

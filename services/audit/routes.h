@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "services/audit/standard.h"
+#include "services/auth/identity.h"
 #include "services/views/view_store.h"
 
 namespace httplib {
@@ -34,6 +35,10 @@ struct RouteContext {
   views::Reader reader;  // the store holding the district the path names (its first capture)
   Stores& stores;
   const Standards& standards;
+  // The districts the asking identity is granted: any other answers as an unknown district.
+  const auth::Scope& scope;
+  // Set by the handler: the district whose record it read (for the access log).
+  std::string district;
 };
 
 using RouteHandler = void (*)(RouteContext& context, const httplib::Request& req,
@@ -43,6 +48,9 @@ struct Route {
   const char* pattern;   // an httplib path pattern (a regular expression); every route is a GET
   const char* endpoint;  // the "endpoint" label of the route's metrics
   RouteHandler handler;  // replies on `res`: the answer, or the error
+  // The answer shows individual people's records (events, a person's timeline): each read
+  // of it is recorded in the access log (access_log.h).
+  bool personal = false;
 };
 
 // Every route of the audit API (/v1/...), in the order they are installed. The OpenAPI

@@ -36,7 +36,8 @@ int generate(const GenOptions& o) {
     p.brokers = o.brokers;
     p.linger = std::chrono::milliseconds(20);
     p.delivery_timeout = std::chrono::milliseconds(120000);
-    p.settings = {{"compression.type", "lz4"}, {"batch.size", "1000000"}};
+    p.settings = load_kafka_config(o.kafka_config);  // over the two of gen's own
+    p.settings.insert({{"compression.type", "lz4"}, {"batch.size", "1000000"}});
     producer = std::make_unique<Producer>(p);
   } else if (o.out != "-") {
     file.open(o.out);

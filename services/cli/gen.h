@@ -17,6 +17,9 @@ struct GenOptions {
   int first_district = 1;
   std::string out = "-";  // NDJSON file, "-" for stdout; ignored when brokers is set
   std::string brokers;    // set: produce into the topics
+  // A librdkafka properties file (--kafka-config), applied last: as an identity allowed to
+  // write the domain topics with recorded_at already stamped (the importer's).
+  std::string kafka_config;
   std::string topic_prefix = "annals.";
   bool quiet = false;
 };

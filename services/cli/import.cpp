@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 #include <httplib.h>
@@ -16,6 +19,7 @@
 #include "events/csv_codec.h"
 #include "events/event.h"
 #include "events/json_documents.h"
+#include "services/cli/questions.h"
 
 namespace annals {
 namespace {
@@ -28,6 +32,36 @@ struct Pending {
   std::string text;  // the event document, one line
 };
 
+using Tokens = std::map<System, Credential>;
+
+constexpr System kServices[] = {System::registry, System::personnel, System::enrollment,
+                                System::finance};
+
+std::string upper(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Each service's source token: ANNALS_TOKEN_<SYSTEM>, else the credentials file's line named
+// after the system. A service without one is left out (an error once it is needed).
+Tokens source_tokens(const std::string& credentials) {
+  Tokens out;
+  std::string path = credentials_path(credentials);
+  std::map<std::string, std::string> lines;
+  if (!path.empty()) lines = read_credentials(path);
+  for (System system : kServices) {
+    std::string name(to_string(system)), env = "ANNALS_TOKEN_" + upper(name);
+    if (const char* token = std::getenv(env.c_str()); token && *token) {
+      if (!token_shaped(token))
+        throw std::runtime_error(env + " does not hold a token (one word, printable ASCII)");
+      out[system] = {token, env};
+    } else if (auto it = lines.find(name); it != lines.end())
+      out[system] = {it->second, "the line '" + name + "' of " + path};
+  }
+  return out;
+}
+
 struct Totals {
   std::size_t lines = 0, accepted = 0, duplicates = 0, rejected = 0;
   std::map<std::string, std::size_t> by_code;
@@ -35,7 +69,8 @@ struct Totals {
 
 class Importer {
  public:
-  Importer(const ImportOptions& o, const std::string& file) : o_(o), file_(file) {
+  Importer(const ImportOptions& o, const std::string& file, const Tokens& tokens)
+      : o_(o), file_(file), tokens_(tokens) {
     for_each_payload_type(
         [&]<class T>(std::type_identity<T>) { system_of_type_[T::kType] = T::kSystem; });
   }
@@ -75,10 +110,11 @@ class Importer {
         text = doc.dump();
       }
       pending_[route(text)].push_back({n, std::move(text)});
-      if (++pending_count_ >= o_.batch && !flush(n)) return 2;
+      if (++pending_count_ >= o_.batch)
+        if (int stop = flush(n)) return stop;
       report(false);
     }
-    if (!flush(n)) return 2;
+    if (int stop = flush(n)) return stop;
     report(true);
     std::cout << file_ << ": " << totals_.accepted << " accepted, " << totals_.duplicates
               << " already published, " << totals_.rejected << " rejected";
@@ -133,55 +169,99 @@ class Importer {
     reject(line, doc, v);
   }
 
-  // Sends every pending batch; retries while the broker is unavailable. Returns false on a
-  // failure that stops the import.
-  bool flush(std::size_t through_line) {
+  // Sends every pending batch. Returns 0, or the exit status that stops the import.
+  int flush(std::size_t through_line) {
     for (auto& [system, batch] : pending_) {
       if (batch.empty()) continue;
       std::string body;
       for (const auto& p : batch) body += p.text + "\n";
-      for (int attempt = 0;; ++attempt) {
-        httplib::Client client(o_.services.at(system));
-        client.set_connection_timeout(5);
-        client.set_read_timeout(300);
-        auto res = client.Post("/v1/events", body, "application/x-ndjson");
-        json answer = res ? json::parse(res->body, nullptr, false) : json();
-        bool retry = !res || res->status == 503 || res->status >= 500;
-        if (!retry && (answer.is_discarded() || !answer.contains("results"))) {
-          std::cerr << "annals import: " << o_.services.at(system) << " answered " << res->status
-                    << ": " << res->body.substr(0, 500) << "\n";
-          return false;
-        }
-        if (retry) {
-          if (attempt >= 60) {
-            std::cerr << "annals import: " << o_.services.at(system)
-                      << " unavailable; run the same command again to resume\n";
-            return false;
-          }
-          std::this_thread::sleep_for(std::chrono::seconds(std::min(5, 1 + attempt)));
-          continue;  // the same batch again: what did reach the topic comes back as duplicates
-        }
-        for (const auto& r : answer["results"]) {
-          std::size_t index = r.value("index", std::size_t(0));
-          if (index >= batch.size()) continue;
-          if (r.value("status", "") == "accepted") {
-            if (r.value("duplicate", false)) ++totals_.duplicates;
-            else ++totals_.accepted;
-          } else {
-            std::string error;
-            reject(batch[index].line,
-                   parse_bounded(batch[index].text, DocumentLimits{}.max_depth, error),
-                   r.value("violations", json::array()));
-          }
-        }
-        break;
-      }
+      json answer;
+      if (int stop = send(system, body, answer)) return stop;
+      count(answer, batch);
       batch.clear();
     }
     pending_count_ = 0;
     rejects_.flush();
     if (o_.resume) write_checkpoint(through_line);
-    return true;
+    return 0;
+  }
+
+  // Posts one service's batch with its source token, again while the service or the broker
+  // is unavailable; `answer` gets the per-event results. Returns 0, 2 when the service fails,
+  // kAccessRefused without a token or when the service refuses it.
+  int send(System system, const std::string& body, json& answer) {
+    const std::string& url = o_.services.at(system);
+    auto credential = tokens_.find(system);
+    if (credential == tokens_.end()) return no_token(system);
+    const std::string& token = credential->second.token;
+    for (int attempt = 0;; ++attempt) {
+      httplib::Client client(url);
+      client.set_connection_timeout(5);
+      client.set_read_timeout(300);
+      client.set_bearer_token_auth(token);  // the one place an import's token is sent
+      auto res = client.Post("/v1/events", body, "application/x-ndjson");
+      answer = res ? json::parse(res->body, nullptr, false) : json();
+      bool answered = !answer.is_discarded() && answer.is_object() && answer.contains("results");
+      if (res && res->status < 500 && answered) return 0;
+      if (res && (res->status == 401 || res->status == 403))
+        return refused(system, *res, answer, credential->second);
+      if (res && res->status < 500) {
+        std::cerr << "annals import: " << url << " answered " << res->status << ": "
+                  << redacted(res->body.substr(0, 500), token) << "\n";
+        return 2;
+      }
+      if (attempt >= 60) {
+        std::cerr << "annals import: " << url
+                  << " unavailable; run the same command again to resume\n";
+        return 2;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(std::min(5, 1 + attempt)));
+      // the same batch again: what did reach the topic comes back as duplicates
+    }
+  }
+
+  int no_token(System system) {
+    std::string name(to_string(system));
+    std::cerr << "annals import: no credential for the " << name << " service: set ANNALS_TOKEN_"
+              << upper(name) << " or add a line '" << name
+              << " <token>' to the credentials file (--credentials, ANNALS_CREDENTIALS, default "
+                 "var/credentials)\n";
+    return kAccessRefused;
+  }
+
+  // Says why the service refused the credential (401) or the whole request (403).
+  int refused(System system, const httplib::Response& res, const json& answer,
+              const Credential& credential) {
+    std::string name(to_string(system));
+    std::string why = answer.is_object() && answer.contains("error") && answer["error"].is_string()
+                          ? answer["error"].get<std::string>()
+                          : res.body.substr(0, 500);
+    std::cerr << "annals import: access refused (" << res.status << ") by the " << name
+              << " service at " << o_.services.at(system) << ": " << redacted(why, credential.token)
+              << " (the " << (res.status == 401 ? "token" : "identity of the token") << " from "
+              << credential.origin << ")";
+    if (res.status == 401)
+      std::cerr << "; set ANNALS_TOKEN_" << upper(name) << " or the line '" << name
+                << "' of --credentials";
+    std::cerr << "\n";
+    return kAccessRefused;
+  }
+
+  // Counts the service's per-event results; the refused events go to the rejects file.
+  void count(const json& answer, const std::vector<Pending>& batch) {
+    for (const auto& r : answer["results"]) {
+      std::size_t index = r.value("index", std::size_t(0));
+      if (index >= batch.size()) continue;
+      if (r.value("status", "") == "accepted") {
+        if (r.value("duplicate", false)) ++totals_.duplicates;
+        else ++totals_.accepted;
+      } else {
+        std::string error;
+        reject(batch[index].line,
+               parse_bounded(batch[index].text, DocumentLimits{}.max_depth, error),
+               r.value("violations", json::array()));
+      }
+    }
   }
 
   std::size_t read_checkpoint() {
@@ -224,6 +304,7 @@ class Importer {
 
   const ImportOptions& o_;
   std::string file_;
+  const Tokens& tokens_;
   std::map<std::string, System> system_of_type_;
   std::map<System, std::vector<Pending>> pending_;
   std::size_t pending_count_ = 0;
@@ -236,11 +317,18 @@ class Importer {
 }  // namespace
 
 int import_files(const ImportOptions& options) {
+  Tokens tokens;
+  try {
+    tokens = source_tokens(options.credentials);
+  } catch (const std::exception& e) {
+    std::cerr << "annals import: " << e.what() << "\n";
+    return kAccessRefused;
+  }
   int worst = 0;
   for (const auto& file : options.files) {
-    int rc = Importer(options, file).run();
+    int rc = Importer(options, file, tokens).run();
     worst = std::max(worst, rc);
-    if (rc == 2) break;
+    if (rc >= 2) break;
   }
   return worst;
 }

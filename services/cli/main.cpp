@@ -7,6 +7,7 @@
 //   annals districts|state|indicators|series|diff|timeline|events   questions to the audit
 //                             service (services/cli/questions.h), as tables, JSON or CSV
 //   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
+//   annals tokens add|list|revoke   the identities of the token file (services/cli/tokens.h)
 #include <unistd.h>
 
 #include <cctype>
@@ -24,10 +25,13 @@
 #include "events/bounds.h"
 #include "events/event.h"
 #include "events/schema.h"
+#include "services/cli/command.h"
 #include "services/cli/gen.h"
 #include "services/cli/import.h"
 #include "services/cli/questions.h"
 #include "services/cli/terminal_safe.h"
+#include "services/cli/tokens.h"
+#include "services/kafka/kafka_config.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
 #include "services/views/checksum.h"
@@ -66,14 +70,7 @@ int views_checksum(const std::string& store_path, bool content_only) {
   return 0;
 }
 
-// A subcommand, and what running it does once the command line is parsed into its options.
-struct Command {
-  CLI::App* app;
-  std::function<int()> run;
-};
-using Commands = std::vector<Command>;
-
-// --brokers and --topic-prefix, with their environment variables.
+// --brokers, --topic-prefix and --kafka-config, with their environment variables.
 void add_kafka_options(CLI::App& cmd, CommonOptions& common) {
   cmd.add_option("--brokers", common.brokers, "Kafka bootstrap servers")
       ->envname("ANNALS_BROKERS")
@@ -81,11 +78,13 @@ void add_kafka_options(CLI::App& cmd, CommonOptions& common) {
   cmd.add_option("--topic-prefix", common.topic_prefix)
       ->envname("ANNALS_TOPIC_PREFIX")
       ->capture_default_str();
+  add_kafka_config_option(cmd, common.kafka_config);
 }
 
 void add_topics(CLI::App& app, Commands& out) {
   auto* topics = app.add_subcommand("topics", "Kafka topics")->require_subcommand(1);
-  auto* create = topics->add_subcommand("create", "create the domain and dead-letter topics");
+  auto* create = topics->add_subcommand(
+      "create", "create the domain, access and dead-letter topics (as an identity allowed to)");
   struct Options {
     CommonOptions common;
     int partitions = 8, replication = 1;
@@ -97,9 +96,10 @@ void add_topics(CLI::App& app, Commands& out) {
   create->add_option("--replication-factor", o->replication)->capture_default_str();
   out.push_back({create, [o] {
                    create_topics(o->common.brokers, TopicNames{o->common.topic_prefix},
-                                 o->partitions, o->replication);
+                                 o->partitions, o->replication,
+                                 load_kafka_config(o->common.kafka_config));
                    std::cout << "topics ready: " << o->common.topic_prefix
-                             << "{registry,personnel,enrollment,finance} (" << o->partitions
+                             << "{registry,personnel,enrollment,finance,access} (" << o->partitions
                              << " partitions), " << o->common.topic_prefix << "deadletter\n";
                    return 0;
                  }});
@@ -128,6 +128,7 @@ void add_import(CLI::App& app, Commands& out) {
                                               {System::enrollment, "http://127.0.0.1:8083"},
                                               {System::finance, "http://127.0.0.1:8084"}};
     std::size_t batch = 1000;
+    std::string credentials;
   };
   auto o = std::make_shared<Options>();
   pub->add_option("files", o->files, "NDJSON (.ndjson) or CSV (.csv, with a header row) files")
@@ -145,8 +146,20 @@ void add_import(CLI::App& app, Commands& out) {
   pub->add_option("--batch", o->batch, "events per request")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  pub->add_option("--credentials", o->credentials,
+                  "a file of lines '<name> <token>': each service's source token is the line "
+                  "named after its system (default var/credentials when it exists)")
+      ->envname("ANNALS_CREDENTIALS");
+  pub->footer(
+      "Each service's token: ANNALS_TOKEN_REGISTRY, _PERSONNEL, _ENROLLMENT, _FINANCE, else the "
+      "line 'registry', 'personnel', 'enrollment' or 'finance' of --credentials. It is never "
+      "printed.\nExit status: 0 every event accepted (or already); 1 some rejected "
+      "(FILE.rejects.ndjson); 2 an error stopped the import; " +
+      std::to_string(kAccessRefused) +
+      " a token is missing or was refused (401, 403). Run the same command again to resume.");
   out.push_back({pub, [o] {
-                   return import_files({o->files, o->services, o->batch, !o->restart, o->quiet});
+                   return import_files(
+                       {o->files, o->services, o->batch, !o->restart, o->quiet, o->credentials});
                  }});
 }
 
@@ -183,6 +196,7 @@ void add_gen(CLI::App& app, Commands& out) {
                    if (o->to_kafka) {
                      o->gen.brokers = o->common.brokers;
                      o->gen.topic_prefix = o->common.topic_prefix;
+                     o->gen.kafka_config = o->common.kafka_config;
                    }
                    return generate(o->gen);
                  }});
@@ -211,6 +225,22 @@ CLI::App* add_question(CLI::App& app, QuestionOptions& o, const char* name, cons
   cmd->add_option("--format", o.question.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
+  CredentialOptions& c = o.question.credentials;
+  cmd->add_option("--token-file", c.token_file,
+                  "a file holding the token on its first line (when ANNALS_TOKEN is not set)")
+      ->envname("ANNALS_TOKEN_FILE");
+  cmd->add_option("--credentials", c.credentials,
+                  "a file of lines '<name> <token>' (default var/credentials when it exists)")
+      ->envname("ANNALS_CREDENTIALS");
+  cmd->add_option("--as", c.as, "the credentials file's line to ask with")
+      ->envname("ANNALS_AS")
+      ->capture_default_str();
+  cmd->footer(
+      "The token: ANNALS_TOKEN, else --token-file, else the --as line of --credentials. It is "
+      "never printed.\nExit status: 0 answered; 1 an error (the service's message); " +
+      std::to_string(kAccessRefused) +
+      " no credential, or access refused (401: the token is unknown or revoked; 403: outside "
+      "its role).");
   return cmd;
 }
 
@@ -391,6 +421,7 @@ int main(int argc, char** argv) {
   add_gen(app, commands);
   add_questions(app, commands);
   add_views(app, commands);
+  add_tokens(app, commands);
   CLI11_PARSE(app, argc, argv);
   try {
     for (const auto& command : commands)

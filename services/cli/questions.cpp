@@ -1,8 +1,13 @@
 #include "services/cli/questions.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -15,11 +20,65 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<httplib::Result> get(const Question& q,
-                                   const std::map<std::string, std::string>& extra = {}) {
+namespace fs = std::filesystem;
+
+std::string trimmed(const std::string& s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Warns when a file holding tokens may be read by other users.
+void warn_if_shared(const std::string& path) {
+  std::error_code ec;
+  auto perms = fs::status(path, ec).permissions();
+  if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+    std::cerr << "annals: warning: " << path
+              << " holds tokens and other users may read it (chmod 600 " << path << ")\n";
+}
+
+// What asking gave: the value, or the exit status to stop with (1, or kAccessRefused).
+template <class T>
+struct Asked {
+  std::optional<T> value;
+  int exit_status = 1;
+
+  explicit operator bool() const { return value.has_value(); }
+  T& operator*() { return *value; }
+  T* operator->() { return &*value; }
+};
+
+// The message of an answer that is not 200: its "error", or the start of its body.
+std::string error_of(const httplib::Response& res, const std::string& token) {
+  json body = json::parse(res.body, nullptr, false);
+  std::string text = body.is_object() && body.contains("error") && body["error"].is_string()
+                         ? body["error"].get<std::string>()
+                         : res.body.substr(0, 500);
+  return redacted(text, token);
+}
+
+// Says why the service refused the credential (401) or what it may not see (403).
+void report_refusal(const httplib::Response& res, const Credential& credential) {
+  std::cerr << "annals: access refused (" << res.status << "): " << error_of(res, credential.token)
+            << " (the " << (res.status == 401 ? "token" : "identity of the token") << " from "
+            << credential.origin << ")"
+            << (res.status == 401 ? "; set ANNALS_TOKEN, --token-file or --credentials" : "")
+            << "\n";
+}
+
+Asked<httplib::Result> get(const Question& q,
+                           const std::map<std::string, std::string>& extra = {}) {
+  Credential credential;
+  try {
+    credential = question_credential(q.credentials);
+  } catch (const std::exception& e) {
+    std::cerr << "annals: " << e.what() << "\n";
+    return {std::nullopt, kAccessRefused};
+  }
   httplib::Client client(q.audit);
   client.set_connection_timeout(5);
   client.set_read_timeout(300);
+  client.set_bearer_token_auth(credential.token);  // the one place a question's token is sent
   httplib::Params params;
   for (const auto& [k, v] : q.params)
     if (!v.empty()) params.emplace(k, v);
@@ -27,29 +86,29 @@ std::optional<httplib::Result> get(const Question& q,
   auto res = client.Get(httplib::append_query_params(q.path, params));
   if (!res) {
     std::cerr << "annals: " << q.audit << ": " << httplib::to_string(res.error()) << "\n";
-    return std::nullopt;
+    return {};
+  }
+  if (res->status == 401 || res->status == 403) {
+    report_refusal(*res, credential);
+    return {std::nullopt, kAccessRefused};
   }
   if (res->status != 200) {
-    json body = json::parse(res->body, nullptr, false);
-    std::cerr << "annals: HTTP " << res->status << ": "
-              << (body.is_object() && body.contains("error") ? body["error"].get<std::string>()
-                                                             : res->body)
-              << "\n";
-    return std::nullopt;
+    std::cerr << "annals: HTTP " << res->status << ": " << error_of(*res, credential.token) << "\n";
+    return {};
   }
-  return res;
+  return {std::move(res), 0};
 }
 
 // Asks; on success prints the JSON itself when asked to and returns it for a table.
-std::optional<json> ask(const Question& q) {
+Asked<json> ask(const Question& q) {
   auto res = get(q);
-  if (!res) return std::nullopt;
+  if (!res) return {std::nullopt, res.exit_status};
   json body = json::parse((*res)->body, nullptr, false);
   if (body.is_discarded()) {
     std::cerr << "annals: the audit service answered something that is not JSON\n";
-    return std::nullopt;
+    return {};
   }
-  return body;
+  return {std::move(body), 0};
 }
 
 std::string num(const json& v, int digits = 2) {
@@ -95,9 +154,79 @@ Table events_table(const json& events) {
 
 }  // namespace
 
+bool token_shaped(const std::string& token) {
+  if (token.empty() || token.size() > 1024) return false;
+  for (unsigned char c : token)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+std::string redacted(std::string text, const std::string& token) {
+  if (token.empty()) return text;
+  for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at))
+    text.replace(at, token.size(), "<token>");
+  return text;
+}
+
+std::string credentials_path(const std::string& given) {
+  if (!given.empty()) return given;
+  std::error_code ec;
+  return fs::exists("var/credentials", ec) ? "var/credentials" : "";
+}
+
+std::map<std::string, std::string> read_credentials(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read the credentials file " + path);
+  warn_if_shared(path);
+  std::map<std::string, std::string> out;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    std::istringstream fields(line);
+    std::string name, token, more;
+    if (!(fields >> name) || name[0] == '#') continue;
+    std::string where = path + " line " + std::to_string(n);
+    if (!(fields >> token) || (fields >> more) || !token_shaped(token))
+      throw std::runtime_error(where + ": expected '<name> <token>'");
+    if (!out.emplace(name, token).second)
+      throw std::runtime_error(where + ": repeats the name of an earlier line");
+  }
+  return out;
+}
+
+Credential question_credential(const CredentialOptions& o) {
+  if (const char* env = std::getenv("ANNALS_TOKEN"); env && *env) {
+    std::string token = trimmed(env);
+    if (!token_shaped(token))
+      throw std::runtime_error("ANNALS_TOKEN does not hold a token (one word, printable ASCII)");
+    return {token, "ANNALS_TOKEN"};
+  }
+  if (!o.token_file.empty()) {
+    std::ifstream in(o.token_file);
+    if (!in) throw std::runtime_error("cannot read the token file " + o.token_file);
+    warn_if_shared(o.token_file);
+    std::string line;
+    std::getline(in, line);
+    std::string token = trimmed(line);
+    if (!token_shaped(token))
+      throw std::runtime_error("the first line of " + o.token_file + " does not hold a token");
+    return {token, "the token file " + o.token_file};
+  }
+  std::string path = credentials_path(o.credentials);
+  if (path.empty())
+    throw std::runtime_error(
+        "no credential: set ANNALS_TOKEN, --token-file FILE or --credentials FILE (default "
+        "var/credentials, absent here)");
+  auto lines = read_credentials(path);
+  auto it = lines.find(o.as);
+  if (it == lines.end())
+    throw std::runtime_error("no credential: " + path + " has no line named '" + o.as +
+                             "' (--as NAME picks another)");
+  return {it->second, "the line '" + o.as + "' of " + path};
+}
+
 int ask_districts(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   Table t({"district", "name", "city", "schools open today"});
   for (const auto& d : (*body)["districts"])
@@ -108,7 +237,7 @@ int ask_districts(const Question& q) {
 
 int ask_state(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
   if (q.format == "table")
@@ -167,12 +296,12 @@ int ask_state(const Question& q) {
 int ask_indicators(const Question& q) {
   if (q.format == "csv") {  // the official table, as the service lays it out
     auto res = get(q, {{"format", "csv"}});
-    if (!res) return 1;
+    if (!res) return res.exit_status;
     std::cout << (*res)->body;
     return 0;
   }
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
   std::cout << b["district_name"].get<std::string>() << " on " << b["at"].get<std::string>()
@@ -217,7 +346,7 @@ int ask_indicators(const Question& q) {
 
 int ask_series(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   // One row per date and stage, one column per indicator's CV.
   std::vector<std::string> ids;
@@ -249,7 +378,7 @@ int ask_series(const Question& q) {
 
 int ask_diff(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   const json& b = *body;
   Table t({"school", "name", "change"});
@@ -282,7 +411,7 @@ int ask_diff(const Question& q) {
 
 int ask_timeline(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   if (q.format == "table")
     std::cout << "on " << (*body)["at"].get<std::string>() << ": " << (*body)["on"].dump()
@@ -293,7 +422,7 @@ int ask_timeline(const Question& q) {
 
 int ask_events(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   emit(q, events_table((*body)["events"]));
   if (q.format == "table" && !(*body)["next"].is_null())
@@ -303,7 +432,7 @@ int ask_events(const Question& q) {
 
 int ask_rotations(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   Table t(
       {"date", "teacher", "kind", "from", "to", "direction", "post moves", "backbone", "until"});
@@ -326,7 +455,7 @@ int ask_rotations(const Question& q) {
 
 int ask_admissions(const Question& q) {
   auto body = ask(q);
-  if (!body) return 1;
+  if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
   Table t({"学区 school district", "stage", "nearby", "lottery", "direct_promotion", "other"});
   for (const auto& [zone, stages] : (*body)["by_school_district"].items())

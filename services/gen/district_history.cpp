@@ -78,7 +78,7 @@ void DistrictHistory::emit(Date effective, Payload data, int late_days, const ch
   e.envelope.schema_version = std::visit(
       [](const auto& x) -> std::int64_t { return std::decay_t<decltype(x)>::kVersion; }, e.data);
   static constexpr const char* kSources[] = {"beijing-registry", "beijing-personnel",
-                                             "beijing-xueji", "beijing-finance", "annals"};
+                                             "beijing-enrollment", "beijing-finance", "annals"};
   e.envelope.source = source ? source : kSources[int(system_of(e.data))];
   pending_.push(std::move(e));
 }

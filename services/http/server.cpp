@@ -37,9 +37,32 @@ class ProcessCollector : public prometheus::Collectable {
 
 }  // namespace
 
-HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics)
-    : process_(std::move(process)), metrics_(std::move(metrics)),
-      server_(std::make_unique<httplib::Server>()) {
+namespace {
+
+std::unique_ptr<httplib::Server> make_server(const HttpOptions& options) {
+  if (options.tls_cert.empty() != options.tls_key.empty())
+    throw std::runtime_error("--tls-cert and --tls-key go together");
+  if (options.tls_cert.empty()) {
+    if (!options.tls_client_ca.empty())
+      throw std::runtime_error("--tls-client-ca needs --tls-cert and --tls-key");
+    return std::make_unique<httplib::Server>();
+  }
+  auto server = std::make_unique<httplib::SSLServer>(
+      options.tls_cert.c_str(), options.tls_key.c_str(),
+      options.tls_client_ca.empty() ? nullptr : options.tls_client_ca.c_str());
+  if (!server->is_valid())
+    throw std::runtime_error("cannot use the TLS certificate, key or client CA given");
+  return server;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics,
+                       const HttpOptions& options)
+    : process_(std::move(process)), metrics_(std::move(metrics)), server_(make_server(options)),
+      access_(std::make_unique<Access>(std::make_shared<auth::Authenticator>(options.tokens),
+                                       *metrics_)) {
+  access_->install(*server_, options.open);
   auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
   prometheus::BuildGauge()
       .Name("process_start_time_seconds")

@@ -1,5 +1,7 @@
-// The HTTP face every Annals process shares: JSON errors, /health, and Prometheus
-// /metrics from a registry the process fills. Routes are added on server().
+// The HTTP face every Annals process shares: JSON errors, /health, Prometheus /metrics from
+// a registry the process fills, and who may call it (access.h: a credential on every route
+// but the open ones). HTTPS, with client certificates, when the options ask for it. Routes
+// are added on server().
 #pragma once
 
 #include <functional>
@@ -10,6 +12,9 @@
 
 #include <nlohmann/json.hpp>
 #include <prometheus/registry.h>
+
+#include "services/http/access.h"
+#include "services/http/http_options.h"
 
 namespace httplib {
 class Server;
@@ -22,11 +27,15 @@ struct Violation;
 
 class HttpServer {
  public:
-  // `process` names the process in metrics (annals_build_info{process=...}).
-  HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics);
+  // `process` names the process in metrics (annals_build_info{process=...}). Reads the token
+  // file and the TLS files `options` names; throws std::runtime_error when one cannot be read.
+  HttpServer(std::string process, std::shared_ptr<prometheus::Registry> metrics,
+             const HttpOptions& options);
   ~HttpServer();
 
   httplib::Server& server() { return *server_; }
+  // Who may call: the services ask it for the role each route needs.
+  const Access& access() const { return *access_; }
 
   // Adds a collector scraped with the registry (RocksDB figures, for instance).
   void add_collectable(std::shared_ptr<prometheus::Collectable> collectable);
@@ -41,6 +50,7 @@ class HttpServer {
   std::string process_;
   std::shared_ptr<prometheus::Registry> metrics_;
   std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Access> access_;
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::thread thread_;
 };

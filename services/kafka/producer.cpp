@@ -57,7 +57,7 @@ Producer::Producer(const ProducerOptions& options)
   std::string err;
   auto set = [&](const std::string& k, const std::string& v) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error("kafka setting " + k + "=" + v + ": " + err);
+      throw std::runtime_error("kafka producer: setting " + k + ": " + err);
   };
   set("bootstrap.servers", options.brokers);
   set("enable.idempotence", "true");
@@ -67,7 +67,7 @@ Producer::Producer(const ProducerOptions& options)
   set("compression.type", "lz4");
   set("batch.num.messages", "10000");
   set("queue.buffering.max.messages", "1000000");
-  for (const auto& [k, v] : options.settings) set(k, v);
+  apply_kafka_config(*conf, options.settings, "kafka producer");
   if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/kafka/kafka_config.h"
+
 namespace RdKafka {
 class Producer;
 }
@@ -42,13 +44,15 @@ struct ProducerOptions {
   // Upper bound for one record's delivery, retries included (message.timeout.ms).
   std::chrono::milliseconds delivery_timeout{15000};
   std::chrono::milliseconds linger{5};
-  // Further librdkafka settings, applied last ("compression.type" -> "zstd", ...).
-  std::map<std::string, std::string> settings;
+  // Further librdkafka settings, applied last ("compression.type" -> "zstd", ...): the
+  // process's --kafka-config (load_kafka_config) goes here, over any of its own.
+  KafkaProperties settings;
 };
 
 class Producer {
  public:
-  // Throws std::runtime_error when librdkafka rejects the configuration.
+  // Throws std::runtime_error when librdkafka rejects the configuration (naming the setting,
+  // never the value of one from `settings`).
   explicit Producer(const ProducerOptions& options);
   ~Producer();  // flushes what is in flight, up to the delivery timeout
 

@@ -18,19 +18,23 @@ std::vector<std::string> TopicNames::domain() const {
 }
 
 void create_topics(const std::string& brokers, const TopicNames& names, int partitions,
-                   int replication_factor) {
+                   int replication_factor, const KafkaProperties& config) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err) !=
-      RD_KAFKA_CONF_OK) {
+  try {
+    KafkaProperties settings = config;
+    settings.insert({"bootstrap.servers", brokers});  // unless the config has its own
+    apply_kafka_config(conf, settings, "creating topics");
+  } catch (...) {
     rd_kafka_conf_destroy(conf);
-    throw std::runtime_error(err);
+    throw;
   }
   std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err), rd_kafka_destroy);
   if (!rk) throw std::runtime_error(err);
 
   std::vector<std::string> topics = names.domain();
+  topics.push_back(names.access());
   topics.push_back(names.dead_letter());
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const auto& t : topics) {

@@ -2,8 +2,11 @@
 //
 // One topic per source system (registry, personnel, enrollment, finance), keyed by
 // district, so that all of a district's events from one system are in one partition, in
-// order. A dead-letter topic keeps records that could not be projected, with the reason.
-// Retention is unlimited: the log is the record.
+// order. A dead-letter topic keeps records that could not be projected, with the reason; the
+// access topic, who read records about individual people (the audit service's access log).
+// Retention is unlimited: the log is the record. Who may write and read each topic is the
+// brokers' ACLs (deploy/local/broker secure): only the identities that stamp recorded_at (the
+// publishing services, a privileged history import) write the domain topics.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "events/enums.h"
+#include "services/kafka/kafka_config.h"
 
 namespace annals {
 
@@ -18,13 +22,17 @@ struct TopicNames {
   std::string prefix = "annals.";
   std::string of(System system) const;  // "annals.registry"; platform -> none (throws)
   std::string dead_letter() const { return prefix + "deadletter"; }
+  // The audit service's read-access log of pupil-level records, keyed by district.
+  std::string access() const { return prefix + "access"; }
   std::vector<std::string> domain() const;  // the four source topics
 };
 
-// Creates the domain topics with `partitions` partitions each and the dead-letter topic,
-// all with retention.ms=-1 and retention.bytes=-1. Topics that already exist are left as
-// they are. Throws std::runtime_error with the broker's reason on any other failure.
+// Creates the domain topics and the access topic with `partitions` partitions each and the
+// dead-letter topic (one), all with retention.ms=-1 and retention.bytes=-1, as a client of
+// `brokers` configured by `config` (applied last; creating topics needs an identity allowed
+// to, deploy/local/broker's admin). Topics that already exist are left as they are. Throws
+// std::runtime_error with the broker's reason on any other failure.
 void create_topics(const std::string& brokers, const TopicNames& names, int partitions,
-                   int replication_factor);
+                   int replication_factor, const KafkaProperties& config = {});
 
 }  // namespace annals

@@ -2,6 +2,15 @@
 
 namespace annals {
 
+void add_kafka_config_option(CLI::App& app, std::string& path) {
+  app.add_option("--kafka-config", path,
+                 "librdkafka properties file (name=value lines: security.protocol, "
+                 "sasl.username, sasl.password, ...) for every Kafka client, applied last; its "
+                 "bootstrap.servers, when set, replaces --brokers")
+      ->envname("ANNALS_KAFKA_CONFIG")
+      ->check(CLI::ExistingFile);
+}
+
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--brokers", options.brokers, "Kafka bootstrap servers")
       ->envname("ANNALS_BROKERS")
@@ -9,6 +18,7 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--topic-prefix", options.topic_prefix, "prefix of every Annals topic")
       ->envname("ANNALS_TOPIC_PREFIX")
       ->capture_default_str();
+  add_kafka_config_option(app, options.kafka_config);
   app.add_option("--listen", options.listen, "HTTP address host:port (port 0: any free port)")
       ->envname("ANNALS_LISTEN")
       ->capture_default_str();

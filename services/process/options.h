@@ -12,11 +12,17 @@ struct CommonOptions {
   std::string brokers = "127.0.0.1:19092";
   std::string topic_prefix = "annals.";
   std::string listen = "127.0.0.1:8080";
+  // A librdkafka properties file (services/kafka/kafka_config.h) for every Kafka client of
+  // the process, applied last: how to reach and authenticate to the brokers. Empty: none.
+  std::string kafka_config;
 };
 
-// Adds --brokers (ANNALS_BROKERS), --topic-prefix (ANNALS_TOPIC_PREFIX) and
-// --listen (ANNALS_LISTEN, host:port) to `app`.
+// Adds --brokers (ANNALS_BROKERS), --topic-prefix (ANNALS_TOPIC_PREFIX), --kafka-config
+// (ANNALS_KAFKA_CONFIG) and --listen (ANNALS_LISTEN, host:port) to `app`.
 void add_common_options(CLI::App& app, CommonOptions& options);
+
+// Adds --kafka-config FILE (ANNALS_KAFKA_CONFIG), an existing file, setting `path`.
+void add_kafka_config_option(CLI::App& app, std::string& path);
 
 // Splits "host:port"; throws CLI::ValidationError when malformed.
 std::pair<std::string, int> split_listen(const std::string& listen);

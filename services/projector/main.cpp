@@ -11,6 +11,7 @@
 
 #include "events/identifier.h"
 #include "services/http/server.h"
+#include "services/kafka/kafka_config.h"
 #include "services/process/options.h"
 #include "services/process/signals.h"
 #include "services/projector/projector.h"
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   CommonOptions common;
   common.listen = "127.0.0.1:8090";
   add_common_options(app, common);
+  HttpOptions http_options;
+  add_http_options(app, http_options);
   std::string store_path = "var/views";
   std::string group = "annals-projector";
   std::size_t max_batch = 5000;
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
     auto registry = std::make_shared<prometheus::Registry>();
     ProjectorOptions options;
     options.brokers = common.brokers;
+    options.kafka_config = load_kafka_config(common.kafka_config);
     options.group = group;
     options.topics = TopicNames{common.topic_prefix};
     options.max_batch = max_batch;
@@ -61,16 +65,17 @@ int main(int argc, char** argv) {
         "projector-" +
         uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
     Projector projector(options, *store, *registry);
-    HttpServer http("annals-projector", registry);
+    HttpServer http("annals-projector", registry, http_options);
     auto rocksdb_metrics = std::make_shared<views::RocksDbMetrics>(*store);
     http.add_collectable(rocksdb_metrics);
-    http.server().Get("/v1/progress", [&](const httplib::Request&, httplib::Response& res) {
+    http.server().Get("/v1/progress", [&](const httplib::Request& req, httplib::Response& res) {
+      if (!http.access().authorize(req, res, {auth::Role::metrics, auth::Role::reader})) return;
       reply_json(res, 200, {{"group", group}, {"partitions", projector.progress()}});
     });
     int bound = http.start(host, port);
     std::cerr << "annals-projector: listening on http://" << host << ":" << bound << ", views in "
-              << store_path << ", consuming " << common.topic_prefix << "* at " << common.brokers
-              << std::endl;
+              << store_path << ", consuming " << common.topic_prefix << "* at "
+              << bootstrap_servers(common.brokers, options.kafka_config) << std::endl;
     std::exception_ptr failure;
     std::thread engine([&] {
       try {

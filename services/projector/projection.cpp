@@ -124,6 +124,9 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
     return "";
   }
   const Envelope& e = event.envelope;
+  Timestamp& latest = latest_recorded_[{record.topic, e.district}];
+  if (*e.recorded_at < latest) ++result.recorded_at_regressions;
+  else latest = *e.recorded_at;
   // The contract lets only identifiers (events/identifier.h) be ids: no NUL, which would end
   // the district or entity part of a key early (services/views/format.h).
   assert(is_identifier(e.district));

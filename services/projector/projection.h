@@ -40,6 +40,10 @@ struct ProjectionResult {
   std::size_t indexed = 0;     // records of index-only topics: their ids kept, nothing else
   std::map<std::string, std::size_t> applied_by_type;
   std::vector<DeadLetter> dead_letters;  // not applied; their offsets are still covered
+  // Events recorded before an event this projection applied earlier for the same district
+  // from the same topic: recorded_at went back in time. Applied by their recorded_at all the
+  // same (a history import writes the past), and counted (docs/security.md).
+  std::size_t recorded_at_regressions = 0;
 };
 
 // True when `a` and `b` are the same event apart from what the platform adds (recorded_at)
@@ -75,6 +79,8 @@ class Projection {
                views::Batch& batch);
 
   views::ViewStore& store_;
+  // The latest recorded_at applied per (topic, district), since this projection was made.
+  std::map<std::pair<std::string, std::string>, Timestamp> latest_recorded_;
   FigureChanges figure_changes_;  // gathered over one stage() call, written at its end
   TopicNames topics_;
   std::set<std::string> index_only_;

@@ -22,6 +22,7 @@ Projector::Projector(ProjectorOptions options, views::ViewStore& store,
   if (options_.dead_letters) {
     ProducerOptions p;
     p.brokers = options_.brokers;
+    p.settings = options_.kafka_config;
     dead_letter_producer_ = std::make_unique<Producer>(p);
   }
 }
@@ -83,6 +84,7 @@ void Projector::count_batch(const ProjectionResult& result, std::size_t records,
   for (const auto& [type, n] : result.applied_by_type)
     metrics_->applied.Add({{"type", type}}).Increment(double(n));
   metrics_->duplicates.Increment(double(result.duplicates));
+  metrics_->recorded_at_regressions.Increment(double(result.recorded_at_regressions));
   metrics_->batch_size.Observe(double(records));
   metrics_->batch_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

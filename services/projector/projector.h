@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/kafka/kafka_config.h"
 #include "services/kafka/producer.h"
 #include "services/kafka/topics.h"
 #include "services/projector/projection.h"
@@ -46,6 +47,9 @@ ConsumedRecord consumed_record(const RdKafka::Message& message);
 
 struct ProjectorOptions {
   std::string brokers = "127.0.0.1:19092";
+  // The process's --kafka-config (load_kafka_config), applied last to the consumer and to
+  // the dead-letter producer: how to reach and authenticate to the brokers.
+  KafkaProperties kafka_config;
   std::string group = "annals-projector";
   // Static group membership (group.instance.id): a restarted instance with the same store
   // gets its partitions back at once instead of waiting for a rebalance.
@@ -100,8 +104,9 @@ class Projector {
   // The rebalance callback: each assigned partition starts where the store says the views
   // end. It must outlive the consumer that calls it.
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_callback();
-  // A consumer configured from the options (range assignment, no auto commit) that calls
-  // `rebalance`. Throws std::runtime_error naming a setting Kafka refuses.
+  // A consumer configured from the options (range assignment, no auto commit, then
+  // kafka_config) that calls `rebalance`. Throws std::runtime_error naming a setting Kafka
+  // refuses (never the value of one from kafka_config).
   std::unique_ptr<RdKafka::KafkaConsumer> create_consumer(RdKafka::RebalanceCb& rebalance);
   // Subscribes to the topics as a group member or, with all_partitions, assigns every
   // partition of them from the store's offsets (reading their metadata). Throws on failure.

@@ -9,6 +9,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "services/kafka/end_offsets.h"
+#include "services/kafka/kafka_config.h"
 #include "services/projector/projector.h"
 #include "services/projector/projector_metrics.h"
 
@@ -116,6 +117,7 @@ std::unique_ptr<RdKafka::KafkaConsumer> Projector::create_consumer(
   set("queued.max.messages.kbytes", "65536");
   set("session.timeout.ms", "10000");
   if (!options_.instance_id.empty()) set("group.instance.id", options_.instance_id);
+  apply_kafka_config(*conf, options_.kafka_config, "kafka consumer");
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));

@@ -26,6 +26,13 @@ struct Projector::Metrics {
                          .Name("annals_projector_dead_letters_total")
                          .Help("Records sent to the dead-letter topic, by source topic.")
                          .Register(r)),
+        recorded_at_regressions(
+            prometheus::BuildCounter()
+                .Name("annals_projector_recorded_at_regressions_total")
+                .Help("Events recorded before an event applied earlier for the same district and "
+                      "topic (recorded_at went back in time; applied by their recorded_at).")
+                .Register(r)
+                .Add({})),
         id_conflicts(prometheus::BuildCounter()
                          .Name("annals_projector_id_conflicts_total")
                          .Help("Records that reuse an applied event id for different content.")
@@ -61,6 +68,7 @@ struct Projector::Metrics {
   prometheus::Family<prometheus::Counter>& applied;
   prometheus::Counter& duplicates;
   prometheus::Family<prometheus::Counter>& dead_letters;
+  prometheus::Counter& recorded_at_regressions;
   prometheus::Counter& id_conflicts;
   prometheus::Counter& dead_letters_unsent;
   prometheus::Histogram& batch_seconds;

@@ -11,6 +11,7 @@
 
 #include "events/identifier.h"
 #include "services/http/server.h"
+#include "services/kafka/kafka_config.h"
 #include "services/process/options.h"
 #include "services/process/signals.h"
 #include "services/projector/projector.h"
@@ -28,6 +29,8 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
   CommonOptions common;
   common.listen = "127.0.0.1:" + std::to_string(default_port);
   add_common_options(app, common);
+  HttpOptions http_options;
+  add_http_options(app, http_options);
   int delivery_timeout_ms = 15000;
   app.add_option("--delivery-timeout-ms", delivery_timeout_ms,
                  "longest wait for the broker's confirmation before answering 503")
@@ -41,8 +44,10 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
 
   try {
     auto [host, port] = split_listen(common.listen);
+    KafkaProperties kafka_config = load_kafka_config(common.kafka_config);
     ProducerOptions producer_options;
     producer_options.brokers = common.brokers;
+    producer_options.settings = kafka_config;
     producer_options.delivery_timeout = std::chrono::milliseconds(delivery_timeout_ms);
     Producer producer(producer_options);
     auto registry = std::make_shared<prometheus::Registry>();
@@ -55,6 +60,7 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     // whole record before this service acknowledges an event.
     ProjectorOptions follow;
     follow.brokers = common.brokers;
+    follow.kafka_config = kafka_config;
     follow.topics = topics;
     follow.subscribe = {topics.of(system)};
     if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
@@ -79,14 +85,14 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
         kill(getpid(), SIGTERM);
       }
     });
-    HttpServer http("annals-" + name, registry);
+    HttpServer http("annals-" + name, registry, http_options);
     http.add_collectable(std::make_shared<views::RocksDbMetrics>(*store));
     PublishingService service(system, topics, producer, *store, *registry);
-    service.install(http.server());
+    service.install(http.server(), http.access());
     int bound = http.start(host, port);
     std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
               << ", publishing to " << TopicNames{common.topic_prefix}.of(system) << " at "
-              << common.brokers << std::endl;
+              << bootstrap_servers(common.brokers, kafka_config) << std::endl;
     wait_for_termination();
     std::cerr << "annals-" << name << ": stopping" << std::endl;
     http.stop();

@@ -29,11 +29,38 @@ namespace annals {
 
 using nlohmann::json;
 
+namespace {
+// 403 when a rule refused the event for who sent it (a retraction of another source's
+// event), 422 when for what it says.
+int refusal_status(const std::vector<Violation>& violations) {
+  for (const auto& v : violations)
+    if (v.code == "retraction_other_source") return 403;
+  return 422;
+}
+
+// The violations that forbid `publisher` to publish `event` (empty when none).
+std::vector<Violation> outside_grant(const Event& event, const auth::Identity& publisher) {
+  std::vector<Violation> out;
+  if (!publisher.scope.grants(event.envelope.district))
+    out.push_back({"/district",
+                   "the identity '" + publisher.name + "' is not granted district '" +
+                       event.envelope.district + "'",
+                   "district_not_granted"});
+  if (!publisher.sources.grants(event.envelope.source))
+    out.push_back({"/source",
+                   "is not a source the identity '" + publisher.name +
+                       "' publishes under: the source is the credential's, not the body's",
+                   "source_not_yours"});
+  return out;
+}
+
+}  // namespace
+
 // One publish() call: the documents, the events decoded from them, and each one's outcome.
 struct PublishingService::Request {
-  explicit Request(const std::vector<json>& docs)
-      : documents(docs), outcomes(docs.size()), events(docs.size()), refused(docs.size()),
-        deferred(docs.size()) {}
+  Request(const std::vector<json>& docs, const auth::Identity& who)
+      : documents(docs), publisher(who), outcomes(docs.size()), events(docs.size()),
+        refused(docs.size()), deferred(docs.size()) {}
 
   // Refuses document i with `status` and `violations`; counted under the first violation's
   // code (or "invalid") and `type` by finish().
@@ -67,7 +94,7 @@ struct PublishingService::Request {
   void reject_deferred() {
     for (std::size_t i = 0; i < documents.size(); ++i)
       if (outcomes[i].status == 422 && outcomes[i].body.is_null())
-        reject(i, 422, deferred[i], type_name(events[i]->data));
+        reject(i, refusal_status(deferred[i]), deferred[i], type_name(events[i]->data));
   }
   // A document repeating an earlier one of the request gets that one's outcome.
   void copy_repeats(const std::vector<std::pair<std::size_t, std::size_t>>& repeats) {
@@ -78,6 +105,7 @@ struct PublishingService::Request {
   }
 
   const std::vector<json>& documents;
+  const auth::Identity& publisher;
   std::vector<Outcome> outcomes;
   std::vector<std::optional<Event>> events;  // the documents that meet the contract
   std::set<std::string> districts;           // of those events
@@ -112,8 +140,9 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 }  // namespace
 
 std::vector<PublishingService::Outcome> PublishingService::publish(
-    const std::vector<json>& documents, const std::vector<std::string>& parse_errors) {
-  Request request(documents);
+    const std::vector<json>& documents, const std::vector<std::string>& parse_errors,
+    const auth::Identity& publisher) {
+  Request request(documents, publisher);
   check_contract(request, parse_errors);
   // Until the views have read this service's own topic to its end once (after a start or a
   // rebuild), an id cannot be known to be new: refuse rather than publish twice.
@@ -153,9 +182,19 @@ void PublishingService::check_contract(Request& request,
                      decoded.event ? type_name(decoded.event->data) : "unknown", decoded.omitted);
       continue;
     }
+    if (auto forbidden = outside_grant(*decoded.event, request.publisher); !forbidden.empty()) {
+      request.reject(i, 403, forbidden, type_name(decoded.event->data));
+      continue;
+    }
     request.districts.insert(decoded.event->envelope.district);
     request.events[i] = std::move(decoded.event);
   }
+}
+
+Timestamp PublishingService::stamp() {
+  std::lock_guard lock(stamp_mu_);
+  last_stamp_ = std::max(Timestamp::now().micros, last_stamp_ + 1);
+  return Timestamp{last_stamp_};
 }
 
 bool PublishingService::settle_uncertain(const Request& request) {
@@ -249,14 +288,14 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
       pass.registry_dependent |= v.code == "school_not_open" || v.code == "school_unknown" ||
                                  v.code == "stage_not_served" || v.code == "cluster_not_active";
     if (pass.pass == 1 || system_ == System::registry) {
-      request.reject(i, 422, violations, type_name(event.data));
+      request.reject(i, refusal_status(violations), violations, type_name(event.data));
     } else {
       request.outcomes[i] = {422, {}};  // decided on the second pass
       request.deferred[i] = violations;
     }
     return std::nullopt;
   }
-  event.envelope.recorded_at = Timestamp::now();
+  event.envelope.recorded_at = stamp();
   pass.first_in_request[event.envelope.id] = i;
   // The log keeps what the producer sent (its schema version: upcast on read), stamped.
   json stamped = request.documents[i];

@@ -14,6 +14,7 @@
 #include "events/json_codec.h"
 #include "events/json_documents.h"
 #include "events/schema.h"
+#include "services/http/access.h"
 #include "services/http/server.h"
 #include "services/publisher/publishing_district_locks.h"
 #include "services/publisher/publishing_metrics.h"
@@ -116,16 +117,26 @@ void reply_batch(httplib::Response& res, const std::vector<PublishingService::Ou
 
 }  // namespace
 
-void PublishingService::install(httplib::Server& server) {
-  server.Post("/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
-    post_events(req, res);
+void PublishingService::install(httplib::Server& server, const Access& access) {
+  server.Post("/v1/events", [this, &access](const httplib::Request& req, httplib::Response& res) {
+    post_events(req, res, access);
   });
   server.Get("/ready", [this](const httplib::Request&, httplib::Response& res) { get_ready(res); });
   server.Get("/v1/schemas",
              [this](const httplib::Request&, httplib::Response& res) { get_schemas(res); });
 }
 
-void PublishingService::post_events(const httplib::Request& req, httplib::Response& res) {
+void PublishingService::post_events(const httplib::Request& req, httplib::Response& res,
+                                    const Access& access) {
+  auto publisher = access.authorize(req, res, {auth::Role::source});
+  if (!publisher) return;
+  if (publisher->system != system_) {
+    metrics_->rejected.Add({{"reason", "forbidden"}}).Increment();
+    return reply_forbidden(res, "the identity '" + publisher->name + "' publishes " +
+                                    std::string(to_string(publisher->system)) +
+                                    " events, not to the " + std::string(to_string(system_)) +
+                                    " service");
+  }
   metrics_->in_flight.Increment();
   auto started = std::chrono::steady_clock::now();
   auto split = read_documents(req);
@@ -138,7 +149,7 @@ void PublishingService::post_events(const httplib::Request& req, httplib::Respon
                                        : std::vector<Violation>{});
   } else {
     auto& [batch, docs, errors] = std::get<Documents>(split);
-    std::vector<Outcome> outcomes = publish(docs, errors);
+    std::vector<Outcome> outcomes = publish(docs, errors, *publisher);
     if (!batch) reply_json(res, outcomes[0].status, outcomes[0].body);
     else reply_batch(res, outcomes);
     if (res.status == 503) res.set_header("Retry-After", "5");

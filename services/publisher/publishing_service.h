@@ -7,6 +7,12 @@
 //   GET  /v1/schemas    the event types and versions this service accepts
 //   GET  /ready         200 when the broker answers, 503 otherwise
 //
+// Who may publish: a source identity (services/auth/identity.h) of this service's system,
+// for the districts it is granted, under the `source` it is given (401 without a valid
+// token, 403 for another role or system). An event of a district not granted, or whose
+// `source` is not the identity's, or a retraction of an event another source published, is
+// refused with 403 and the violation that says why.
+//
 // Responses: a single event gets 201 with its log position, 422 with every violation
 // (JSON pointer, code and reason), 400 when the body is not JSON, 409 when its id was used
 // for a different event, 503 with Retry-After when the broker did not confirm. A batch gets
@@ -41,6 +47,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/enums.h"
+#include "services/auth/identity.h"
 #include "services/kafka/producer.h"
 #include "services/kafka/topics.h"
 #include "services/views/view_store.h"
@@ -56,6 +63,7 @@ struct Response;
 
 namespace annals {
 
+class Access;
 class Projection;
 struct ConsumedRecord;
 struct Event;
@@ -69,17 +77,19 @@ class PublishingService {
                     prometheus::Registry& metrics);
   ~PublishingService();
 
-  // Adds the routes above.
-  void install(httplib::Server& server);
+  // Adds the routes above; `access` says who calls (it must outlive the server).
+  void install(httplib::Server& server, const Access& access);
 
   struct Outcome {
     int status;           // 201 accepted, 422 invalid, 503 broker unavailable
     nlohmann::json body;  // what the client is told about this event
   };
-  // Validates and publishes documents; one outcome per document, in order. Documents that
-  // failed to parse are passed as a discarded json with their parse error in `parse_errors`.
+  // Validates and publishes documents for `publisher` (a source identity of this service's
+  // system); one outcome per document, in order. Documents that failed to parse are passed
+  // as a discarded json with their parse error in `parse_errors`.
   std::vector<Outcome> publish(const std::vector<nlohmann::json>& documents,
-                               const std::vector<std::string>& parse_errors);
+                               const std::vector<std::string>& parse_errors,
+                               const auth::Identity& publisher);
 
   static constexpr std::size_t kMaxBatch = 100000;
 
@@ -90,7 +100,7 @@ class PublishingService {
   struct Checked;  // what the domain rules let through, ready to produce
 
   // The routes (publishing_service.cpp).
-  void post_events(const httplib::Request& req, httplib::Response& res);
+  void post_events(const httplib::Request& req, httplib::Response& res, const Access& access);
   void get_ready(httplib::Response& res);
   void get_schemas(httplib::Response& res);
 
@@ -106,7 +116,8 @@ class PublishingService {
 
   // publish()'s steps (publishing_request.cpp), in order.
   // 1. The contract: refuses the documents that did not parse (400), do not decode or are
-  //    another service's events (422); notes the districts of the valid ones.
+  //    another service's events (422), or that the publisher may not publish (403: a
+  //    district not granted, a `source` not its own); notes the districts of the valid ones.
   void check_contract(Request& request, const std::vector<std::string>& parse_errors);
   // When an event's id had an unconfirmed delivery, reads this service's topic to its end
   // first (it may hold the event already); false when that did not finish in time.
@@ -143,6 +154,12 @@ class PublishingService {
   std::unique_ptr<DistrictLocks> locks_;
   std::atomic<bool> caught_up_{false};
   std::mutex catch_up_mu_;
+  // The last recorded_at this process stamped: the next is later, even when the clock steps
+  // back (recorded_at never goes back in time on a topic this service writes).
+  std::int64_t last_stamp_ = 0;
+  std::mutex stamp_mu_;
+  // Stamps recorded_at: now, or a microsecond after the last stamp when that is later.
+  Timestamp stamp();
   // Ids whose delivery ended unconfirmed although the broker may have written them.
   std::set<std::string> uncertain_;
   std::mutex uncertain_mu_;

@@ -256,6 +256,11 @@ class Checker {
     } else if (target->envelope.district != district_) {
       fail("/data/event_id", "retraction_other_district",
            "event " + d.event_id + " belongs to district '" + target->envelope.district + "'");
+    } else if (target->envelope.source != e_.envelope.source) {
+      fail("/data/event_id", "retraction_other_source",
+           "event " + d.event_id +
+               " was published by another source system: only it may retract "
+               "it");
     }
   }
 

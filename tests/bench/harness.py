@@ -21,6 +21,10 @@ of each peer in tests/bench/peers/ for its design and tuning):
   5. the time to rebuild every view from the full history.
 
 Nothing here asserts a time: the figures are written down, as ratios where they compare.
+
+The processes it starts read a token file of the run's own (WORK/tokens, made with `annals
+tokens add`): the questions are asked with its reader's token, the projector's progress with
+its metrics token.
 """
 import argparse
 import datetime
@@ -39,7 +43,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 source = os.path.dirname(os.path.dirname(here))
 sys.path.insert(0, os.path.join(source, "tests", "support"))
-from stack import free_port, get_json  # noqa: E402
+from stack import free_port, get_json, make_tokens  # noqa: E402
 started_at = time.time()
 SCHOOLS_PER_DISTRICT = {"demo": 10, "small": 30, "medium": 60, "beijing": 88}  # services/gen/synthetic_city.cpp
 
@@ -119,7 +123,10 @@ class Bench:
         self.tests = os.path.abspath(args.tests_bins)
         self.port = args.kafka_port
         self.brokers = f"127.0.0.1:{self.port}"
-        self.broker_env = dict(os.environ, ANNALS_KAFKA_PORT=str(self.port), ANNALS_KAFKA_DIR=f"{self.work}/broker")
+        self.broker_env = dict(os.environ, ANNALS_KAFKA_PORT=str(self.port), ANNALS_KAFKA_DIR=f"{self.work}/broker",
+                               ANNALS_KAFKA_SECURITY="plaintext")
+        self.tokens_file = f"{self.work}/tokens"
+        self.tokens = {}
         self.results = {"datasets": {}, "ingest": {}, "queries": {}, "rss": {}, "notes": []}
 
     # ---- the data ---------------------------------------------------------------------------
@@ -154,7 +161,8 @@ class Bench:
         t0 = time.time()
         p = subprocess.Popen([f"{self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
                               "--group", f"rebuild-{label}", "--store", store, "--listen", "127.0.0.1:0",
-                              "--exit-when-caught-up"], stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
+                              "--tokens", self.tokens_file, "--exit-when-caught-up"],
+                             stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
         rss = RssSampler(p.pid)
         if p.wait() != 0:
             sys.exit(f"the projector failed; see {store}.log")
@@ -171,15 +179,15 @@ class Bench:
         shutil.rmtree(store, ignore_errors=True)
         port = free_port()
         p = subprocess.Popen([f"{self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
-                              "--group", "live", "--store", store, "--listen", f"127.0.0.1:{port}"],
-                             stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
+                              "--group", "live", "--store", store, "--listen", f"127.0.0.1:{port}",
+                              "--tokens", self.tokens_file], stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
         try:
-            self.wait_http(port, "/v1/progress")
+            self.wait_http(port, "/v1/progress", self.tokens["bench-metrics"])
             rss = RssSampler(p.pid)
             t0 = time.time()
             publish_seconds = self.publish(ds)
             while True:
-                parts = get_json(port, "/v1/progress")["partitions"]
+                parts = get_json(port, "/v1/progress", token=self.tokens["bench-metrics"])["partitions"]
                 if sum(max(0, x["next_offset"]) for x in parts) >= ds["events"]:
                     break
                 if time.time() - t0 > 3600:
@@ -234,11 +242,11 @@ class Bench:
         return r
 
     # ---- questions --------------------------------------------------------------------------
-    def wait_http(self, port, path, timeout=120):
+    def wait_http(self, port, path, token, timeout=120):
         deadline = time.time() + timeout
         while True:
             try:
-                return get_json(port, path)
+                return get_json(port, path, token=token)
             except OSError:
                 if time.time() > deadline:
                     raise
@@ -274,14 +282,17 @@ class Bench:
     def questions(self, ds, store):
         """state and indicators at random dates, Annals over HTTP and PostgreSQL, interleaved."""
         port = free_port()
-        audit = subprocess.Popen([f"{self.bins}/annals-audit", "--store", store, "--secondary", f"{store}-audit",
-                                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+        reader = self.tokens["bench-reader"]
+        audit = subprocess.Popen([f"{self.bins}/annals-audit", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                                  "--store", store, "--secondary", f"{store}-audit", "--listen", f"127.0.0.1:{port}",
+                                  "--tokens", self.tokens_file], stdout=subprocess.DEVNULL,
                                  stderr=open(f"{store}-audit.log", "w"))
         try:
-            districts = [d["id"] for d in self.wait_http(port, "/v1/districts")["districts"]]
+            districts = [d["id"] for d in self.wait_http(port, "/v1/districts", reader)["districts"]]
             dsn = self.pg_dsn(f"bench_{ds['name']}")
             check = subprocess.run([sys.executable, f"{source}/tests/bench/peers/postgres/check.py",
-                                    f"http://127.0.0.1:{port}", dsn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                    f"http://127.0.0.1:{port}", dsn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, env=dict(os.environ, ANNALS_TOKEN=reader))
             agreed = check.returncode == 0
             log(f"answers checked equal ({ds['name']}): {agreed}")
             if not agreed:
@@ -296,7 +307,8 @@ class Bench:
 
             def annals(question, district, at):
                 t0 = time.perf_counter()
-                http_conn.request("GET", f"/v1/districts/{district}/{question}?at={at}")
+                http_conn.request("GET", f"/v1/districts/{district}/{question}?at={at}",
+                                  headers={"Authorization": f"Bearer {reader}"})
                 r = http_conn.getresponse()
                 body = r.read()
                 json.loads(body)
@@ -337,6 +349,12 @@ class Bench:
     def go(self):
         os.makedirs(self.work, exist_ok=True)
         ensure_python_modules()
+        # The identities the harness calls its processes with: a token file of this run's own.
+        if os.path.exists(self.tokens_file):
+            os.remove(self.tokens_file)
+        self.tokens = make_tokens(f"{self.bins}/annals", self.tokens_file, {
+            "bench-reader": ["--role", "reader", "--all-districts"],
+            "bench-metrics": ["--role", "metrics", "--all-districts"]})
         run(f"{source}/deploy/local/broker", "fresh", env=self.broker_env)
         R = self.results
         try:

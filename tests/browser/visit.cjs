@@ -1,11 +1,18 @@
 // A scripted visit of the audit service's page in headless Chromium (Debian's), driven by
 // playwright-core: what a supervisor sees, asserted, and a screenshot kept.
 //   node visit.cjs BASE_URL SCREENSHOT.png
+// ANNALS_VISIT_TOKENS holds the tokens web_page_test.py made (JSON: city, xicheng, revoked,
+// later, metrics, wrong); ANNALS_VISIT_REVOKE the command (JSON argv) that revokes one by name.
 'use strict';
 const { chromium } = require('playwright-core');
 const assert = require('assert');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
 
 const [base, screenshot] = process.argv.slice(2);
+const tokens = JSON.parse(process.env.ANNALS_VISIT_TOKENS);
+const revoke = JSON.parse(process.env.ANNALS_VISIT_REVOKE);
+const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
 
 (async () => {
   const browser = await chromium.launch({
@@ -14,15 +21,60 @@ const [base, screenshot] = process.argv.slice(2);
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     const elsewhere = [];
-    page.on('request', (r) => { if (!r.url().startsWith(base)) elsewhere.push(r.url()); });
+    const urls = [];
+    const authorization = new Map();  // API path -> the Authorization header it was sent with
+    page.on('request', (r) => {
+      urls.push(r.url());
+      if (!r.url().startsWith(base) && !r.url().startsWith(`blob:${base}/`)) elsewhere.push(r.url());
+      if (new URL(r.url()).pathname.startsWith('/v1/')) authorization.set(r.url(), r.headers().authorization);
+    });
+    page.on('framenavigated', (f) => urls.push(f.url()));
+    const consoleText = [];
+    page.on('console', (m) => consoleText.push(m.text()));
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const settled = () => page.waitForFunction(() => document.body.dataset.loading === 'false');
+    const visible = (selector) => page.waitForSelector(selector, { state: 'visible' });
+    const signIn = async (token) => {
+      await visible('#signin');
+      await page.fill('#token', token);
+      await page.click('#signin-button');
+    };
+    const refused = async () => {
+      await page.waitForFunction((text) => !document.getElementById('signin-message').hidden &&
+        document.getElementById('signin-message').textContent === text, REFUSED);
+      assert.ok(await page.isHidden('#content'), 'nothing of the record once refused');
+      assert.strictEqual(await page.inputValue('#token'), '', 'the field does not keep the token');
+      assert.strictEqual(await page.evaluate(() => sessionStorage.length), 0, 'the refused token is forgotten');
+    };
 
+    // Signed out: the form, nothing else, and no API call.
     await page.goto(`${base}/?district=xicheng&at=2019-09-01`);
+    await visible('#signin');
+    assert.strictEqual(await page.getAttribute('#token', 'type'), 'password');
+    assert.strictEqual(await page.getAttribute('#token', 'name'), null, 'a field without a name is never submitted');
+    assert.ok(await page.isHidden('#content'));
+    assert.ok(await page.isHidden('#controls'));
+    assert.deepStrictEqual([...authorization.keys()], [], 'no API call before signing in');
+
+    // An unknown token, then a revoked one: refused, and the form says so.
+    await signIn(tokens.wrong);
+    await refused();
+    await signIn(tokens.revoked);
+    await refused();
+
+    // A reader of 西城区 only.
+    await signIn(tokens.xicheng);
+    await page.waitForFunction(() => document.body.dataset.signedIn === 'true');
     await settled();
+    assert.match(await page.textContent('#who'), /xicheng-reader \(reader: xicheng\)/);
+    assert.ok(await page.isVisible('#signout'));
+    const districts = await page.$$eval('#district option', (os) => os.map((o) => o.value));
+    assert.deepStrictEqual(districts, ['xicheng'], 'only its district is listed');
+    assert.strictEqual(await page.evaluate(() => sessionStorage.getItem('annals.token')), tokens.xicheng, 'kept for the session');
+    assert.strictEqual(await page.evaluate(() => localStorage.length), 0, 'nothing kept beyond the session');
     assert.match(await page.textContent('#standard-why'), /教督〔2017〕6号/);
     assert.match(await page.textContent('#verdict'), /达标/);
     const rows = await page.$$eval('#indicators tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => [c.textContent, c.className])));
@@ -33,8 +85,18 @@ const [base, screenshot] = process.argv.slice(2);
     assert.ok(lines >= 5, `a line per indicator, got ${lines}`);
     const schools = await page.$$eval('#schools tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
     assert.ok(schools.some((s) => s.includes('西城区')), `the roster: ${schools}`);
-    assert.ok((await page.$$('#events tbody tr')).length > 0, 'the event trail');
-    assert.match(await page.getAttribute('#xlsx', 'href'), /indicators\.xlsx\?at=2019-09-01/);
+    assert.ok((await page.$$('#events tbody tr')).length > 0, `the event trail: ${await page.textContent('#error')}`);
+    assert.match(await page.getAttribute('#xlsx', 'data-href'), /indicators\.xlsx\?at=2019-09-01/);
+
+    // The exports are fetched with the token and saved from a Blob URL.
+    for (const [id, name, starts] of [['#xlsx', /\.xlsx$/, 'PK'], ['#csv', /\.csv$/, null]]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+      assert.match(download.suggestedFilename(), name);
+      assert.match(download.url(), /^blob:/, 'saved from a Blob URL');
+      const bytes = fs.readFileSync(await download.path());
+      if (starts) assert.strictEqual(bytes.subarray(0, 2).toString('latin1'), starts, 'an Excel workbook');
+      else assert.match(bytes.toString('utf8'), /综合差异系数/, 'the official table');
+    }
 
     // The slider moves the date back before 2017: the 2012 standard, judged on the composite.
     await page.$eval('#slider', (s) => {
@@ -57,9 +119,55 @@ const [base, screenshot] = process.argv.slice(2);
     assert.ok(junior > 0, 'junior sections in the roster');
     await page.screenshot({ path: screenshot, fullPage: true });
 
+    // Another district answers as one that does not exist; the session survives a new page.
+    await page.goto(`${base}/?district=chaoyang&at=2019-09-01`);
+    await page.waitForFunction(() => document.body.dataset.signedIn === 'true');
+    await settled();
+    assert.match(await page.textContent('#verdict'), /no district 'chaoyang' in the record/);
+    assert.deepStrictEqual(await page.$$eval('#district option', (os) => os.map((o) => o.value)), ['xicheng']);
+
+    // Signing out forgets the token and what the page showed.
+    await page.click('#signout');
+    await visible('#signin');
+    assert.ok(await page.isHidden('#signin-message'), 'a sign-out is no refusal');
+    assert.strictEqual(await page.evaluate(() => sessionStorage.length), 0);
+    assert.strictEqual((await page.$$('#indicators tbody tr')).length, 0);
+
+    // A valid identity without the reader role: signed in, and the API's 403 shown.
+    await signIn(tokens.metrics);
+    await page.waitForFunction(() => !document.getElementById('error').hidden);
+    assert.match(await page.textContent('#who'), /scraper \(metrics: every district\)/);
+    assert.match(await page.textContent('#error'), /role/);
+    await page.click('#signout');
+
+    // A token revoked while the page is open: the next answer is refused.
+    await signIn(tokens.later);
+    await page.waitForFunction(() => document.body.dataset.signedIn === 'true');
+    await settled();
+    execFileSync(revoke[0], [...revoke.slice(1), 'later-revoked'], { stdio: 'inherit' });
+    const deadline = Date.now() + 10000;
+    for (let stage = 'junior'; ; stage = stage === 'primary' ? 'junior' : 'primary') {
+      await page.selectOption('#stage', stage);
+      await settled();
+      if (await page.isVisible('#signin')) break;
+      assert.ok(Date.now() < deadline, 'a revoked token is refused within seconds');
+      await page.waitForTimeout(300);
+    }
+    await refused();
+
+    // The token is never in a URL nor in the console; every API call carried one.
+    for (const token of Object.values(tokens)) {
+      const secret = token.split('_').slice(2).join('_');
+      for (const u of urls) assert.ok(!u.includes(secret), `a token in the URL ${u.slice(0, 60)}...`);
+      for (const c of consoleText) assert.ok(!c.includes(secret), 'a token in the console');
+    }
+    assert.ok(!(await page.url()).includes('token'));
+    for (const [u, header] of authorization) assert.match(header || '', /^Bearer annals_/, `no token sent to ${u}`);
+
     assert.deepStrictEqual(errors, [], 'no script errors');
     assert.deepStrictEqual(elsewhere, [], 'every request stays on the audit service');
-    console.log(`visited ${base}: ${rows.length} indicator rows, ${schools.length} schools, ${lines} CV lines; screenshot ${screenshot}`);
+    console.log(`visited ${base}: ${rows.length} indicator rows, ${schools.length} schools, ${lines} CV lines; ` +
+      `${authorization.size} API calls, each with a token; screenshot ${screenshot}`);
   } finally {
     await browser.close();
   }

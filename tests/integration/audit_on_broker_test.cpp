@@ -1,9 +1,13 @@
 // The audit service end to end on the real broker: events produced to the topics, the
 // projector's views, and the answers over HTTP: a district's state and indicators on a date
 // (with a merger and a correction), as recorded before the correction, the standard in force
-// by date, the official CSV table, the series, the audit trail, and the errors.
+// by date, the official CSV table, the series, the audit trail, and the errors. Every call
+// carries a reader's token from a token file made with `annals tokens add`.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -50,19 +54,24 @@ class AuditOnBroker : public ::testing::Test {
       ends[{records[i].topic, d[0].partition}] = d[0].offset + 1;
     }
     produced = events.size();
+    tokens = *dir / "tokens";
+    reader_token = add_token("city-reader", {"--all-districts"});
+    token_file = *dir / "city-reader.token";
+    std::ofstream(token_file) << reader_token << "\n";
     int projector_port = testing::free_port();
     audit_port = testing::free_port();
-    projector = new Process(
-        binary("annals-projector"),
-        {"--brokers", testing::test_brokers(), "--topic-prefix", prefix, "--store", *dir / "views",
-         "--group", prefix + "p", "--listen", "127.0.0.1:" + std::to_string(projector_port)},
-        *dir / "projector.log");
+    projector = new Process(binary("annals-projector"),
+                            {"--brokers", testing::test_brokers(), "--topic-prefix", prefix,
+                             "--store", *dir / "views", "--group", prefix + "p", "--listen",
+                             "127.0.0.1:" + std::to_string(projector_port), "--tokens", tokens},
+                            *dir / "projector.log");
     audit = new Process(binary("annals-audit"),
                         {"--store", *dir / "views", "--secondary", *dir / "audit", "--listen",
-                         "127.0.0.1:" + std::to_string(audit_port)},
+                         "127.0.0.1:" + std::to_string(audit_port), "--tokens", tokens, "--brokers",
+                         testing::test_brokers(), "--topic-prefix", prefix},
                         *dir / "audit.log");
     ASSERT_TRUE(eventually([&] {
-      httplib::Client c("127.0.0.1", audit_port);
+      auto c = client();
       auto res = c.Get("/v1/districts");
       if (!res || res->status != 200) return false;
       std::size_t done = 0;
@@ -74,7 +83,7 @@ class AuditOnBroker : public ::testing::Test {
       return done == ends.size();
     })) << projector->log()
         << audit->log() << [&] {
-             httplib::Client c("127.0.0.1", audit_port);
+             auto c = client();
              auto res = c.Get("/v1/districts");
              std::string out = res ? res->body : "no answer";
              for (const auto& [tp, end] : ends)
@@ -153,8 +162,29 @@ class AuditOnBroker : public ::testing::Test {
     return out;
   }
 
-  static json get(const std::string& path, int expect = 200) {
+  // A new identity of the token file, reader of `grant` (--district D or --all-districts);
+  // its token, which `annals tokens add` prints once.
+  static std::string add_token(const std::string& name, std::vector<std::string> grant) {
+    std::vector<std::string> args{"tokens", "add", "--file", tokens,
+                                  "--name", name,  "--role", "reader"};
+    args.insert(args.end(), grant.begin(), grant.end());
+    std::string log = *dir / ("token-" + name + ".log");
+    EXPECT_EQ(testing::run(binary("annals"), args, log), 0) << Process::read(log);
+    std::istringstream lines(Process::read(log));
+    for (std::string line; std::getline(lines, line);)
+      if (line.starts_with("annals_")) return line;
+    ADD_FAILURE() << "no token printed: " << Process::read(log);
+    return "";
+  }
+  // A client of the audit service with the reader's token.
+  static httplib::Client client() {
     httplib::Client c("127.0.0.1", audit_port);
+    c.set_bearer_token_auth(reader_token);
+    return c;
+  }
+
+  static json get(const std::string& path, int expect = 200) {
+    auto c = client();
     auto res = c.Get(path);
     EXPECT_TRUE(res) << path;
     if (!res) return json();
@@ -181,6 +211,7 @@ class AuditOnBroker : public ::testing::Test {
   static inline std::string prefix;
   static inline std::size_t produced = 0;
   static inline int audit_port = 0;
+  static inline std::string tokens, reader_token, token_file;
   static inline Process* projector = nullptr;
   static inline Process* audit = nullptr;
 };
@@ -251,7 +282,7 @@ TEST_F(AuditOnBroker, IndicatorsUnderTheStandardInForceWithTheWeightedCv) {
 }
 
 TEST_F(AuditOnBroker, TheOfficialTableAsCsvAndTheSeries) {
-  httplib::Client c("127.0.0.1", audit_port);
+  auto c = client();
   auto res = c.Get("/v1/districts/dc/indicators.csv?at=2019-09-01");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
@@ -390,7 +421,8 @@ TEST_F(AuditOnBroker, RotationsAndAdmissions) {
 
 TEST_F(AuditOnBroker, TheCommandLineAsksTheSameQuestions) {
   auto annals = [&](std::vector<std::string> args) {
-    args.insert(args.end(), {"--audit", "http://127.0.0.1:" + std::to_string(audit_port)});
+    args.insert(args.end(), {"--audit", "http://127.0.0.1:" + std::to_string(audit_port),
+                             "--token-file", token_file});
     std::string log = *dir / ("cli-" + std::to_string(std::random_device{}()) + ".log");
     int status = testing::run(binary("annals"), args, log);
     return std::make_pair(status, Process::read(log));
@@ -411,6 +443,50 @@ TEST_F(AuditOnBroker, TheCommandLineAsksTheSameQuestions) {
   auto [bad_status, bad] = annals({"indicators", "nowhere", "--at", "2019-09-01"});
   EXPECT_EQ(bad_status, 1);
   EXPECT_NE(bad.find("HTTP 404: no district 'nowhere'"), std::string::npos) << bad;
+}
+
+TEST_F(AuditOnBroker, TheCommandLineSaysWhenItsTokenIsRefused) {
+  std::string former = add_token("former-reader", {"--all-districts"});
+  std::string other = add_token("other-reader", {"--district", "elsewhere"});
+  std::string log = *dir / "revoke.log";
+  ASSERT_EQ(
+      testing::run(binary("annals"), {"tokens", "revoke", "--file", tokens, "former-reader"}, log),
+      0)
+      << Process::read(log);
+  std::string credentials = *dir / "credentials";
+  std::ofstream(credentials) << "# name token\nformer " << former << "\nother " << other << "\n";
+  std::filesystem::permissions(
+      credentials, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto annals = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--audit", "http://127.0.0.1:" + std::to_string(audit_port),
+                             "--credentials", credentials});
+    std::string out = *dir / ("cli-" + std::to_string(std::random_device{}()) + ".log");
+    int status = testing::run(binary("annals"), args, out);
+    return std::make_pair(status, Process::read(out));
+  };
+  // Revoked: refused within a second, with exit status 3, the token never printed.
+  ASSERT_TRUE(eventually([&] { return annals({"districts", "--as", "former"}).first == 3; }));
+  auto [status, refused] = annals({"districts", "--as", "former"});
+  EXPECT_EQ(status, 3);
+  EXPECT_NE(refused.find("annals: access refused (401): the token is not valid (unknown or "
+                         "revoked) (the token from the line 'former' of " +
+                         credentials + "); set ANNALS_TOKEN, --token-file or --credentials"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(refused.find(former.substr(24)), std::string::npos) << "the secret is printed";
+  // Another district's reader: this district answers as one not in the record.
+  auto [other_status, elsewhere] =
+      annals({"indicators", "dc", "--at", "2019-09-01", "--as", "other"});
+  EXPECT_EQ(other_status, 1);
+  EXPECT_NE(elsewhere.find("HTTP 404: no district 'dc' in the record"), std::string::npos)
+      << elsewhere;
+  auto [list_status, listed] = annals({"districts", "--as", "other", "--format", "json"});
+  EXPECT_EQ(list_status, 0) << listed;
+  EXPECT_EQ(json::parse(listed.substr(listed.find('{')))["districts"].size(), 0u) << listed;
+  // No credential of that name.
+  auto [none_status, none] = annals({"districts", "--as", "nobody"});
+  EXPECT_EQ(none_status, 3);
+  EXPECT_NE(none.find("has no line named 'nobody'"), std::string::npos) << none;
 }
 
 TEST_F(AuditOnBroker, ErrorsArePrecise) {

@@ -10,6 +10,12 @@ path, the views' content checksum is what it was before, every record in the dom
 (but those this test wrote there itself) is a valid event, and no refused input's id is in
 them.
 
+Every call carries the token of the identity that would make it (ctest's `tokens` fixture,
+ANNALS_TEST_CREDENTIALS; the processes read its token file, ANNALS_TOKENS): each publishing
+service is posted to with its own system's source token, the audit service asked with the
+city reader's, /metrics and the projector's progress with the metrics token; `annals import`
+reads the same credentials (ANNALS_CREDENTIALS). /health and /ready are asked with none.
+
   bad_input_test.py SOURCE_DIR BIN_DIR WORK_DIR     (ANNALS_TEST_BROKERS names the broker)
 
 It ends with the line `bad_input: N passed, M failed` and exits non-zero when M > 0.
@@ -27,7 +33,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "support"))
 sys.path.insert(0, here)
-from stack import arguments, free_port  # noqa: E402
+from stack import arguments, free_port, token  # noqa: E402
 import bad_inputs as B  # noqa: E402
 
 started_at = time.time()
@@ -40,6 +46,8 @@ except ImportError:
     sys.exit("no jsonschema for python3: run deploy/local/install-deps")
 
 SYSTEMS = B.SERVICES
+TOKENS = {name: token(name) for name in SYSTEMS + ("city-reader", "metrics")}
+CALLER = {**{s: s for s in SYSTEMS}, "projector": "metrics", "audit": "city-reader"}  # who asks each process
 TOPICS = {s: prefix + s for s in SYSTEMS}
 DEAD = prefix + "deadletter"
 logs = os.path.join(work, "logs")
@@ -112,8 +120,11 @@ def start_time(pid):
 # ------------------------------------------------------------------------------------------
 # HTTP
 
-def request(port, method, path, body=None, headers=None, timeout=120):
-    """(status, Content-Type, body bytes); status 0 when there was no answer."""
+def request(port, method, path, body=None, headers=None, timeout=120, as_=None):
+    """(status, Content-Type, body bytes); status 0 when there was no answer. `as_`: the
+    identity whose bearer token is sent (none when None)."""
+    if as_:
+        headers = {"Authorization": f"Bearer {TOKENS[as_]}", **(headers or {})}
     c = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         try:
@@ -135,8 +146,8 @@ def request(port, method, path, body=None, headers=None, timeout=120):
         c.close()
 
 
-def get_json(port, path):
-    status, _, raw = request(port, "GET", path, timeout=30)
+def get_json(port, path, as_):
+    status, _, raw = request(port, "GET", path, timeout=30, as_=as_)
     if status != 200:
         raise OSError(f"GET {path}: {status} {raw[:200]!r}")
     return json.loads(raw)
@@ -160,7 +171,7 @@ def post(service, body, ctype="application/json", headers=None):
     h = dict(headers or {})
     if ctype is not None:
         h["Content-Type"] = ctype
-    return request(ports[service], "POST", "/v1/events", body, h)
+    return request(ports[service], "POST", "/v1/events", body, h, as_=service)
 
 
 def describe(exp):
@@ -193,7 +204,8 @@ def send_post(case):
 
 def send_get(case):
     port = ports[case.target]
-    status, ctype, raw = request(port, case.method, case.path, None if case.method == "GET" else b"", case.headers)
+    status, ctype, raw = request(port, case.method, case.path, None if case.method == "GET" else b"", case.headers,
+                                 as_=CALLER[case.target])
     problems = B.check(case.expect, status, raw, ctype)
     if case.forbid and case.forbid in raw:
         problems.append(f"the answer holds {case.forbid!r}")
@@ -234,7 +246,8 @@ def wait_projected(seconds=120):
     ends = end_offsets()
 
     def done():
-        parts = {(p["topic"], p["partition"]): p for p in get_json(ports["projector"], "/v1/progress")["partitions"]}
+        parts = {(p["topic"], p["partition"]): p
+                 for p in get_json(ports["projector"], "/v1/progress", "metrics")["partitions"]}
         return all(k in parts and parts[k]["next_offset"] >= end and parts[k]["lag"] == 0 for k, end in ends.items())
     wait_until("the projector has applied every record (lag 0)", done, seconds)
     return ends
@@ -263,7 +276,7 @@ def metric(text, name):
 
 
 def projector_metrics():
-    status, _, raw = request(ports["projector"], "GET", "/metrics")
+    status, _, raw = request(ports["projector"], "GET", "/metrics", as_="metrics")
     text = raw.decode()
     return {n: metric(text, n) for n in ("annals_projector_dead_letters_total", "annals_projector_id_conflicts_total",
                                          "annals_projector_duplicate_events_total")}
@@ -273,7 +286,7 @@ def services_caught_up(ends):
     """Every publishing service's own views have read every domain partition to `ends` (its
     follower's annals_projector_next_offset): its idempotency then knows every id published."""
     for s in SYSTEMS:
-        text = request(ports[s], "GET", "/metrics")[2].decode()
+        text = request(ports[s], "GET", "/metrics", as_="metrics")[2].decode()
         read = {}
         for m in re.finditer(r'^annals_projector_next_offset\{partition="(\d+)",topic="([^"]+)"\} (\S+)$', text, re.M):
             read[(m.group(2), int(m.group(1)))] = float(m.group(3))
@@ -351,10 +364,11 @@ try:
                 logged[doc["type"]] = doc
 
     def retro_cursor():
-        return get_json(ports["audit"], f"/v1/districts/{B.RETRO}/events?limit=1")["next"]
+        return get_json(ports["audit"], f"/v1/districts/{B.RETRO}/events?limit=1", "city-reader")["next"]
     wait_until("the audit service answers for the retroactive district", lambda: retro_cursor() is not None, 60)
     wait_until("the audit service answers for dongcheng",
-               lambda: get_json(ports["audit"], "/v1/districts/dongcheng/state?at=2019-09-01")["schools"], 60)
+               lambda: get_json(ports["audit"], "/v1/districts/dongcheng/state?at=2019-09-01", "city-reader")["schools"],
+               60)
     other_cursor = retro_cursor()
 
     pids = {name: (p.pid, start_time(p.pid)) for name, p in procs.items()}

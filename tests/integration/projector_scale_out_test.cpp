@@ -1,7 +1,9 @@
 // Two projector instances in one consumer group on the real broker share the partitions; one
 // is killed mid-stream. The survivor takes its partitions over and ends with views equal to
 // a single uninterrupted rebuild; when the killed one comes back, the group splits again and
-// an audit service reading both stores answers every district as the reference does.
+// an audit service reading both stores answers every district as the reference does. The
+// projectors are asked with the metrics token, the audit services with the city reader's
+// (ctest's `tokens` fixture, support/credentials.h).
 #include <random>
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 
 #include "events/json_codec.h"
 #include "services/kafka/producer.h"
+#include "support/credentials.h"
 #include "support/event_builders.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -21,8 +24,9 @@ using testing::binary;
 using testing::eventually;
 using testing::Process;
 
-json get(int port, const std::string& path) {
-  httplib::Client c("127.0.0.1", port);
+// The JSON answer of GET `path`, asked as the identity `as`; null unless it is 200.
+json get(int port, const std::string& path, const std::string& as = "city-reader") {
+  auto c = testing::client_as(port, as);
   auto res = c.Get(path);
   if (!res || res->status != 200) return json();
   return json::parse(res->body, nullptr, false);
@@ -36,7 +40,7 @@ struct Progress {
 };
 Progress progress(int port) {
   Progress p;
-  json r = get(port, "/v1/progress");
+  json r = get(port, "/v1/progress", "metrics");
   if (!r.is_object()) return p;
   p.caught_up = true;
   for (const auto& tp : r["partitions"]) {
@@ -51,7 +55,7 @@ Progress progress(int port) {
 
 // Lag series an instance exports: one per partition it holds, none for partitions it lost.
 std::size_t lag_series(int port) {
-  httplib::Client c("127.0.0.1", port);
+  auto c = testing::client_as(port, "metrics");
   auto res = c.Get("/metrics");
   if (!res || res->status != 200) return 0;
   std::size_t n = 0;

@@ -1,5 +1,7 @@
 // The publishing services on the real broker: idempotency, rules across services, garbage
-// input, and a bulk import killed halfway and resumed.
+// input, and a bulk import killed halfway and resumed. Each service is called with its own
+// source token (ctest's `tokens` fixture, support/credentials.h); `annals import` reads the
+// same credentials (ANNALS_CREDENTIALS).
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/identifier.h"
+#include "support/credentials.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
@@ -39,6 +42,7 @@ class Publishing : public ::testing::Test {
 
   int start(const std::string& system) {
     int port = testing::free_port();
+    system_of[port] = system;
     services[system] = std::make_unique<Process>(
         binary("annals-") + system,
         std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port), "--brokers",
@@ -51,7 +55,7 @@ class Publishing : public ::testing::Test {
 
   std::pair<int, json> post(int port, const std::string& body,
                             const std::string& type = "application/json") {
-    httplib::Client c("127.0.0.1", port);
+    auto c = testing::client_as(port, system_of.at(port));
     c.set_read_timeout(60);
     auto res = c.Post("/v1/events", body, type);
     EXPECT_TRUE(res);
@@ -93,6 +97,7 @@ class Publishing : public ::testing::Test {
   std::string prefix;
   int registry_port = 0, enrollment_port = 0;
   std::map<std::string, std::unique_ptr<Process>> services;
+  std::map<int, std::string> system_of;  // port -> the system its service publishes
 };
 
 TEST_F(Publishing, ARepeatedEventGetsItsFirstOutcomeAndIsPublishedOnce) {
@@ -162,7 +167,7 @@ TEST_F(Publishing, GarbageGetsA4xxAndTheServiceStaysHealthy) {
     auto [status, answer] = post(registry_port, body);
     EXPECT_EQ(status, expect) << body.substr(0, 80) << " -> " << answer.dump().substr(0, 300);
   }
-  httplib::Client c("127.0.0.1", registry_port);
+  auto c = testing::client_as(registry_port, "registry");
   c.set_read_timeout(60);
   auto huge = c.Post("/v1/events", std::string(70u << 20, ' '), "application/json");
   ASSERT_TRUE(huge);

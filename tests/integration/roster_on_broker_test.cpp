@@ -1,6 +1,8 @@
 // The first end-to-end path on the real Kafka broker: the registry service publishes, the
 // projector consumes into RocksDB, the audit service answers the roster on a date.
-// Requires ANNALS_TEST_BROKERS (ctest starts deploy/local/broker for it).
+// Requires ANNALS_TEST_BROKERS (ctest starts deploy/local/broker for it) and the tokens of
+// ctest's `tokens` fixture (support/credentials.h): the registry's source token for POSTs,
+// the city reader's for the audit service, the metrics token for /metrics.
 #include <random>
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include "events/identifier.h"
 #include "events/time.h"
 #include "services/kafka/producer.h"
+#include "support/credentials.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
@@ -72,7 +75,7 @@ class Stack : public ::testing::Test {
   }
 
   json post(const json& body, int* status = nullptr, const char* type = "application/json") {
-    httplib::Client c("127.0.0.1", registry_port);
+    auto c = testing::client_as(registry_port, "registry");
     c.set_read_timeout(30);
     auto res = c.Post("/v1/events", body.dump(), type);
     EXPECT_TRUE(res);
@@ -82,7 +85,7 @@ class Stack : public ::testing::Test {
   }
 
   json get(int port, const std::string& path, int expect = 200) {
-    httplib::Client c("127.0.0.1", port);
+    auto c = testing::client_as(port, "city-reader");
     auto res = c.Get(path);
     EXPECT_TRUE(res) << path;
     if (!res) return json();
@@ -199,7 +202,7 @@ TEST_F(Stack, InvalidEventsAreRefusedWithPointersAndNothingIsPublished) {
   for (const auto& v : r["violations"]) pointers.insert(v["pointer"]);
   EXPECT_EQ(pointers, (std::set<std::string>{"/effective_date", "/data/name", "/data/stages/0"}));
 
-  httplib::Client c("127.0.0.1", registry_port);
+  auto c = testing::client_as(registry_port, "registry");
   auto garbage = c.Post("/v1/events", "{\"id\": \"\xc3\x28", "application/json");
   ASSERT_TRUE(garbage);
   EXPECT_EQ(garbage->status, 400);
@@ -232,7 +235,7 @@ TEST_F(Stack, AMalformedRecordOnTheTopicIsDeadLetteredAndTheProjectorCarriesOn) 
   await_projected(r["partition"], r["offset"]);
   EXPECT_EQ(roster("at=2011-01-01"), std::vector<std::string>{"after"});
   ASSERT_TRUE(eventually([&] {
-    httplib::Client c("127.0.0.1", projector_port);
+    auto c = testing::client_as(projector_port, "metrics");
     auto m = c.Get("/metrics");
     return m && m->body.find("annals_projector_dead_letters_total{topic=\"" + prefix +
                              "registry\"} 1") != std::string::npos;
@@ -284,7 +287,7 @@ TEST_F(Stack, EveryProcessServesPrometheusMetrics) {
         Expect{projector_port, "annals_projector_events_applied_total{type=\"school.opened\"} 1"},
         Expect{projector_port, "annals_rocksdb_estimated_keys{column_family=\"events\"}"},
         Expect{audit_port, "annals_audit_requests_total{code=\"200\",endpoint=\"schools\"}"}}) {
-    httplib::Client c("127.0.0.1", e.port);
+    auto c = testing::client_as(e.port, "metrics");
     auto m = c.Get("/metrics");
     ASSERT_TRUE(m);
     EXPECT_EQ(m->status, 200);
@@ -313,7 +316,7 @@ TEST(PublishingWithoutABroker, AnswersServiceUnavailableAndLosesNothingSilently)
             {"effective_date", "2016-07-31"},
             {"source", "t"},
             {"data", {{"name", "东城区"}, {"city", "北京市"}}}};
-  httplib::Client c("127.0.0.1", port);
+  auto c = testing::client_as(port, "registry");
   c.set_read_timeout(30);
   auto res = c.Post("/v1/events", e.dump(), "application/json");
   ASSERT_TRUE(res);

@@ -4,6 +4,9 @@ on free ports and a topic prefix of this run's own): the registry service dies o
 and the audit service of SIGKILL; supervisord starts both again under new pids, they answer
 (/ready, /health, an event published and then seen by the audit service), supervisord's
 log names both deaths, and once supervisord is shut down no process of the stack is left.
+The processes read the token file of ctest's `tokens` fixture (ANNALS_TOKENS, given to
+supervise as --tokens); the event is posted with the registry's token, the audit asked with
+the city reader's (ANNALS_TEST_CREDENTIALS).
 
   supervised_restart_test.py SOURCE_DIR BIN_DIR WORK_DIR   (ANNALS_TEST_BROKERS names the broker)
 """
@@ -18,16 +21,19 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, run  # noqa: E402
+from stack import arguments, bearer, free_port, get_json, run, token  # noqa: E402
 
 source, bins, work, brokers, prefix = arguments("sup")
 if not shutil.which("supervisord"):
     sys.exit("no supervisord: install Debian's supervisor (deploy/local/install-deps)")
+if not os.environ.get("ANNALS_TOKENS"):
+    sys.exit("ANNALS_TOKENS is not set: run the test through ctest (its `tokens` fixture)")
 var = os.path.join(work, "var")
 names = ["projector", "audit", "registry", "personnel", "enrollment", "finance"]
 ports = {name: free_port() for name in names}
 supervise = [os.path.join(source, "deploy/local/supervise"), "--var", var, "--bins", bins,
-             "--brokers", brokers, "--topic-prefix", prefix, "--group", prefix + "projector"]
+             "--brokers", brokers, "--topic-prefix", prefix, "--group", prefix + "projector",
+             "--tokens", os.environ["ANNALS_TOKENS"]]
 for name, port in ports.items():
     supervise += ["--port", f"{name}={port}"]
 
@@ -129,13 +135,13 @@ try:
     event["id"], event["effective_date"] = str(uuid.uuid4()), "2020-09-01"
     request = urllib.request.Request(f"http://127.0.0.1:{ports['registry']}/v1/events",
                                      data=json.dumps(event).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **bearer(token("registry"))})
     with urllib.request.urlopen(request, timeout=30) as r:
         assert r.status == 201, r.status
 
     def audit_sees_district():
         try:
-            return event["district"] in json.dumps(get_json(ports["audit"], "/v1/districts"))
+            return event["district"] in json.dumps(get_json(ports["audit"], "/v1/districts", token=token("city-reader")))
         except (OSError, ValueError):
             return False
     wait_until("the restarted audit service lists the published district", audit_sees_district, 60)

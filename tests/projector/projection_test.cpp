@@ -63,6 +63,30 @@ TEST_F(ProjectionTest, AnEventPublishedTwiceIsAppliedOnce) {
   EXPECT_EQ(state.events_applied, 1u);
 }
 
+// docs/security.md, "recorded_at cannot be forged": a record whose recorded_at goes back in
+// time for its district on its topic is applied by its recorded_at (a privileged history
+// import writes the past) and counted, so that it is seen.
+TEST_F(ProjectionTest, ARecordedAtGoingBackInTimeIsAppliedByItAndCounted) {
+  Event a = make_event("a", "d1", "2010-09-01", "2020-01-01T00:00:05Z", opening("s1", "一小"));
+  Event b = make_event("b", "d1", "2010-09-01", "2020-01-01T00:00:01Z", opening("s2", "二小"));
+  Event c = make_event("c", "d2", "2010-09-01", "2020-01-01T00:00:00Z", opening("s3", "三小"));
+  Event d = make_event("d", "d1", "2010-09-01", "2020-01-01T00:00:09Z", opening("s4", "四小"));
+  Projection p(*store, topics);
+  views::Batch batch(*store);
+  // c is earlier than a but of another district; d is later than a: neither goes back.
+  ProjectionResult r = p.stage({record(a), record(b), record(c), record(d)}, batch);
+  ASSERT_TRUE(store->write(batch).ok());
+  EXPECT_EQ(r.applied, 4u);
+  EXPECT_EQ(r.recorded_at_regressions, 1u);
+  auto as_recorded = [&](const char* t) {
+    return registry_state(*store, "d1", testing::day("2011-01-01"), *Timestamp::parse(t))
+        .schools.size();
+  };
+  EXPECT_EQ(as_recorded("2020-01-01T00:00:02Z"), 1u) << "b, by its own recorded_at";
+  EXPECT_EQ(as_recorded("2020-01-01T00:00:06Z"), 2u);
+  EXPECT_EQ(as_recorded("2020-01-01T00:00:10Z"), 3u);
+}
+
 TEST_F(ProjectionTest, BadRecordsBecomeDeadLettersWithReasonsAndTheRestApplies) {
   Event good =
       make_event("good", "d1", "2010-09-01", "2020-01-01T00:00:00Z", opening("s1", "一小"));

@@ -1,5 +1,11 @@
 """What the Python drivers of the real stack share (tests/browser, tests/integration, tests/bench):
-their command line, free ports, commands that must succeed, and JSON over HTTP."""
+their command line, free ports, commands that must succeed, the identities they call the stack
+with, and JSON over HTTP.
+
+The identities: ctest's `tokens` fixture (tests/support/make_test_tokens) writes a token file,
+which every process a test starts reads (ANNALS_TOKENS, inherited), and a credentials file of
+`<name> <token>` lines that ANNALS_TEST_CREDENTIALS names: registry, personnel, enrollment,
+finance (the source of that system), city-reader (reader of every district), metrics, auditor."""
 import json
 import os
 import random
@@ -31,6 +37,49 @@ def run(*args, **kwargs):
     return subprocess.run([str(a) for a in args], check=True, stderr=sys.stderr, text=True, **kwargs)
 
 
-def get_json(port, path, timeout=10):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+def read_credentials(path):
+    """{name: token} of a credentials file: `<name> <token>` lines ('#' starts a comment)."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 2 and not fields[0].startswith("#"):
+                out[fields[0]] = fields[1]
+    return out
+
+
+def token(name):
+    """The token of the identity `name` of the credentials file ANNALS_TEST_CREDENTIALS names."""
+    path = os.environ.get("ANNALS_TEST_CREDENTIALS")
+    if not path:
+        sys.exit("ANNALS_TEST_CREDENTIALS is not set: run the test through ctest (its `tokens` fixture), "
+                 "or set it to the credentials file tests/support/make_test_tokens DIR wrote")
+    tokens = read_credentials(path)
+    if name not in tokens:
+        sys.exit(f"no line named {name!r} in {path}")
+    return tokens[name]
+
+
+def make_tokens(annals, tokens_file, identities):
+    """Adds each identity to `tokens_file` with `annals tokens add`: {name: [grant arguments]}
+    (--role ... --all-districts ...); returns {name: its token}, printed once by the command."""
+    out = {}
+    for name, grant in identities.items():
+        r = subprocess.run([str(annals), "tokens", "add", "--file", str(tokens_file), "--name", name,
+                            *[str(a) for a in grant]], check=True, stdout=subprocess.PIPE, stderr=sys.stderr,
+                           text=True)
+        out[name] = r.stdout.strip()
+    return out
+
+
+def bearer(token_text):
+    """The request headers that carry `token_text` ({} for None)."""
+    return {"Authorization": f"Bearer {token_text}"} if token_text else {}
+
+
+def get_json(port, path, timeout=10, token=None):
+    """The JSON answer of GET `path` on 127.0.0.1:`port`, sending the bearer `token` (a token, not
+    a name: token("city-reader")) when given. Raises OSError (urllib's HTTPError) unless 2xx."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=bearer(token))
+    with urllib.request.urlopen(request, timeout=timeout) as r:
         return json.load(r)

@@ -1,5 +1,6 @@
 // Reads a whole topic from the beginning with librdkafka (no consumer group): what the log
-// really holds, for tests that count records.
+// really holds, for tests that count records. An optional librdkafka properties file
+// (--kafka-config's format, services/kafka/kafka_config.h) is applied last: a secured broker.
 #pragma once
 
 #include <map>
@@ -10,6 +11,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "services/kafka/kafka_config.h"
+
 namespace annals::testing {
 
 struct TopicRecord {
@@ -17,13 +20,15 @@ struct TopicRecord {
   std::map<std::string, std::string> headers;
 };
 
-inline std::vector<TopicRecord> read_records(const std::string& brokers, const std::string& topic) {
+inline std::vector<TopicRecord> read_records(const std::string& brokers, const std::string& topic,
+                                             const std::string& kafka_config = "") {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   conf->set("bootstrap.servers", brokers, err);
   conf->set("group.id", "annals-test-reader", err);
   conf->set("enable.partition.eof", "true", err);
   conf->set("enable.auto.commit", "false", err);
+  apply_kafka_config(*conf, load_kafka_config(kafka_config), "the test's topic reader");
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error(err);
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
@@ -57,9 +62,10 @@ inline std::vector<TopicRecord> read_records(const std::string& brokers, const s
   return values;
 }
 
-inline std::vector<std::string> read_topic(const std::string& brokers, const std::string& topic) {
+inline std::vector<std::string> read_topic(const std::string& brokers, const std::string& topic,
+                                           const std::string& kafka_config = "") {
   std::vector<std::string> values;
-  for (auto& r : read_records(brokers, topic)) values.push_back(std::move(r.value));
+  for (auto& r : read_records(brokers, topic, kafka_config)) values.push_back(std::move(r.value));
   return values;
 }
 

@@ -24,10 +24,12 @@ json district_summary(views::Reader reader, const std::string& district, Date to
 }
 
 json districts(const std::vector<views::Reader>& readers,
-               const std::function<views::Reader(const std::string&)>& holder, Date today) {
+               const std::function<views::Reader(const std::string&)>& holder, Date today,
+               const auth::Scope& scope) {
   std::set<std::string> ids;
   for (views::Reader r : readers)
-    for (auto& d : r.districts()) ids.insert(std::move(d));
+    for (auto& d : r.districts())
+      if (scope.grants(d)) ids.insert(std::move(d));
   json out = json::array(), consistent = json::array();
   for (const auto& district : ids)
     out.push_back(district_summary(holder(district), district, today));

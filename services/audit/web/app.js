@@ -1,14 +1,57 @@
 // The supervisors' page: pickers for district, date (a slider across the years), standard
 // and stage; the indicator table coloured pass/fail; each CV over the years; the roster with
 // its figures; the event trail. Every request goes to this audit service; nothing else.
+//
+// Signing in: every API call carries the token (Authorization: Bearer). The token is typed
+// into a password field, kept in sessionStorage (this tab, until sign-out or close) and never
+// put in a URL, a log or the page. A 401 clears it and asks to sign in again.
 'use strict';
 const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'annals.token';
+const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
+const storedToken = () => sessionStorage.getItem(TOKEN_KEY) || '';
+
+// The API's refusal of the credential (401): the page is back at the sign-in form.
+class SignedOut extends Error {}
+
+// Fetches `path` with the token; a 401 signs out, unless another token was signed in since.
+async function authorized(path) {
+  const sent = storedToken();
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${sent}` }, cache: 'no-store' });
+  if (res.status === 401) throw sent === storedToken() ? signOut(REFUSED) : new SignedOut('signed out');
+  return res;
+}
+
+// The answer's message when it is not 2xx (the API's "error", else the status).
+async function refusal(res) {
+  let body = {};
+  try { body = await res.json(); } catch (e) { /* not JSON: the status says it */ }
+  return body.error || `${res.status} ${res.statusText}`;
+}
+
 const api = async (path) => {
-  const res = await fetch(path);
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.error || res.statusText);
-  return body;
+  const res = await authorized(path);
+  if (!res.ok) throw new Error(await refusal(res));
+  return res.json();
 };
+
+// Downloads an export through the API (a plain link cannot carry the token): the bytes are
+// saved from a Blob URL under the name the service gives.
+async function download(path) {
+  try {
+    const res = await authorized(path);
+    if (!res.ok) throw new Error(await refusal(res));
+    const named = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: named ? named[1] : path.split('?')[0].split('/').pop() });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (e) {
+    showError(e);
+  }
+}
 const DAY = 86400000;
 const FIRST = Date.UTC(2010, 0, 1);
 const toDate = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -25,6 +68,7 @@ const verdictCell = (passes) =>
 const state = { district: '', date: toDate(Date.now()), standard: '', stage: 'primary', series: null, seriesKey: '' };
 
 function showError(e) {
+  if (e instanceof SignedOut) return;  // the sign-in form says why
   $('error').hidden = !e;
   $('error').textContent = e ? String(e.message || e) : '';
 }
@@ -37,8 +81,8 @@ function query() {
 
 async function loadIndicators() {
   const base = `/v1/districts/${encodeURIComponent(state.district)}`;
-  $('csv').href = `${base}/indicators.csv?${query()}`;
-  $('xlsx').href = `${base}/indicators.xlsx?${query()}`;
+  $('csv').dataset.href = `${base}/indicators.csv?${query()}`;
+  $('xlsx').dataset.href = `${base}/indicators.xlsx?${query()}`;
   const tbody = $('indicators').tBodies[0];
   const token = pending;
   let r;
@@ -47,7 +91,7 @@ async function loadIndicators() {
     if (token !== pending) return null;  // a later refresh owns the page
     tbody.replaceChildren();
   } catch (e) {
-    if (token !== pending) return null;
+    if (token !== pending || e instanceof SignedOut) return null;
     tbody.replaceChildren();
     $('verdict').textContent = String(e.message);
     $('verdict').className = 'verdict';
@@ -165,6 +209,7 @@ async function loadChart() {
 
 let pending = 0;
 async function refresh() {
+  if (!storedToken()) return;  // signed out meanwhile (a slider's late refresh)
   const mine = ++pending;
   showError(null);
   document.body.dataset.loading = 'true';
@@ -179,25 +224,89 @@ async function refresh() {
   }
 }
 
-async function init() {
+// Who is signed in, from /v1/whoami: "name (role: districts)".
+function describe(who) {
+  const districts = who.districts === '*' ? 'every district' : who.districts.join(', ');
+  return `${who.name} (${who.role}: ${districts})`;
+}
+
+// Shows the sign-in form, with `message` when there is one; forgets the token and whatever
+// the page showed. Returns the error that stops the caller.
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  ++pending;  // drop the answers still on their way
+  state.series = null;
+  state.seriesKey = '';
+  for (const id of ['indicators', 'schools', 'events']) $(id).tBodies[0].replaceChildren();
+  $('schools').tHead.replaceChildren();
+  $('chart').replaceChildren();
+  for (const id of ['verdict', 'standard-why', 'roster-count', 'who']) $(id).textContent = '';
+  $('district').replaceChildren();
+  $('standard').replaceChildren(el('option', { value: '' }, 'in force on the date'));
+  $('content').hidden = $('controls').hidden = $('identity').hidden = true;
+  $('error').hidden = true;
+  $('signin').hidden = false;
+  $('signin-message').hidden = !message;
+  $('signin-message').textContent = message || '';
+  document.body.dataset.signedIn = 'false';
+  document.body.dataset.loading = 'false';
+  $('token').focus();
+  return new SignedOut(message || 'signed out');
+}
+
+// Signed in: who it is (with the sign-out button), the districts it may see, the standards;
+// then the page.
+async function start() {
+  document.body.dataset.loading = 'true';
+  let who;
   try {
+    who = await api('/v1/whoami');
+  } catch (e) {
+    if (!(e instanceof SignedOut)) signOut(`the audit service cannot tell who this is now: ${e.message}`);
+    return;
+  }
+  try {
+    $('who').textContent = `已登录 signed in as ${describe(who)}`;
+    $('signin').hidden = true;
+    $('identity').hidden = $('content').hidden = false;
+    document.body.dataset.signedIn = 'true';
     const [districts, standards] = await Promise.all([api('/v1/districts'), api('/v1/standards')]);
+    $('district').replaceChildren();
     for (const d of districts.districts) $('district').append(el('option', { value: d.id }, `${d.name || d.id} (${d.id})`));
     for (const s of standards.standards) $('standard').append(el('option', { value: s.id }, `${s.reference} ${s.id}`));
     const params = new URLSearchParams(location.search);
     state.district = params.get('district') || (districts.districts[0] || {}).id || '';
     state.date = params.get('at') || state.date;
     state.stage = params.get('stage') || state.stage;
+    state.standard = '';
     $('district').value = state.district;
     $('date').value = state.date;
     $('stage').value = state.stage;
     const today = Date.now();
     $('slider').max = String(Math.floor((today - FIRST) / DAY));
     $('slider').value = String(Math.floor((Date.parse(state.date) - FIRST) / DAY));
+    $('controls').hidden = false;
   } catch (e) {
     showError(e);
+    if (!(e instanceof SignedOut)) document.body.dataset.loading = 'false';
     return;
   }
+  refresh();
+}
+
+function init() {
+  $('signin-form').onsubmit = (ev) => {
+    ev.preventDefault();
+    const token = $('token').value.trim();
+    $('token').value = '';
+    if (!token) return;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('signin-message').hidden = true;
+    start();
+  };
+  $('signout').onclick = () => signOut();
+  $('csv').onclick = () => download($('csv').dataset.href);
+  $('xlsx').onclick = () => download($('xlsx').dataset.href);
   $('district').onchange = () => { state.district = $('district').value; refresh(); };
   $('standard').onchange = () => { state.standard = $('standard').value; refresh(); };
   $('stage').onchange = () => { state.stage = $('stage').value; refresh(); };
@@ -213,6 +322,7 @@ async function init() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   };
-  refresh();
+  if (storedToken()) start();
+  else signOut();
 }
 init();

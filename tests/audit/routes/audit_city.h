@@ -99,15 +99,18 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // whole path (as httplib dispatches), reading `stores`; the reader is the store holding the
 // path's first capture, as the audit service chooses it.
 inline Answer ask(Stores& stores, const Standards& standards, const std::string& path,
-                  const Params& params = {}) {
+                  const Params& params = {}, const auth::Scope& scope = auth::Scope{true, {}}) {
   httplib::Request req;
   req.path = path;
   for (const auto& [k, v] : params) req.params.emplace(k, v);
   for (const Route& route : route_table()) {
     if (!std::regex_match(req.path, req.matches, std::regex(route.pattern))) continue;
     httplib::Response res;
-    RouteContext context{stores.holding(req.matches.size() > 1 ? req.matches[1].str() : ""), stores,
-                         standards};
+    RouteContext context{stores.holding(req.matches.size() > 1 ? req.matches[1].str() : ""),
+                         stores,
+                         standards,
+                         scope,
+                         {}};
     route.handler(context, req, res);
     return {res.status, res.body, res.get_header_value("Content-Type"),
             res.get_header_value("Content-Disposition")};

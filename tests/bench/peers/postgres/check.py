@@ -3,6 +3,10 @@
 
     python3 check.py AUDIT_URL DSN [--districts a,b] [--dates D1,D2,...] [--step-days N --from D --to D]
 
+The audit service answers a reader's bearer token: ANNALS_TOKEN, or else the line named
+--as (city-reader) of the credentials file --credentials (ANNALS_CREDENTIALS; `<name> <token>`
+lines), as the annals command reads them.
+
 For each district and date, compares
   /v1/districts/{d}/state?at=D       with peer.state_at: the same open schools, and for each
                                      school and section every figure (students, teachers,
@@ -27,11 +31,12 @@ import peer  # noqa: E402
 DEFAULT_DATES = ["2012-03-01", "2013-10-01", "2014-08-31", "2015-10-01", "2016-03-01", "2017-04-18",
                  "2017-04-19", "2018-10-01", "2019-09-01", "2020-12-31", "2021-06-30"]
 TOLERANCE = 1e-6
+HEADERS = {}  # the bearer token's, set by main()
 
 
 def get(url):
     try:
-        with urllib.request.urlopen(url, timeout=60) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=60) as r:
             return r.status, json.load(r)
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
@@ -112,6 +117,18 @@ class Checker:
                 self.same(w, ind["id"] + " mean", ind["district_value"], s.get("means", {}).get(ind["id"]))
 
 
+def authorization(args):
+    """The Authorization header of the reader's token (none when there is no credential)."""
+    token = os.environ.get("ANNALS_TOKEN", "").strip()
+    if not token and args.credentials:
+        with open(args.credentials) as f:
+            lines = [line.split() for line in f if not line.lstrip().startswith("#")]
+        token = next((fields[1] for fields in lines if len(fields) >= 2 and fields[0] == args.name), "")
+        if not token:
+            sys.exit(f"check.py: no line named {args.name!r} in {args.credentials}")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("audit_url")
@@ -121,7 +138,12 @@ def main():
     ap.add_argument("--step-days", type=int, help="also every N days from --from to --to")
     ap.add_argument("--from", dest="start", default="2011-09-01")
     ap.add_argument("--to", dest="end", default="2022-08-31")
+    ap.add_argument("--credentials", default=os.environ.get("ANNALS_CREDENTIALS"),
+                    help="a credentials file, `<name> <token>` lines (default ANNALS_CREDENTIALS); "
+                         "ANNALS_TOKEN, when set, is used instead")
+    ap.add_argument("--as", dest="name", default="city-reader", help="the line of --credentials to use")
     args = ap.parse_args()
+    HEADERS.update(authorization(args))
 
     if args.districts:
         districts = args.districts.split(",")
