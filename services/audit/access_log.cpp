@@ -6,6 +6,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "events/time.h"
+#include "services/kafka/kafka_config.h"
 
 namespace annals {
 
@@ -53,7 +54,7 @@ void read_topic(const AccessLogOptions& options, F&& each) {
   set("group.id", "annals-audit-access-log");  // never joined nor committed: assign() only
   set("enable.partition.eof", "true");
   set("enable.auto.commit", "false");
-  for (const auto& [k, v] : options.settings) set(k, v);
+  apply_kafka_config(*conf, options.settings, "the access log's consumer");
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error("the access log's consumer: " + err);
   std::unique_ptr<RdKafka::Topic> topic(

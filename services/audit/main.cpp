@@ -5,6 +5,8 @@
 
 #include "services/audit/audit_service.h"
 #include "services/http/server.h"
+#include "services/kafka/kafka_config.h"
+#include "services/kafka/topics.h"
 #include "services/process/options.h"
 #include "services/process/signals.h"
 
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
     HttpServer http("annals-audit", registry, http_options);
     Standards standards = Standards::built_in();
     if (!standards_dir.empty()) standards.load_directory(standards_dir);
-    AccessLogOptions log_options{common.brokers, common.topic_prefix + "access", {}};
+    AccessLogOptions log_options{common.brokers, TopicNames{common.topic_prefix}.access(),
+                                 load_kafka_config(common.kafka_config)};
     AuditService service(store_paths, secondary_path, std::move(standards),
                          std::make_unique<AccessLog>(log_options), *registry);
     service.install(http.server(), http.access());

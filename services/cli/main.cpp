@@ -205,10 +205,20 @@ void add_gen(CLI::App& app, Commands& out) {
 // The supervisors' questions, asked of the audit service (services/cli/questions.h).
 struct QuestionOptions {
   Question question;
+  // Where and as whom, per subcommand: options read from the environment must not share
+  // storage (CLI11 reads every subcommand's environment variables, parsed or not).
+  struct Connection {
+    std::string audit = Question().audit;
+    CredentialOptions credentials;
+  };
+  std::map<const CLI::App*, Connection> connection;
   std::string district, at, recorded_at, standard, from, to, from_recorded, to_recorded,
       step = "year", kind, id, type, limit, after, year, cluster;
-  // The question at `path` with `params` (empty ones are left out by the asker).
-  Question with(std::string path, std::map<std::string, std::string> params) {
+  // The question of the subcommand `cmd` at `path` with `params` (empty ones are left out by
+  // the asker).
+  Question with(const CLI::App* cmd, std::string path, std::map<std::string, std::string> params) {
+    question.audit = connection[cmd].audit;
+    question.credentials = connection[cmd].credentials;
     question.path = std::move(path);
     question.params = std::move(params);
     return question;
@@ -219,13 +229,14 @@ struct QuestionOptions {
 // Adds one question's subcommand, with the options every question has.
 CLI::App* add_question(CLI::App& app, QuestionOptions& o, const char* name, const char* what) {
   auto* cmd = app.add_subcommand(name, what);
-  cmd->add_option("--audit", o.question.audit, "URL of the audit service")
+  QuestionOptions::Connection& connection = o.connection[cmd];
+  cmd->add_option("--audit", connection.audit, "URL of the audit service")
       ->envname("ANNALS_AUDIT_URL")
       ->capture_default_str();
   cmd->add_option("--format", o.question.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  CredentialOptions& c = o.question.credentials;
+  CredentialOptions& c = connection.credentials;
   cmd->add_option("--token-file", c.token_file,
                   "a file holding the token on its first line (when ANNALS_TOKEN is not set)")
       ->envname("ANNALS_TOKEN_FILE");
@@ -303,56 +314,59 @@ void add_own_question_options(QuestionOptions& o, const QuestionApps& q) {
 // What each question asks of the audit service, once its options are parsed.
 void add_question_runners(const std::shared_ptr<QuestionOptions>& o, const QuestionApps& q,
                           Commands& out) {
-  out.push_back({q.districts, [o] { return ask_districts(o->with("/v1/districts", {})); }});
-  out.push_back({q.state, [o] {
-                   return ask_state(o->with(o->district_path() + "/state",
+  out.push_back({q.districts, [o, cmd = q.districts] {
+                   return ask_districts(o->with(cmd, "/v1/districts", {}));
+                 }});
+  out.push_back({q.state, [o, cmd = q.state] {
+                   return ask_state(o->with(cmd, o->district_path() + "/state",
                                             {{"at", o->at}, {"recorded_at", o->recorded_at}}));
                  }});
   out.push_back(
-      {q.indicators, [o] {
+      {q.indicators, [o, cmd = q.indicators] {
          return ask_indicators(
-             o->with(o->district_path() + "/indicators",
+             o->with(cmd, o->district_path() + "/indicators",
                      {{"at", o->at}, {"recorded_at", o->recorded_at}, {"standard", o->standard}}));
        }});
-  out.push_back({q.series, [o] {
-                   return ask_series(o->with(o->district_path() + "/indicators/series",
+  out.push_back({q.series, [o, cmd = q.series] {
+                   return ask_series(o->with(cmd, o->district_path() + "/indicators/series",
                                              {{"from", o->from},
                                               {"to", o->to},
                                               {"step", o->step},
                                               {"standard", o->standard},
                                               {"recorded_at", o->recorded_at}}));
                  }});
-  out.push_back({q.diff, [o] {
-                   return ask_diff(o->with(o->district_path() + "/diff",
+  out.push_back({q.diff, [o, cmd = q.diff] {
+                   return ask_diff(o->with(cmd, o->district_path() + "/diff",
                                            {{"from", o->from},
                                             {"to", o->to},
                                             {"from_recorded_at", o->from_recorded},
                                             {"to_recorded_at", o->to_recorded}}));
                  }});
   out.push_back(
-      {q.timeline, [o] {
+      {q.timeline, [o, cmd = q.timeline] {
          std::string path = o->kind == "cluster" ? "/v1/clusters/" + o->id
                                                  : "/v1/" + o->kind + "s/" + o->id + "/timeline";
-         return ask_timeline(o->with(
-             path, {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
+         return ask_timeline(
+             o->with(cmd, path,
+                     {{"at", o->at}, {"recorded_at", o->recorded_at}, {"district", o->district}}));
        }});
-  out.push_back({q.rotations, [o] {
+  out.push_back({q.rotations, [o, cmd = q.rotations] {
                    return ask_rotations(
-                       o->with(o->district_path() + "/rotations",
+                       o->with(cmd, o->district_path() + "/rotations",
                                {{"from", o->from}, {"to", o->to}, {"cluster", o->cluster}}));
                  }});
-  out.push_back(
-      {q.admissions, [o] {
-         return ask_admissions(o->with(o->district_path() + "/admissions", {{"year", o->year}}));
-       }});
-  out.push_back({q.events, [o] {
-                   return ask_events(
-                       o->with(o->district_path() + "/events", {{"from", o->from},
-                                                                {"to", o->to},
-                                                                {"type", o->type},
-                                                                {"limit", o->limit},
-                                                                {"after", o->after},
-                                                                {"recorded_at", o->recorded_at}}));
+  out.push_back({q.admissions, [o, cmd = q.admissions] {
+                   return ask_admissions(
+                       o->with(cmd, o->district_path() + "/admissions", {{"year", o->year}}));
+                 }});
+  out.push_back({q.events, [o, cmd = q.events] {
+                   return ask_events(o->with(cmd, o->district_path() + "/events",
+                                             {{"from", o->from},
+                                              {"to", o->to},
+                                              {"type", o->type},
+                                              {"limit", o->limit},
+                                              {"after", o->after},
+                                              {"recorded_at", o->recorded_at}}));
                  }});
 }
 
