@@ -20,6 +20,32 @@
 
 namespace annals {
 
+// What the service's own views follow: its topic (and the registry's, for schools), so that
+// its rules and its idempotency survive restarts and are rebuilt from the log; of the other
+// services' topics only the event ids, so that an id is unique across the whole record before
+// this service acknowledges an event.
+ProjectorOptions following(System system, const CommonOptions& common,
+                           const KafkaProperties& kafka_config, const std::string& store_path) {
+  TopicNames topics{common.topic_prefix};
+  ProjectorOptions follow;
+  follow.brokers = common.brokers;
+  follow.kafka_config = kafka_config;
+  follow.topics = topics;
+  follow.subscribe = {topics.of(system)};
+  if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
+  for (System other : {System::registry, System::personnel, System::enrollment, System::finance}) {
+    if (other == system || other == System::registry) continue;
+    follow.subscribe.push_back(topics.of(other));
+    follow.index_only.push_back(topics.of(other));
+  }
+  follow.dead_letters = false;
+  follow.all_partitions = true;
+  follow.group =
+      "annals-" + std::string(to_string(system)) + "-service-" +
+      uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
+  return follow;
+}
+
 int publishing_service_main(System system, int default_port, int argc, char** argv) {
   block_termination_signals();
   std::string name(to_string(system));
@@ -54,27 +80,7 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     std::filesystem::create_directories(store_path);
     auto store = views::ViewStore::open_primary(store_path);
     TopicNames topics{common.topic_prefix};
-    // The service's own views follow its topic (and the registry's, for schools), so that
-    // its rules and its idempotency survive restarts and are rebuilt from the log; of the
-    // other services' topics it keeps only the event ids, so that an id is unique across the
-    // whole record before this service acknowledges an event.
-    ProjectorOptions follow;
-    follow.brokers = common.brokers;
-    follow.kafka_config = kafka_config;
-    follow.topics = topics;
-    follow.subscribe = {topics.of(system)};
-    if (system != System::registry) follow.subscribe.push_back(topics.of(System::registry));
-    for (System other :
-         {System::registry, System::personnel, System::enrollment, System::finance}) {
-      if (other == system || other == System::registry) continue;
-      follow.subscribe.push_back(topics.of(other));
-      follow.index_only.push_back(topics.of(other));
-    }
-    follow.dead_letters = false;
-    follow.all_partitions = true;
-    follow.group =
-        "annals-" + name + "-service-" +
-        uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);
+    ProjectorOptions follow = following(system, common, kafka_config, store_path);
     Projector follower(follow, *store, *registry);
     std::exception_ptr failure;
     std::thread following([&] {
