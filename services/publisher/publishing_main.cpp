@@ -82,28 +82,39 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     TopicNames topics{common.topic_prefix};
     ProjectorOptions follow = following(system, common, kafka_config, store_path);
     Projector follower(follow, *store, *registry);
-    std::exception_ptr failure;
-    std::thread following([&] {
-      try {
-        follower.run();
-      } catch (...) {
-        failure = std::current_exception();
-        kill(getpid(), SIGTERM);
-      }
-    });
     HttpServer http("annals-" + name, registry, http_options);
     http.add_collectable(std::make_shared<views::RocksDbMetrics>(*store));
     PublishingService service(system, topics, producer, *store, *registry);
     service.install(http.server(), http.access());
-    int bound = http.start(host, port);
-    std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
-              << ", publishing to " << TopicNames{common.topic_prefix}.of(system) << " at "
-              << bootstrap_servers(common.brokers, kafka_config) << std::endl;
-    wait_for_termination();
-    std::cerr << "annals-" << name << ": stopping" << std::endl;
-    http.stop();
-    follower.stop();
-    following.join();
+    std::exception_ptr failure;
+    {
+      std::thread following([&] {
+        try {
+          follower.run();
+        } catch (...) {
+          failure = std::current_exception();
+          kill(getpid(), SIGTERM);
+        }
+      });
+      // Whatever happens from here on (a port already taken included), the follower stops and
+      // its thread is joined before this scope ends: a joinable std::thread must never be
+      // destroyed.
+      struct Joined {
+        Projector& follower;
+        std::thread& thread;
+        ~Joined() {
+          follower.stop();
+          thread.join();
+        }
+      } joined{follower, following};
+      int bound = http.start(host, port);
+      std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
+                << ", publishing to " << TopicNames{common.topic_prefix}.of(system) << " at "
+                << bootstrap_servers(common.brokers, kafka_config) << std::endl;
+      wait_for_termination();
+      std::cerr << "annals-" << name << ": stopping" << std::endl;
+      http.stop();
+    }
     if (failure) std::rethrow_exception(failure);
   } catch (const std::exception& e) {
     std::cerr << "annals-" << name << ": " << e.what() << std::endl;
