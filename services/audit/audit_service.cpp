@@ -1,6 +1,6 @@
-// The audit service's plumbing: following the projectors' stores, choosing the store that
-// holds a district, timing every request, and installing the route table (routes.h) and the
-// web page.
+// The audit service's plumbing: following the projectors' stores (a follower thread), choosing the
+// store that holds a district, timing every request, and installing the route table (routes.h) and
+// the web page.
 #include "services/audit/audit_service.h"
 
 #include <filesystem>
@@ -56,63 +56,87 @@ AuditService::AuditService(std::vector<std::string> store_paths, std::string sec
       standards_(std::move(standards)), access_log_(std::move(access_log)),
       metrics_(std::make_unique<Metrics>(metrics)) {
   stores_.resize(store_paths_.size());
+  std::string error;
+  follow(error);  // the stores that exist now answer the first question
+  follower_ = std::thread([this] {
+    std::unique_lock lock(stop_mu_);
+    while (!stop_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; })) {
+      lock.unlock();
+      std::string ignored;  // a question reports it (503) while no store is open
+      follow(ignored);
+      lock.lock();
+    }
+  });
 }
 
-AuditService::~AuditService() = default;
-
-bool AuditService::follow(std::string& error) {
-  bool any = false;
+AuditService::~AuditService() {
   {
-    std::lock_guard lock(open_mu_);
-    for (std::size_t i = 0; i < stores_.size(); ++i) {
-      if (stores_[i]) {
-        any = true;
-        continue;
-      }
-      if (!std::filesystem::exists(std::filesystem::path(store_paths_[i]) / "CURRENT")) {
-        error = "the views are not available yet: the projector has not created " + store_paths_[i];
-        continue;
-      }
-      try {
-        // One store: its secondary directory as given; several: one beside another.
-        std::string own =
-            stores_.size() == 1 ? secondary_path_ : secondary_path_ + "/store-" + std::to_string(i);
-        std::filesystem::create_directories(own);
-        std::unique_lock write(mu_);
-        stores_[i] = views::ViewStore::open_secondary(store_paths_[i], own);
-        any = true;
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
   }
-  if (!any) return false;
-  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  auto due =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20))
-          .count();
-  if (now - caught_up_.load() > due) {
-    std::unique_lock lock(mu_);  // waits for readers; readers wait for it
-    if (now - caught_up_.load() > due) {
-      for (auto& store : stores_)
-        if (store) store->catch_up();
-      caught_up_ = now;
-    }
-  }
-  return true;
+  stop_.notify_all();
+  follower_.join();
 }
 
-views::ViewStore* AuditService::store_for(const std::string& district) {
+void AuditService::follow(std::string& error) {
+  std::lock_guard following(follow_mu_);
+  for (std::size_t i = 0; i < stores_.size(); ++i) {
+    std::shared_ptr<FollowedStore> store;
+    {
+      std::lock_guard lock(stores_mu_);
+      store = stores_[i];
+    }
+    if (store) {
+      store->catch_up();
+      continue;
+    }
+    if (!std::filesystem::exists(std::filesystem::path(store_paths_[i]) / "CURRENT")) {
+      error = "the views are not available yet: the projector has not created " + store_paths_[i];
+      continue;
+    }
+    try {
+      // One store: its secondary directory as given; several: one beside another.
+      std::string own =
+          stores_.size() == 1 ? secondary_path_ : secondary_path_ + "/store-" + std::to_string(i);
+      auto opened = std::make_shared<FollowedStore>(store_paths_[i], own);
+      std::lock_guard lock(stores_mu_);
+      stores_[i] = std::move(opened);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+}
+
+std::vector<std::shared_ptr<views::ViewStore>> AuditService::serving(std::string& error) {
+  auto collect = [this] {
+    std::vector<std::shared_ptr<views::ViewStore>> out;
+    std::lock_guard lock(stores_mu_);
+    for (const auto& store : stores_)
+      if (store) out.push_back(store->serving());
+    return out;
+  };
+  auto out = collect();
+  if (out.empty()) {  // none yet: try now, and say why not
+    follow(error);
+    out = collect();
+    if (out.empty() && error.empty()) error = "the views are not available yet";
+  }
+  return out;
+}
+
+namespace {
+
+// The store of `stores` that holds `district` (the first when none does).
+views::ViewStore& store_for(const std::vector<std::shared_ptr<views::ViewStore>>& stores,
+                            const std::string& district) {
   // A district's events are all in one partition number of each topic (keyed by district;
   // the range assignor gives one projector the same partition of every topic). The store
   // furthest along that partition holds the district; a store that held it before a
   // rebalance is behind, or equal and then just as right.
-  if (stores_.size() == 1) return stores_[0].get();  // the usual case: nothing to choose
-  views::ViewStore* best = nullptr;
+  if (stores.size() == 1) return *stores[0];  // the usual case: nothing to choose
+  views::ViewStore* best = stores[0].get();
   std::int64_t best_progress = -1;
-  for (auto& store : stores_) {
-    if (!store) continue;
-    if (!best) best = store.get();
+  for (const auto& store : stores) {
     auto first = views::Reader(*store).first_position(district);
     if (!first) continue;
     std::int64_t progress = 0;
@@ -123,40 +147,42 @@ views::ViewStore* AuditService::store_for(const std::string& district) {
       best = store.get();
     }
   }
-  return best;
+  return *best;
 }
 
-// The stores as the routes see them; used under the read lock.
-class AuditService::OpenStores final : public Stores {
+// The stores as one question sees them: the instances serving when it began.
+class QuestionStores final : public Stores {
  public:
-  explicit OpenStores(AuditService& service) : service_(service) {}
+  explicit QuestionStores(const std::vector<std::shared_ptr<views::ViewStore>>& stores)
+      : stores_(stores) {}
   std::vector<views::Reader> all() override {
     std::vector<views::Reader> out;
-    for (auto& store : service_.stores_)
-      if (store) out.emplace_back(*store);
+    for (const auto& store : stores_) out.emplace_back(*store);
     return out;
   }
   views::Reader holding(const std::string& district) override {
-    return *service_.store_for(district);
+    return store_for(stores_, district);
   }
 
  private:
-  AuditService& service_;
+  const std::vector<std::shared_ptr<views::ViewStore>>& stores_;
 };
+
+}  // namespace
 
 void AuditService::ask(const Route& route, const auth::Identity& who, const httplib::Request& req,
                        httplib::Response& res, std::string& district) {
   std::string error;
-  if (!follow(error)) {
+  auto stores = serving(error);  // held until the answer is made: one state of the views
+  if (stores.empty()) {
     res.set_header("Retry-After", "2");
     return reply_error(res, 503, error);
   }
-  std::shared_lock lock(mu_);
-  views::ViewStore* store = req.matches.size() > 1 ? store_for(req.matches[1]) : store_for("");
-  OpenStores stores(*this);
+  views::ViewStore& store = store_for(stores, req.matches.size() > 1 ? req.matches[1].str() : "");
+  QuestionStores question_stores(stores);
   // The district a district route reads; a timeline's handler names its entity's.
   bool district_route = std::string_view(route.pattern).starts_with("/v1/districts/(");
-  RouteContext context{*store, stores, standards_, who.scope,
+  RouteContext context{store, question_stores, standards_, who.scope,
                        district_route ? req.matches[1].str() : std::string()};
   route.handler(context, req, res);
   district = context.district;
@@ -168,7 +194,7 @@ void AuditService::answer(const Route& route, const Access& access, const httpli
   if (auto who = access.authorize(req, res, {auth::Role::reader})) {
     std::string district;
     ask(route, *who, req, res, district);
-    // Recorded before it is sent, outside the read lock (a broker round trip).
+    // Recorded before it is sent, once the views are released (a broker round trip).
     if (route.personal && res.status == 200 &&
         !access_log_->record(*who, district, route.endpoint, req.target, res.status)) {
       res = httplib::Response();

@@ -1,4 +1,5 @@
-// The audit service's HTTP API over the views (read through a RocksDB secondary instance).
+// The audit service's HTTP API over the views (read through RocksDB secondary instances that
+// follow the projectors' stores, services/audit/followed_store.h).
 //
 //   GET /v1/districts                                   districts known to the record
 //   GET /v1/districts/{id}/state?at=D[&recorded_at=T]   schools with their figures, clusters,
@@ -33,15 +34,15 @@
 // answer carries `consistent_to`: the log offsets the views reflected when it was computed.
 #pragma once
 
-#include <atomic>
-#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "services/audit/access_log.h"
+#include "services/audit/followed_store.h"
 #include "services/audit/standard.h"
 #include "services/views/view_store.h"
 
@@ -75,9 +76,9 @@ class AuditService {
 
  private:
   struct Metrics;
-  class OpenStores;
   // Answers `req` with `route` for a reader identity: 503 while no store is open, otherwise
-  // the route's answer from the store that holds the path's district, under the read lock,
+  // the route's answer from the store that holds the path's district, as it stood when the
+  // question began,
   // recorded in the access log when the route is personal; counted and timed.
   void answer(const Route& route, const Access& access, const httplib::Request& req,
               httplib::Response& res);
@@ -86,21 +87,25 @@ class AuditService {
            httplib::Response& res, std::string& district);
   // GET /v1/access-log for an auditor identity.
   void list_access_log(const Access& access, const httplib::Request& req, httplib::Response& res);
-  // Opens the stores if needed and catches up with their primaries (at most every 20 ms).
-  // False, with `error` set, when no projector has created its store yet.
-  bool follow(std::string& error);
-  // The open store that holds `district` (the first open store when none does).
-  views::ViewStore* store_for(const std::string& district);
+  // Opens the stores not open yet and catches the open ones up (followed_store.h); run by
+  // the follower thread every 20 ms. `error` says why a store could not be opened.
+  void follow(std::string& error);
+  // The instances serving now, one per open store; empty, with `error` set, when no
+  // projector has created its store yet.
+  std::vector<std::shared_ptr<views::ViewStore>> serving(std::string& error);
 
   std::vector<std::string> store_paths_;
   std::string secondary_path_;
   Standards standards_;
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<Metrics> metrics_;
-  std::shared_mutex mu_;  // exclusive for catching up, shared for reading
-  std::mutex open_mu_;
-  std::vector<std::unique_ptr<views::ViewStore>> stores_;
-  std::atomic<std::chrono::steady_clock::rep> caught_up_{0};  // when the last catch-up ran
+  std::mutex follow_mu_;  // one follow() at a time
+  std::mutex stores_mu_;  // guards stores_ (held only to copy pointers)
+  std::vector<std::shared_ptr<FollowedStore>> stores_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread follower_;  // follow() every 20 ms; never blocks a question
 };
 
 }  // namespace annals

@@ -336,13 +336,81 @@ class Bench:
                         times[(system, q)].append(ask(q, district, at) * 1000)
             conn.close()
             http_conn.close()
+            concurrent = self.concurrency(port, districts, first, span, ds)
         finally:
             audit.send_signal(signal.SIGTERM)
             audit.wait(timeout=30)
-        out = {"agreed": agreed, "queries": self.args.queries, "districts": len(districts)}
+        out = {"agreed": agreed, "queries": self.args.queries, "districts": len(districts),
+               "concurrency": concurrent}
         for (system, q), v in times.items():
             out[f"{system}_{q}"] = {"p50": percentile(v, 50), "p99": percentile(v, 99), "mean": sum(v) / len(v)}
-        log(f"questions {ds['name']}: " + ", ".join(f"{k} p50 {v['p50']:.1f} ms" for k, v in out.items() if isinstance(v, dict)))
+        log(f"questions {ds['name']}: " + ", ".join(f"{k} p50 {v['p50']:.1f} ms" for k, v in out.items() if isinstance(v, dict) and "p50" in v))
+        return out
+
+    def concurrency(self, port, districts, first, span, ds, clients=8, seconds=None):
+        """Throughput and p99 of `clients` keep-alive clients asking state/indicators at random
+        dates, alone and then beside one heavy client that loops indicators/series as recorded
+        at a time: a heavy question must not stall the others (services/audit/followed_store.h)."""
+        seconds = seconds or self.args.concurrency_seconds
+        reader = self.tokens["bench-reader"]
+        last_year = first.year + ds["years"]
+
+        def run_clients(heavy):
+            stop = threading.Event()
+            latencies = [[] for _ in range(clients)]
+            heavy_answers = []
+
+            def light(i):
+                rng = random.Random(i)
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                while not stop.is_set():
+                    at = (first + datetime.timedelta(days=rng.randrange(span + 1))).isoformat()
+                    q = rng.choice(("state", "indicators"))
+                    t0 = time.perf_counter()
+                    c.request("GET", f"/v1/districts/{rng.choice(districts)}/{q}?at={at}",
+                              headers={"Authorization": f"Bearer {reader}"})
+                    r = c.getresponse()
+                    r.read()
+                    if r.status != 200:
+                        raise RuntimeError(f"{q}: {r.status}")
+                    latencies[i].append((time.perf_counter() - t0) * 1000)
+                c.close()
+
+            def slow():
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+                while not stop.is_set():
+                    t0 = time.perf_counter()
+                    c.request("GET", f"/v1/districts/{districts[0]}/indicators/series?from={first.isoformat()}"
+                              f"&to={last_year}-07-31&step=year&recorded_at={last_year - 1}-12-31",
+                              headers={"Authorization": f"Bearer {reader}"})
+                    r = c.getresponse()
+                    r.read()
+                    heavy_answers.append((time.perf_counter() - t0) * 1000)
+                c.close()
+
+            threads = [threading.Thread(target=light, args=(i,)) for i in range(clients)]
+            if heavy:
+                threads.append(threading.Thread(target=slow))
+            for t in threads:
+                t.start()
+            time.sleep(seconds)
+            stop.set()
+            for t in threads:
+                t.join()
+            all_light = [v for per in latencies for v in per]
+            r = {"answers_per_second": len(all_light) / seconds, "p50": percentile(all_light, 50),
+                 "p99": percentile(all_light, 99)}
+            if heavy:
+                r["heavy_answers"] = len(heavy_answers)
+                r["heavy_p50"] = percentile(heavy_answers, 50) if heavy_answers else None
+            return r
+
+        out = {"clients": clients, "seconds": seconds, "alone": run_clients(False), "with_heavy": run_clients(True)}
+        out["throughput_ratio"] = out["with_heavy"]["answers_per_second"] / out["alone"]["answers_per_second"]
+        out["p99_ratio"] = out["with_heavy"]["p99"] / out["alone"]["p99"]
+        log(f"concurrency {ds['name']}: {out['alone']['answers_per_second']:.0f} answers/s alone (p99 "
+            f"{out['alone']['p99']:.1f} ms), {out['with_heavy']['answers_per_second']:.0f} beside a heavy client "
+            f"(p99 {out['with_heavy']['p99']:.1f} ms)")
         return out
 
     # ---- the run ----------------------------------------------------------------------------
@@ -426,6 +494,8 @@ def main():
     ap.add_argument("--scale", default="small", help="annals gen's scale: demo, small, medium, beijing")
     ap.add_argument("--queries", type=int, default=200, help="random (date, district) points per question")
     ap.add_argument("--partitions", type=int, default=8)
+    ap.add_argument("--concurrency-seconds", type=float, default=5,
+                    help="how long each concurrent-clients run lasts (alone, then beside a heavy client)")
     ap.add_argument("--kafka-port", type=int, default=19492)
     ap.add_argument("--work", default=f"{source}/build/bench")
     ap.add_argument("--bins", default=f"{source}/build/services")

@@ -132,6 +132,24 @@ def write(R, args):
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=7)
     w("\n" + save(fig, args, rel, "queries", "history questions"))
+    w("**Concurrent clients, with and without a heavy one.** Eight keep-alive clients ask `state` or `indicators` at "
+      "random dates as fast as they are answered, alone, then beside a ninth that loops `indicators/series` over the "
+      "whole history as recorded at a time. Every question reads the store instance that was serving when it began, "
+      "and the store is followed by swapping instances (services/audit/followed_store.h), so no question waits for "
+      "another or for the catch-up. Target: beside the heavy client, at least 0.8× the throughput and at most 2× the "
+      "p99.\n")
+    w("| history | clients | alone: answers/s, p50 / p99 ms | beside a heavy client: answers/s, p50 / p99 ms | "
+      "throughput ratio | p99 ratio | heavy answers (p50 ms) |")
+    w("|---|---|---|---|---|---|---|")
+    for key in ("y1", "y3", "y10"):
+        c = Q[key].get("concurrency")
+        if not c:
+            continue
+        a, h = c["alone"], c["with_heavy"]
+        w(f"| {years_text(key)} | {c['clients']} | {a['answers_per_second']:.0f}, {ms(a['p50'])} / {ms(a['p99'])} | "
+          f"{h['answers_per_second']:.0f}, {ms(h['p50'])} / {ms(h['p99'])} | {c['throughput_ratio']:.2f} | "
+          f"{c['p99_ratio']:.2f} | {h['heavy_answers']} ({ms(h['heavy_p50']) if h['heavy_p50'] else '-'}) |")
+    w("")
 
     # 4 -----------------------------------------------------------------------------------
     w("## 4. Growth\n")

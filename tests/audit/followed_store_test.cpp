@@ -1,0 +1,64 @@
+// Reading while the projector writes (services/audit/followed_store.h), on real RocksDB: a
+// question keeps the state it started with, a catch-up never waits for it, and the serving
+// state only moves forward.
+#include "services/audit/followed_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+std::string value_of(views::ViewStore& store, const std::string& key) {
+  std::string value;
+  return views::Reader(store).get(views::Family::figures, key, value) ? value : "(none)";
+}
+
+void put(views::ViewStore& primary, const std::string& key, const std::string& value) {
+  views::Batch batch(primary);
+  batch.put(views::Family::figures, key, value);
+  ASSERT_TRUE(primary.write(batch).ok());
+}
+
+TEST(FollowedStore, AQuestionKeepsItsStateWhileNewQuestionsSeeTheNewOne) {
+  testing::TempDir dir;
+  auto primary = views::ViewStore::open_primary(dir / "store");
+  put(*primary, "k", "1");
+  FollowedStore followed(dir / "store", dir / "own");
+  auto slow_question = followed.serving();
+  EXPECT_EQ(value_of(*slow_question, "k"), "1");
+
+  put(*primary, "k", "2");
+  EXPECT_TRUE(followed.catch_up());  // the standby is free: caught up and swapped in
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "2");
+  EXPECT_EQ(value_of(*slow_question, "k"), "1");  // one state for the whole question
+
+  put(*primary, "k", "3");
+  // The standby is the slow question's instance: no catch-up until it ends, and the serving
+  // state stays where it was rather than wait.
+  EXPECT_FALSE(followed.catch_up());
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "2");
+  slow_question.reset();
+  EXPECT_TRUE(followed.catch_up());
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "3");
+}
+
+TEST(FollowedStore, NothingNewNoSwapAndNeverBackwards) {
+  testing::TempDir dir;
+  auto primary = views::ViewStore::open_primary(dir / "store");
+  put(*primary, "k", "1");
+  FollowedStore followed(dir / "store", dir / "own");
+  EXPECT_FALSE(followed.catch_up());  // both instances already show everything
+  for (int i = 2; i < 8; ++i) {
+    put(*primary, "k", std::to_string(i));
+    if (i % 2) primary->flush_memtables(0, true);  // through the MANIFEST as well as the WAL
+    EXPECT_TRUE(followed.catch_up());
+    EXPECT_EQ(value_of(*followed.serving(), "k"), std::to_string(i));
+    followed.catch_up();  // the other instance catches up too (or had nothing to do)
+    EXPECT_EQ(value_of(*followed.serving(), "k"), std::to_string(i));
+  }
+}
+
+}  // namespace
+}  // namespace annals
