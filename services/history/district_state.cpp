@@ -20,13 +20,15 @@ DistrictState district_state(views::Reader reader, const std::string& district, 
   };
   for (const auto& [id, s] : out.registry.schools)
     if (s.open()) out.figures[id];  // every open school, even with nothing yet
-  if (as_of == Timestamp::max()) {
-    for (const auto& [id, s] : out.registry.schools)
-      if (out.figures.count(out.registry.resolve(id)))
-        add_to_holder(id, figures_on(reader, district, id, at));
-  } else {
-    for (const auto& [id, f] : figures_as_recorded(reader, district, at, as_of))
-      add_to_holder(id, f);
+  // As recorded at as_of: current knowledge minus what was learned since (figures.h).
+  std::map<std::string, Figures> late = learned_after(reader, district, at, as_of);
+  for (const auto& [id, s] : out.registry.schools) {
+    if (!out.figures.count(out.registry.resolve(id))) continue;
+    Figures f = figures_on(reader, district, id, at);
+    if (auto l = late.find(id); l != late.end())
+      for (const auto& [series, n] : l->second)
+        if ((f[series] -= n) == 0) f.erase(series);
+    add_to_holder(id, f);
   }
   return out;
 }

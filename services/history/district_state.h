@@ -23,8 +23,9 @@ struct DistrictState {
   std::vector<const SchoolRecord*> open_schools() const;
 };
 
-// Current knowledge (`as_of` = Timestamp::max()) reads the figures' step functions: one seek
-// per series. Any other `as_of` folds every entity of the district visible then.
+// The figures: one seek per school in its step function (current knowledge), minus what was
+// learned after `as_of` (figures.h: learned_after). The registry part folds the district's
+// registry events up to `at` (registry_state.h).
 DistrictState district_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of);
 

@@ -20,6 +20,29 @@ Figures figures_on(views::Reader reader, const std::string& district, const std:
   return views::decode_figures(std::string_view(it->value().data(), it->value().size()));
 }
 
+std::map<std::string, Figures> learned_after(views::Reader reader, const std::string& district,
+                                             Date at, Timestamp as_of) {
+  std::map<std::string, Figures> out;
+  if (as_of == Timestamp::max()) return out;
+  auto it = reader.iterator(views::Family::learned, rocksdb::ReadOptions());
+  for (int lag = 0; lag < views::kLearnedClasses; ++lag) {
+    // A change of this class about a date up to `at` was learned before `bound`.
+    Timestamp bound = views::learned_class_bound(std::uint8_t(lag), at);
+    if (bound <= as_of) continue;
+    const std::string prefix = views::learned_prefix(district, std::uint8_t(lag));
+    const std::string end = views::learned_from(district, std::uint8_t(lag), bound);
+    for (it->Seek(views::learned_from(district, std::uint8_t(lag), Timestamp{as_of.micros + 1}));
+         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      auto key = views::parse_learned_key(std::string_view(it->key().data(), it->key().size()),
+                                          prefix.size());
+      if (!key || at < key->date) continue;
+      out[std::string(key->school)][key->series] +=
+          views::decode_count(std::string_view(it->value().data(), it->value().size()));
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Adds to `out` what every entity of `kind` in the district contributes on `at`, as
@@ -46,8 +69,9 @@ void add_kind_as_recorded(views::Reader reader, const std::string& district, Ent
       current = std::string(id);
     }
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
-    if (entry && entry->event.envelope.effective_date <= at && entry->visible_at(as_of))
-      entries.push_back(std::move(*entry));
+    // Every entry, whatever its date: an allocation counts from the start of its fiscal year,
+    // before the day it was made (contributions.cpp).
+    if (entry && entry->visible_at(as_of)) entries.push_back(std::move(*entry));
   }
   flush();
 }

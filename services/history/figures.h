@@ -10,9 +10,12 @@
 // (services/projector/restate.h). The figures of a school on any date are then one seek,
 // however long the history.
 //
-// The step functions follow current knowledge. "As recorded at T" folds every entity of the
-// district visible at T through the same contribution rules (figures_as_recorded): exact,
-// but its cost grows with the district's history (services/history/README.md).
+// The step functions follow current knowledge. "As recorded at T" is current knowledge minus
+// what was learned after T (learned_after): the projector keeps, per school, series and date,
+// each change of the figures with the recorded time it was learned at, filed by how late it
+// was learned, so that only the changes learned after T that can concern dates up to D are
+// read (services/history/README.md, "Both clocks without a fold"). figures_as_recorded folds
+// every entity instead: the reference the property tests hold the fast way to.
 #pragma once
 
 #include <map>
@@ -37,6 +40,13 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
 // current knowledge: one seek in the school's step function.
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school,
                    Date at);
+
+// What was learned after `as_of` about every school's figures on `at` (only schools with a
+// change): figures_on(at) minus these are the figures on `at` as recorded at `as_of`. Its cost
+// is the changes learned after `as_of` about dates up to `at` (and, for `at` after `as_of`,
+// what was recorded in between), not the district's history.
+std::map<std::string, Figures> learned_after(views::Reader reader, const std::string& district,
+                                             Date at, Timestamp as_of);
 
 // Every school's figures on `at` as recorded at `as_of`, folded from every entity's timeline.
 std::map<std::string, Figures> figures_as_recorded(views::Reader reader,

@@ -1,14 +1,19 @@
 #include "services/history/timeline.h"
 
+#include <limits>
 #include <memory>
 
 #include <rocksdb/iterator.h>
 
 namespace annals {
 
-std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district,
-                                       EntityKind kind, const std::string& id, Date up_to,
-                                       Timestamp as_of) {
+namespace {
+
+// Every entry of the entity effective on or before `up_to` for which `keep` holds.
+template <class Keep>
+std::vector<views::ViewEntry> entries(views::Reader reader, const std::string& district,
+                                      EntityKind kind, const std::string& id, Date up_to,
+                                      Keep keep) {
   std::vector<views::ViewEntry> out;
   std::string begin = views::entity_prefix(district, kind, id);
   std::string end = views::entity_after_date(district, kind, id, up_to);
@@ -19,9 +24,24 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
   auto it = reader.iterator(views::Family::timelines, ro);
   for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
-    if (entry && entry->visible_at(as_of)) out.push_back(std::move(*entry));
+    if (entry && keep(*entry)) out.push_back(std::move(*entry));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& district,
+                                       EntityKind kind, const std::string& id, Date up_to,
+                                       Timestamp as_of) {
+  return entries(reader, district, kind, id, up_to,
+                 [as_of](const views::ViewEntry& e) { return e.visible_at(as_of); });
+}
+
+std::vector<views::ViewEntry> whole_timeline(views::Reader reader, const std::string& district,
+                                             EntityKind kind, const std::string& id) {
+  return entries(reader, district, kind, id, Date{std::numeric_limits<std::int32_t>::max() - 1},
+                 [](const views::ViewEntry&) { return true; });
 }
 
 std::optional<std::string> entity_district(views::Reader reader, EntityKind kind,

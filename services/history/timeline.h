@@ -18,6 +18,11 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
                                        EntityKind kind, const std::string& id, Date up_to,
                                        Timestamp as_of);
 
+// Every entry of the timeline of entity `id` of `kind` in `district`, retracted or not, in
+// apply order: what the entity's history is on every recorded time at once.
+std::vector<views::ViewEntry> whole_timeline(views::Reader reader, const std::string& district,
+                                             EntityKind kind, const std::string& id);
+
 // The first district, in key order, whose timelines hold entity `id` of `kind` (at least one
 // entry, retracted or not); nullopt when none does. One seek per district.
 std::optional<std::string> entity_district(views::Reader reader, EntityKind kind,

@@ -82,6 +82,9 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
   // httplib writes a response's headers and body separately: without TCP_NODELAY, Nagle holds
   // the body until the client's delayed ACK, 40 ms on every keep-alive request after the first.
   s.set_tcp_nodelay(true);
+  // httplib closes a keep-alive connection after 5 requests by default: a dashboard or a
+  // client asking many questions would pay a new connection (and TLS handshake) every 5.
+  s.set_keep_alive_max_count(1000);
   // SO_REUSEADDR without httplib's default SO_REUSEPORT: with it, a second process bound to a
   // port in use silently shares it, and requests land on either (a test saw an audit route
   // answered by a publishing service). Now the second one fails to start, as it should.

@@ -140,21 +140,26 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   std::string entry = views::encode_view_entry(retracted_at, binary);
   for (const auto& [family, key] : views::view_keys(event, pos)) batch.put(family, key, entry);
   // Students, teachers and schools whose timelines this changes: their figures.
+  // They change as of this event's recorded_at, in the part of their history that the
+  // system of the event (or of the retracted event) writes (restate.h).
   std::vector<EntityRef> restate = views::timeline_entities(event);
+  System part = system_of(event.data);
   if (retraction) {
-    if (auto target = retract(event, id_key(retraction->event_id), target_stored, batch))
-      restate = std::move(*target);
+    restate.clear();
+    if (auto target = retract(event, id_key(retraction->event_id), target_stored, batch)) {
+      restate = views::timeline_entities(*target);
+      part = system_of(target->data);
+    }
   }
-  for (const auto& ref : restate) annals::restate(batch, e.district, ref, figure_changes_);
+  for (const auto& ref : restate)
+    annals::restate(batch, e.district, ref, {*e.recorded_at, part}, figure_changes_);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";
 }
 
-std::optional<std::vector<EntityRef>> Projection::retract(const Event& event,
-                                                          const std::string& target,
-                                                          const std::string& target_stored,
-                                                          views::Batch& batch) {
+std::optional<Event> Projection::retract(const Event& event, const std::string& target,
+                                         const std::string& target_stored, views::Batch& batch) {
   views::Reader reader(batch);
   // The first retraction's recorded_at wins; the value keeps the latest retraction's district.
   Timestamp first = *event.envelope.recorded_at;
@@ -170,7 +175,7 @@ std::optional<std::vector<EntityRef>> Projection::retract(const Event& event,
   std::string marked = views::encode_view_entry(first, stored->binary);
   for (const auto& [family, key] : views::view_keys(*target_event, stored->pos))
     batch.put(family, key, marked);
-  return views::timeline_entities(*target_event);
+  return target_event;
 }
 
 ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,

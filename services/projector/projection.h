@@ -70,10 +70,9 @@ class Projection {
   std::string apply(const ConsumedRecord& record, views::Batch& batch, ProjectionResult& result);
   // Stages a retraction of the event stored under `target` (possibly not yet arrived:
   // `target_stored` empty) and marks the target retracted wherever the views hold it;
-  // returns the target's timeline entities, whose figures change (nullopt: not arrived).
-  std::optional<std::vector<EntityRef>> retract(const Event& retraction, const std::string& target,
-                                                const std::string& target_stored,
-                                                views::Batch& batch);
+  // returns the target (whose timeline entities' figures change; nullopt: not arrived).
+  std::optional<Event> retract(const Event& retraction, const std::string& target,
+                               const std::string& target_stored, views::Batch& batch);
   // Moves every partition's stored offset forward to `next` (never backwards).
   void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
                views::Batch& batch);

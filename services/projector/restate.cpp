@@ -14,15 +14,15 @@
 namespace annals {
 namespace {
 
-constexpr Date kEndOfTime{std::numeric_limits<std::int32_t>::max() - 1};
+using Contributions = std::vector<Contribution>;
 
 // Stages the new contributions of the entity under `key`, and the difference from `before`
 // into `changes`.
 void replace_contributions(views::Batch& batch, const std::string& district, const std::string& key,
-                           const std::vector<Contribution>& before,
-                           const std::vector<Contribution>& after, FigureChanges& changes) {
+                           const Contributions& before, const Contributions& after,
+                           FigureChanges& changes) {
   // Only what differs: a promotion ends one interval and starts another; the rest stays.
-  std::vector<Contribution> gone, came;
+  Contributions gone, came;
   std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
                       std::back_inserter(gone));
   std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
@@ -33,27 +33,164 @@ void replace_contributions(views::Batch& batch, const std::string& district, con
   else batch.put(views::Family::contributions, key, views::encode_contributions(after));
 }
 
+// The contributions of `entity` that system `part` writes: a school's funds are the finance
+// system's, its facilities the registry's; all of a student's or teacher's are their system's.
+Contributions of_part(Contributions all, EntityKind kind, System part) {
+  if (kind == EntityKind::school)
+    std::erase_if(all, [part](const Contribution& c) {
+      return (c.series.measure >= Measure::operating_funds) != (part == System::finance);
+    });
+  return all;
+}
+
+// A version: what changed from `before` to `after` (both sorted), removed contributions with
+// negated values, sorted.
+Contributions version_of(const Contributions& before, const Contributions& after) {
+  Contributions out;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                      std::back_inserter(out));
+  for (auto& c : out) c.value = -c.value;
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(out));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Adds `sign` times what `version` (learned at `at`) changes in the figures to `learned`,
+// by learned key.
+void add_learned(std::map<std::string, std::int64_t>& learned, const std::string& district,
+                 Timestamp at, const Contributions& version, std::int64_t sign) {
+  for (const auto& c : version) {
+    learned[views::learned_key(district, at, c.from, c.school_id, c.series)] += sign * c.value;
+    if (c.to)
+      learned[views::learned_key(district, at, *c.to, c.school_id, c.series)] -= sign * c.value;
+  }
+}
+
+void write_learned(views::Batch& batch, const std::map<std::string, std::int64_t>& learned) {
+  views::Reader reader(batch);
+  std::string stored;
+  for (const auto& [key, n] : learned) {
+    if (n == 0) continue;
+    std::int64_t now = n;
+    if (reader.get(views::Family::learned, key, stored)) now += views::decode_count(stored);
+    if (now == 0) batch.remove(views::Family::learned, key);
+    else batch.put(views::Family::learned, key, views::encode_count(now));
+  }
+}
+
+// The recorded times at which `part` of the entity's history changed: when each of its
+// entries was recorded or retracted, and for a school's facilities, those of the schools it
+// absorbed (their facilities move to it), to 8 mergers deep.
+void add_version_times(views::Reader reader, const std::string& district, const std::string& school,
+                       const std::vector<views::ViewEntry>& entries, System part,
+                       std::set<Timestamp>& times, std::set<std::string>& seen) {
+  for (const auto& entry : entries) {
+    if (system_of(entry.event.data) != part) continue;
+    times.insert(*entry.event.envelope.recorded_at);
+    if (entry.retracted_at) times.insert(*entry.retracted_at);
+    if (school.empty() || seen.size() > 8) continue;
+    if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data);
+        m && m->surviving_id == school)
+      for (const auto& absorbed : m->absorbed_ids)
+        if (seen.insert(absorbed).second)
+          add_version_times(reader, district, absorbed,
+                            whole_timeline(reader, district, EntityKind::school, absorbed), part,
+                            times, seen);
+  }
+}
+
+// Makes the versions of `part` of the entity from `learned.at` on again, and stages what
+// changed into the versions and learned families. `before` and `after` are the part's
+// contributions on current knowledge before and after this change.
+void restate_versions(views::Batch& batch, const std::string& district, const EntityRef& entity,
+                      Learned learned, const std::vector<views::ViewEntry>& whole,
+                      const Contributions& before, const Contributions& after) {
+  views::Reader reader(batch);
+  const std::string prefix = views::versions_prefix(district, entity, learned.part);
+  std::map<Timestamp, Contributions> stored;
+  {
+    rocksdb::ReadOptions ro;
+    auto it = reader.iterator(views::Family::versions, ro);
+    for (it->Seek(views::version_key(prefix, learned.at));
+         it->Valid() && it->key().starts_with(prefix); it->Next())
+      stored[views::version_time(std::string_view(it->key().data(), it->key().size()),
+                                 prefix.size())] =
+          views::decode_contributions(std::string_view(it->value().data(), it->value().size()));
+  }
+  std::set<Timestamp> times;
+  std::set<std::string> seen{entity.id};
+  add_version_times(reader, district, entity.kind == EntityKind::school ? entity.id : "", whole,
+                    learned.part, times, seen);
+  std::map<Timestamp, Contributions> fresh;
+  if (stored.empty() && (times.empty() || *times.rbegin() <= learned.at)) {
+    // In order: the one version at learned.at is what this change did to current knowledge.
+    if (auto v = version_of(before, after); !v.empty()) fresh[learned.at] = std::move(v);
+  } else {
+    auto fold_at = [&](Timestamp v) {
+      std::vector<views::ViewEntry> visible;
+      for (const auto& entry : whole)
+        if (system_of(entry.event.data) == learned.part && entry.visible_at(v))
+          visible.push_back(entry);
+      auto c = of_part(contributions_of(reader, district, entity, visible, v), entity.kind,
+                       learned.part);
+      std::sort(c.begin(), c.end());
+      return c;
+    };
+    auto t = times.lower_bound(learned.at);
+    Contributions previous = t == times.begin() ? Contributions{} : fold_at(*std::prev(t));
+    for (; t != times.end(); ++t) {
+      Contributions now = fold_at(*t);
+      if (auto v = version_of(previous, now); !v.empty()) fresh[*t] = std::move(v);
+      previous = std::move(now);
+    }
+  }
+  std::map<std::string, std::int64_t> changes;
+  for (const auto& [at, version] : stored) {
+    auto f = fresh.find(at);
+    if (f != fresh.end() && f->second == version) continue;
+    add_learned(changes, district, at, version, -1);
+    if (f == fresh.end()) batch.remove(views::Family::versions, views::version_key(prefix, at));
+  }
+  for (const auto& [at, version] : fresh) {
+    auto s = stored.find(at);
+    if (s != stored.end() && s->second == version) continue;
+    add_learned(changes, district, at, version, +1);
+    batch.put(views::Family::versions, views::version_key(prefix, at),
+              views::encode_contributions(version));
+  }
+  write_learned(batch, changes);
+}
+
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             FigureChanges& changes, std::set<std::string>& restated) {
+             Learned learned, FigureChanges& changes, std::set<std::string>& restated) {
   if (entity.kind == EntityKind::cluster) return;
   // Each school once per call: hand-made records can make mergers that go round in circles.
   if (entity.kind == EntityKind::school && !restated.insert(entity.id).second) return;
   views::Reader reader(batch);
   std::string key = views::contributions_key(district, entity);
-  std::vector<Contribution> before;
+  Contributions before;
   std::string stored;
   if (reader.get(views::Family::contributions, key, stored))
     before = views::decode_contributions(stored);
-  auto entries = timeline(reader, district, entity.kind, entity.id, kEndOfTime, Timestamp::max());
+  auto whole = whole_timeline(reader, district, entity.kind, entity.id);
+  std::vector<views::ViewEntry> entries;
+  for (const auto& entry : whole)
+    if (entry.visible_at(Timestamp::max())) entries.push_back(entry);
   auto after = contributions_of(reader, district, entity, entries, Timestamp::max());
   std::sort(after.begin(), after.end());
   if (before != after) replace_contributions(batch, district, key, before, after, changes);
-  // The facilities of an absorbed school moved to the survivor: restate it too.
+  restate_versions(batch, district, entity, learned, whole,
+                   of_part(before, entity.kind, learned.part),
+                   of_part(after, entity.kind, learned.part));
+  // The facilities of an absorbed school moved to the survivor: restate it too (even after a
+  // retracted merger: before the retraction was recorded, they had moved).
   if (entity.kind == EntityKind::school)
-    for (const auto& entry : entries)
+    for (const auto& entry : whole)
       if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data))
         if (m->surviving_id != entity.id)
-          restate(batch, district, {EntityKind::school, m->surviving_id}, changes, restated);
+          restate(batch, district, {EntityKind::school, m->surviving_id}, learned, changes,
+                  restated);
 }
 
 // Every step of the school with prefix `school` from `start` on, as stored, and the figures
@@ -109,9 +246,9 @@ void write_school(views::Batch& batch, rocksdb::Iterator& it, const std::string&
 }  // namespace
 
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             FigureChanges& changes) {
+             Learned learned, FigureChanges& changes) {
   std::set<std::string> restated;
-  restate(batch, district, entity, changes, restated);
+  restate(batch, district, entity, learned, changes, restated);
 }
 
 void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {

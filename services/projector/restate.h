@@ -31,11 +31,27 @@ class FigureChanges {
   std::map<std::string, std::map<Date, Figures>> deltas_;
 };
 
+// What made an entity's history change: the recorded time of the event (or retraction) that
+// changed its timeline, and the system that writes that part of its history (its topic).
+struct Learned {
+  Timestamp at;
+  System part;
+};
+
 // Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the
 // new contributions into `batch` and gathers the difference in the figures into `changes`.
 // Students, teachers and schools contribute; other kinds are ignored. A school that was
 // absorbed also restates the school that absorbed it.
+//
+// On the recorded clock, the entity's part `learned.part` has a version at each recorded
+// time of that part's history (the versions family): what its contributions became then.
+// Every version from `learned.at` on is made again from the timeline, and what changed goes
+// into the learned family (services/history/README.md, "Both clocks without a fold"). In
+// the usual order (nothing of the part recorded after `learned.at`) that is the one version
+// at `learned.at`, the difference just computed for current knowledge; a record that arrives
+// after later ones of the same part refolds the versions since its recorded time. Either way
+// the versions are a function of the timeline, whatever order its records arrived in.
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             FigureChanges& changes);
+             Learned learned, FigureChanges& changes);
 
 }  // namespace annals

@@ -1,6 +1,7 @@
 // The on-disk format of the views (services/views/format.h).
 #include "services/views/format.h"
 
+#include <bit>
 #include <sstream>
 
 #include <cereal/archives/binary.hpp>
@@ -278,6 +279,93 @@ Figures decode_figures(std::string_view v) {
     f[{Section(std::uint8_t(v[i])), Measure(std::uint8_t(v[i + 1])), std::uint8_t(v[i + 2])}] =
         std::int64_t(read_u64(v.substr(i + 3, 8)));
   return f;
+}
+
+std::string versions_prefix(std::string_view district, const EntityRef& entity, System part) {
+  std::string k = contributions_key(district, entity);
+  k.push_back('\0');
+  k.push_back(char(part));
+  return k;
+}
+
+std::string version_key(std::string_view prefix, Timestamp at) {
+  std::string k(prefix);
+  append_time(k, at);
+  return k;
+}
+
+Timestamp version_time(std::string_view key, std::size_t prefix_size) {
+  return read_time(key.substr(prefix_size, 8));
+}
+
+namespace {
+Timestamp start_of_beijing_day(Date date) {
+  return Timestamp{end_of_beijing_day(Date{date.days - 1}).micros + 1};
+}
+}  // namespace
+
+std::uint8_t learned_class(Timestamp learned, Date date) {
+  std::int64_t start = start_of_beijing_day(date).micros;
+  if (learned.micros <= start) return 0;
+  auto seconds = std::uint64_t(learned.micros - start) / 1'000'000u;
+  return std::uint8_t(1 + std::bit_width(seconds));
+}
+
+Timestamp learned_class_bound(std::uint8_t lag, Date date) {
+  if (lag == 0) return Timestamp{start_of_beijing_day(date).micros + 1};
+  std::int64_t start = start_of_beijing_day(date).micros;
+  if (lag - 1 >= 43) return Timestamp::max();  // 2^43 s is past any instant of the record
+  std::int64_t span = (std::int64_t(1) << (lag - 1)) * 1'000'000;
+  return Timestamp{start + span};
+}
+
+std::string learned_prefix(std::string_view district, std::uint8_t lag) {
+  std::string k = district_prefix(district);
+  k.push_back(char(lag));
+  return k;
+}
+
+std::string learned_from(std::string_view district, std::uint8_t lag, Timestamp learned) {
+  std::string k = learned_prefix(district, lag);
+  append_time(k, learned);
+  return k;
+}
+
+std::string learned_key(std::string_view district, Timestamp learned, Date date,
+                        std::string_view school, const Series& series) {
+  std::string k = learned_prefix(district, learned_class(learned, date));
+  append_time(k, learned);
+  append_date(k, date);
+  k.append(school);
+  k.push_back('\0');
+  k.push_back(char(series.section));
+  k.push_back(char(series.measure));
+  k.push_back(char(series.grade));
+  return k;
+}
+
+std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t prefix_size) {
+  if (key.size() < prefix_size + 8 + kDateBytes + 1 + 3) return std::nullopt;
+  std::string_view rest = key.substr(prefix_size);
+  LearnedKey out;
+  out.learned = read_time(rest);
+  out.date = read_date(rest.substr(8));
+  std::string_view tail = rest.substr(8 + kDateBytes);
+  if (tail.size() < 4 || tail[tail.size() - 4] != '\0') return std::nullopt;
+  out.school = tail.substr(0, tail.size() - 4);
+  out.series = {Section(std::uint8_t(tail[tail.size() - 3])),
+                Measure(std::uint8_t(tail[tail.size() - 2])), std::uint8_t(tail[tail.size() - 1])};
+  return out;
+}
+
+std::string encode_count(std::int64_t n) {
+  std::string v;
+  append_u64(v, std::uint64_t(n));
+  return v;
+}
+
+std::int64_t decode_count(std::string_view value) {
+  return value.size() == 8 ? std::int64_t(read_u64(value)) : 0;
 }
 
 std::vector<EntityRef> timeline_entities(const Event& event) {

@@ -19,11 +19,21 @@
 //   retractions    event id (16 bytes)                         first recorded_at:u64 + district
 //   contributions  "<district>\0" kind:char "<entity id>"      cereal binary vector<Contribution>
 //   figures        "<district>\0<school>\0" date:u32           (section, measure, grade, n:u64)*
+//   versions       contributions key "\0" part:u8 recorded_at:u64  cereal vector<Contribution>
+//   learned        learned key                                 n:u64
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
 //   timeline key        "<district>\0" kind:char "<id>\0" date:u32 recorded_at:u64 position
 //   view entry          0 | 1 retracted_at:u64, then the binary event (events/binary_codec.h)
+//   learned key         "<district>\0" lag:u8 recorded_at:u64 date:u32 "<school>\0" section:u8
+//                       measure:u8 grade:u8
+//
+// versions and learned are the figures on the recorded clock (services/history/README.md,
+// "Both clocks without a fold"): an entity's contributions change at each recorded time of
+// its history (a version: what changed then, removed contributions with negated values), and
+// each version adds to `learned`, per school, series and date, the change of the figures
+// from that date on, learned at that time, kept under the lag class of (recorded time, date).
 #pragma once
 
 #include <cstdint>
@@ -52,12 +62,14 @@ enum class Family : int {
   retractions,
   contributions,
   figures,
+  versions,
+  learned,
 };
-inline constexpr const char* kFamilyNames[] = {"offsets",       "events",    "district_log",
-                                               "registry",      "timelines", "retractions",
-                                               "contributions", "figures"};
+inline constexpr const char* kFamilyNames[] = {
+    "offsets",     "events",        "district_log", "registry", "timelines",
+    "retractions", "contributions", "figures",      "versions", "learned"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::figures) + 1, "a family without a name, or a name too many");
+static_assert(kFamilies == int(Family::learned) + 1, "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
 static_assert(std::string_view(kFamilyNames[int(Family::figures)]) == "figures");
@@ -165,6 +177,42 @@ bool is_figures_step(std::string_view key, std::string_view prefix);
 // The date a step key of `prefix` starts on.
 Date figures_step_date(std::string_view key, std::size_t prefix_size);
 
+// contributions_key(district, entity) + "\0" + part: the prefix of every version of the part
+// of the entity's history that system `part` writes (a school's facilities are the
+// registry's, its funds the finance system's).
+std::string versions_prefix(std::string_view district, const EntityRef& entity, System part);
+// The versions family's key: the entity's version at recorded time `at`.
+std::string version_key(std::string_view prefix, Timestamp at);
+// The recorded time of a version key of `prefix` (of `prefix_size` bytes).
+Timestamp version_time(std::string_view key, std::size_t prefix_size);
+
+// The lag class of a change learned at `learned` about `date` (its first microsecond in
+// Beijing, `start`): 0 when learned on or before `start` (a change ahead of its date), else
+// 1 + bit_width(whole seconds from `start` to `learned`). A change of class c >= 1 was learned
+// less than 2^(c-1) seconds after the start of its date: learned_class_bound.
+std::uint8_t learned_class(Timestamp learned, Date date);
+inline constexpr int kLearnedClasses = 66;  // 0, then 1 + bit_width of a non-negative int64
+// The latest recorded time (exclusive) at which a change of class `lag` about a date on or
+// before `date` can have been learned: the start of the day after `date` for class 0, else
+// the start of `date` + 2^(lag-1) seconds (saturated).
+Timestamp learned_class_bound(std::uint8_t lag, Date date);
+// "<district>\0" lag: the prefix of one lag class's changes in a district.
+std::string learned_prefix(std::string_view district, std::uint8_t lag);
+// learned_prefix(district, lag) + `learned`: where the class's changes learned at or after
+// `learned` begin.
+std::string learned_from(std::string_view district, std::uint8_t lag, Timestamp learned);
+// The learned family's key.
+std::string learned_key(std::string_view district, Timestamp learned, Date date,
+                        std::string_view school, const Series& series);
+// A learned key taken apart; nullopt when the bytes after `prefix_size` are not one.
+struct LearnedKey {
+  Timestamp learned;
+  Date date;
+  std::string_view school;  // into the key
+  Series series;
+};
+std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t prefix_size);
+
 // ---- Values ---------------------------------------------------------------------------
 
 // offsets: the next offset to read.
@@ -209,6 +257,10 @@ std::optional<ViewEntry> decode_view_entry(std::string_view bytes);
 // contributions: everything an entity contributes to the figures, in order.
 std::string encode_contributions(const std::vector<Contribution>& contributions);
 std::vector<Contribution> decode_contributions(std::string_view value);
+
+// learned: a signed count, 8 bytes.
+std::string encode_count(std::int64_t n);
+std::int64_t decode_count(std::string_view value);
 
 // figures: every non-zero series of the school from the step's date on, 11 bytes each.
 std::string encode_figures(const Figures& figures);

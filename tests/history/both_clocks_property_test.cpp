@@ -1,0 +1,217 @@
+// Both clocks without a fold (services/history/README.md): on any date D and at any recorded
+// time T, a school's figures as current knowledge minus what was learned after T
+// (learned_after) equal the fold of every entity visible at T (figures_as_recorded), whatever
+// order the records arrived in, with records learned ahead of their dates, on time, months
+// and years late, retractions, facility surveys, funding and a merger among them; and the
+// versions and learned families are the same bytes for any arrival order.
+#include <algorithm>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "services/history/figures.h"
+#include "services/projector/projection.h"
+#include "services/views/checksum.h"
+#include "support/event_builders.h"
+#include "support/temp_dir.h"
+
+namespace annals {
+namespace {
+
+const char* const kSchools[] = {"a", "b", "c"};
+
+// When an event dated `on` was recorded: mostly within days, some months or years late, some
+// ahead of the date.
+Timestamp recorded_for(std::mt19937_64& rng, Date on) {
+  const std::int64_t day = 86'400'000'000;
+  std::int64_t start = end_of_beijing_day(Date{on.days - 1}).micros + 1;
+  std::int64_t lag;
+  switch (rng() % 20) {
+    case 0:
+    case 1: lag = -std::int64_t(rng() % (60 * day)); break;  // ahead
+    case 2:
+    case 3:
+    case 4: lag = day * 30 + std::int64_t(rng() % (300 * day)); break;   // months
+    case 5: lag = day * 365 + std::int64_t(rng() % (800 * day)); break;  // years late
+    default: lag = std::int64_t(rng() % (3 * day));                      // on time
+  }
+  return Timestamp{start + lag};
+}
+
+std::vector<Event> random_record(std::mt19937_64& rng) {
+  std::vector<Event> out;
+  auto add = [&](Date on, Payload p) {
+    Event e;
+    e.envelope.id = uuid_from_name("bc", std::to_string(rng()));
+    e.envelope.district = "d";
+    e.envelope.effective_date = on;
+    e.envelope.recorded_at = recorded_for(rng, on);
+    e.envelope.source = "prop";
+    e.data = std::move(p);
+    out.push_back(std::move(e));
+  };
+  auto some_day = [&](int from_year, int years) {
+    return Date{Date::from_ymd(from_year, 1, 1).days + std::int32_t(rng() % (365 * years))};
+  };
+  for (const char* s : kSchools) {
+    add(Date::from_ymd(2009, 9, 1), testing::opening(s, s, {Stage::primary, Stage::junior}));
+    for (int k = 0, n = int(rng() % 4); k < n; ++k) {
+      SchoolFacilitiesSurveyed f;
+      f.school_id = s;
+      if (rng() % 2) f.stage = rng() % 2 ? Stage::primary : Stage::junior;
+      f.floor_area_m2 = Area{std::int64_t(100'000 + rng() % 900'000)};
+      f.computers = std::int64_t(rng() % 400);
+      add(some_day(2010, 10), f);
+    }
+    for (int k = 0, n = int(rng() % 4); k < n; ++k) {
+      FundingAllocated f;
+      f.school_id = s;
+      f.category = FundingCategory(rng() % 3);
+      f.amount_fen = std::int64_t(1 + rng() % 10'000'000);
+      f.fiscal_year = 2010 + std::int64_t(rng() % 10);
+      f.funding_source = "district";
+      add(some_day(int(f.fiscal_year), 1), f);
+    }
+  }
+  if (rng() % 2) add(Date::from_ymd(2016, 9, 1), testing::merger({"c"}, "b"));
+  for (int p = 0; p < 10; ++p) {
+    std::string id = "p" + std::to_string(p);
+    Date on = Date::from_ymd(2010 + int(rng() % 6), 9, 1);
+    std::int64_t grade = 1 + std::int64_t(rng() % 9);
+    add(on,
+        StudentEnrolled{id, kSchools[rng() % 3], grade >= 7 ? Stage::junior : Stage::primary, grade,
+                        AdmissionMode::nearby, rng() % 3 == 0, Disability::none, false, 0});
+    for (int k = 0, n = int(rng() % 4); k < n; ++k) {
+      on = Date{on.days + 30 + std::int32_t(rng() % 400)};
+      switch (rng() % 3) {
+        case 0: add(on, StudentPromoted{id, std::min<std::int64_t>(9, ++grade)}); break;
+        case 1:
+          add(on, StudentTransferred{id, kSchools[rng() % 3], kSchools[rng() % 3], {}});
+          break;
+        default: add(on, StudentWithdrew{id, WithdrawReason::moved_out_of_city}); break;
+      }
+    }
+  }
+  for (int t = 0; t < 6; ++t) {
+    std::string id = "t" + std::to_string(t);
+    Date on = Date::from_ymd(2010 + int(rng() % 6), 9, 1);
+    add(on, TeacherHired{id, kSchools[rng() % 3], rng() % 2 ? Stage::junior : Stage::primary,
+                         Subject(rng() % 15), Qualification(rng() % 5), Title(rng() % 4), true,
+                         rng() % 2 == 0});
+    for (int k = 0, n = int(rng() % 3); k < n; ++k) {
+      on = Date{on.days + 30 + std::int32_t(rng() % 400)};
+      if (rng() % 2) {
+        TransferKind kind = TransferKind(rng() % 3);
+        std::optional<Date> end;
+        if (kind != TransferKind::permanent) end = Date{on.days + 100 + std::int32_t(rng() % 700)};
+        add(on, TeacherTransferred{id, kSchools[rng() % 3], kSchools[rng() % 3], std::nullopt, kind,
+                                   end, rng() % 2 == 0});
+      } else {
+        add(on, TeacherTitleChanged{id, Title(rng() % 4)});
+      }
+    }
+  }
+  // Retractions, recorded after their targets (up to two years), of any kind of record but
+  // an opening.
+  for (int k = 0; k < 4 && !out.empty(); ++k) {
+    const Event target = out[rng() % out.size()];
+    if (std::holds_alternative<RecordRetracted>(target.data) ||
+        std::holds_alternative<SchoolOpened>(target.data))
+      continue;
+    Event r = target;
+    r.envelope.id = uuid_from_name("bc-retract", std::to_string(rng()));
+    r.envelope.recorded_at =
+        Timestamp{target.envelope.recorded_at->micros + std::int64_t(rng() % 63'000'000'000'000)};
+    r.data = RecordRetracted{target.envelope.id, "wrong"};
+    out.push_back(r);
+  }
+  return out;
+}
+
+void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
+  Projection p(store, TopicNames{"h."});
+  views::Batch batch(store);
+  auto result = p.stage(records, batch);
+  for (const auto& d : result.dead_letters) RC_LOG() << d.reason << "\n";
+  RC_ASSERT(result.dead_letters.empty());
+  RC_ASSERT(store.write(batch).ok());
+}
+
+// Logs every key whose value differs between the two stores, family by family.
+void log_differences(views::ViewStore& a, views::ViewStore& b) {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  for (int f = 0; f < views::kFamilies; ++f) {
+    std::map<std::string, std::string> in_a, in_b;
+    for (auto [store, out] : {std::pair{&a, &in_a}, std::pair{&b, &in_b}}) {
+      auto it = views::Reader(*store).iterator(views::Family(f), ro);
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        (*out)[it->key().ToString(true)] = it->value().ToString(true);
+    }
+    for (const auto& [k, v] : in_a)
+      if (!in_b.count(k) || in_b[k] != v)
+        RC_LOG() << views::kFamilyNames[f] << " " << k << ": " << v << " | "
+                 << (in_b.count(k) ? in_b[k] : "-") << "\n";
+    for (const auto& [k, v] : in_b)
+      if (!in_a.count(k)) RC_LOG() << views::kFamilyNames[f] << " " << k << ": - | " << v << "\n";
+  }
+}
+
+Figures without_zeros(Figures f) {
+  std::erase_if(f, [](const auto& kv) { return kv.second == 0; });
+  return f;
+}
+
+RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
+              (std::uint64_t seed)) {
+  std::mt19937_64 rng(seed);
+  std::vector<Event> events = random_record(rng);
+  std::vector<ConsumedRecord> records;
+  std::vector<Timestamp> recorded;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event* subject = &events[i];  // a retraction goes on its target's topic
+    if (const auto* r = std::get_if<RecordRetracted>(&events[i].data))
+      for (const auto& e : events)
+        if (e.envelope.id == r->event_id) subject = &e;
+    std::string topic = "h." + std::string(to_string(system_of(subject->data)));
+    records.push_back({topic, 0, std::int64_t(i), "d", encode_event(events[i])});
+    recorded.push_back(*events[i].envelope.recorded_at);
+  }
+  // One store gets the records in recorded order per topic, as the services publish them;
+  // the other in any order, in small batches.
+  std::vector<ConsumedRecord> in_order = records;
+  std::stable_sort(in_order.begin(), in_order.end(), [&](const auto& x, const auto& y) {
+    return recorded[std::size_t(x.offset)] < recorded[std::size_t(y.offset)];
+  });
+  testing::TempDir dir;
+  auto ordered = views::ViewStore::open_primary(dir / "a");
+  auto mixed = views::ViewStore::open_primary(dir / "b");
+  project(*ordered, in_order);
+  std::shuffle(records.begin(), records.end(), rng);
+  for (std::size_t start = 0; start < records.size(); start += 7)
+    project(*mixed, std::vector<ConsumedRecord>(
+                        records.begin() + std::ptrdiff_t(start),
+                        records.begin() + std::ptrdiff_t(std::min(records.size(), start + 7))));
+  if (views::checksum(*ordered) != views::checksum(*mixed)) log_differences(*ordered, *mixed);
+  RC_ASSERT(views::checksum(*ordered) == views::checksum(*mixed));
+
+  for (int k = 0; k < 16; ++k) {
+    Date at{Date::from_ymd(2009, 6, 1).days + std::int32_t(rng() % (14 * 365))};
+    // Any recorded time: each record's own (and just before it), or any instant of the span.
+    Timestamp as_of = recorded[rng() % recorded.size()];
+    if (k % 3 == 1) as_of = Timestamp{as_of.micros - 1};
+    if (k % 3 == 2)
+      as_of = Timestamp{1'230'000'000'000'000 + std::int64_t(rng() % 600'000'000'000'000)};
+    auto folded = figures_as_recorded(*mixed, "d", at, as_of);
+    auto late = learned_after(*mixed, "d", at, as_of);
+    for (const char* s : kSchools) {
+      Figures fast = figures_on(*mixed, "d", s, at);
+      for (const auto& [series, n] : late[s]) fast[series] -= n;
+      RC_ASSERT(without_zeros(fast) == without_zeros(folded[s]));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace annals
