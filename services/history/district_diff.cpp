@@ -67,8 +67,22 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
 
   // The causing events: effective in (before.at, after.at], or corrections recorded in
   // (before.as_of, after.as_of] for dates up to before.at; all visible at after.as_of.
-  for_each_event(reader, before.district, Date{std::numeric_limits<std::int32_t>::min() / 2},
-                 after.at, after.as_of, [&](const TrailEntry& entry) {
+  // On current knowledge at both points there are no corrections: the counts per day and
+  // type and the first page of the trail past before.at, a cost of the days between, not of
+  // the district's history.
+  if (after.as_of == Timestamp::max() && before.as_of == Timestamp::max()) {
+    const Date from{before.at.days + 1};
+    if (after.at < from) return out;
+    out.events_by_type = count_events(reader, before.district, from, after.at);
+    TrailPageQuery page{from, after.at, Timestamp::max(), {}, std::nullopt, event_limit};
+    for (auto& e : trail_page(reader, before.district, page).events)
+      out.events.push_back({std::move(e.event), false});
+    return out;
+  }
+  const Date from = before.as_of < after.as_of ? Date{std::numeric_limits<std::int32_t>::min() / 2}
+                                               : Date{before.at.days + 1};
+  for_each_event(reader, before.district, from, after.at, after.as_of,
+                 [&](const TrailEntry& entry) {
                    bool later = before.at < entry.event.envelope.effective_date;
                    bool correction = !later && before.as_of < entry.recorded;
                    if (!later && !correction) return;

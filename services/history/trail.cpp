@@ -37,6 +37,26 @@ void for_each_event(views::Reader reader, const std::string& district, Date from
   });
 }
 
+std::map<std::string, std::size_t> count_events(views::Reader reader, const std::string& district,
+                                                Date from, Date to) {
+  std::map<std::string, std::size_t> out;
+  const std::string prefix = views::district_prefix(district);
+  const std::string end = views::district_after_date(district, to);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  auto it = reader.iterator(views::Family::event_counts, ro);
+  for (it->Seek(views::event_count_key(district, from, "")); it->Valid(); it->Next()) {
+    Date date;
+    std::string_view type;
+    if (views::parse_event_count_key(std::string_view(it->key().data(), it->key().size()),
+                                     prefix.size(), date, type))
+      out[std::string(type)] += std::size_t(
+          views::decode_count(std::string_view(it->value().data(), it->value().size())));
+  }
+  return out;
+}
+
 TrailPage trail_page(views::Reader reader, const std::string& district,
                      const TrailPageQuery& query) {
   std::string begin =

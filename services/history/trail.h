@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,11 @@ struct TrailEntry {
 // Calls `f` with every event of `district` effective in [from, to] and recorded by `as_of`.
 void for_each_event(views::Reader reader, const std::string& district, Date from, Date to,
                     Timestamp as_of, const std::function<void(const TrailEntry&)>& f);
+
+// How many events of each type `district` has effective in [from, to], recorded (retracted
+// or not) on current knowledge: one read per day and type (the event_counts family).
+std::map<std::string, std::size_t> count_events(views::Reader reader, const std::string& district,
+                                                Date from, Date to);
 
 // Which page of the trail to read.
 struct TrailPageQuery {

@@ -134,6 +134,13 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
     assert(is_identifier(ref.id));
   batch.put(Family::district_log,
             views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
+  {  // the district's events per day and type, for counts that need not walk the trail
+    std::string key = views::event_count_key(e.district, e.effective_date, type_name(event.data));
+    std::string n;
+    batch.put(Family::event_counts, key,
+              views::encode_count(
+                  1 + (reader.get(Family::event_counts, key, n) ? views::decode_count(n) : 0)));
+  }
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());

@@ -358,6 +358,21 @@ std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t pr
   return out;
 }
 
+std::string event_count_key(std::string_view district, Date date, std::string_view type) {
+  std::string k = district_prefix(district);
+  append_date(k, date);
+  k.append(type);
+  return k;
+}
+
+bool parse_event_count_key(std::string_view key, std::size_t prefix_size, Date& date,
+                           std::string_view& type) {
+  if (key.size() <= prefix_size + kDateBytes) return false;
+  date = read_date(key.substr(prefix_size));
+  type = key.substr(prefix_size + kDateBytes);
+  return true;
+}
+
 std::string encode_count(std::int64_t n) {
   std::string v;
   append_u64(v, std::uint64_t(n));

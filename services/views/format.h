@@ -21,6 +21,7 @@
 //   figures        "<district>\0<school>\0" date:u32           (section, measure, grade, n:u64)*
 //   versions       contributions key "\0" part:u8 recorded_at:u64  cereal vector<Contribution>
 //   learned        learned key                                 n:u64
+//   event_counts   "<district>\0" date:u32 "<event type>"       n:u64
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
@@ -64,12 +65,14 @@ enum class Family : int {
   figures,
   versions,
   learned,
+  event_counts,
 };
 inline constexpr const char* kFamilyNames[] = {
-    "offsets",     "events",        "district_log", "registry", "timelines",
-    "retractions", "contributions", "figures",      "versions", "learned"};
+    "offsets",       "events",  "district_log", "registry", "timelines",   "retractions",
+    "contributions", "figures", "versions",     "learned",  "event_counts"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::learned) + 1, "a family without a name, or a name too many");
+static_assert(kFamilies == int(Family::event_counts) + 1,
+              "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
 static_assert(std::string_view(kFamilyNames[int(Family::figures)]) == "figures");
@@ -212,6 +215,14 @@ struct LearnedKey {
   Series series;
 };
 std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t prefix_size);
+
+// The event_counts family's key: how many events of `type` the district has effective on
+// `date` (recorded, retracted or not).
+std::string event_count_key(std::string_view district, Date date, std::string_view type);
+// The date and type of an event_counts key of the district whose prefix has `prefix_size`
+// bytes; false when the bytes are not one.
+bool parse_event_count_key(std::string_view key, std::size_t prefix_size, Date& date,
+                           std::string_view& type);
 
 // ---- Values ---------------------------------------------------------------------------
 

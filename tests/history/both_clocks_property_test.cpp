@@ -3,7 +3,8 @@
 // (learned_after) equal the fold of every entity visible at T (figures_as_recorded), whatever
 // order the records arrived in, with records learned ahead of their dates, on time, months
 // and years late, retractions, facility surveys, funding and a merger among them; and the
-// versions and learned families are the same bytes for any arrival order.
+// versions and learned families are the same bytes for any arrival order; and the events per
+// day and type (event_counts) count what a walk of the trail counts.
 #include <algorithm>
 #include <random>
 
@@ -11,6 +12,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "services/history/figures.h"
+#include "services/history/trail.h"
 #include "services/projector/projection.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
@@ -203,6 +205,12 @@ RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
     if (k % 3 == 1) as_of = Timestamp{as_of.micros - 1};
     if (k % 3 == 2)
       as_of = Timestamp{1'230'000'000'000'000 + std::int64_t(rng() % 600'000'000'000'000)};
+    // The events per day and type equal a walk of the trail.
+    Date from{at.days - std::int32_t(rng() % 800)};
+    std::map<std::string, std::size_t> walked;
+    for_each_event(*mixed, "d", from, at, Timestamp::max(),
+                   [&](const TrailEntry& e) { ++walked[std::string(type_name(e.event.data))]; });
+    RC_ASSERT(count_events(*mixed, "d", from, at) == walked);
     auto folded = figures_as_recorded(*mixed, "d", at, as_of);
     auto late = learned_after(*mixed, "d", at, as_of);
     for (const char* s : kSchools) {
