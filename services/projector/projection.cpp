@@ -81,6 +81,17 @@ std::string refused_retraction(const std::optional<Event>& target, const Event& 
   return "";
 }
 
+// One more event of its type on its date in its district (the event_counts family), for
+// counts that need not walk the trail.
+void count_event(const Event& event, views::Batch& batch) {
+  views::Reader reader(batch);
+  const Envelope& e = event.envelope;
+  std::string key = views::event_count_key(e.district, e.effective_date, type_name(event.data));
+  std::string n;
+  std::int64_t before = reader.get(Family::event_counts, key, n) ? views::decode_count(n) : 0;
+  batch.put(Family::event_counts, key, views::encode_count(before + 1));
+}
+
 }  // namespace
 
 std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
@@ -134,13 +145,7 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
     assert(is_identifier(ref.id));
   batch.put(Family::district_log,
             views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
-  {  // the district's events per day and type, for counts that need not walk the trail
-    std::string key = views::event_count_key(e.district, e.effective_date, type_name(event.data));
-    std::string n;
-    batch.put(Family::event_counts, key,
-              views::encode_count(
-                  1 + (reader.get(Family::event_counts, key, n) ? views::decode_count(n) : 0)));
-  }
+  count_event(event, batch);
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
