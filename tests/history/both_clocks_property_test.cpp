@@ -16,6 +16,7 @@
 #include "services/projector/projection.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
+#include "support/project_in_property.h"
 #include "support/temp_dir.h"
 
 namespace annals {
@@ -132,12 +133,7 @@ std::vector<Event> random_record(std::mt19937_64& rng) {
 }
 
 void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
-  Projection p(store, TopicNames{"h."});
-  views::Batch batch(store);
-  auto result = p.stage(records, batch);
-  for (const auto& d : result.dead_letters) RC_LOG() << d.reason << "\n";
-  RC_ASSERT(result.dead_letters.empty());
-  RC_ASSERT(store.write(batch).ok());
+  testing::project_in_property(store, records, "h.");
 }
 
 // Logs every key whose value differs between the two stores, family by family.

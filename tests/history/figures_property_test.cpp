@@ -13,6 +13,7 @@
 #include "services/projector/projection.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
+#include "support/project_in_property.h"
 #include "support/temp_dir.h"
 
 namespace annals {
@@ -96,10 +97,7 @@ std::vector<Event> random_people(std::mt19937_64& rng, int students, int teacher
 }
 
 void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
-  Projection p(store, TopicNames{"h."});
-  views::Batch batch(store);
-  RC_ASSERT(p.stage(records, batch).dead_letters.empty());
-  RC_ASSERT(store.write(batch).ok());
+  testing::project_in_property(store, records, "h.");
 }
 
 RC_GTEST_PROP(Figures, EqualFoldingEveryPersonInAnyArrivalOrder, (std::uint64_t seed)) {

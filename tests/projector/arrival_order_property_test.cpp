@@ -14,6 +14,7 @@
 #include "services/projector/projection.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
+#include "support/project_in_property.h"
 #include "support/temp_dir.h"
 
 namespace annals {
@@ -68,10 +69,7 @@ ConsumedRecord record_of(const Logged& l) {
 }
 
 void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
-  Projection p(store, TopicNames{"p."});
-  views::Batch batch(store);
-  RC_ASSERT(p.stage(records, batch).dead_letters.empty());
-  RC_ASSERT(store.write(batch).ok());
+  testing::project_in_property(store, records, "p.");
 }
 
 // Everything a reader can see of the registry on a date, as text.
