@@ -18,18 +18,12 @@ DistrictState district_state(views::Reader reader, const std::string& district, 
     auto& into = out.figures[holder->first];
     for (const auto& [series, n] : f) into[series] += n;
   };
-  for (const auto& [id, s] : out.registry.schools)
-    if (s.open()) out.figures[id];  // every open school, even with nothing yet
-  // As recorded at as_of: current knowledge minus what was learned since (figures.h).
-  std::map<std::string, Figures> late = learned_after(reader, district, at, as_of);
+  std::vector<std::string> ids;
   for (const auto& [id, s] : out.registry.schools) {
-    if (!out.figures.count(out.registry.resolve(id))) continue;
-    Figures f = figures_on(reader, district, id, at);
-    if (auto l = late.find(id); l != late.end())
-      for (const auto& [series, n] : l->second)
-        if ((f[series] -= n) == 0) f.erase(series);
-    add_to_holder(id, f);
+    if (s.open()) out.figures[id];  // every open school, even with nothing yet
+    ids.push_back(id);
   }
+  for (const auto& [id, f] : figures_at(reader, district, ids, at, as_of)) add_to_holder(id, f);
   return out;
 }
 

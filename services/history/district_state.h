@@ -23,9 +23,9 @@ struct DistrictState {
   std::vector<const SchoolRecord*> open_schools() const;
 };
 
-// The figures: one seek per school in its step function (current knowledge), minus what was
-// learned after `as_of` (figures.h: learned_after). The registry part folds the district's
-// registry events up to `at` (registry_state.h).
+// The figures: one seek per school in its step function, and as recorded at `as_of` only the
+// changes learned on the other side of it (figures.h: figures_at). The registry part folds
+// the district's registry events up to `at` (registry_state.h).
 DistrictState district_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of);
 

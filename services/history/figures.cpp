@@ -2,6 +2,8 @@
 // an earlier time (services/history/figures.h).
 #include "services/history/figures.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <iterator>
 
 #include "services/history/timeline.h"
@@ -20,25 +22,53 @@ Figures figures_on(views::Reader reader, const std::string& district, const std:
   return views::decode_figures(std::string_view(it->value().data(), it->value().size()));
 }
 
-std::map<std::string, Figures> learned_after(views::Reader reader, const std::string& district,
-                                             Date at, Timestamp as_of) {
-  std::map<std::string, Figures> out;
-  if (as_of == Timestamp::max()) return out;
+namespace {
+
+// Adds the changes of `district` learned in (after, before) about dates in [from, to] to
+// `out`, with `sign`, reading each class only where its changes can be (views/format.h).
+void add_learned(views::Reader reader, const std::string& district, Date from, Date to,
+                 Timestamp after, Timestamp before, int sign, std::map<std::string, Figures>& out) {
   auto it = reader.iterator(views::Family::learned, rocksdb::ReadOptions());
-  for (int lag = 0; lag < views::kLearnedClasses; ++lag) {
-    // A change of this class about a date up to `at` was learned before `bound`.
-    Timestamp bound = views::learned_class_bound(std::uint8_t(lag), at);
-    if (bound <= as_of) continue;
-    const std::string prefix = views::learned_prefix(district, std::uint8_t(lag));
-    const std::string end = views::learned_from(district, std::uint8_t(lag), bound);
-    for (it->Seek(views::learned_from(district, std::uint8_t(lag), Timestamp{as_of.micros + 1}));
+  for (int c = 0; c < views::kLearnedClasses; ++c) {
+    const auto lag = std::uint8_t(c);
+    const Timestamp lo = std::max(after, views::learned_class_floor(lag, from));
+    const Timestamp hi = std::min(before, views::learned_class_bound(lag, to));
+    if (hi.micros <= lo.micros + 1) continue;
+    const std::string prefix = views::learned_prefix(district, lag);
+    const std::string end = views::learned_from(district, lag, hi);
+    for (it->Seek(views::learned_from(district, lag, Timestamp{lo.micros + 1}));
          it->Valid() && it->key().compare(end) < 0; it->Next()) {
       auto key = views::parse_learned_key(std::string_view(it->key().data(), it->key().size()),
                                           prefix.size());
-      if (!key || at < key->date) continue;
+      if (!key || key->date < from || to < key->date) continue;
       out[std::string(key->school)][key->series] +=
-          views::decode_count(std::string_view(it->value().data(), it->value().size()));
+          sign * views::decode_count(std::string_view(it->value().data(), it->value().size()));
     }
+  }
+}
+
+}  // namespace
+
+std::map<std::string, Figures> figures_at(views::Reader reader, const std::string& district,
+                                          const std::vector<std::string>& schools, Date at,
+                                          Timestamp as_of) {
+  std::map<std::string, Figures> changes;
+  Date on = at;
+  if (as_of != Timestamp::max()) {
+    // After the day of `as_of`, the record knew only what it had learned ahead of the date.
+    on = std::min(at, beijing_date(as_of));
+    add_learned(reader, district, Date{INT32_MIN / 2}, on, as_of, Timestamp::max(), -1, changes);
+    if (on < at)
+      add_learned(reader, district, Date{on.days + 1}, at, Timestamp{INT64_MIN},
+                  Timestamp{as_of.micros + 1}, 1, changes);
+  }
+  std::map<std::string, Figures> out;
+  for (const auto& id : schools) {
+    Figures f = figures_on(reader, district, id, on);
+    if (auto c = changes.find(id); c != changes.end())
+      for (const auto& [series, n] : c->second)
+        if ((f[series] += n) == 0) f.erase(series);
+    if (!f.empty()) out.emplace(id, std::move(f));
   }
   return out;
 }

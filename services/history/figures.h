@@ -11,7 +11,7 @@
 // however long the history.
 //
 // The step functions follow current knowledge. "As recorded at T" is current knowledge minus
-// what was learned after T (learned_after): the projector keeps, per school, series and date,
+// what was learned after T (figures_at): the projector keeps, per school, series and date,
 // each change of the figures with the recorded time it was learned at, filed by how late it
 // was learned, so that only the changes learned after T that can concern dates up to D are
 // read (services/history/README.md, "Both clocks without a fold"). figures_as_recorded folds
@@ -41,12 +41,15 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school,
                    Date at);
 
-// What was learned after `as_of` about every school's figures on `at` (only schools with a
-// change): figures_on(at) minus these are the figures on `at` as recorded at `as_of`. Its cost
-// is the changes learned after `as_of` about dates up to `at` (and, for `at` after `as_of`,
-// what was recorded in between), not the district's history.
-std::map<std::string, Figures> learned_after(views::Reader reader, const std::string& district,
-                                             Date at, Timestamp as_of);
+// The figures of each of `schools` (their own ids only; a caller adds absorbed schools) on
+// `at` as recorded at `as_of`; schools with no figure are left out. On current knowledge one
+// seek per school. As recorded at T: on a date up to T's day, the figures on `at` minus what
+// was learned after T about dates up to `at`; on a later date, the figures on T's day as
+// recorded at T plus what was learned by T ahead of the dates up to `at`. Either way its
+// cost is the changes learned on the wrong side of T near the dates asked, not the history.
+std::map<std::string, Figures> figures_at(views::Reader reader, const std::string& district,
+                                          const std::vector<std::string>& schools, Date at,
+                                          Timestamp as_of);
 
 // Every school's figures on `at` as recorded at `as_of`, folded from every entity's timeline.
 std::map<std::string, Figures> figures_as_recorded(views::Reader reader,

@@ -304,19 +304,33 @@ Timestamp start_of_beijing_day(Date date) {
 }
 }  // namespace
 
+namespace {
+// 2^c seconds in microseconds, saturated past any instant of the record (2^43 s).
+std::int64_t class_span(int c) {
+  return c >= 43 ? INT64_MAX / 4 : (std::int64_t(1) << c) * 1'000'000;
+}
+}  // namespace
+
 std::uint8_t learned_class(Timestamp learned, Date date) {
   std::int64_t start = start_of_beijing_day(date).micros;
-  if (learned.micros <= start) return 0;
-  auto seconds = std::uint64_t(learned.micros - start) / 1'000'000u;
-  return std::uint8_t(1 + std::bit_width(seconds));
+  if (learned.micros <= start)
+    return std::uint8_t(std::bit_width(std::uint64_t(start - learned.micros) / 1'000'000u));
+  return std::uint8_t(kAheadClasses +
+                      std::bit_width(std::uint64_t(learned.micros - start) / 1'000'000u));
 }
 
 Timestamp learned_class_bound(std::uint8_t lag, Date date) {
-  if (lag == 0) return Timestamp{start_of_beijing_day(date).micros + 1};
   std::int64_t start = start_of_beijing_day(date).micros;
-  if (lag - 1 >= 43) return Timestamp::max();  // 2^43 s is past any instant of the record
-  std::int64_t span = (std::int64_t(1) << (lag - 1)) * 1'000'000;
-  return Timestamp{start + span};
+  if (lag < kAheadClasses)  // learned at most 2^(lag-1) seconds (0 for class 0) before a start
+    return Timestamp{start - (lag == 0 ? 0 : class_span(lag - 1)) + 1};
+  if (lag - kAheadClasses >= 43) return Timestamp::max();
+  return Timestamp{start + class_span(lag - kAheadClasses)};
+}
+
+Timestamp learned_class_floor(std::uint8_t lag, Date date) {
+  std::int64_t start = start_of_beijing_day(date).micros;
+  if (lag < kAheadClasses) return Timestamp{start - class_span(lag)};
+  return Timestamp{start};
 }
 
 std::string learned_prefix(std::string_view district, std::uint8_t lag) {

@@ -189,16 +189,25 @@ std::string version_key(std::string_view prefix, Timestamp at);
 // The recorded time of a version key of `prefix` (of `prefix_size` bytes).
 Timestamp version_time(std::string_view key, std::size_t prefix_size);
 
-// The lag class of a change learned at `learned` about `date` (its first microsecond in
-// Beijing, `start`): 0 when learned on or before `start` (a change ahead of its date), else
-// 1 + bit_width(whole seconds from `start` to `learned`). A change of class c >= 1 was learned
-// less than 2^(c-1) seconds after the start of its date: learned_class_bound.
+// The class of a change learned at `learned` about `date` (whose first microsecond in
+// Beijing is `start`), by how far ahead of or behind its date it was learned:
+//   ahead (learned <= start): class bit_width(whole seconds from `learned` to `start`), so a
+//     change of ahead class c was learned less than 2^c seconds before `start`;
+//   late (learned > start): class kAheadClasses + bit_width(whole seconds from `start` to
+//     `learned`), so a change of late class kAheadClasses + c was learned less than 2^c
+//     seconds after `start`.
+// A question "learned after T about dates up to D" or "learned by T about dates after D"
+// then reads, per class, only the window of recorded times its class allows
+// (learned_class_bound, learned_class_floor): services/history/README.md.
 std::uint8_t learned_class(Timestamp learned, Date date);
-inline constexpr int kLearnedClasses = 66;  // 0, then 1 + bit_width of a non-negative int64
+inline constexpr int kAheadClasses = 45;  // bit_width of whole seconds in the record: 0..44
+inline constexpr int kLearnedClasses = 2 * kAheadClasses;
 // The latest recorded time (exclusive) at which a change of class `lag` about a date on or
-// before `date` can have been learned: the start of the day after `date` for class 0, else
-// the start of `date` + 2^(lag-1) seconds (saturated).
+// before `date` can have been learned (saturated at Timestamp::max()).
 Timestamp learned_class_bound(std::uint8_t lag, Date date);
+// The earliest recorded time (exclusive) after which a change of class `lag` about a date on
+// or after `date` can have been learned.
+Timestamp learned_class_floor(std::uint8_t lag, Date date);
 // "<district>\0" lag: the prefix of one lag class's changes in a district.
 std::string learned_prefix(std::string_view district, std::uint8_t lag);
 // learned_prefix(district, lag) + `learned`: where the class's changes learned at or after
