@@ -1,7 +1,12 @@
 #include "services/history/district_diff.h"
 
+#include <algorithm>
 #include <limits>
+#include <tuple>
 
+#include <rocksdb/iterator.h>
+
+#include "events/bounds.h"
 #include "services/history/trail.h"
 
 namespace annals {
@@ -29,7 +34,82 @@ std::string stages_text(const std::vector<Stage>& stages) {
   return out;
 }
 
+// An event found by its lag class, to be listed in apply order.
+struct Found {
+  Date date;
+  Timestamp recorded;
+  views::LogPosition pos;
+  std::string id;
+  bool correction;
+  auto operator<=>(const Found& o) const {
+    return std::tie(date, recorded, pos) <=> std::tie(o.date, o.recorded, o.pos);
+  }
+};
+
+// Counts and keeps the events of `district` about dates in [from, to] recorded in
+// (after, before).
+void find_learned(views::Reader reader, const std::string& district, Date from, Date to,
+                  Timestamp after, Timestamp before, bool correction, DiffCauses& out,
+                  std::vector<Found>& found) {
+  auto it = reader.iterator(views::Family::learned_log, rocksdb::ReadOptions());
+  for (const auto& range : views::learned_ranges(district, from, to, after, before))
+    for (it->Seek(range.begin); it->Valid() && it->key().compare(range.end) < 0; it->Next()) {
+      auto e = views::parse_learned_log(std::string_view(it->key().data(), it->key().size()),
+                                        range.prefix_size,
+                                        std::string_view(it->value().data(), it->value().size()));
+      if (!e || e->date < from || to < e->date) continue;
+      ++out.by_type[std::string(e->type)];
+      found.push_back({e->date, e->recorded, e->pos, std::string(e->id), correction});
+    }
+}
+
+Timestamp just_after(Timestamp t) { return t == Timestamp::max() ? t : Timestamp{t.micros + 1}; }
+
 }  // namespace
+
+DiffCauses diff_causes(views::Reader reader, const std::string& district, Date from,
+                       Timestamp from_as_of, Date to, Timestamp to_as_of, std::size_t limit) {
+  DiffCauses out;
+  std::vector<Found> corrections, ahead;
+  if (from_as_of < to_as_of)
+    find_learned(reader, district, Date::from_ymd(kFirstYear, 1, 1), from, from_as_of,
+                 just_after(to_as_of), true, out, corrections);
+  std::sort(corrections.begin(), corrections.end());
+  auto take = [&](const std::vector<Found>& found) {
+    for (const auto& f : found) {
+      if (out.events.size() == limit) return;
+      if (auto stored = reader.event_at_key(f.id))
+        out.events.push_back({std::move(stored->event), f.correction});
+    }
+  };
+  take(corrections);
+  if (!(from < to)) return out;
+  // Effective in (from, to]: on the days up to the day of `to_as_of`, the events per day and
+  // type less those recorded after it; after that day, only what was learned ahead of it.
+  const Date mid = to_as_of == Timestamp::max() ? to : std::min(to, beijing_date(to_as_of));
+  if (from < mid) {
+    const Date first{from.days + 1};
+    for (const auto& [type, n] : count_events(reader, district, first, mid)) out.by_type[type] += n;
+    DiffCauses late;
+    std::vector<Found> unused;
+    if (to_as_of != Timestamp::max())
+      find_learned(reader, district, first, mid, to_as_of, Timestamp::max(), false, late, unused);
+    for (const auto& [type, n] : late.by_type)
+      if ((out.by_type[type] -= n) == 0) out.by_type.erase(type);
+    if (out.events.size() < limit) {
+      TrailPageQuery page{first, mid, to_as_of, {}, std::nullopt, limit - out.events.size()};
+      for (auto& e : trail_page(reader, district, page).events)
+        out.events.push_back({std::move(e.event), false});
+    }
+  }
+  if (mid < to) {
+    find_learned(reader, district, Date{std::max(from, mid).days + 1}, to, Timestamp{INT64_MIN},
+                 just_after(to_as_of), false, out, ahead);
+    std::sort(ahead.begin(), ahead.end());
+    take(ahead);
+  }
+  return out;
+}
 
 DistrictDiff diff(views::Reader reader, const DistrictState& before, const DistrictState& after,
                   std::size_t event_limit) {
@@ -65,31 +145,10 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
       out.stopped.push_back(now == after.registry.schools.end() ? s : &now->second);
   }
 
-  // The causing events: effective in (before.at, after.at], or corrections recorded in
-  // (before.as_of, after.as_of] for dates up to before.at; all visible at after.as_of.
-  // On current knowledge at both points there are no corrections: the counts per day and
-  // type and the first page of the trail past before.at, a cost of the days between, not of
-  // the district's history.
-  if (after.as_of == Timestamp::max() && before.as_of == Timestamp::max()) {
-    const Date from{before.at.days + 1};
-    if (after.at < from) return out;
-    out.events_by_type = count_events(reader, before.district, from, after.at);
-    TrailPageQuery page{from, after.at, Timestamp::max(), {}, std::nullopt, event_limit};
-    for (auto& e : trail_page(reader, before.district, page).events)
-      out.events.push_back({std::move(e.event), false});
-    return out;
-  }
-  const Date from = before.as_of < after.as_of ? Date{std::numeric_limits<std::int32_t>::min() / 2}
-                                               : Date{before.at.days + 1};
-  for_each_event(reader, before.district, from, after.at, after.as_of,
-                 [&](const TrailEntry& entry) {
-                   bool later = before.at < entry.event.envelope.effective_date;
-                   bool correction = !later && before.as_of < entry.recorded;
-                   if (!later && !correction) return;
-                   ++out.events_by_type[type_name(entry.event.data)];
-                   if (out.events.size() < event_limit)
-                     out.events.push_back({entry.event, correction});
-                 });
+  DiffCauses causes = diff_causes(reader, before.district, before.at, before.as_of, after.at,
+                                  after.as_of, event_limit);
+  out.events = std::move(causes.events);
+  out.events_by_type = std::move(causes.by_type);
   return out;
 }
 

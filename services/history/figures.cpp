@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 
+#include "events/bounds.h"
 #include "services/history/timeline.h"
 
 namespace annals {
@@ -24,22 +25,17 @@ Figures figures_on(views::Reader reader, const std::string& district, const std:
 
 namespace {
 
+const Date kFirstDate = Date::from_ymd(kFirstYear, 1, 1);  // of the record (events/bounds.h)
+
 // Adds the changes of `district` learned in (after, before) about dates in [from, to] to
 // `out`, with `sign`, reading each class only where its changes can be (views/format.h).
 void add_learned(views::Reader reader, const std::string& district, Date from, Date to,
                  Timestamp after, Timestamp before, int sign, std::map<std::string, Figures>& out) {
   auto it = reader.iterator(views::Family::learned, rocksdb::ReadOptions());
-  for (int c = 0; c < views::kLearnedClasses; ++c) {
-    const auto lag = std::uint8_t(c);
-    const Timestamp lo = std::max(after, views::learned_class_floor(lag, from));
-    const Timestamp hi = std::min(before, views::learned_class_bound(lag, to));
-    if (hi.micros <= lo.micros + 1) continue;
-    const std::string prefix = views::learned_prefix(district, lag);
-    const std::string end = views::learned_from(district, lag, hi);
-    for (it->Seek(views::learned_from(district, lag, Timestamp{lo.micros + 1}));
-         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+  for (const auto& range : views::learned_ranges(district, from, to, after, before)) {
+    for (it->Seek(range.begin); it->Valid() && it->key().compare(range.end) < 0; it->Next()) {
       auto key = views::parse_learned_key(std::string_view(it->key().data(), it->key().size()),
-                                          prefix.size());
+                                          range.prefix_size);
       if (!key || key->date < from || to < key->date) continue;
       out[std::string(key->school)][key->series] +=
           sign * views::decode_count(std::string_view(it->value().data(), it->value().size()));
@@ -57,7 +53,7 @@ std::map<std::string, Figures> figures_at(views::Reader reader, const std::strin
   if (as_of != Timestamp::max()) {
     // After the day of `as_of`, the record knew only what it had learned ahead of the date.
     on = std::min(at, beijing_date(as_of));
-    add_learned(reader, district, Date{INT32_MIN / 2}, on, as_of, Timestamp::max(), -1, changes);
+    add_learned(reader, district, kFirstDate, on, as_of, Timestamp::max(), -1, changes);
     if (on < at)
       add_learned(reader, district, Date{on.days + 1}, at, Timestamp{INT64_MIN},
                   Timestamp{as_of.micros + 1}, 1, changes);

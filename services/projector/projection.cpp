@@ -81,11 +81,18 @@ std::string refused_retraction(const std::optional<Event>& target, const Event& 
   return "";
 }
 
-// One more event of its type on its date in its district (the event_counts family), for
-// counts that need not walk the trail.
-void count_event(const Event& event, views::Batch& batch) {
+// The event in its district's logs: in apply order (district_log), by how late it was
+// learned (learned_log), and one more of its type on its date (event_counts), for counts that
+// need not walk the trail.
+void log_event(const Event& event, const std::string& id, const views::LogPosition& pos,
+               views::Batch& batch) {
   views::Reader reader(batch);
   const Envelope& e = event.envelope;
+  batch.put(Family::district_log,
+            views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
+  batch.put(Family::learned_log,
+            views::learned_log_key(e.district, *e.recorded_at, e.effective_date, pos),
+            views::learned_log_value(id, type_name(event.data)));
   std::string key = views::event_count_key(e.district, e.effective_date, type_name(event.data));
   std::string n;
   std::int64_t before = reader.get(Family::event_counts, key, n) ? views::decode_count(n) : 0;
@@ -143,9 +150,7 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   assert(is_identifier(e.district));
   for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
     assert(is_identifier(ref.id));
-  batch.put(Family::district_log,
-            views::district_order_key(e.district, e.effective_date, *e.recorded_at, pos), id);
-  count_event(event, batch);
+  log_event(event, id, pos, batch);
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());

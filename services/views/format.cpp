@@ -372,6 +372,43 @@ std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t pr
   return out;
 }
 
+std::vector<LearnedRange> learned_ranges(std::string_view district, Date from, Date to,
+                                         Timestamp after, Timestamp before) {
+  std::vector<LearnedRange> out;
+  for (int c = 0; c < kLearnedClasses; ++c) {
+    const auto lag = std::uint8_t(c);
+    const Timestamp lo = std::max(after, learned_class_floor(lag, from));
+    const Timestamp hi = std::min(before, learned_class_bound(lag, to));
+    if (hi.micros <= lo.micros + 1) continue;
+    out.push_back({district.size() + 2, learned_from(district, lag, Timestamp{lo.micros + 1}),
+                   learned_from(district, lag, hi)});
+  }
+  return out;
+}
+
+std::string learned_log_key(std::string_view district, Timestamp recorded, Date date,
+                            const LogPosition& pos) {
+  std::string k = learned_from(district, learned_class(recorded, date), recorded);
+  append_date(k, date);
+  append_position(k, pos);
+  return k;
+}
+
+std::optional<LearnedEvent> parse_learned_log(std::string_view key, std::size_t prefix_size,
+                                              std::string_view value) {
+  if (key.size() != prefix_size + 8 + kDateBytes + kPositionBytes || value.size() < 16)
+    return std::nullopt;
+  return LearnedEvent{read_time(key.substr(prefix_size)), read_date(key.substr(prefix_size + 8)),
+                      read_position(key.substr(prefix_size + 8 + kDateBytes)), value.substr(0, 16),
+                      value.substr(16)};
+}
+
+std::string learned_log_value(std::string_view id, std::string_view type) {
+  std::string v(id);
+  v.append(type);
+  return v;
+}
+
 std::string event_count_key(std::string_view district, Date date, std::string_view type) {
   std::string k = district_prefix(district);
   append_date(k, date);

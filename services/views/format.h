@@ -22,6 +22,7 @@
 //   versions       contributions key "\0" part:u8 recorded_at:u64  cereal vector<Contribution>
 //   learned        learned key                                 n:u64
 //   event_counts   "<district>\0" date:u32 "<event type>"       n:u64
+//   learned_log    learned log key                             event id (16 bytes) "<event type>"
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
@@ -29,12 +30,15 @@
 //   view entry          0 | 1 retracted_at:u64, then the binary event (events/binary_codec.h)
 //   learned key         "<district>\0" lag:u8 recorded_at:u64 date:u32 "<school>\0" section:u8
 //                       measure:u8 grade:u8
+//   learned log key     "<district>\0" lag:u8 recorded_at:u64 date:u32 position
 //
 // versions and learned are the figures on the recorded clock (services/history/README.md,
 // "Both clocks without a fold"): an entity's contributions change at each recorded time of
 // its history (a version: what changed then, removed contributions with negated values), and
 // each version adds to `learned`, per school, series and date, the change of the figures
 // from that date on, learned at that time, kept under the lag class of (recorded time, date).
+// learned_log files every event the same way, so that the events recorded on one side of a
+// time about dates on the other (the causes of an as-recorded diff) are read, not walked.
 #pragma once
 
 #include <cstdint>
@@ -66,12 +70,13 @@ enum class Family : int {
   versions,
   learned,
   event_counts,
+  learned_log,
 };
 inline constexpr const char* kFamilyNames[] = {
-    "offsets",       "events",  "district_log", "registry", "timelines",   "retractions",
-    "contributions", "figures", "versions",     "learned",  "event_counts"};
+    "offsets",       "events",  "district_log", "registry", "timelines",    "retractions",
+    "contributions", "figures", "versions",     "learned",  "event_counts", "learned_log"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::event_counts) + 1,
+static_assert(kFamilies == int(Family::learned_log) + 1,
               "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
@@ -224,6 +229,34 @@ struct LearnedKey {
   Series series;
 };
 std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t prefix_size);
+
+// The key ranges [begin, end) of the learned (or learned_log) family that hold every change
+// of `district` about a date in [from, to] learned in (after, before): one per lag class
+// whose window is not empty, each holding besides only changes of its class learned in that
+// window (about dates near [from, to]); the caller checks each key's date.
+struct LearnedRange {
+  std::size_t prefix_size;
+  std::string begin, end;
+};
+std::vector<LearnedRange> learned_ranges(std::string_view district, Date from, Date to,
+                                         Timestamp after, Timestamp before);
+
+// The learned_log family's key: the event at `pos`, about `date`, recorded at `recorded`,
+// under its lag class (learned_class); its prefixes are learned_prefix and learned_from's.
+std::string learned_log_key(std::string_view district, Timestamp recorded, Date date,
+                            const LogPosition& pos);
+struct LearnedEvent {
+  Timestamp recorded;
+  Date date;
+  LogPosition pos;
+  std::string_view id;    // the events family's key, into the value
+  std::string_view type;  // into the value
+};
+// A learned_log entry taken apart; nullopt when the bytes are not one.
+std::optional<LearnedEvent> parse_learned_log(std::string_view key, std::size_t prefix_size,
+                                              std::string_view value);
+// The learned_log family's value: the event's id key (16 bytes) and its type name.
+std::string learned_log_value(std::string_view id, std::string_view type);
 
 // The event_counts family's key: how many events of `type` the district has effective on
 // `date` (recorded, retracted or not).

@@ -4,13 +4,15 @@
 // order the records arrived in, with records learned ahead of their dates, on time, months
 // and years late, retractions, facility surveys, funding and a merger among them; and the
 // versions and learned families are the same bytes for any arrival order; and the events per
-// day and type (event_counts) count what a walk of the trail counts.
+// day and type (event_counts) count what a walk of the trail counts, and so do the causes of a
+// diff between any two points (diff_causes, read by lag class from learned_log).
 #include <algorithm>
 #include <random>
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "services/history/district_diff.h"
 #include "services/history/figures.h"
 #include "services/history/trail.h"
 #include "services/projector/projection.h"
@@ -202,11 +204,27 @@ RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
     if (k % 3 == 2)
       as_of = Timestamp{1'230'000'000'000'000 + std::int64_t(rng() % 600'000'000'000'000)};
     // The events per day and type equal a walk of the trail.
-    Date from{at.days - std::int32_t(rng() % 800)};
+    Date from{k % 4 == 3 ? at.days : at.days - std::int32_t(rng() % 800)};
     std::map<std::string, std::size_t> walked;
     for_each_event(*mixed, "d", from, at, Timestamp::max(),
                    [&](const TrailEntry& e) { ++walked[std::string(type_name(e.event.data))]; });
     RC_ASSERT(count_events(*mixed, "d", from, at) == walked);
+    // The causes of a diff between (from, T1) and (at, as_of), read by lag class, equal a walk
+    // of the trail that classifies every event.
+    Timestamp from_as_of = k % 2 ? recorded[rng() % recorded.size()] : Timestamp::max();
+    std::map<std::string, std::size_t> by_type;
+    std::vector<std::string> listed;
+    for_each_event(*mixed, "d", Date::from_ymd(1900, 1, 1), at, as_of, [&](const TrailEntry& e) {
+      const bool later = from < e.event.envelope.effective_date;
+      if (!later && !(from_as_of < as_of && from_as_of < e.recorded)) return;
+      ++by_type[std::string(type_name(e.event.data))];
+      if (listed.size() < 5) listed.push_back(e.event.envelope.id);
+    });
+    DiffCauses causes = diff_causes(*mixed, "d", from, from_as_of, at, as_of, 5);
+    std::vector<std::string> causes_listed;
+    for (const auto& c : causes.events) causes_listed.push_back(c.event.envelope.id);
+    RC_ASSERT(causes.by_type == by_type);
+    RC_ASSERT(causes_listed == listed);
     auto folded = figures_as_recorded(*mixed, "d", at, as_of);
     auto fast = figures_at(
         *mixed, "d", std::vector<std::string>(std::begin(kSchools), std::end(kSchools)), at, as_of);
