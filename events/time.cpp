@@ -114,6 +114,10 @@ Date beijing_date(Timestamp t) {
   return Date{static_cast<std::int32_t>(secs >= 0 ? secs / kDay : (secs - kDay + 1) / kDay)};
 }
 
+Timestamp start_of_beijing_day(Date date) {
+  return Timestamp{(std::int64_t(date.days) * 86400 - 8 * 3600) * 1'000'000};
+}
+
 Timestamp end_of_beijing_day(Date date) {
   return Timestamp{(std::int64_t(date.days + 1) * 86400 - 8 * 3600) * 1'000'000 - 1};
 }

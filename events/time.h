@@ -51,6 +51,8 @@ struct Timestamp {
 
 // The calendar day in Asia/Shanghai of the instant `t`.
 Date beijing_date(Timestamp t);
+// The first microsecond of `date` in Asia/Shanghai.
+Timestamp start_of_beijing_day(Date date);
 // The last microsecond of `date` in Asia/Shanghai: "as recorded on that day".
 Timestamp end_of_beijing_day(Date date);
 // Today in Asia/Shanghai: beijing_date(Timestamp::now()).

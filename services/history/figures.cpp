@@ -11,16 +11,25 @@
 
 namespace annals {
 
+namespace {
+
+// figures_on with an iterator of the figures family, reused across schools.
+Figures figures_with(rocksdb::Iterator& it, const std::string& district, const std::string& school,
+                     Date at) {
+  std::string prefix = views::figures_prefix(district, school);
+  it.SeekForPrev(views::figures_step_key(prefix, at));
+  if (!it.Valid() ||
+      !views::is_figures_step(std::string_view(it.key().data(), it.key().size()), prefix))
+    return {};
+  return views::decode_figures(std::string_view(it.value().data(), it.value().size()));
+}
+
+}  // namespace
+
 Figures figures_on(views::Reader reader, const std::string& district, const std::string& school,
                    Date at) {
-  std::string prefix = views::figures_prefix(district, school);
-  rocksdb::ReadOptions ro;
-  auto it = reader.iterator(views::Family::figures, ro);
-  it->SeekForPrev(views::figures_step_key(prefix, at));
-  if (!it->Valid() ||
-      !views::is_figures_step(std::string_view(it->key().data(), it->key().size()), prefix))
-    return {};
-  return views::decode_figures(std::string_view(it->value().data(), it->value().size()));
+  return figures_with(*reader.iterator(views::Family::figures, rocksdb::ReadOptions()), district,
+                      school, at);
 }
 
 namespace {
@@ -59,8 +68,9 @@ std::map<std::string, Figures> figures_at(views::Reader reader, const std::strin
                   Timestamp{as_of.micros + 1}, 1, changes);
   }
   std::map<std::string, Figures> out;
+  auto it = reader.iterator(views::Family::figures, rocksdb::ReadOptions());
   for (const auto& id : schools) {
-    Figures f = figures_on(reader, district, id, on);
+    Figures f = figures_with(*it, district, id, on);
     if (auto c = changes.find(id); c != changes.end())
       for (const auto& [series, n] : c->second)
         if ((f[series] += n) == 0) f.erase(series);

@@ -299,12 +299,6 @@ Timestamp version_time(std::string_view key, std::size_t prefix_size) {
 }
 
 namespace {
-Timestamp start_of_beijing_day(Date date) {
-  return Timestamp{end_of_beijing_day(Date{date.days - 1}).micros + 1};
-}
-}  // namespace
-
-namespace {
 // 2^c seconds in microseconds, saturated past any instant of the record (2^43 s).
 std::int64_t class_span(int c) {
   return c >= 43 ? INT64_MAX / 4 : (std::int64_t(1) << c) * 1'000'000;

@@ -58,6 +58,15 @@ TEST(BeijingDay, EndsAtSixteenHundredUtcLessAMicrosecond) {
   EXPECT_EQ(beijing_date(Timestamp{end.micros + 1}), *Date::parse("2019-09-02"));
 }
 
+TEST(BeijingDay, StartsAtSixteenHundredUtcTheDayBefore) {
+  Timestamp start = start_of_beijing_day(*Date::parse("2019-09-01"));
+  EXPECT_EQ(start.micros, Timestamp::parse("2019-08-31T16:00:00Z")->micros);
+  EXPECT_EQ(beijing_date(start), *Date::parse("2019-09-01"));
+  EXPECT_EQ(beijing_date(Timestamp{start.micros - 1}), *Date::parse("2019-08-31"));
+  EXPECT_EQ(start_of_beijing_day(*Date::parse("1960-06-01")).micros,
+            end_of_beijing_day(*Date::parse("1960-05-31")).micros + 1);
+}
+
 TEST(BeijingDay, TodayIsTheDayOfNowInBeijing) {
   Date before = beijing_date(Timestamp::now());
   Date today = today_in_beijing();

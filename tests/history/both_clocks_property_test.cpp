@@ -30,7 +30,7 @@ const char* const kSchools[] = {"a", "b", "c"};
 // ahead of the date.
 Timestamp recorded_for(std::mt19937_64& rng, Date on) {
   const std::int64_t day = 86'400'000'000;
-  std::int64_t start = end_of_beijing_day(Date{on.days - 1}).micros + 1;
+  std::int64_t start = start_of_beijing_day(on).micros;
   std::int64_t lag;
   switch (rng() % 20) {
     case 0:
