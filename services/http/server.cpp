@@ -85,6 +85,11 @@ HttpServer::HttpServer(std::string process, std::shared_ptr<prometheus::Registry
   // httplib closes a keep-alive connection after 5 requests by default: a dashboard or a
   // client asking many questions would pay a new connection (and TLS handshake) every 5.
   s.set_keep_alive_max_count(1000);
+  // httplib serves a connection on one pool thread for as long as it is kept alive, so the
+  // pool is how many clients are served at once: its default, max(8, cores - 1), made a ninth
+  // keep-alive client wait until another's connection closed (seen as one heavy client's
+  // first answer taking a second in the benchmark). Idle threads cost only their stacks.
+  s.new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
   // SO_REUSEADDR without httplib's default SO_REUSEPORT: with it, a second process bound to a
   // port in use silently shares it, and requests land on either (a test saw an audit route
   // answered by a publishing service). Now the second one fails to start, as it should.

@@ -25,6 +25,10 @@ namespace annals {
 
 struct Violation;
 
+// How many connections an HTTP process serves at once (each kept-alive connection holds one
+// thread of the pool while it is open); more wait for one to close.
+inline constexpr int kConnectionThreads = 64;
+
 class HttpServer {
  public:
   // `process` names the process in metrics (annals_build_info{process=...}). Reads the token

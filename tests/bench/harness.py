@@ -12,13 +12,20 @@ of each peer in tests/bench/peers/ for its design and tuning):
      to a plain RocksDB store in the same batches (--mode rocksdb);
   2. the same projection as a Kafka Streams application (peers/kafka-streams), on the same
      topics;
-  3. history questions (`state?at=`, `indicators?at=`) p50/p99 at random dates and districts
-     against PostgreSQL answering the same questions from valid_from/valid_to history tables
+  3. history questions on both clocks (QUESTIONS: state, indicators, a diff over a school
+     year, the indicators series; each as of now and as recorded at a time) p50/p99 at random
+     points against PostgreSQL answering the same from bitemporal history tables
      (peers/postgres), both asked from this one Python client, interleaved; the answers are
-     checked equal first (peers/postgres/check.py);
-  4. growth: query latency with 1, 3 and 10 years of history; ingest rate at 1x and 10x the
-     data (a tenth of the schools, then main); the projector's memory (RSS) across each run;
-  5. the time to rebuild every view from the full history.
+     checked equal first on both clocks (peers/postgres/check.py); then eight concurrent
+     clients, alone and beside a heavy one;
+  4. growth: the questions with 1, 3 and 10 years of history (and, with --county-schools N,
+     for one district of N schools at 1, 3 and 10 years); ingest rate at 1x and 10x the data
+     (a tenth of the schools, then main); the projector's memory (RSS) across each run;
+  5. the time to rebuild every view from the full history (and, with --baseline-bins, the
+     same rebuild and questions with the binaries of an earlier commit: before and after).
+
+Issue 14's run, one Beijing-scale district and a 300-school county:
+  tests/bench/run --scale beijing --districts 1 --county-schools 300 --baseline-bins DIR
 
 Nothing here asserts a time: the figures are written down, as ratios where they compare.
 
@@ -115,6 +122,85 @@ class RssSampler:
         return max((mb for _, mb in self.samples), default=0.0)
 
 
+class History:
+    """The dates of a generated history (annals gen: school years from 2012-09-01) and the
+    random points questions are asked at: an effective date D in it, and a recorded time T
+    from a month before D to the end (a date: the end of that day in Beijing)."""
+
+    def __init__(self, years):
+        self.first = datetime.date(2012, 9, 1)
+        self.last = datetime.date(2012 + years, 7, 31)
+
+    def date(self, rng, since=None):
+        since = since or self.first
+        return since + datetime.timedelta(days=rng.randrange((self.last - since).days + 1))
+
+    def point(self, rng):
+        at = self.date(rng)
+        return at.isoformat(), self.date(rng, max(self.first, at - datetime.timedelta(days=30))).isoformat()
+
+    def school_year(self, rng):
+        """A diff over one school year, from a 1 September to the next (or to the end)."""
+        year = rng.randrange(self.first.year, max(self.first.year + 1, self.last.year))
+        return f"{year}-09-01", min(datetime.date(year + 1, 9, 1), self.last).isoformat()
+
+    def years(self):
+        """The points of indicators/series?step=year from the first date to the last."""
+        out, d = [], self.first
+        while d <= self.last:
+            out.append(d.isoformat())
+            d = d.replace(year=d.year + 1)
+        return out
+
+
+def _state(h, rng, district, recorded=False):
+    at, t = h.point(rng)
+    rec = f"&recorded_at={t}" if recorded else ""
+    return (f"/v1/districts/{district}/state?at={at}{rec}",
+            lambda peer, c: peer.state_at(c, district, at, t if recorded else None))
+
+
+def _indicators(h, rng, district, recorded=False):
+    at, t = h.point(rng)
+    rec = f"&recorded_at={t}" if recorded else ""
+    return (f"/v1/districts/{district}/indicators?at={at}{rec}",
+            lambda peer, c: peer.indicators_at(c, district, at, t if recorded else None))
+
+
+def _diff(h, rng, district):
+    """Question 8: what changed over a school year, and which events caused it."""
+    d1, d2 = h.school_year(rng)
+    return (f"/v1/districts/{district}/diff?from={d1}&to={d2}", lambda peer, c: peer.diff(c, district, d1, d2))
+
+
+def _diff_recorded(h, rng, district):
+    """Question 7: what the record said on T about D, and what changed since (D as known now)."""
+    at, t = h.point(rng)
+    return (f"/v1/districts/{district}/diff?from={at}&from_recorded_at={t}&to={at}",
+            lambda peer, c: peer.diff(c, district, at, at, t, None))
+
+
+def _series(h, rng, district, recorded=False):
+    _, t = h.point(rng)
+    rec = f"&recorded_at={t}" if recorded else ""
+    return (f"/v1/districts/{district}/indicators/series?from={h.first}&to={h.last}&step=year{rec}",
+            lambda peer, c: peer.series(c, district, h.years(), t if recorded else None))
+
+
+# Every question the harness times, on both clocks: name -> (History, Random, district) ->
+# (the audit service's path, the PostgreSQL peer's call). `_rec`: as recorded at a time.
+QUESTIONS = {
+    "state": _state,
+    "state_rec": lambda h, rng, d: _state(h, rng, d, True),
+    "indicators": _indicators,
+    "indicators_rec": lambda h, rng, d: _indicators(h, rng, d, True),
+    "diff": _diff,
+    "diff_rec": _diff_recorded,
+    "series": _series,
+    "series_rec": lambda h, rng, d: _series(h, rng, d, True),
+}
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -134,6 +220,8 @@ class Bench:
         """Generates a dataset to NDJSON (for PostgreSQL), creates its topics. Returns its facts."""
         prefix = f"{name}."
         path = f"{self.work}/{name}.ndjson"
+        if self.args.districts:
+            gen = {"districts": self.args.districts, **gen}
         flags = ["--scale", self.args.scale] + [x for k, v in gen.items() for x in (f"--{k}", str(v))]
         run(f"{self.bins}/annals", "gen", *flags, "--out", path, "--quiet")
         with open(path, "rb") as f:
@@ -154,12 +242,13 @@ class Bench:
         return time.time() - t0
 
     # ---- Annals ---------------------------------------------------------------------------
-    def rebuild(self, ds, label):
-        """The projector from an empty store over the whole log (--exit-when-caught-up)."""
+    def rebuild(self, ds, label, bins=None):
+        """The projector (of `bins`, default --bins) from an empty store over the whole log
+        (--exit-when-caught-up)."""
         store = f"{self.work}/views-{label}"
         shutil.rmtree(store, ignore_errors=True)
         t0 = time.time()
-        p = subprocess.Popen([f"{self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+        p = subprocess.Popen([f"{bins or self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
                               "--group", f"rebuild-{label}", "--store", store, "--listen", "127.0.0.1:0",
                               "--tokens", self.tokens_file, "--exit-when-caught-up"],
                              stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
@@ -279,8 +368,51 @@ class Bench:
         log(f"PostgreSQL load {ds['name']}: {r['seconds']:.1f} s")
         return r
 
+    def before(self, ds):
+        """The same data and questions with the projector and audit service of --baseline-bins
+        (an earlier build): the rebuild's cost, and a few answers per question, Annals only."""
+        rebuilt = self.rebuild(ds, "baseline", bins=self.args.baseline_bins)
+        port = free_port()
+        reader = self.tokens["bench-reader"]
+        store = rebuilt["store"]
+        audit = subprocess.Popen([f"{self.args.baseline_bins}/annals-audit", "--brokers", self.brokers,
+                                  "--topic-prefix", ds["prefix"], "--store", store, "--secondary", f"{store}-audit",
+                                  "--listen", f"127.0.0.1:{port}", "--tokens", self.tokens_file],
+                                 stdout=subprocess.DEVNULL, stderr=open(f"{store}-audit.log", "w"))
+        out = {"rebuild": rebuilt}
+        try:
+            districts = [d["id"] for d in self.wait_http(port, "/v1/districts", reader)["districts"]]
+            history = History(ds["years"])
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            rng = random.Random(ds["years"])
+            for name, ask in QUESTIONS.items():
+                times = []
+                for _ in range(self.args.baseline_queries):
+                    path, _ = ask(history, rng, rng.choice(districts))
+                    t0 = time.perf_counter()
+                    c.request("GET", path, headers={"Authorization": f"Bearer {reader}"})
+                    r = c.getresponse()
+                    r.read()
+                    if r.status != 200:
+                        raise RuntimeError(f"baseline {path}: {r.status}")
+                    times.append((time.perf_counter() - t0) * 1000)
+                out[name] = {"p50": percentile(times, 50), "p99": percentile(times, 99), "n": len(times)}
+                log(f"baseline {name}: p50 {out[name]['p50']:.1f} ms")
+            c.close()
+        finally:
+            audit.send_signal(signal.SIGTERM)
+            audit.wait(timeout=30)
+            shutil.rmtree(store, ignore_errors=True)
+        return out
+
+    def pg_drop(self, ds):
+        import psycopg
+        with psycopg.connect(self.pg_dsn("postgres"), autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS bench_{ds['name']}")
+
     def questions(self, ds, store):
-        """state and indicators at random dates, Annals over HTTP and PostgreSQL, interleaved."""
+        """Every question on both clocks at random points, Annals over HTTP and PostgreSQL,
+        interleaved (QUESTIONS); the answers are checked equal first (peers/postgres/check.py)."""
         port = free_port()
         reader = self.tokens["bench-reader"]
         audit = subprocess.Popen([f"{self.bins}/annals-audit", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
@@ -294,57 +426,56 @@ class Bench:
                                     f"http://127.0.0.1:{port}", dsn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, env=dict(os.environ, ANNALS_TOKEN=reader))
             agreed = check.returncode == 0
-            log(f"answers checked equal ({ds['name']}): {agreed}")
+            log(f"answers checked equal ({ds['name']}): {agreed}: {check.stdout.strip().splitlines()[-1:]}")
             if not agreed:
                 self.results["notes"].append(f"{ds['name']}: check.py found differences:\n\n```\n{check.stdout[-2000:]}\n```")
-            rng = random.Random(ds["years"])
-            first = datetime.date(2012, 9, 1)
-            last = datetime.date(2012 + ds["years"], 7, 31)
-            span = (last - first).days
+            history = History(ds["years"])
             conn = self.pg_peer.connect(dsn)
-            http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            times = {(s, q): [] for s in ("annals", "postgres") for q in ("state", "indicators")}
+            http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
-            def annals(question, district, at):
+            def annals(path):
                 t0 = time.perf_counter()
-                http_conn.request("GET", f"/v1/districts/{district}/{question}?at={at}",
-                                  headers={"Authorization": f"Bearer {reader}"})
+                http_conn.request("GET", path, headers={"Authorization": f"Bearer {reader}"})
                 r = http_conn.getresponse()
                 body = r.read()
                 json.loads(body)
                 if r.status != 200:
-                    raise RuntimeError(body[:200])
+                    raise RuntimeError(f"{path}: {r.status} {body[:200]}")
                 return time.perf_counter() - t0
 
-            def postgres(question, district, at):
+            def postgres(call):
                 t0 = time.perf_counter()
-                (self.pg_peer.state_at if question == "state" else self.pg_peer.indicators_at)(conn, district, at)
+                call(self.pg_peer, conn)
                 return time.perf_counter() - t0
 
-            for _ in range(3):  # warm both: the first query pays for opening files and plans
-                for q in ("state", "indicators"):
-                    annals(q, districts[0], first.isoformat())
-                    postgres(q, districts[0], first.isoformat())
-            for i in range(self.args.queries):
-                at = (first + datetime.timedelta(days=rng.randrange(span + 1))).isoformat()
-                district = rng.choice(districts)
-                for q in ("state", "indicators"):
-                    order = [("annals", annals), ("postgres", postgres)]
-                    if i % 2:
-                        order.reverse()
-                    for system, ask in order:
-                        times[(system, q)].append(ask(q, district, at) * 1000)
+            out = {"agreed": agreed, "districts": len(districts), "check": check.stdout.strip().splitlines()[-1:]}
+            rng = random.Random(ds["years"])
+            for name, ask in QUESTIONS.items():
+                n = max(5, self.args.queries // (10 if name.startswith("series") else 2 if name.startswith("diff") else 1))
+                points = [ask(history, rng, rng.choice(districts)) for _ in range(n)]
+                for path, call in points[:3]:  # warm both: the first question pays for opening files and plans
+                    annals(path)
+                    postgres(call)
+                times = {"annals": [], "postgres": []}
+                for i, (path, call) in enumerate(points):
+                    order = [("annals", lambda: annals(path)), ("postgres", lambda: postgres(call))]
+                    for system, timed in (order if i % 2 else order[::-1]):
+                        times[system].append(timed() * 1000)
+                for system, v in times.items():
+                    out[f"{system}_{name}"] = {"p50": percentile(v, 50), "p99": percentile(v, 99),
+                                               "mean": sum(v) / len(v), "n": len(v)}
+                    if name.startswith("series"):  # a point a year: growth compares the cost per point
+                        out[f"{system}_{name}"]["points"] = len(history.years())
+                log(f"{ds['name']} {name}: Annals p50 {out['annals_' + name]['p50']:.1f} / p99 "
+                    f"{out['annals_' + name]['p99']:.1f} ms, PostgreSQL p50 {out['postgres_' + name]['p50']:.1f} ms")
             conn.close()
             http_conn.close()
-            concurrent = self.concurrency(port, districts, first, span, ds)
+            out["queries"] = self.args.queries
+            out["concurrency"] = self.concurrency(port, districts, history.first,
+                                                  (history.last - history.first).days, ds)
         finally:
             audit.send_signal(signal.SIGTERM)
             audit.wait(timeout=30)
-        out = {"agreed": agreed, "queries": self.args.queries, "districts": len(districts),
-               "concurrency": concurrent}
-        for (system, q), v in times.items():
-            out[f"{system}_{q}"] = {"p50": percentile(v, 50), "p99": percentile(v, 99), "mean": sum(v) / len(v)}
-        log(f"questions {ds['name']}: " + ", ".join(f"{k} p50 {v['p50']:.1f} ms" for k, v in out.items() if isinstance(v, dict) and "p50" in v))
         return out
 
     def concurrency(self, port, districts, first, span, ds, clients=8, seconds=None):
@@ -431,6 +562,9 @@ class Bench:
             R["ingest"]["live"] = self.live(main)
             R["ingest"]["limits"] = self.limits(main)
             R["ingest"]["rebuild"] = self.rebuild(main, "main")
+            # 5: the same rebuild and questions with an earlier build, when asked for
+            if self.args.baseline_bins:
+                R["baseline"] = self.before(main)
             # 2: Kafka Streams on the same topics
             if not self.args.skip_streams:
                 R["ingest"]["streams"] = {g: self.streams(main, g) for g in ("exactly_once_v2", "at_least_once")}
@@ -450,6 +584,16 @@ class Bench:
                                              "projected": rebuilt}
             R["queries"]["y10"] = {"load": self.pg_load(main), **self.questions(main, R["ingest"]["rebuild"]["store"]),
                                    "projected": R["ingest"]["rebuild"]}
+            # 3 and 4 again for one larger district (a county of --county-schools schools)
+            if self.args.county_schools:
+                for years in (1, 3, 10):
+                    ds = self.dataset(f"c{years}", districts=1, schools=self.args.county_schools, years=years)
+                    self.publish(ds)
+                    rebuilt = self.rebuild(ds, f"c{years}")
+                    R["queries"][f"c{years}"] = {"load": self.pg_load(ds), **self.questions(ds, rebuilt["store"]),
+                                                 "projected": rebuilt}
+                    shutil.rmtree(rebuilt["store"], ignore_errors=True)
+                    self.pg_drop(ds)
         finally:
             self.stop_postgres()
             run(f"{source}/deploy/local/broker", "stop", env=self.broker_env)
@@ -493,6 +637,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", default="small", help="annals gen's scale: demo, small, medium, beijing")
     ap.add_argument("--queries", type=int, default=200, help="random (date, district) points per question")
+    ap.add_argument("--districts", type=int, help="annals gen --districts for every dataset (default: the scale's)")
+    ap.add_argument("--county-schools", type=int, default=0,
+                    help="also ask every question of one district of this many schools at 1, 3 and 10 years "
+                         "(datasets c1, c3, c10); 0: not")
+    ap.add_argument("--baseline-bins", help="the build/services of an earlier commit: its rebuild and its answers "
+                                            "on the main dataset are reported beside this build's")
+    ap.add_argument("--baseline-queries", type=int, default=5, help="points per question for --baseline-bins")
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--concurrency-seconds", type=float, default=5,
                     help="how long each concurrent-clients run lasts (alone, then beside a heavy client)")

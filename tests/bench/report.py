@@ -15,9 +15,74 @@ def ms(x):
     return f"{x:.1f}"
 
 
+QUESTION_NAMES = ("state", "state_rec", "indicators", "indicators_rec", "diff", "diff_rec", "series", "series_rec")
+
+
 def years_text(key):
     n = int(key[1:])
     return f"{n} year" + ("" if n == 1 else "s")
+
+
+def history_text(key, datasets):
+    """`10 years`, or `10 years, county (300 schools)` for the c datasets."""
+    if key.startswith("c"):
+        flags = datasets.get(key, {}).get("flags", [])
+        schools = flags[flags.index("--schools") + 1] if "--schools" in flags else "?"
+        return f"{years_text(key)}, county ({schools} schools)"
+    return years_text(key)
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def targets(w, R, families):
+    """Issue 14's targets, each as the ratio this run measured."""
+    Q, D = R["queries"], R["datasets"]
+    w("**The targets of both clocks** (ratios of this run):\n")
+    w("| history | question | as recorded p99 ÷ current p99 (≤ 2) | 10 years p50 ÷ 1 year p50 (≤ 1.2; series: per point) | "
+      "PostgreSQL ÷ Annals p50 (≥ 20), current / as recorded |")
+    w("|---|---|---|---|---|")
+    for key in families:
+        q = Q[key]
+        one = Q.get(key[0] + "1")
+        for question in ("state", "indicators", "diff", "series"):
+            cur, rec = q.get(f"annals_{question}"), q.get(f"annals_{question}_rec")
+            if not cur or not rec:
+                continue
+            ratio = rec["p99"] / cur["p99"]
+            growth = ""
+            if key.endswith("10") and one:
+                def per_point(r):  # a series has a point a year: compare the cost of a point
+                    return r["p50"] / r.get("points", 1)
+                g = [per_point(q[f"annals_{question}{c}"]) / per_point(one[f"annals_{question}{c}"]) for c in ("", "_rec")]
+                growth = f"{g[0]:.2f} / {g[1]:.2f} ({verdict(max(g) <= 1.2)})"
+            pg = [q[f"postgres_{question}{c}"]["p50"] / q[f"annals_{question}{c}"]["p50"] for c in ("", "_rec")]
+            w(f"| {history_text(key, D)} | {question} | {ratio:.2f} ({verdict(ratio <= 2)}) | {growth} | "
+              f"{pg[0]:.1f}× / {pg[1]:.1f}× ({verdict(min(pg) >= 20)}) |")
+    w("")
+    for key in families:
+        if key.endswith("10") and f"annals_diff" in Q[key]:
+            p99 = Q[key]["annals_diff"]["p99"]
+            w(f"- Diff over one school year, {history_text(key, D)}: p99 {ms(p99)} ms (target ≤ 50 ms: {verdict(p99 <= 50)}).")
+    B = R.get("baseline")
+    if B:
+        rb, base = R["ingest"]["rebuild"], B["rebuild"]
+        ratio = rb["seconds"] / base["seconds"]
+        w(f"- Rebuild of every view, this build against `--baseline-bins` on the same log: {rb['seconds']:.0f} s against "
+          f"{base['seconds']:.0f} s (**{ratio:.2f}×**; target ≤ 1.3×: {verdict(ratio <= 1.3)}), views on disk "
+          f"{rb['store_bytes'] / 1e6:.0f} MB against {base['store_bytes'] / 1e6:.0f} MB, peak RSS {rb['rss_peak_mb']:.0f} MB "
+          f"against {base['rss_peak_mb']:.0f} MB.")
+        w("")
+        w(f"**Before and after**, 10 years of history (the `main` dataset), Annals only: the build of `--baseline-bins` "
+          f"({B[QUESTION_NAMES[0]]['n']} points per question) and this build:\n")
+        w("| question | before: p50 / p99 ms | after: p50 / p99 ms | before ÷ after (p50) |")
+        w("|---|---|---|---|")
+        for question in QUESTION_NAMES:
+            b, a = B.get(question), Q["y10"].get(f"annals_{question}")
+            if b and a:
+                w(f"| {question} | {ms(b['p50'])} / {ms(b['p99'])} | {ms(a['p50'])} / {ms(a['p99'])} | {b['p50'] / a['p50']:.1f}× |")
+    w("")
 
 
 def save(fig, args, rel, name, alt):
@@ -96,41 +161,48 @@ def write(R, args):
     w(save(fig, args, rel, "ingest", "ingest"))
 
     # 3 -----------------------------------------------------------------------------------
-    w("## 3. History questions, against PostgreSQL\n")
-    w("`state?at=` and `indicators?at=` for a random district at a random date of the history, asked by one Python "
-      "client of both systems in turn (Annals over HTTP with keep-alive, PostgreSQL over one psycopg connection), "
-      f"{Q['y10']['queries']} points per question. PostgreSQL answers from valid_from/valid_to history tables "
-      "(peers/postgres/README.md); before timing, `peers/postgres/check.py` compares its answers with the audit "
-      "service's at several dates (per-school pupils, each CV to 1e-6).\n")
+    w("## 3. History questions on both clocks, against PostgreSQL\n")
+    w("Every question at random points of the history, asked by one Python client of both systems in turn (Annals "
+      "over HTTP with keep-alive, PostgreSQL over one psycopg connection): `state` and `indicators` at a random "
+      "date D; `diff` over a school year (1 September to 1 September, question 8); `series`, the indicators every "
+      "year of the history. The `_rec` rows ask the same as recorded at a random time T from a month before D to "
+      "the end (`recorded_at=T`); `diff_rec` is question 7, what the record said on T about D and what changed "
+      "since. PostgreSQL answers from bitemporal history tables (valid_from/valid_to and sys_from/sys_to, indexed; "
+      "peers/postgres/README.md); before timing, `peers/postgres/check.py` compares its answers with the audit "
+      f"service's on both clocks (every figure of every school, each CV to 1e-6, the diffs). "
+      f"{Q['y10'].get('queries', 0)} points per question (a tenth of that for `series`, half for `diff`).\n")
     w("| history | question | Annals p50 / p99 ms | PostgreSQL p50 / p99 ms | PostgreSQL ÷ Annals (p50) | answers equal |")
     w("|---|---|---|---|---|---|")
-    for key in ("y1", "y3", "y10"):
+    families = [k for k in ("y1", "y3", "y10", "c1", "c3", "c10") if k in Q]
+    for key in families:
         q = Q[key]
-        for question in ("state", "indicators"):
-            a, p = q[f"annals_{question}"], q[f"postgres_{question}"]
-            w(f"| {years_text(key)} | {question} | {ms(a['p50'])} / {ms(a['p99'])} | {ms(p['p50'])} / {ms(p['p99'])} | "
+        for question in QUESTION_NAMES:
+            a, p = q.get(f"annals_{question}"), q.get(f"postgres_{question}")
+            if not a:
+                continue
+            w(f"| {history_text(key, D)} | {question} | {ms(a['p50'])} / {ms(a['p99'])} | {ms(p['p50'])} / {ms(p['p99'])} | "
               f"{p['p50'] / a['p50']:.1f}× | {'yes' if q['agreed'] else '**no**'} |")
     w("")
-    for key in ("y1", "y3", "y10"):
-        for question in ("state", "indicators"):
-            a, p = Q[key][f"annals_{question}"], Q[key][f"postgres_{question}"]
-            if p["p50"] < a["p50"]:
-                w(f"- **PostgreSQL is faster** on `{question}` with {years_text(key)} of history: "
-                  f"{ms(p['p50'])} ms against {ms(a['p50'])} ms at p50.")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=False)
-    for ax, question in zip(axes, ("state", "indicators")):
-        xs = [1, 3, 10]
-        for system, colour in (("annals", "#c0392b"), ("postgres", "#336791")):
-            ax.plot(xs, [Q[f"y{x}"][f"{system}_{question}"]["p50"] for x in xs], "o-", color=colour,
-                    label=f"{'Annals' if system == 'annals' else 'PostgreSQL'} p50")
-            ax.plot(xs, [Q[f"y{x}"][f"{system}_{question}"]["p99"] for x in xs], "o--", color=colour, alpha=0.6,
-                    label=f"{'Annals' if system == 'annals' else 'PostgreSQL'} p99")
-        ax.set_title(f"{question}?at=")
+    targets(w, R, families)
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=False)
+    for ax, question in zip(axes, ("state", "indicators", "diff", "series")):
+        for family, style in (("y", "-"), ("c", ":")):
+            keys = [k for k in (f"{family}1", f"{family}3", f"{family}10") if k in Q]
+            if not keys:
+                continue
+            xs = [int(k[1:]) for k in keys]
+            for system, colour in (("annals", "#c0392b"), ("postgres", "#336791")):
+                for clock, marker in (("", "o"), ("_rec", "s")):
+                    ax.plot(xs, [Q[k][f"{system}_{question}{clock}"]["p50"] for k in keys], marker + style,
+                            color=colour, alpha=1 if not clock else 0.55,
+                            label=f"{'Annals' if system == 'annals' else 'PostgreSQL'}{' as recorded' if clock else ''}"
+                                  f"{' (county)' if family == 'c' else ''}")
+        ax.set_title(f"{question} p50")
         ax.set_xlabel("years of history")
-        ax.set_ylabel("ms")
-        ax.set_xticks(xs)
-        ax.set_ylim(bottom=0)
-        ax.legend(fontsize=7)
+        ax.set_ylabel("ms (log)")
+        ax.set_yscale("log")
+        ax.set_xticks([1, 3, 10])
+        ax.legend(fontsize=6)
     w("\n" + save(fig, args, rel, "queries", "history questions"))
     w("**Concurrent clients, with and without a heavy one.** Eight keep-alive clients ask `state` or `indicators` at "
       "random dates as fast as they are answered, alone, then beside a ninth that loops `indicators/series` over the "
@@ -141,12 +213,12 @@ def write(R, args):
     w("| history | clients | alone: answers/s, p50 / p99 ms | beside a heavy client: answers/s, p50 / p99 ms | "
       "throughput ratio | p99 ratio | heavy answers (p50 ms) |")
     w("|---|---|---|---|---|---|---|")
-    for key in ("y1", "y3", "y10"):
+    for key in families:
         c = Q[key].get("concurrency")
         if not c:
             continue
         a, h = c["alone"], c["with_heavy"]
-        w(f"| {years_text(key)} | {c['clients']} | {a['answers_per_second']:.0f}, {ms(a['p50'])} / {ms(a['p99'])} | "
+        w(f"| {history_text(key, D)} | {c['clients']} | {a['answers_per_second']:.0f}, {ms(a['p50'])} / {ms(a['p99'])} | "
           f"{h['answers_per_second']:.0f}, {ms(h['p50'])} / {ms(h['p99'])} | {c['throughput_ratio']:.2f} | "
           f"{c['p99_ratio']:.2f} | {h['heavy_answers']} ({ms(h['heavy_p50']) if h['heavy_p50'] else '-'}) |")
     w("")

@@ -1,30 +1,73 @@
-"""PostgreSQL peer: the two audit questions answered in SQL over valid-time history tables.
+"""PostgreSQL peer: the audit questions answered in SQL over bitemporal history tables.
 
     import peer
     conn = peer.connect("host=127.0.0.1 port=15432 user=postgres dbname=annals")
-    peer.state_at(conn, "xicheng", "2016-03-01")       # [{school, stage, students, ...}, ...]
-    peer.indicators_at(conn, "xicheng", "2018-10-01")  # {standard, stages: {primary: {id: cv}}}
+    peer.state_at(conn, "xicheng", "2016-03-01")                    # [{school, stage, students, ...}, ...]
+    peer.state_at(conn, "xicheng", "2016-03-01", "2016-01-31")      # as the record stood then
+    peer.indicators_at(conn, "xicheng", "2018-10-01")               # {standard, stages: {primary: {id: cv}}}
+    peer.diff(conn, "xicheng", "2014-08-30", "2014-09-01")          # what changed, and the events that caused it
+    peer.diff(conn, "xicheng", "2012-03-01", "2012-03-01", "2012-01-01", None)  # what was learned since T
+    peer.series(conn, "xicheng", ["2013-10-01", "2014-10-01"])     # indicators_at at each date
 
-Each question is one SQL statement; the computation (the rows valid on the date, the
-holder of each school after mergers, the figures per school and stage, the indicator
-values and their student-weighted coefficients of variation) runs in PostgreSQL. Python
-only turns the result rows into dicts. Driver: psycopg 3.
+A recorded time (recorded_at, t1, t2) is None for current knowledge (the rows with
+sys_to = 'infinity', which the partial indexes hold), an RFC 3339 timestamp, or a date
+YYYY-MM-DD meaning the end of that day in Beijing, as the audit service reads
+`?recorded_at=`: the rows with sys_from <= T < sys_to.
+
+Each question is one SQL statement (a diff: four); the computation (the rows valid on the
+date as recorded at the time, the holder of each school after mergers, the figures per
+school and stage, the indicator values and their student-weighted coefficients of
+variation, the changes between two points and the events that caused them) runs in
+PostgreSQL. Python only turns the result rows into dicts. Driver: psycopg 3.
 """
 import os
+from datetime import datetime, timezone
 
 import psycopg
 
-# How a row "valid on the date" is asked for; it must match the indexes the tables have.
-#   columns: valid_from <= date AND valid_to > date          (btree, schema.sql)
-#   range:   daterange(valid_from, valid_to, '[)') @> date   (GiST, load.py --indexes gist)
-# ANNALS_PG_PREDICATE=range is only for comparing the two index designs (README.md).
-PREDICATE = os.environ.get("ANNALS_PG_PREDICATE", "columns")
+# How the rows "valid on the date, as recorded at the time" are asked for; it must match the
+# indexes the tables have (schema.sql). Current knowledge: sys_to = 'infinity' (a literal, so
+# that the partial indexes WHERE sys_to = 'infinity' serve it) and valid_from <= date AND
+# valid_to > date. As recorded at a time T, the rows with sys_from <= T < sys_to, asked for as
+#   split:  (default) the current rows recorded by T, UNION ALL the superseded rows whose
+#           transaction time holds T: each part served by its partial index
+#   single: one predicate over the whole table (the btree on (district, valid_from, valid_to,
+#           sys_from, sys_to) of README.md's comparison)
+#   range:  daterange(valid_from, valid_to, '[)') @> date AND tstzrange(sys_from, sys_to, '[)')
+#           @> T (GiST, load.py --indexes gist)
+# ANNALS_PG_PREDICATE=single|range is only for comparing the index designs (README.md).
+PREDICATE = os.environ.get("ANNALS_PG_PREDICATE", "split")
 
 
-def valid(alias):
+def _on(alias, at):
+    return (f"{alias}.district = %(district)s AND {alias}.valid_from <= %({at})s::date "
+            f"AND {alias}.valid_to > %({at})s::date")
+
+
+def source(table, alias, at="at", t=None):
+    """(the FROM item, the WHERE condition) of `table`'s rows (as `alias`) of the district
+    valid on %(at)s as recorded at %(t)s (None: current knowledge)."""
+    if t is None:
+        return f"annals.{table} {alias}", f"{alias}.sys_to = 'infinity' AND {_on(alias, at)}"
     if PREDICATE == "range":
-        return f"{alias}.district = %(district)s AND daterange({alias}.valid_from, {alias}.valid_to, '[)') @> %(at)s::date"
-    return f"{alias}.district = %(district)s AND {alias}.valid_from <= %(at)s::date AND {alias}.valid_to > %(at)s::date"
+        return (f"annals.{table} {alias}",
+                f"{alias}.district = %(district)s AND daterange({alias}.valid_from, {alias}.valid_to, '[)') "
+                f"@> %({at})s::date AND tstzrange({alias}.sys_from, {alias}.sys_to, '[)') @> %({t})s::timestamptz")
+    if PREDICATE == "single":
+        return (f"annals.{table} {alias}",
+                f"{_on(alias, at)} AND {alias}.sys_from <= %({t})s::timestamptz "
+                f"AND {alias}.sys_to > %({t})s::timestamptz")
+    return (f"(SELECT * FROM annals.{table} c WHERE c.sys_to = 'infinity' AND {_on('c', at)} "
+            f"AND c.sys_from <= %({t})s::timestamptz\n"
+            f"      UNION ALL\n"
+            f"      SELECT * FROM annals.{table} h WHERE h.sys_to <> 'infinity' AND {_on('h', at)} "
+            f"AND h.sys_from <= %({t})s::timestamptz AND h.sys_to > %({t})s::timestamptz) {alias}", "true")
+
+
+def rows_of(table, alias, at="at", t=None):
+    """`FROM ... WHERE ...` of those rows (source)."""
+    src, cond = source(table, alias, at, t)
+    return f"FROM {src} WHERE {cond}"
 
 
 # The figures a school has on a date, as the audit service names them (services/history/figures.h).
@@ -46,18 +89,23 @@ def _branch(source, section, exprs, tail=""):
     return f"    SELECT x.school_id, {section} AS section,\n           {cols}\n    {source}{tail}"
 
 
-def _figures_cte():
+def _figures_cte(at="at", t=None, x=""):
     """CTEs reg (the registry on the date), holders (each school id -> the open school that
-    holds it, following mergers) and figures (per holder and section)."""
+    holds it, following mergers) and figures (per holder and section), on %(at)s as
+    recorded at %(t)s (None: current knowledge); `x` suffixes the CTE names (a diff has two)."""
+    def v(table):
+        return rows_of(table, "x", at, t)
+
+    assignments = source("teacher_assignments", "x", at, t)
     students = _branch(
-        f"FROM annals.enrolments x WHERE {valid('x')}", "x.stage::text",
+        v("enrolments"), "x.stage::text",
         {"students": "count(*)", "migrant_students": "count(*) FILTER (WHERE x.migrant)",
          "disabled_students": "count(*) FILTER (WHERE x.disability <> 'none')",
          "boarding_students": "count(*) FILTER (WHERE x.boarding)"},
         " GROUP BY 1, 2")
     teachers = _branch(
-        f"FROM annals.teacher_assignments x LEFT JOIN backbone b ON b.teacher_id = x.teacher_id\n"
-        f"    WHERE {valid('x')} AND x.full_time", "x.stage::text",
+        f"FROM {assignments[0]} LEFT JOIN backbone{x} b ON b.teacher_id = x.teacher_id\n"
+        f"    WHERE {assignments[1]} AND x.full_time", "x.stage::text",
         {"teachers": "count(*)",
          "qualified_teachers": "count(*) FILTER (WHERE x.qualification >= CASE x.stage WHEN 'primary' "
                                "THEN 'associate'::annals.qualification ELSE 'bachelor'::annals.qualification END)",
@@ -66,37 +114,38 @@ def _figures_cte():
          "senior_title_teachers": "count(*) FILTER (WHERE x.title >= 'intermediate')"},
         " GROUP BY 1, 2")
     facilities = _branch(
-        f"FROM annals.school_facilities x WHERE {valid('x')}", "x.section::text",
+        v("school_facilities"), "x.section::text",
         {"floor_area": "x.floor_area_centi_m2", "sports_area": "x.sports_area_centi_m2",
          "equipment_value": "x.equipment_value_fen", "multimedia_classrooms": "x.multimedia_classrooms",
          "computers": "x.computers", "books": "x.books"})
     funds = _branch(
-        f"FROM annals.school_funds x WHERE {valid('x')}", "'whole'",
+        v("school_funds"), "'whole'",
         {m: f"sum(x.amount_fen) FILTER (WHERE x.category = '{c}')" for m, c in FUND_CATEGORY.items()},
         " GROUP BY 1")
     sums = ",\n         ".join(f"sum(r.{m})::bigint AS {m}" for m in MEASURES)
     return f"""
-reg AS (
-  SELECT x.school_id, x.name, x.stages, x.kind, x.is_open, x.merged_into
-  FROM annals.school_versions x WHERE {valid('x')}
+reg{x} AS (
+  SELECT x.school_id, x.name, x.stages, x.kind, x.is_open, x.merged_into, x.opened_on, x.closed_on,
+         x.closed_reason
+  {v("school_versions")}
 ),
-chain (school_id, holder, depth) AS (
-  SELECT school_id, school_id, 0 FROM reg
+chain{x} (school_id, holder, depth) AS (
+  SELECT school_id, school_id, 0 FROM reg{x}
   UNION ALL
   SELECT c.school_id, r.merged_into, c.depth + 1
-  FROM chain c JOIN reg r ON r.school_id = c.holder
+  FROM chain{x} c JOIN reg{x} r ON r.school_id = c.holder
   WHERE r.merged_into IS NOT NULL AND c.depth < 64
 ),
-holders AS (
+holders{x} AS (
   SELECT h.school_id, h.holder
-  FROM (SELECT DISTINCT ON (school_id) school_id, holder FROM chain ORDER BY school_id, depth DESC) h
-  JOIN reg r ON r.school_id = h.holder AND r.is_open
+  FROM (SELECT DISTINCT ON (school_id) school_id, holder FROM chain{x} ORDER BY school_id, depth DESC) h
+  JOIN reg{x} r ON r.school_id = h.holder AND r.is_open
 ),
-backbone AS (
-  SELECT DISTINCT x.teacher_id FROM annals.teacher_honours x
-  WHERE {valid('x')} AND x.level >= 'district'
+backbone{x} AS (
+  SELECT DISTINCT x.teacher_id
+  {v("teacher_honours")} AND x.level >= 'district'
 ),
-raw AS (
+raw{x} AS (
 {students}
     UNION ALL
 {teachers}
@@ -105,16 +154,17 @@ raw AS (
     UNION ALL
 {funds}
 ),
-figures AS (
+figures{x} AS (
   SELECT h.holder AS school_id, r.section,
          {sums}
-  FROM raw r JOIN holders h ON h.school_id = r.school_id
+  FROM raw{x} r JOIN holders{x} h ON h.school_id = r.school_id
   GROUP BY 1, 2
 )"""
 
 
-STATE_SQL = f"""
-WITH RECURSIVE {_figures_cte()}
+def _state_sql(t=None):
+    return f"""
+WITH RECURSIVE {_figures_cte("at", t)}
 SELECT r.school_id, r.name, r.kind::text, r.stages::text[], s.section,
        {", ".join(f"coalesce(f.{m}, 0)" for m in MEASURES)}
 FROM reg r
@@ -135,8 +185,9 @@ def _value_of(prefix, measures):
 
 INDICATOR_MEASURES = [m for m in MEASURES if m not in ("students",)]
 
-INDICATORS_SQL = f"""
-WITH RECURSIVE {_figures_cte()},
+def _indicators_sql(t=None):
+    return f"""
+WITH RECURSIVE {_figures_cte("at", t)},
 std AS (
   SELECT * FROM annals.standards s
   WHERE s.by_default AND s.effective_from <= %(at)s::date
@@ -211,35 +262,166 @@ ORDER BY stage DESC, ord
 """
 
 
+# Current knowledge (sys_to = 'infinity': the partial indexes) and as recorded at %(t)s.
+STATE_SQL, STATE_SQL_RECORDED = _state_sql(), _state_sql("t")
+INDICATORS_SQL, INDICATORS_SQL_RECORDED = _indicators_sql(), _indicators_sql("t")
+
+
+# ---------------------------------------------------------------- diff
+
+def _unpivot(x):
+    """figures{x} as (school_id, section, measure, n), the non-zero figures only."""
+    values = ", ".join(f"('{m}', f.{m})" for m in MEASURES)
+    return f"""SELECT f.school_id, f.section, m.measure, m.n
+  FROM figures{x} f CROSS JOIN LATERAL (VALUES {values}) m (measure, n) WHERE m.n <> 0"""
+
+
+def _diff_figures_sql(t1, t2):
+    """Per school open at both points and per (section, measure), the figures that differ;
+    then the district's totals (every open school's) that differ (district_diff.cpp)."""
+    return f"""
+WITH RECURSIVE {_figures_cte("at1", t1, "_a")},
+{_figures_cte("at2", t2, "_b")},
+fa AS ({_unpivot("_a")}),
+fb AS ({_unpivot("_b")}),
+both_open AS (
+  SELECT a.school_id, b.name FROM reg_a a JOIN reg_b b ON b.school_id = a.school_id AND b.is_open WHERE a.is_open
+),
+schools AS (
+  SELECT coalesce(a.school_id, b.school_id) AS school_id, coalesce(a.section, b.section) AS section,
+         coalesce(a.measure, b.measure) AS measure, coalesce(a.n, 0) AS before, coalesce(b.n, 0) AS after
+  FROM fa a FULL JOIN fb b ON b.school_id = a.school_id AND b.section = a.section AND b.measure = a.measure
+  WHERE coalesce(a.n, 0) <> coalesce(b.n, 0)
+),
+totals AS (
+  SELECT coalesce(a.section, b.section) AS section, coalesce(a.measure, b.measure) AS measure,
+         coalesce(a.n, 0) AS before, coalesce(b.n, 0) AS after
+  FROM (SELECT section, measure, sum(n)::bigint AS n FROM fa GROUP BY 1, 2) a
+  FULL JOIN (SELECT section, measure, sum(n)::bigint AS n FROM fb GROUP BY 1, 2) b
+    ON b.section = a.section AND b.measure = a.measure
+  WHERE coalesce(a.n, 0) <> coalesce(b.n, 0)
+)
+SELECT s.school_id, o.name, s.section, s.measure, s.before, s.after
+FROM schools s JOIN both_open o ON o.school_id = s.school_id
+UNION ALL
+SELECT NULL, NULL, t.section, t.measure, t.before, t.after FROM totals t
+ORDER BY 1 NULLS LAST, 3, 4
+"""
+
+
+def _diff_schools_sql(t1, t2):
+    """Schools opened (open at the end, not at the start), stopped (the other way round, as
+    the end knows them), and the record changes of those open at both: renamed, stages
+    changed, absorbed a school after the first date."""
+    def reg(x, at, t):
+        return f"""reg{x} AS (
+  SELECT x.school_id, x.name, x.stages, x.is_open, x.merged_into, x.opened_on, x.closed_on, x.closed_reason
+  {rows_of("school_versions", "x", at, t)}
+)"""
+    return f"""
+WITH {reg("_a", "at1", t1)},
+{reg("_b", "at2", t2)}
+SELECT 'opened' AS what, b.school_id, b.name, b.opened_on, NULL::date, NULL, NULL, NULL::text[], NULL::text[]
+FROM reg_b b LEFT JOIN reg_a a ON a.school_id = b.school_id
+WHERE b.is_open AND NOT coalesce(a.is_open, false)
+UNION ALL
+SELECT 'stopped', a.school_id, coalesce(b.name, a.name), NULL, b.closed_on, b.merged_into, b.closed_reason, NULL, NULL
+FROM reg_a a LEFT JOIN reg_b b ON b.school_id = a.school_id
+WHERE a.is_open AND NOT coalesce(b.is_open, false)
+UNION ALL
+SELECT 'changed', b.school_id, b.name, NULL, NULL, a.name, NULL, a.stages::text[], b.stages::text[]
+FROM reg_a a JOIN reg_b b ON b.school_id = a.school_id
+WHERE a.is_open AND b.is_open AND (a.name <> b.name OR a.stages <> b.stages)
+UNION ALL
+SELECT 'absorbed', s.school_id, s.name, NULL, x.closed_on, x.school_id, x.name, NULL, NULL
+FROM reg_a a JOIN reg_b s ON s.school_id = a.school_id
+JOIN reg_b x ON x.merged_into = s.school_id AND x.closed_on > %(at1)s::date
+WHERE a.is_open AND s.is_open
+ORDER BY 1, 2, 5, 6
+"""
+
+
+# The causing events (district_diff.cpp): effective after the first date up to the second,
+# and the corrections (effective on or before the first date, recorded after the first
+# recorded time); recorded by the second recorded time, retracted or not, as the audit
+# trail keeps them. A recorded time of None is 'infinity'.
+CAUSES = """
+  SELECT e.event_id, e.type, e.effective_date, e.recorded_at, e.log_topic, e.log_position, false AS correction
+  FROM annals.events e
+  WHERE e.district = %(district)s AND e.effective_date > %(at1)s::date AND e.effective_date <= %(at2)s::date
+    AND e.recorded_at <= %(t2)s::timestamptz
+  UNION ALL
+  SELECT e.event_id, e.type, e.effective_date, e.recorded_at, e.log_topic, e.log_position, true
+  FROM annals.events e
+  WHERE e.district = %(district)s AND e.recorded_at > %(t1)s::timestamptz AND e.recorded_at <= %(t2)s::timestamptz
+    AND e.effective_date <= least(%(at1)s::date, %(at2)s::date)
+"""
+DIFF_EVENT_COUNTS_SQL = f"SELECT type, count(*) FROM ({CAUSES}) c GROUP BY type ORDER BY type"
+DIFF_EVENTS_SQL = f"""SELECT event_id, type, effective_date, recorded_at, correction FROM ({CAUSES}) c
+ORDER BY effective_date, recorded_at, log_topic, log_position LIMIT %(limit)s"""
+DIFF_EVENT_LIMIT = 500  # as the audit service lists them (routes/diff.cpp)
+
+_DIFF_SQL = {}  # (t1 given, t2 given) -> (figures, schools)
+
+
+def _diff_sql(t1, t2):
+    k = (t1 is not None, t2 is not None)
+    if k not in _DIFF_SQL:
+        a, b = ("t1" if k[0] else None), ("t2" if k[1] else None)
+        _DIFF_SQL[k] = (_diff_figures_sql(a, b), _diff_schools_sql(a, b))
+    return _DIFF_SQL[k]
+
+
+# ---------------------------------------------------------------- the questions
+
 def connect(dsn):
     conn = psycopg.connect(dsn, autocommit=True)
     conn.execute("SET search_path = annals, public")
     return conn
 
 
-def _params(district, at):
-    return {"district": district, "at": str(at)}
+def recorded_time(recorded_at):
+    """The instant `?recorded_at=` means: None (current knowledge) stays None; a date is the
+    end of that day in Beijing; anything else is an RFC 3339 timestamp, given to PostgreSQL."""
+    if recorded_at is None:
+        return None
+    text = str(recorded_at)
+    if len(text) == 10:
+        return text + " 23:59:59.999999+08:00"
+    return text
 
 
-def state_at(conn, district, at):
-    """Every school open in `district` on `at`, one dict per school and section (primary,
-    junior; whole for facilities and funds recorded for the whole school), with the
-    figures in natural units (m², yuan) as the audit service's /state shows them."""
+def _params(district, at, recorded_at=None):
+    return {"district": district, "at": str(at), "t": recorded_time(recorded_at)}
+
+
+def _natural(measure, n):
+    return n / 100 if measure in UNIT else n
+
+
+def state_at(conn, district, at, recorded_at=None):
+    """Every school open in `district` on `at` (as recorded at `recorded_at`; None: current
+    knowledge), one dict per school and section (primary, junior; whole for facilities and
+    funds recorded for the whole school), with the figures in natural units (m², yuan) as
+    the audit service's /state shows them."""
+    sql = STATE_SQL if recorded_at is None else STATE_SQL_RECORDED
     out = []
-    for row in conn.execute(STATE_SQL, _params(district, at), prepare=True):
+    for row in conn.execute(sql, _params(district, at, recorded_at), prepare=True):
         school, name, kind, stages, section = row[:5]
         d = {"school": school, "name": name, "kind": kind, "stages": list(stages), "stage": section}
         for m, n in zip(MEASURES, row[5:]):
-            d[m + ("_" + UNIT[m] if m in UNIT else "")] = n / 100 if m in UNIT else n
+            d[m + ("_" + UNIT[m] if m in UNIT else "")] = _natural(m, n)
         d["full_time_teachers"] = d["teachers"]
         out.append(d)
     return out
 
 
-def indicators_at(conn, district, at):
+def indicators_at(conn, district, at, recorded_at=None):
     """The standard in force on `at` and, per stage, the student-weighted CV of each of its
-    indicators (None where undefined: no pupils counted, or a zero mean)."""
-    rows = conn.execute(INDICATORS_SQL, _params(district, at), prepare=True).fetchall()
+    indicators (None where undefined: no pupils counted, or a zero mean), from the figures
+    as recorded at `recorded_at` (None: current knowledge)."""
+    sql = INDICATORS_SQL if recorded_at is None else INDICATORS_SQL_RECORDED
+    rows = conn.execute(sql, _params(district, at, recorded_at), prepare=True).fetchall()
     if not rows:
         return {"standard": None, "stages": {}, "summary": {}}
     stages, summary = {}, {}
@@ -250,3 +432,96 @@ def indicators_at(conn, district, at):
                                        "composite_cv": composite, "passes": passes, "means": {}})
         s["means"][ind] = mean
     return {"standard": rows[0][0], "stages": stages, "summary": summary}
+
+
+def series(conn, district, dates, recorded_at=None):
+    """indicators_at at each date (as recorded at one time): [{"at": date, **indicators}]."""
+    return [dict(indicators_at(conn, district, at, recorded_at), at=str(at)) for at in dates]
+
+
+def _change(section, measure, before, after):
+    return {"section": section, "measure": measure, "unit": UNIT.get(measure, "count"),
+            "before": _natural(measure, before), "after": _natural(measure, after),
+            "change": _natural(measure, after - before)}
+
+
+def _utc(recorded_at):
+    """A recorded time as the audit service writes it (UTC, six fractional digits)."""
+    t = recorded_time(recorded_at)
+    if t is None:
+        return None
+    if isinstance(t, datetime):
+        ts = t
+    else:
+        ts = datetime.fromisoformat(t.replace(" ", "T").replace("Z", "+00:00").replace("z", "+00:00"))
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def diff(conn, district, d1, d2, t1=None, t2=None):
+    """What changed in `district` between `d1` as recorded at `t1` and `d2` as recorded at
+    `t2` (None: current knowledge), as /v1/districts/{d}/diff?from=&to=&from_recorded_at=
+    &to_recorded_at= answers it: schools opened and stopped, the record and figure changes of
+    the schools open at both points, the district's totals, and the causing events (the first
+    500 in apply order, and every one counted by type). Raises ValueError when `d2` is before
+    `d1`, which the audit service refuses (400)."""
+    if str(d2) < str(d1):
+        raise ValueError(f"'to' ({d2}) is before 'from' ({d1})")
+    p = {"district": district, "at1": str(d1), "at2": str(d2), "t1": recorded_time(t1), "t2": recorded_time(t2),
+         "limit": DIFF_EVENT_LIMIT}
+    figures_sql, schools_sql = _diff_sql(t1, t2)
+    opened, stopped, changed, totals = [], [], {}, []
+
+    def school(sid, name):
+        return changed.setdefault(sid, {"school_id": sid, "name": name, "record": [], "figures": []})
+
+    records = {}
+    for what, sid, name, opened_on, closed_on, other, reason, stages_a, stages_b in conn.execute(
+            schools_sql, p, prepare=True):
+        if what == "opened":
+            opened.append({"school_id": sid, "name": name, "opened_on": str(opened_on)})
+        elif what == "stopped":
+            s = {"school_id": sid, "name": name}
+            if closed_on is not None:
+                s["closed_on"] = str(closed_on)
+            if other is not None:
+                s["merged_into"] = other
+            if reason is not None:
+                s["reason"] = reason
+            stopped.append(s)
+        elif what == "changed":
+            r = records.setdefault(sid, [name, [], [], []])
+            if other != name:
+                r[1].append("renamed from " + other)
+            if stages_a != stages_b:
+                r[2].append("stages " + ", ".join(stages_a) + " -> " + ", ".join(stages_b))
+        else:
+            records.setdefault(sid, [name, [], [], []])[3].append(f"absorbed {reason} ({other}) on {closed_on}")
+    for sid, name, section, measure, before, after in conn.execute(figures_sql, p, prepare=True):
+        if sid is None:
+            totals.append(_change(section, measure, before, after))
+        else:
+            school(sid, name)["figures"].append(_change(section, measure, before, after))
+    for sid, (name, renamed, stages, absorbed) in records.items():
+        school(sid, name)["record"] = renamed + stages + absorbed
+    p["t1"], p["t2"] = p["t1"] or "infinity", p["t2"] or "infinity"
+    by_type = dict(conn.execute(DIFF_EVENT_COUNTS_SQL, p, prepare=True).fetchall())
+    events = []
+    for event_id, typ, on, recorded, correction in conn.execute(DIFF_EVENTS_SQL, p, prepare=True):
+        e = {"id": event_id, "type": typ, "effective_date": str(on), "recorded_at": _utc(recorded)}
+        if correction:
+            e["correction"] = True
+        events.append(e)
+    total = sum(by_type.values())
+    return {
+        "district": district,
+        "from": {"at": str(d1), "recorded_at": _utc(t1)},
+        "to": {"at": str(d2), "recorded_at": _utc(t2)},
+        "schools_opened": opened,
+        "schools_stopped": stopped,
+        "schools_changed": [changed[k] for k in sorted(changed)],
+        "totals": totals,
+        "events": events,
+        "events_by_type": by_type,
+        "events_total": total,
+        "events_truncated": len(events) < total,
+    }

@@ -1,8 +1,11 @@
--- The conventional design: valid-time history tables (valid_from inclusive, valid_to
--- exclusive, 'infinity' while current), one row per version of a thing, kept up to date by
--- an ETL (load.py) that replays the event feed, closes a row when a later event supersedes
--- it and applies late records and retractions to the tables: current knowledge only, valid
--- time only. See README.md.
+-- The conventional design, bitemporal: history tables with one row per version of a thing on
+-- two clocks. Valid time: valid_from (inclusive) .. valid_to (exclusive, 'infinity' while
+-- current), when it was true. Transaction time: sys_from (inclusive) .. sys_to (exclusive,
+-- 'infinity' while the record still says so), when the record said it. An ETL (load.py)
+-- derives the rows from the event feed; a late record or a retraction closes the rows it
+-- changes (sys_to) and adds the corrected ones, so the tables answer "what was true on D"
+-- as currently known (sys_to = 'infinity') and as recorded at any T (sys_from <= T < sys_to).
+-- The events themselves are kept too (events), to name the causes of a change. See README.md.
 --
 -- load.py runs the part above the "@indexes" marker in the same transaction as the COPY
 -- (with wal_level=minimal the tables' data then skips the WAL and is synced at commit),
@@ -34,13 +37,17 @@ CREATE TABLE school_versions (
   boarding      boolean     NOT NULL,
   township      text,
   opened_on     date        NOT NULL,
+  closed_on     date,                   -- closed, split or absorbed on (NULL while open)
   is_open       boolean     NOT NULL,
   closed_reason text,
   merged_into   text,
   split_from    text,
   valid_from    date        NOT NULL,
   valid_to      date        NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from      timestamptz NOT NULL,
+  sys_to        timestamptz NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
 );
 
 -- A student's enrolment: one row per (school, stage, grade, flags) the student holds,
@@ -58,7 +65,10 @@ CREATE TABLE enrolments (
   hardship_tier smallint NOT NULL,
   valid_from    date     NOT NULL,
   valid_to      date     NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from      timestamptz NOT NULL,
+  sys_to        timestamptz NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
 );
 
 -- A teacher's assignment while employed: where and what they teach, with their
@@ -76,7 +86,10 @@ CREATE TABLE teacher_assignments (
   post_school   text,
   valid_from    date          NOT NULL,
   valid_to      date          NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from      timestamptz NOT NULL,
+  sys_to        timestamptz NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
 );
 
 -- Honours (backbone teacher, subject leader, special grade) by level, from award to revocation.
@@ -87,7 +100,10 @@ CREATE TABLE teacher_honours (
   level      honour_level NOT NULL,
   valid_from date         NOT NULL,
   valid_to   date         NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from   timestamptz  NOT NULL,
+  sys_to     timestamptz  NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
 );
 
 -- A school's facilities per section, as absolute levels: the ETL folds the censuses
@@ -105,10 +121,14 @@ CREATE TABLE school_facilities (
   books                 bigint  NOT NULL,
   valid_from            date    NOT NULL,
   valid_to              date    NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from              timestamptz NOT NULL,
+  sys_to                timestamptz NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
 );
 
--- Allocations to a school: each counts for its whole fiscal year.
+-- Allocations to a school: each counts for its whole fiscal year, from its recorded_at until
+-- its retraction (transaction time).
 CREATE TABLE school_funds (
   district       text   NOT NULL,
   school_id      text   NOT NULL,
@@ -118,7 +138,24 @@ CREATE TABLE school_funds (
   funding_source text   NOT NULL,
   valid_from     date   NOT NULL,
   valid_to       date   NOT NULL,
-  CHECK (valid_from < valid_to)
+  sys_from       timestamptz NOT NULL,
+  sys_to         timestamptz NOT NULL,
+  CHECK (valid_from < valid_to),
+  CHECK (sys_from < sys_to)
+);
+
+-- The record itself: every event Annals keeps in its log (duplicates and the retractions it
+-- refuses are not), retracted ones too, so that a diff can count the events that caused a
+-- change, on either clock. Apply order: effective_date, recorded_at, log_topic, log_position.
+CREATE TABLE events (
+  district       text        NOT NULL,
+  event_id       text        NOT NULL,
+  type           text        NOT NULL,
+  effective_date date        NOT NULL,
+  recorded_at    timestamptz NOT NULL,
+  retracted_at   timestamptz,            -- recorded_at of the first retraction that voids it
+  log_topic      smallint    NOT NULL,   -- the system (topic) whose log holds it
+  log_position   bigint      NOT NULL    -- its place in the feed (the NDJSON line)
 );
 
 -- The supervision standards as data (loaded from services/audit/standards/*.json).
@@ -149,18 +186,34 @@ CREATE TABLE standard_indicators (
 );
 
 -- @indexes
--- Every question is "rows of district X valid on date D": valid_from <= D AND valid_to > D.
--- A btree on (district, valid_from, valid_to) answers it with one range scan of the
--- district's rows that began by D, valid_to checked in the index. Rows share few distinct
--- (valid_from, valid_to) pairs (promotions, hirings and censuses fall on a handful of dates a
--- year), so btree deduplication keeps the index small (4.5 MB for 580k enrolment rows).
--- README.md compares it with GiST on (district, daterange) (load.py --indexes gist): GiST
--- took 20x longer to build and answered slower at this scale.
-CREATE INDEX enrolments_valid ON annals.enrolments (district, valid_from, valid_to);
-CREATE INDEX teacher_assignments_valid ON annals.teacher_assignments (district, valid_from, valid_to);
-CREATE INDEX teacher_honours_valid ON annals.teacher_honours (district, valid_from, valid_to);
-CREATE INDEX school_versions_valid ON annals.school_versions (district, valid_from, valid_to);
-CREATE INDEX school_facilities_valid ON annals.school_facilities (district, valid_from, valid_to);
-CREATE INDEX school_funds_valid ON annals.school_funds (district, valid_from, valid_to);
--- No per-entity indexes (a student's or teacher's own history): the two questions this peer
--- answers never ask for one, and each would add to the load time.
+-- Every question is "rows of district X valid on date D" (valid_from <= D AND valid_to > D),
+-- as currently known (sys_to = 'infinity') or as recorded at T (sys_from <= T AND sys_to > T).
+-- Current knowledge: a partial btree on (district, valid_from, valid_to) WHERE sys_to =
+-- 'infinity', the valid-time peer's index over the same rows: one range scan of the district's
+-- rows that began by D, valid_to checked in the index; rows share few distinct (valid_from,
+-- valid_to) pairs, so btree deduplication keeps it small (4.7 MB for 580k enrolment rows).
+-- As recorded at T: the current rows recorded by T (the same partial index, sys_from checked
+-- in the row) UNION ALL the superseded rows (sys_to <> 'infinity') whose transaction time holds
+-- T, by a partial btree on (district, valid_from, valid_to, sys_from, sys_to) that checks both
+-- clocks in the index. README.md compares it with one btree over all rows, one without the
+-- sys columns and GiST on (district, daterange, tstzrange) (load.py --indexes gist).
+CREATE INDEX enrolments_current ON annals.enrolments (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX teacher_assignments_current ON annals.teacher_assignments (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX teacher_honours_current ON annals.teacher_honours (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX school_versions_current ON annals.school_versions (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX school_facilities_current ON annals.school_facilities (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX school_funds_current ON annals.school_funds (district, valid_from, valid_to) WHERE sys_to = 'infinity';
+CREATE INDEX enrolments_recorded ON annals.enrolments (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+CREATE INDEX teacher_assignments_recorded ON annals.teacher_assignments (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+CREATE INDEX teacher_honours_recorded ON annals.teacher_honours (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+CREATE INDEX school_versions_recorded ON annals.school_versions (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+CREATE INDEX school_facilities_recorded ON annals.school_facilities (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+CREATE INDEX school_funds_recorded ON annals.school_funds (district, valid_from, valid_to, sys_from, sys_to) WHERE sys_to <> 'infinity';
+-- The causing events of a diff: those effective in (D1, D2] recorded by T2 (the first), and
+-- the corrections, effective by D1 and recorded in (T1, T2] (the second, or the first when
+-- fewer events are effective by D1 than recorded after T1); type included: index-only counts.
+-- @events
+CREATE INDEX events_effective ON annals.events (district, effective_date, recorded_at) INCLUDE (type);
+CREATE INDEX events_recorded ON annals.events (district, recorded_at, effective_date) INCLUDE (type);
+-- No per-entity indexes (a student's or teacher's own history): no question here asks for one,
+-- and each would add to the load time.
