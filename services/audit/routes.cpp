@@ -143,10 +143,13 @@ void diff(RouteContext& c, const Request& req, Response& res) {
   if (!from_recorded) return;
   auto to_recorded = recorded_param(req, res, "to_recorded_at");
   if (!to_recorded) return;
+  auto limit = or_400(parse_limit(optional_param(req, "limit").value_or("100")), res);
+  if (!limit) return;
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
-  routes::DiffQuestion q{*district, period->from, period->to, *from_recorded, *to_recorded};
-  reply_json(res, 200, routes::diff(c.reader, q));
+  reply_json(res, 200,
+             routes::diff(c.reader, {*district, period->from, period->to, *from_recorded,
+                                     *to_recorded, *limit}));
 }
 
 // ?at=, ?recorded_at=, then the district that holds the entity: ?district= or the first

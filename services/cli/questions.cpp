@@ -403,7 +403,9 @@ int ask_diff(const Question& q) {
   if (q.format == "table") {
     std::cout << "\ncaused by " << num(b["events_total"]) << " events";
     for (const auto& [type, n] : b["events_by_type"].items()) std::cout << ", " << type << " " << n;
-    std::cout << (b["events_truncated"].get<bool>() ? " (first 500 listed)" : "") << ":\n";
+    if (b["events_truncated"].get<bool>())
+      std::cout << " (first " << b["events"].size() << " listed)";
+    std::cout << ":\n";
     events_table(b["events"]).print(std::cout);
   }
   return 0;

@@ -1,5 +1,7 @@
 // The HTTP face every process shares (services/http/server.h): a real HttpServer on a free
 // port and real HTTP clients.
+#include "services/http/server.h"
+
 #include <memory>
 #include <vector>
 
@@ -8,7 +10,6 @@
 #include <prometheus/registry.h>
 
 #include "services/auth/token_file.h"
-#include "services/http/server.h"
 #include "support/temp_dir.h"
 
 namespace annals {

@@ -1092,8 +1092,9 @@ def audit_cases(other_district_cursor):
             out.append(Get("audit.period", f"events {p}={v}", f"{D}/events?{p}={v}",
                            http_error(400, f"query parameter '{p}' must be a date YYYY-MM-DD")))
     for v in ["0", "-1", "1001", "abc", "99999999999999999999", "", "%201", "1e3", "+5", "0x10", "1.5", "%EF%BC%91"]:
-        out.append(Get("audit.limit", f"limit={v}", f"{D}/events?limit={v}",
-                       http_error(400, "query parameter 'limit' must be a number from 1 to 1000")))
+        for route in ("events?", "diff?from=2015-01-01&to=2016-01-01&"):
+            out.append(Get("audit.limit", f"{route.split('?')[0]} limit={v}", f"{D}/{route}limit={v}",
+                           http_error(400, "query parameter 'limit' must be a number from 1 to 1000")))
     cursors = ["zz", "abc", "deadbeef", "", "%00%00", "0" * 4000, "gg" * 20, "../../", other_district_cursor]
     for v in cursors:
         out.append(Get("audit.cursor", f"after={v[:24]}", f"{D}/events?after={v}",

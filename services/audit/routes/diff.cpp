@@ -27,7 +27,7 @@ json point_json(Date at, Timestamp recorded) {
 json diff(views::Reader reader, const DiffQuestion& q) {
   DistrictState before = district_state(reader, q.district, q.from, q.from_recorded);
   DistrictState after = district_state(reader, q.district, q.to, q.to_recorded);
-  DistrictDiff d = annals::diff(reader, before, after, 500);
+  DistrictDiff d = annals::diff(reader, before, after, q.limit);
   json opened = json::array(), stopped = json::array(), changed = json::array();
   json events = json::array();
   for (const auto* s : d.opened)

@@ -16,6 +16,7 @@ struct DiffQuestion {
   Date to;
   Timestamp from_recorded = Timestamp::max();  // the first point: `from` as recorded then
   Timestamp to_recorded = Timestamp::max();    // the second point: `to` as recorded then
+  std::size_t limit = 100;                     // at most this many causing events listed
 };
 
 // The difference (history/district_diff.h) between the two points: schools opened, stopped

@@ -13,8 +13,8 @@ using testing::day;
 class DiffRoute : public testing::AuditCityTest {};
 
 TEST_F(DiffRoute, AMergerStopsASchoolAndIsTheCause) {
-  json body = routes::diff(
-      reader(), {"dc", day("2018-08-31"), day("2018-09-01"), Timestamp::max(), Timestamp::max()});
+  json body = routes::diff(reader(), {"dc", day("2018-08-31"), day("2018-09-01"), Timestamp::max(),
+                                      Timestamp::max(), 100});
   EXPECT_EQ(body["district"], "dc");
   EXPECT_EQ(body["from"], json({{"at", "2018-08-31"}, {"recorded_at", nullptr}}));
   EXPECT_EQ(body["to"], json({{"at", "2018-09-01"}, {"recorded_at", nullptr}}));
@@ -55,8 +55,8 @@ TEST_F(DiffRoute, ALateRecordIsACorrectionWithItsFigures) {
 }
 
 TEST_F(DiffRoute, CountsAreInNaturalUnits) {
-  json body = routes::diff(
-      reader(), {"dc", day("2015-08-31"), day("2015-09-01"), Timestamp::max(), Timestamp::max()});
+  json body = routes::diff(reader(), {"dc", day("2015-08-31"), day("2015-09-01"), Timestamp::max(),
+                                      Timestamp::max(), 100});
   json totals = body["totals"];
   auto students = std::find_if(totals.begin(), totals.end(), [](const json& c) {
     return c["measure"] == "students" && c["section"] == "primary";
@@ -72,6 +72,20 @@ TEST_F(DiffRoute, CountsAreInNaturalUnits) {
   EXPECT_EQ(body["events_total"], 5);
 }
 
+TEST_F(DiffRoute, ListsTheFirstLimitCausesAndCountsThemAll) {
+  auto answer =
+      get("/v1/districts/dc/diff", {{"from", "2015-08-31"}, {"to", "2015-09-01"}, {"limit", "2"}});
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  json body = answer.json();
+  ASSERT_EQ(body["events"].size(), 2u);
+  EXPECT_EQ(body["events_total"], 5);
+  EXPECT_EQ(body["events_truncated"], true);
+  answer =
+      get("/v1/districts/dc/diff", {{"from", "2015-08-31"}, {"to", "2015-09-01"}, {"limit", "5"}});
+  EXPECT_EQ(answer.json()["events"].size(), 5u);
+  EXPECT_EQ(answer.json()["events_truncated"], false);
+}
+
 TEST_F(DiffRoute, WrongParameters) {
   auto answer = get("/v1/districts/dc/diff", {{"from", "2019-01-01"}, {"to", "2018-01-01"}});
   EXPECT_EQ(answer.status, 400);
@@ -81,6 +95,8 @@ TEST_F(DiffRoute, WrongParameters) {
   EXPECT_EQ(answer.error(),
             "query parameter 'to_recorded_at' must be an RFC 3339 timestamp or a date YYYY-MM-DD, "
             "got 'soon'");
+  answer = get("/v1/districts/dc/diff", {{"from", "2018-01-01"}, {"limit", "0"}});
+  EXPECT_EQ(answer.status, 400);
   answer = get("/v1/districts/xc/diff", {{"from", "2018-01-01"}});
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(answer.error(), "no district 'xc' in the record");
