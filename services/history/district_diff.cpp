@@ -1,7 +1,6 @@
 #include "services/history/district_diff.h"
 
 #include <algorithm>
-#include <limits>
 #include <tuple>
 
 #include <rocksdb/iterator.h>

@@ -42,17 +42,20 @@ struct DistrictDiff {
   std::map<std::string, std::size_t> events_by_type;  // every causing event, counted
 };
 
-// The events that make the difference between `district` on `from` as recorded at
-// `from_as_of` and on `to` as recorded at `to_as_of`: those effective in (from, to] recorded
-// by `to_as_of`, and, when `from_as_of` is earlier, the corrections: effective on or before
-// `from`, recorded in (from_as_of, to_as_of]; retracted or not. All are counted by type; the
-// first `limit` in apply order are returned. Its cost is the days between the dates (a read
-// per day and type), the events recorded on the other side of a recorded time near the dates
-// (read by lag class: views/format.h, learned_ranges) and `limit` events, not the history.
+// The causing events of a diff: the first ones in apply order, and every one counted by type.
 struct DiffCauses {
   std::vector<CausingEvent> events;
   std::map<std::string, std::size_t> by_type;
 };
+
+// The events that make the difference between `district` on `from` as recorded at
+// `from_as_of` and on `to` (not before `from`) as recorded at `to_as_of`: those effective in
+// (from, to] recorded by `to_as_of`, and, when `from_as_of` is earlier, the corrections:
+// effective on or before `from`, recorded in (from_as_of, to_as_of]; retracted or not. All are
+// counted by type; the first `limit` in apply order are returned. Its cost is the days between
+// the dates (a read per day and type), the events recorded on the other side of a recorded
+// time near the dates (read by lag class: services/views/format.h, learned_ranges) and `limit`
+// events, not the history.
 DiffCauses diff_causes(views::Reader reader, const std::string& district, Date from,
                        Timestamp from_as_of, Date to, Timestamp to_as_of, std::size_t limit);
 

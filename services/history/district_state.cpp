@@ -18,11 +18,11 @@ DistrictState district_state(views::Reader reader, const std::string& district, 
     auto& into = out.figures[holder->first];
     for (const auto& [series, n] : f) into[series] += n;
   };
-  std::vector<std::string> ids;
-  for (const auto& [id, s] : out.registry.schools) {
+  for (const auto& [id, s] : out.registry.schools)
     if (s.open()) out.figures[id];  // every open school, even with nothing yet
-    ids.push_back(id);
-  }
+  std::vector<std::string> ids;     // those that count in an open school: itself or its holder
+  for (const auto& [id, s] : out.registry.schools)
+    if (out.figures.count(out.registry.resolve(id))) ids.push_back(id);
   for (const auto& [id, f] : figures_at(reader, district, ids, at, as_of)) add_to_holder(id, f);
   return out;
 }

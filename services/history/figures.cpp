@@ -37,7 +37,7 @@ namespace {
 const Date kFirstDate = Date::from_ymd(kFirstYear, 1, 1);  // of the record (events/bounds.h)
 
 // Adds the changes of `district` learned in (after, before) about dates in [from, to] to
-// `out`, with `sign`, reading each class only where its changes can be (views/format.h).
+// `out`, with `sign`, reading each class only where its changes can be (services/views/format.h).
 void add_learned(views::Reader reader, const std::string& district, Date from, Date to,
                  Timestamp after, Timestamp before, int sign, std::map<std::string, Figures>& out) {
   auto it = reader.iterator(views::Family::learned, rocksdb::ReadOptions());

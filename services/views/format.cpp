@@ -1,6 +1,7 @@
 // The on-disk format of the views (services/views/format.h).
 #include "services/views/format.h"
 
+#include <algorithm>
 #include <bit>
 #include <sstream>
 
@@ -299,10 +300,9 @@ Timestamp version_time(std::string_view key, std::size_t prefix_size) {
 }
 
 namespace {
-// 2^c seconds in microseconds, saturated past any instant of the record (2^43 s).
-std::int64_t class_span(int c) {
-  return c >= 43 ? INT64_MAX / 4 : (std::int64_t(1) << c) * 1'000'000;
-}
+// 2^c seconds in microseconds, for c up to 43: 2^43 s is past any span of the record (1900 to
+// 2099 is under 2^33 s), so no change is in a class above 45 + 33 and none ahead above 33.
+std::int64_t class_span(int c) { return (std::int64_t(1) << std::min(c, 43)) * 1'000'000; }
 }  // namespace
 
 std::uint8_t learned_class(Timestamp learned, Date date) {
@@ -315,7 +315,7 @@ std::uint8_t learned_class(Timestamp learned, Date date) {
 
 Timestamp learned_class_bound(std::uint8_t lag, Date date) {
   std::int64_t start = start_of_beijing_day(date).micros;
-  if (lag < kAheadClasses)  // learned at most 2^(lag-1) seconds (0 for class 0) before a start
+  if (lag < kAheadClasses)  // learned at least 2^(lag-1) seconds (0 for class 0) before a start
     return Timestamp{start - (lag == 0 ? 0 : class_span(lag - 1)) + 1};
   if (lag - kAheadClasses >= 43) return Timestamp::max();
   return Timestamp{start + class_span(lag - kAheadClasses)};
@@ -369,6 +369,7 @@ std::optional<LearnedKey> parse_learned_key(std::string_view key, std::size_t pr
 std::vector<LearnedRange> learned_ranges(std::string_view district, Date from, Date to,
                                          Timestamp after, Timestamp before) {
   std::vector<LearnedRange> out;
+  if (after == Timestamp::max()) return out;
   for (int c = 0; c < kLearnedClasses; ++c) {
     const auto lag = std::uint8_t(c);
     const Timestamp lo = std::max(after, learned_class_floor(lag, from));

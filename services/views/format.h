@@ -55,6 +55,15 @@
 
 namespace annals::views {
 
+// ---- Format ---------------------------------------------------------------------------
+
+// The format of the views this build writes and reads, stamped in a new store under the
+// default family's key kFormatKey (u32). A store of another format, or one written before the
+// stamp (format 1), is refused when opened: project the log into a fresh store.
+//   2: the learned family's 90 lag classes (ahead and late) and learned_log (issue 14).
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::string_view kFormatKey = "format";
+
 // ---- Column families ------------------------------------------------------------------
 
 // Append only: a family is opened by its name, and its position indexes the store's handles.
@@ -205,7 +214,7 @@ Timestamp version_time(std::string_view key, std::size_t prefix_size);
 // then reads, per class, only the window of recorded times its class allows
 // (learned_class_bound, learned_class_floor): services/history/README.md.
 std::uint8_t learned_class(Timestamp learned, Date date);
-inline constexpr int kAheadClasses = 45;  // bit_width of whole seconds in the record: 0..44
+inline constexpr int kAheadClasses = 45;  // bit_width of an int64 count of seconds: 0..44
 inline constexpr int kLearnedClasses = 2 * kAheadClasses;
 // The latest recorded time (exclusive) at which a change of class `lag` about a date on or
 // before `date` can have been learned (saturated at Timestamp::max()).

@@ -51,6 +51,38 @@ void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
 }
 
+// Refuses views of another format than this build's (format.h: kFormatVersion); stamps a new
+// store when `stamp` (the primary). `handles` are the store's, the default family first.
+void check_format(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                  const std::string& path, bool stamp) {
+  std::string value;
+  rocksdb::Status s = db.Get(rocksdb::ReadOptions(), handles[0],
+                             rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &value);
+  std::uint32_t found = 1;  // no stamp: a new store, or one written before stamps
+  if (s.ok() && value.size() == 4) found = read_u32(value);
+  else if (!s.IsNotFound())
+    check(s.ok() ? rocksdb::Status::Corruption("format stamp") : s,
+          "reading the format of " + path);
+  if (s.ok() && found == kFormatVersion) return;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.NewIterator(rocksdb::ReadOptions(), handles[std::size_t(Family::offsets) + 1]));
+  it->SeekToFirst();
+  if (s.IsNotFound() && !it->Valid()) {  // nothing projected yet: a new store
+    if (!stamp) return;
+    std::string v;
+    append_u32(v, kFormatVersion);
+    check(db.Put(rocksdb::WriteOptions(), handles[0],
+                 rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), v),
+          "stamping the format of " + path);
+    return;
+  }
+  throw std::runtime_error("view store " + path + " holds views of format " +
+                           std::to_string(found) + "; this build reads format " +
+                           std::to_string(kFormatVersion) +
+                           ": project the log into a fresh store (annals-projector --store NEW_DIR "
+                           "--exit-when-caught-up), then serve that (README.md, \"Rebuild\")");
+}
+
 }  // namespace
 
 rocksdb::Options ViewStore::options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
@@ -120,6 +152,7 @@ std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
   store->db_.reset(db);
   store->handles_ = handles;
   store->path_ = path;
+  check_format(*db, handles, path, true);
   store->primary_ = true;  // opened: its memtables flush on close
   return store;
 }
@@ -138,6 +171,7 @@ std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
   store->db_.reset(db);
   store->handles_ = handles;
   store->path_ = path;
+  check_format(*db, handles, path, false);
   return store;
 }
 

@@ -39,10 +39,13 @@ class Batch;
 
 class ViewStore {
  public:
-  // Opens (creating if needed) the store at `path` for writing. Throws std::runtime_error.
+  // Opens (creating if needed) the store at `path` for writing; a new store is stamped with
+  // kFormatVersion (format.h). Throws std::runtime_error, saying to rebuild, when the store
+  // holds views of another format.
   static std::unique_ptr<ViewStore> open_primary(const std::string& path);
   // Opens the store at `path` read-only as a secondary; `secondary_path` holds the
-  // secondary's own info log. Throws std::runtime_error when the primary has never run.
+  // secondary's own info log. Throws std::runtime_error when the primary has never run, or
+  // when the store holds views of another format.
   static std::unique_ptr<ViewStore> open_secondary(const std::string& path,
                                                    const std::string& secondary_path);
   ~ViewStore();

@@ -203,6 +203,7 @@ RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
     if (k % 3 == 1) as_of = Timestamp{as_of.micros - 1};
     if (k % 3 == 2)
       as_of = Timestamp{1'230'000'000'000'000 + std::int64_t(rng() % 600'000'000'000'000)};
+    if (k % 8 == 7) as_of = Timestamp::max();  // current knowledge
     // The events per day and type equal a walk of the trail.
     Date from{k % 4 == 3 ? at.days : at.days - std::int32_t(rng() % 800)};
     std::map<std::string, std::size_t> walked;
@@ -213,16 +214,17 @@ RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
     // of the trail that classifies every event.
     Timestamp from_as_of = k % 2 ? recorded[rng() % recorded.size()] : Timestamp::max();
     std::map<std::string, std::size_t> by_type;
-    std::vector<std::string> listed;
+    std::vector<std::pair<std::string, bool>> listed;  // id, correction
     for_each_event(*mixed, "d", Date::from_ymd(1900, 1, 1), at, as_of, [&](const TrailEntry& e) {
       const bool later = from < e.event.envelope.effective_date;
       if (!later && !(from_as_of < as_of && from_as_of < e.recorded)) return;
       ++by_type[std::string(type_name(e.event.data))];
-      if (listed.size() < 5) listed.push_back(e.event.envelope.id);
+      if (listed.size() < 5) listed.emplace_back(e.event.envelope.id, !later);
     });
     DiffCauses causes = diff_causes(*mixed, "d", from, from_as_of, at, as_of, 5);
-    std::vector<std::string> causes_listed;
-    for (const auto& c : causes.events) causes_listed.push_back(c.event.envelope.id);
+    std::vector<std::pair<std::string, bool>> causes_listed;
+    for (const auto& c : causes.events)
+      causes_listed.emplace_back(c.event.envelope.id, c.correction);
     RC_ASSERT(causes.by_type == by_type);
     RC_ASSERT(causes_listed == listed);
     auto folded = figures_as_recorded(*mixed, "d", at, as_of);

@@ -28,7 +28,7 @@ times at noon), compares
                                      with peer.diff: the schools opened and stopped (with
                                      their closing), each changed school's record changes and
                                      every figure change, the totals, the causing events
-                                     counted by type, and the first 500 of them (ids, order,
+                                     counted by type, and the first 500 of them (?limit=500; ids, order,
                                      which are corrections).
 And at the edges of transaction time: for the --edges latest late records and the --edges
 first retractions of each district (from the peer's events table), the state and indicators
@@ -142,10 +142,10 @@ class Checker:
 
     def diff(self, district, d1, d2, t1=None, t2=None):
         where = f"{district} diff {d1}" + (f"@{t1}" if t1 else "") + f" -> {d2}" + (f"@{t2}" if t2 else "")
-        status, audit = get(f"{self.url}/v1/districts/{district}/diff?from={d1}&to={d2}"
+        status, audit = get(f"{self.url}/v1/districts/{district}/diff?from={d1}&to={d2}&limit=500"
                             f"{query('from_recorded_at', t1)}{query('to_recorded_at', t2)}")
         try:
-            mine = peer.diff(self.conn, district, d1, d2, t1, t2)
+            mine = peer.diff(self.conn, district, d1, d2, t1, t2, limit=500)
         except ValueError as e:  # a question the audit service refuses too (400)
             self.equal(where, "refused", (status, audit.get("error")), (400, audit.get("error") and str(e)))
             return

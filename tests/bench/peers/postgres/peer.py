@@ -359,7 +359,7 @@ CAUSES = """
 DIFF_EVENT_COUNTS_SQL = f"SELECT type, count(*) FROM ({CAUSES}) c GROUP BY type ORDER BY type"
 DIFF_EVENTS_SQL = f"""SELECT event_id, type, effective_date, recorded_at, correction FROM ({CAUSES}) c
 ORDER BY effective_date, recorded_at, log_topic, log_position LIMIT %(limit)s"""
-DIFF_EVENT_LIMIT = 500  # as the audit service lists them (routes/diff.cpp)
+DIFF_EVENT_LIMIT = 100  # as the audit service lists them by default (?limit=, routes/diff.h)
 
 _DIFF_SQL = {}  # (t1 given, t2 given) -> (figures, schools)
 
@@ -457,17 +457,17 @@ def _utc(recorded_at):
     return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def diff(conn, district, d1, d2, t1=None, t2=None):
+def diff(conn, district, d1, d2, t1=None, t2=None, limit=DIFF_EVENT_LIMIT):
     """What changed in `district` between `d1` as recorded at `t1` and `d2` as recorded at
     `t2` (None: current knowledge), as /v1/districts/{d}/diff?from=&to=&from_recorded_at=
     &to_recorded_at= answers it: schools opened and stopped, the record and figure changes of
     the schools open at both points, the district's totals, and the causing events (the first
-    500 in apply order, and every one counted by type). Raises ValueError when `d2` is before
+    `limit` in apply order, and every one counted by type). Raises ValueError when `d2` is before
     `d1`, which the audit service refuses (400)."""
     if str(d2) < str(d1):
         raise ValueError(f"'to' ({d2}) is before 'from' ({d1})")
     p = {"district": district, "at1": str(d1), "at2": str(d2), "t1": recorded_time(t1), "t2": recorded_time(t2),
-         "limit": DIFF_EVENT_LIMIT}
+         "limit": limit}
     figures_sql, schools_sql = _diff_sql(t1, t2)
     opened, stopped, changed, totals = [], [], {}, []
 
