@@ -258,9 +258,9 @@ def write(R, args):
     pg_load = Q["y10"]["load"]["seconds"]
     if pg_load < rb["seconds"]:
         w(f"- **PostgreSQL's load is faster**: {rb['seconds'] / pg_load:.1f}× less time than the rebuild. It is a batch job "
-          "over a file that rebuilds every table at once (current knowledge only; no log positions, timelines or "
-          "as-recorded clock; every load starts over); the rebuild re-applies every event through the same code "
-          "as live ingest, exactly once, with offsets in the same write.")
+          "over a file that rebuilds every table at once (every load starts over; no log positions, no exactly-once "
+          "ingest from Kafka); the rebuild re-applies every event through the same code as live ingest, exactly "
+          "once, with offsets in the same write.")
     for g, r in I.get("streams", {}).items():
         w(f"- The Kafka Streams peer ({g}) builds the same views from the log in {r['seconds']:.1f} s "
           f"({r['seconds'] / rb['seconds']:.2f}× the rebuild's time), {r.get('store_bytes', 0) / 1e6:.0f} MB of local "
