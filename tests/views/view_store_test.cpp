@@ -36,7 +36,8 @@ void restamp(const std::string& path, const std::string* stamp) {
 void project_something(const std::string& path) {
   auto store = views::ViewStore::open_primary(path);
   views::Batch batch(*store);
-  batch.put(views::Family::offsets, std::string("annals.registry") + '\0' + "0000", views::encode_offset(7));
+  batch.put(views::Family::offsets, std::string("annals.registry") + '\0' + "0000",
+            views::encode_offset(7));
   ASSERT_TRUE(store->write(batch).ok());
 }
 
