@@ -45,11 +45,11 @@ struct Found {
   }
 };
 
-// Counts and keeps the events of `district` about dates in [from, to] recorded in
-// (after, before).
+// Counts into `out` the events of `district` about dates in [from, to] recorded in
+// (after, before), and keeps them in `found` when given.
 void find_learned(views::Reader reader, const std::string& district, Date from, Date to,
                   Timestamp after, Timestamp before, bool correction, DiffCauses& out,
-                  std::vector<Found>& found) {
+                  std::vector<Found>* found) {
   auto it = reader.iterator(views::Family::learned_log, rocksdb::ReadOptions());
   for (const auto& range : views::learned_ranges(district, from, to, after, before))
     for (it->Seek(range.begin); it->Valid() && it->key().compare(range.end) < 0; it->Next()) {
@@ -58,7 +58,7 @@ void find_learned(views::Reader reader, const std::string& district, Date from, 
                                         std::string_view(it->value().data(), it->value().size()));
       if (!e || e->date < from || to < e->date) continue;
       ++out.by_type[std::string(e->type)];
-      found.push_back({e->date, e->recorded, e->pos, std::string(e->id), correction});
+      if (found) found->push_back({e->date, e->recorded, e->pos, std::string(e->id), correction});
     }
 }
 
@@ -72,7 +72,7 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   std::vector<Found> corrections, ahead;
   if (from_as_of < to_as_of)
     find_learned(reader, district, Date::from_ymd(kFirstYear, 1, 1), from, from_as_of,
-                 just_after(to_as_of), true, out, corrections);
+                 just_after(to_as_of), true, out, &corrections);
   std::sort(corrections.begin(), corrections.end());
   auto take = [&](const std::vector<Found>& found) {
     for (const auto& f : found) {
@@ -89,10 +89,9 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   if (from < mid) {
     const Date first{from.days + 1};
     for (const auto& [type, n] : count_events(reader, district, first, mid)) out.by_type[type] += n;
-    DiffCauses late;
-    std::vector<Found> unused;
+    DiffCauses late;  // counted only: the page below reads only what was recorded by to_as_of
     if (to_as_of != Timestamp::max())
-      find_learned(reader, district, first, mid, to_as_of, Timestamp::max(), false, late, unused);
+      find_learned(reader, district, first, mid, to_as_of, Timestamp::max(), false, late, nullptr);
     for (const auto& [type, n] : late.by_type)
       if ((out.by_type[type] -= n) == 0) out.by_type.erase(type);
     if (out.events.size() < limit) {
@@ -103,7 +102,7 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   }
   if (mid < to) {
     find_learned(reader, district, Date{std::max(from, mid).days + 1}, to, Timestamp{INT64_MIN},
-                 just_after(to_as_of), false, out, ahead);
+                 just_after(to_as_of), false, out, &ahead);
     std::sort(ahead.begin(), ahead.end());
     take(ahead);
   }

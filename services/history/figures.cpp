@@ -24,16 +24,6 @@ Figures figures_with(rocksdb::Iterator& it, const std::string& district, const s
   return views::decode_figures(std::string_view(it.value().data(), it.value().size()));
 }
 
-}  // namespace
-
-Figures figures_on(views::Reader reader, const std::string& district, const std::string& school,
-                   Date at) {
-  return figures_with(*reader.iterator(views::Family::figures, rocksdb::ReadOptions()), district,
-                      school, at);
-}
-
-namespace {
-
 const Date kFirstDate = Date::from_ymd(kFirstYear, 1, 1);  // of the record (events/bounds.h)
 
 // Adds the changes of `district` learned in (after, before) about dates in [from, to] to
@@ -53,6 +43,12 @@ void add_learned(views::Reader reader, const std::string& district, Date from, D
 }
 
 }  // namespace
+
+Figures figures_on(views::Reader reader, const std::string& district, const std::string& school,
+                   Date at) {
+  return figures_with(*reader.iterator(views::Family::figures, rocksdb::ReadOptions()), district,
+                      school, at);
+}
 
 std::map<std::string, Figures> figures_at(views::Reader reader, const std::string& district,
                                           const std::vector<std::string>& schools, Date at,

@@ -228,6 +228,14 @@ def drive(make, events, retracted_at, emit):
     closed = {}  # row -> sys_from: the fold's closed versions
     tails = {}  # (table, key) -> {row: sys_from}: its open versions, as finish() would close them
     rebuilds = 0
+
+    def retail(tk, old, t):
+        """The fold's open versions of `tk` become its tail; a row it had already keeps its
+        sys_from (taken out of `old`), a new one starts at `t`."""
+        new = {row: old.pop(row, t) for row in fold.tail(tk)}
+        if new:
+            tails[tk] = new
+
     for t in sorted(schedule):
         adds, removes = schedule[t]
         if not removes and adds and (last is None or adds[0].key > last):
@@ -244,11 +252,7 @@ def drive(make, events, retracted_at, emit):
                 old = tails.pop(tk, None) or {}
                 for row in new_closed.get(tk, ()):
                     closed[row] = old.pop(row, t)
-                new = {}
-                for row in fold.tail(tk):
-                    new[row] = old.pop(row, t)
-                if new:
-                    tails[tk] = new
+                retail(tk, old, t)
                 for row, since in old.items():
                     emit(row, since, t)
             continue
@@ -268,11 +272,7 @@ def drive(make, events, retracted_at, emit):
             for row in v.rows:
                 closed[row] = old.pop(row, t)
         for tk in fold.keys():
-            new = {}
-            for row in fold.tail(tk):
-                new[row] = old.pop(row, t)
-            if new:
-                tails[tk] = new
+            retail(tk, old, t)
         for row, since in old.items():
             emit(row, since, t)
     for row, since in closed.items():
