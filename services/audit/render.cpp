@@ -1,6 +1,8 @@
 // The audit API's JSON for the record's parts (render.h).
 #include "services/audit/render.h"
 
+#include <algorithm>
+#include <array>
 #include <string>
 
 #include "events/json_codec.h"
@@ -11,82 +13,138 @@ using nlohmann::json;
 
 namespace {
 
-json stages_json(const std::vector<Stage>& stages) {
-  json out = json::array();
-  for (Stage s : stages) out.push_back(to_string(s));
-  return out;
+constexpr int kMeasures = int(kLastMeasure) + 1;
+constexpr int kSections = int(Section::whole) + 1;
+
+// The names of a section's figures as write_figures writes them, and the measures in the
+// order of those names (a document's keys are sorted).
+struct FigureNames {
+  std::string name[kMeasures];
+  int sorted[kMeasures];
+  FigureNames() {
+    for (int m = 0; m < kMeasures; ++m) {
+      name[m] = std::string(to_string(Measure(m)));
+      if (unit_of(Measure(m)) != Unit::count)
+        name[m] += "_" + std::string(to_string(unit_of(Measure(m))));
+      sorted[m] = m;
+    }
+    std::sort(sorted, sorted + kMeasures, [&](int a, int b) { return name[a] < name[b]; });
+  }
+};
+const FigureNames& figure_names() {
+  static const FigureNames names;
+  return names;
 }
 
-// {"total", "by_stage", "by_grade"}: the students among `figures`.
-json students_json(const Figures& figures) {
-  json by_stage = json::object(), by_grade = json::object();
-  std::int64_t students = 0;
+// The sections in the order of their names (junior, primary, whole).
+constexpr Section kSectionsByName[] = {Section::junior, Section::primary, Section::whole};
+static_assert(std::size(kSectionsByName) == std::size_t(kSections));
+
+// {"by_grade", "by_stage", "total"}: the students among `figures`.
+void write_students(JsonWriter& out, const Figures& figures) {
+  std::int64_t by_grade[256] = {}, by_section[kSections] = {}, students = 0;
+  bool grade_seen[256] = {}, section_seen[kSections] = {};
   for (const auto& [series, n] : figures) {
     if (series.measure != Measure::students) continue;
-    std::string stage(to_string(series.section));
-    by_stage[stage] = by_stage.value(stage, 0) + n;
-    by_grade[std::to_string(series.grade)] = by_grade.value(std::to_string(series.grade), 0) + n;
+    by_grade[series.grade] += n;
+    grade_seen[series.grade] = true;
+    by_section[int(series.section)] += n;
+    section_seen[int(series.section)] = true;
     students += n;
   }
-  return {{"total", students}, {"by_stage", by_stage}, {"by_grade", by_grade}};
+  static const auto grades_by_name = [] {  // 1, 10, 11, ..., 2, ...: as the keys sort
+    std::array<int, 256> g;
+    for (int i = 0; i < 256; ++i) g[i] = i;
+    std::sort(g.begin(), g.end(),
+              [](int a, int b) { return std::to_string(a) < std::to_string(b); });
+    return g;
+  }();
+  out.key("students").begin_object().key("by_grade").begin_object();
+  for (int g : grades_by_name)
+    if (grade_seen[g]) out.field(std::to_string(g), by_grade[g]);
+  out.end_object().key("by_stage").begin_object();
+  for (Section section : kSectionsByName)
+    if (section_seen[int(section)]) out.field(to_string(section), by_section[int(section)]);
+  out.end_object().field("total", students).end_object();
 }
 
 }  // namespace
 
-json figures_json(const Figures& f) {
-  json out = json::object();
-  for (Section section : {Section::primary, Section::junior, Section::whole}) {
-    json sec = json::object();
-    for (int m = 0; m <= int(Measure::subsidy_funds); ++m) {
-      Measure measure = Measure(m);
-      std::int64_t n = total(f, section, measure);
-      if (!n) continue;
-      std::string name(to_string(measure));
-      if (unit_of(measure) == Unit::count) sec[name] = n;
-      else sec[name + "_" + std::string(to_string(unit_of(measure)))] = natural(measure, n);
+void write_figures(JsonWriter& out, const Figures& f) {
+  std::int64_t totals[kSections][kMeasures] = {};
+  for (const auto& [series, n] : f) totals[int(series.section)][int(series.measure)] += n;
+  const FigureNames& names = figure_names();
+  out.begin_object();
+  for (Section section : kSectionsByName) {
+    const std::int64_t* of = totals[int(section)];
+    if (std::all_of(of, of + kMeasures, [](std::int64_t n) { return n == 0; })) continue;
+    out.key(to_string(section)).begin_object();
+    for (int m : names.sorted) {
+      if (!of[m]) continue;
+      out.key(names.name[m]);
+      if (unit_of(Measure(m)) == Unit::count) out.value(of[m]);
+      else out.value(natural(Measure(m), of[m]));
     }
-    if (!sec.empty()) out[std::string(to_string(section))] = sec;
+    out.end_object();
   }
-  return out;
+  out.end_object();
+}
+
+json figures_json(const Figures& f) {
+  JsonWriter out;
+  write_figures(out, f);
+  return json::parse(out.take());
+}
+
+void write_school(JsonWriter& out, const SchoolRecord& s, const Figures* figures) {
+  out.begin_object().key("absorbed").begin_array();
+  for (const auto& a : s.absorbed)
+    out.begin_object()
+        .field("name", a.name)
+        .field("on", a.on.to_string())
+        .field("school_id", a.school_id)
+        .end_object();
+  out.end_array().field("boarding", s.boarding).key("clusters").begin_object();
+  for (const auto& [c, role] : s.clusters) out.field(c, to_string(role));
+  out.end_object();
+  if (figures) write_figures(out.key("figures"), *figures);
+  out.field("kind", to_string(s.kind))
+      .field("location", to_string(s.location))
+      .field("name", s.name)
+      .field("opened_on", s.opened_on.to_string())
+      .field("ownership", to_string(s.ownership))
+      .field("school_id", s.school_id);
+  if (s.split_from) out.field("split_from", *s.split_from);
+  out.key("stages").begin_array();
+  for (Stage stage : s.stages) out.value(to_string(stage));
+  out.end_array();
+  if (figures) write_students(out, *figures);
+  if (s.township) out.field("township", *s.township);
+  out.end_object();
 }
 
 json school_json(const SchoolRecord& s, const Figures* figures) {
-  json j = {{"school_id", s.school_id},
-            {"name", s.name},
-            {"stages", stages_json(s.stages)},
-            {"kind", to_string(s.kind)},
-            {"ownership", to_string(s.ownership)},
-            {"location", to_string(s.location)},
-            {"boarding", s.boarding},
-            {"opened_on", s.opened_on.to_string()}};
-  if (s.township) j["township"] = *s.township;
-  if (s.split_from) j["split_from"] = *s.split_from;
-  json absorbed = json::array();
-  for (const auto& a : s.absorbed)
-    absorbed.push_back({{"school_id", a.school_id}, {"name", a.name}, {"on", a.on.to_string()}});
-  j["absorbed"] = absorbed;
-  json clusters = json::object();
-  for (const auto& [c, role] : s.clusters) clusters[c] = to_string(role);
-  j["clusters"] = clusters;
-  if (figures) {
-    j["students"] = students_json(*figures);
-    j["figures"] = figures_json(*figures);
-  }
-  return j;
+  JsonWriter out;
+  write_school(out, s, figures);
+  return json::parse(out.take());
+}
+
+void write_cluster(JsonWriter& out, const ClusterRecord& c) {
+  out.begin_object()
+      .field("cluster_id", c.cluster_id)
+      .field("created_on", c.created_on.to_string());
+  if (c.cycle_years) out.field("cycle_years", *c.cycle_years);
+  if (c.dissolved_on) out.field("dissolved_on", c.dissolved_on->to_string());
+  out.field("kind", to_string(c.kind)).key("members").begin_array();
+  for (const auto& [school, role] : c.members)
+    out.begin_object().field("role", to_string(role)).field("school_id", school).end_object();
+  out.end_array().field("name", c.name).end_object();
 }
 
 json cluster_json(const ClusterRecord& c) {
-  json members = json::array();
-  for (const auto& [school, role] : c.members)
-    members.push_back({{"school_id", school}, {"role", to_string(role)}});
-  json j = {{"cluster_id", c.cluster_id},
-            {"name", c.name},
-            {"kind", to_string(c.kind)},
-            {"created_on", c.created_on.to_string()},
-            {"members", members}};
-  if (c.cycle_years) j["cycle_years"] = *c.cycle_years;
-  if (c.dissolved_on) j["dissolved_on"] = c.dissolved_on->to_string();
-  return j;
+  JsonWriter out;
+  write_cluster(out, c);
+  return json::parse(out.take());
 }
 
 json teacher_json(const TeacherRecord& t) {

@@ -1,6 +1,9 @@
 // How the audit API writes the record as JSON: a school, its figures, a cluster, a teacher,
 // an event, a change of figures, the recorded time asked for, and `consistent_to`. Every
-// route renders through these, so that the same thing reads the same in every answer.
+// route renders through these, so that the same thing reads the same in every answer. The
+// parts a large answer repeats (schools, figures, clusters) are written with a JsonWriter;
+// their objects' keys come in the order a document dumps them (sorted), so either way the
+// text is the same.
 #pragma once
 
 #include <optional>
@@ -12,23 +15,28 @@
 #include "services/history/district_diff.h"
 #include "services/history/people.h"
 #include "services/history/registry_state.h"
+#include "services/http/json_writer.h"
 #include "services/views/view_store.h"
 
 namespace annals {
 
 // A school's figures per section ("primary", "junior", "whole"; a section without any figure
 // left out), each non-zero measure in its natural unit: counts by the measure's name, areas
-// and money as "<measure>_<unit>" in m² and yuan.
-nlohmann::json figures_json(const Figures& figures);
+// and money as "<measure>_<unit>" in m² and yuan. Written as one value.
+void write_figures(JsonWriter& out, const Figures& figures);
+nlohmann::json figures_json(const Figures& figures);  // the same, as a document
 
 // A school's record: id, name, stages, kind, ownership, location, boarding, opened_on,
 // township and split_from when known, what it absorbed and its clusters (id -> role). With
-// `figures`, also "students" (total, by_stage, by_grade) and "figures" (figures_json).
-nlohmann::json school_json(const SchoolRecord& school, const Figures* figures);
+// `figures`, also "students" (total, by_stage, by_grade) and "figures" (write_figures).
+// Written as one value.
+void write_school(JsonWriter& out, const SchoolRecord& school, const Figures* figures);
+nlohmann::json school_json(const SchoolRecord& school, const Figures* figures);  // as a document
 
 // A cluster's record: id, name, kind, created_on, members (school_id and role),
-// cycle_years and dissolved_on when set.
-nlohmann::json cluster_json(const ClusterRecord& cluster);
+// cycle_years and dissolved_on when set. Written as one value.
+void write_cluster(JsonWriter& out, const ClusterRecord& cluster);
+nlohmann::json cluster_json(const ClusterRecord& cluster);  // the same, as a document
 
 // A teacher on a date: "employed", and once ever hired, where and what they teach, their
 // post school, honours, the return of a rotation and their leaving.

@@ -33,7 +33,7 @@ void districts(RouteContext& c, const Request&, Response& res) {
 
 void state(RouteContext& c, const Request& req, Response& res) {
   if (auto q = district_at(c.reader, c.scope, req, res))
-    reply_json(res, 200, routes::state(c.reader, *q));
+    reply_json_text(res, 200, routes::state(c.reader, *q));
 }
 
 void reply_download(Response& res, const routes::Download& download) {

@@ -161,6 +161,12 @@ void reply_json(httplib::Response& res, int status, const nlohmann::json& body) 
                   "application/json");
 }
 
+void reply_json_text(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "application/json");
+}
+
 nlohmann::json violations_json(const std::vector<Violation>& violations) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& v : violations)

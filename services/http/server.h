@@ -61,6 +61,8 @@ class HttpServer {
 
 // Replies with a JSON body and status.
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body);
+// Replies `body`, JSON text already written (json_writer.h), with status.
+void reply_json_text(httplib::Response& res, int status, std::string body);
 // Replies {"error": message} (and "violations" when given) with status.
 void reply_error(httplib::Response& res, int status, const std::string& message,
                  const std::vector<Violation>& violations = {});

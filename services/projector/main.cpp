@@ -90,6 +90,11 @@ int main(int argc, char** argv) {
     engine.join();
     http.stop();
     if (failure) std::rethrow_exception(failure);
+    if (projector.caught_up()) {  // a rebuild: serve it compacted (view_store.h, compact)
+      std::cerr << "annals-projector: compacting the rebuilt views" << std::endl;
+      store->compact();
+      std::cerr << "annals-projector: compacted" << std::endl;
+    }
   } catch (const std::exception& e) {
     std::cerr << "annals-projector: " << e.what() << std::endl;
     return 1;

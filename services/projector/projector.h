@@ -83,6 +83,8 @@ class Projector {
   void run();
   // Asks run() to return (after the batch in hand); callable from any thread.
   void stop() { stopping_ = true; }
+  // True once the caught-up check (stop_when_caught_up) found every partition read to its end.
+  bool caught_up() const { return caught_up_; }
 
   // Per assigned partition: the store's next offset, the high watermark and the lag.
   nlohmann::json progress();
@@ -169,6 +171,7 @@ class Projector {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Producer> dead_letter_producer_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> caught_up_{false};
   std::mutex progress_mu_;
   nlohmann::json progress_ = nlohmann::json::array();
 };

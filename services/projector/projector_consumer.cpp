@@ -253,6 +253,7 @@ void Projector::check_caught_up(RdKafka::KafkaConsumer& consumer,
   }
   if (known && behind == 0 && idle) {
     std::cerr << "annals-projector: caught up after " << state.consumed << " records" << std::endl;
+    caught_up_ = true;
     stopping_ = true;
   }
 }

@@ -191,6 +191,13 @@ void ViewStore::flush_memtables(std::uint64_t min_bytes, bool wait) {
   db_->Flush(f, handles_);  // best effort: on failure the log still holds every write
 }
 
+void ViewStore::compact() {
+  flush_memtables(0, true);
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* h : handles_) check(db_->CompactRange(o, h, nullptr, nullptr), "compact the views");
+}
+
 bool ViewStore::catch_up() {
   // Name, size and modification time of every file a catch-up reads.
   std::uint64_t signature = 14695981039346656037ull;

@@ -70,6 +70,13 @@ class ViewStore {
   // catch-up. Called when the projector goes idle, and (with 0) when the store closes.
   void flush_memtables(std::uint64_t min_bytes, bool wait);
 
+  // Primary only: flushes, then compacts every family into its last level, so that a read
+  // consults one sorted run per family instead of every level and level-0 file a write-heavy
+  // rebuild leaves (a figures seek on a fresh Beijing-scale rebuild went through five). Run
+  // once when a rebuild has caught up, before the store is served; takes about a tenth of
+  // the rebuild. Throws std::runtime_error when RocksDB fails.
+  void compact();
+
   // Every partition's next offset as the store records it (Reader::offsets).
   std::vector<PartitionOffset> offsets();
 

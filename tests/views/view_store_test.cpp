@@ -1,8 +1,10 @@
 // The views' format stamp (services/views/format.h, kFormatVersion): a new store is stamped,
 // and a store of another format is refused with the rebuild instruction rather than misread.
-// On real RocksDB; the older store is made by rewriting the stamp with RocksDB itself.
+// On real RocksDB; the older store is made by rewriting the stamp with RocksDB itself. And
+// compact(), which a rebuild ends with.
 #include "services/views/view_store.h"
 
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -85,6 +87,37 @@ TEST(ViewStoreFormat, AnEmptyStoreWithoutAStampIsNew) {
   views::ViewStore::open_primary(dir / "store");  // stamped, nothing projected
   restamp(dir / "store", nullptr);
   EXPECT_NO_THROW(views::ViewStore::open_primary(dir / "store"));
+}
+
+// compact() leaves every family in one sorted run: what was written in three flushes is one
+// table, and reads back unchanged.
+TEST(ViewStoreCompact, EveryFlushEndsInTheLastLevelWithItsValues) {
+  testing::TempDir dir;
+  auto store = views::ViewStore::open_primary(dir / "store");
+  for (int flush = 0; flush < 3; ++flush) {
+    views::Batch batch(*store);
+    for (int k = 0; k < 100; ++k)
+      batch.put(views::Family::figures, "dc" + std::string(1, '\0') + std::to_string(k),
+                std::to_string(flush));
+    ASSERT_TRUE(store->write(batch).ok());
+    store->flush_memtables(0, true);
+  }
+  auto tables = [&] {
+    int n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(dir / "store"))
+      n += f.path().extension() == ".sst";
+    return n;
+  };
+  ASSERT_GE(tables(), 3);  // a table per flush of the figures, besides the stamp's
+  store->compact();
+  EXPECT_LE(tables(), 2);  // one for the figures, one for the stamp
+  views::Reader reader(*store);
+  std::string value;
+  for (int k = 0; k < 100; ++k) {
+    ASSERT_TRUE(
+        reader.get(views::Family::figures, "dc" + std::string(1, '\0') + std::to_string(k), value));
+    EXPECT_EQ(value, "2");
+  }
 }
 
 }  // namespace

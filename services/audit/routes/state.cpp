@@ -6,34 +6,32 @@
 
 namespace annals::routes {
 
-using nlohmann::json;
-
-json state(views::Reader reader, const DistrictAt& q) {
+std::string state(views::Reader reader, const DistrictAt& q) {
   DistrictState st = district_state(reader, q.district, q.at, q.as_of);
-  json schools = json::array(), clusters = json::array();
-  Figures all;
+  JsonWriter out;
+  out.begin_object().field("at", q.at.to_string());
   std::size_t closed = 0;
+  for (const auto& [id, s] : st.registry.schools) closed += !s.open();
+  out.field("closed_or_absorbed", closed).key("clusters").begin_array();
+  for (const auto& [id, c] : st.registry.clusters)
+    if (!c.dissolved_on) write_cluster(out, c);
+  out.end_array().field("consistent_to", consistent_to_json(reader.offsets()));
+  out.field("district", q.district);
+  if (st.registry.district) out.field("district_name", st.registry.district->name);
+  out.field("recorded_at", recorded_json(q.as_of)).key("schools").begin_array();
+  Figures all;
+  std::size_t open = 0;
   for (const auto& [id, s] : st.registry.schools) {
-    if (!s.open()) {
-      ++closed;
-      continue;
-    }
+    if (!s.open()) continue;
     const Figures& f = st.figures.at(id);
     for (const auto& [series, n] : f) all[series] += n;
-    schools.push_back(school_json(s, &f));
+    write_school(out, s, &f);
+    ++open;
   }
-  for (const auto& [id, c] : st.registry.clusters)
-    if (!c.dissolved_on) clusters.push_back(cluster_json(c));
-  json body = {{"district", q.district},
-               {"at", q.at.to_string()},
-               {"recorded_at", recorded_json(q.as_of)},
-               {"schools", schools},
-               {"clusters", clusters},
-               {"closed_or_absorbed", closed},
-               {"totals", {{"schools", schools.size()}, {"figures", figures_json(all)}}},
-               {"consistent_to", consistent_to_json(reader.offsets())}};
-  if (st.registry.district) body["district_name"] = st.registry.district->name;
-  return body;
+  out.end_array().key("totals").begin_object();
+  write_figures(out.key("figures"), all);
+  out.field("schools", open).end_object().end_object();
+  return out.take();
 }
 
 }  // namespace annals::routes

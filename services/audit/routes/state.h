@@ -2,7 +2,7 @@
 // at a time.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "services/audit/query_params.h"
 #include "services/views/view_store.h"
@@ -10,9 +10,9 @@
 namespace annals::routes {
 
 // The open schools of `q.district` on `q.at` as recorded at `q.as_of`, each with its figures
-// (render.h: school_json); its clusters not dissolved; how many schools had closed or been
+// (render.h: write_school); its clusters not dissolved; how many schools had closed or been
 // absorbed; the totals (schools open, their figures summed); district_name when registered;
-// and consistent_to.
-nlohmann::json state(views::Reader reader, const DistrictAt& q);
+// and consistent_to. The JSON text, written as it goes (hundreds of schools at Beijing scale).
+std::string state(views::Reader reader, const DistrictAt& q);
 
 }  // namespace annals::routes
