@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -34,60 +35,96 @@ namespace {
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(); }
 json optional_json(const std::optional<bool>& v) { return v ? json(*v) : json(); }
 
+void write_indicator(JsonWriter& out, const IndicatorResult& i) {
+  out.begin_object()
+      .field("cv", optional_json(i.cv))
+      .field("district_value", i.district_value)
+      .field("id", i.id)
+      .field("max_cv", optional_json(i.max_cv))
+      .field("minimum", optional_json(i.minimum))
+      .field("name", i.name)
+      .field("passes", optional_json(i.passes))
+      .field("schools_below_minimum", i.schools_below_minimum)
+      .end_object();
+}
+
+// `by_id`: the standard's indicators in the order of their ids (a document's keys are sorted).
+void write_school(JsonWriter& out, const SchoolIndicators& sc, const Standard& standard,
+                  const std::vector<std::size_t>& by_id) {
+  out.begin_object();
+  if (sc.excluded) {
+    out.field("excluded", *sc.excluded);
+  } else {
+    out.field("complies", optional_json(sc.complies));
+    if (!sc.meets_minimum.empty()) {
+      out.key("meets_minimum").begin_object();
+      for (std::size_t k : by_id)
+        if (k < sc.meets_minimum.size())
+          out.field(standard.indicators[k].id, bool(sc.meets_minimum[k]));
+      out.end_object();
+    }
+  }
+  out.field("name", sc.name).field("school_id", sc.school_id).field("students", sc.students);
+  if (!sc.excluded) {
+    out.key("values").begin_object();
+    for (std::size_t k : by_id)
+      if (k < sc.values.size()) out.field(standard.indicators[k].id, sc.values[k]);
+    out.end_object();
+  }
+  out.end_object();
+}
+
 }  // namespace
 
-json report_json(const IndicatorReport& report) {
+void write_stages(JsonWriter& out, const IndicatorReport& report) {
   const Standard& standard = *report.standard;
-  json stages = json::array();
+  std::vector<std::size_t> by_id(standard.indicators.size());
+  for (std::size_t k = 0; k < by_id.size(); ++k) by_id[k] = k;
+  std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) {
+    return standard.indicators[a].id < standard.indicators[b].id;
+  });
+  out.begin_array();
   for (const auto& s : report.stages) {
-    json indicators = json::array();
-    for (const auto& i : s.indicators)
-      indicators.push_back({{"id", i.id},
-                            {"name", i.name},
-                            {"district_value", i.district_value},
-                            {"cv", optional_json(i.cv)},
-                            {"max_cv", optional_json(i.max_cv)},
-                            {"passes", optional_json(i.passes)},
-                            {"minimum", optional_json(i.minimum)},
-                            {"schools_below_minimum", i.schools_below_minimum}});
-    json schools = json::array();
-    for (const auto& sc : s.schools) {
-      json j = {{"school_id", sc.school_id}, {"name", sc.name}, {"students", sc.students}};
-      if (sc.excluded) {
-        j["excluded"] = *sc.excluded;
-      } else {
-        json values = json::object(), meets = json::object();
-        for (std::size_t k = 0; k < sc.values.size(); ++k) {
-          values[standard.indicators[k].id] = sc.values[k];
-          if (k < sc.meets_minimum.size())
-            meets[standard.indicators[k].id] = bool(sc.meets_minimum[k]);
-        }
-        j["values"] = values;
-        if (!sc.meets_minimum.empty()) j["meets_minimum"] = meets;
-        j["complies"] = optional_json(sc.complies);
-      }
-      schools.push_back(std::move(j));
-    }
-    stages.push_back({{"stage", to_string(s.stage)},
-                      {"students", s.students},
-                      {"schools_counted", s.schools_counted},
-                      {"schools_complying",
-                       standard.school_min_indicators_met ? json(s.schools_complying) : json()},
-                      {"indicators", indicators},
-                      {"composite_cv", optional_json(s.composite_cv)},
-                      {"max_cv", s.max_cv},
-                      {"cv_rule", standard.composite_cv ? "composite_cv" : "each_cv"},
-                      {"passes", optional_json(s.passes)},
-                      {"schools", schools}});
+    out.begin_object()
+        .field("composite_cv", optional_json(s.composite_cv))
+        .field("cv_rule", standard.composite_cv ? "composite_cv" : "each_cv")
+        .key("indicators")
+        .begin_array();
+    for (const auto& i : s.indicators) write_indicator(out, i);
+    out.end_array()
+        .field("max_cv", s.max_cv)
+        .field("passes", optional_json(s.passes))
+        .key("schools")
+        .begin_array();
+    for (const auto& sc : s.schools) write_school(out, sc, standard, by_id);
+    out.end_array()
+        .field("schools_complying",
+               standard.school_min_indicators_met ? json(s.schools_complying) : json())
+        .field("schools_counted", s.schools_counted)
+        .field("stage", to_string(s.stage))
+        .field("students", s.students)
+        .end_object();
   }
-  return {{"standard",
-           {{"id", standard.id},
-            {"title", standard.title},
-            {"reference", standard.reference},
-            {"effective_from", standard.effective_from.to_string()},
-            {"why", report.why_this_standard}}},
-          {"complies", optional_json(report.complies)},
-          {"stages", stages}};
+  out.end_array();
+}
+
+json standard_json(const IndicatorReport& report) {
+  const Standard& standard = *report.standard;
+  return {{"id", standard.id},
+          {"title", standard.title},
+          {"reference", standard.reference},
+          {"effective_from", standard.effective_from.to_string()},
+          {"why", report.why_this_standard}};
+}
+
+json complies_json(const IndicatorReport& report) { return optional_json(report.complies); }
+
+json report_json(const IndicatorReport& report) {
+  JsonWriter stages;
+  write_stages(stages, report);
+  return {{"standard", standard_json(report)},
+          {"complies", complies_json(report)},
+          {"stages", json::parse(stages.take())}};
 }
 
 std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at) {

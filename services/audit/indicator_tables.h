@@ -9,9 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "services/audit/indicators.h"
+#include "services/http/json_writer.h"
 
 namespace annals {
 
+// The report's parts as the JSON answer holds them: "stages" (each stage's indicators, CVs,
+// verdict and schools; written as one value, keys in the order a document dumps them),
+// "standard" (id, title, reference, effective_from, why) and "complies".
+void write_stages(JsonWriter& out, const IndicatorReport& report);
+nlohmann::json standard_json(const IndicatorReport& report);
+nlohmann::json complies_json(const IndicatorReport& report);
+// The three as one document.
 nlohmann::json report_json(const IndicatorReport& report);
 std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at);
 // The same table as an Excel workbook (bytes of an .xlsx), verdicts coloured; throws

@@ -58,7 +58,7 @@ void indicators_as(RouteContext& c, const Request& req, Response& res, const cha
   auto answer = routes::indicators(c.reader, *q, *choice.standard, choice.why);
   if (*parsed == "xlsx") reply_download(res, routes::indicators_xlsx(answer));
   else if (*parsed == "csv") reply_download(res, routes::indicators_csv(answer));
-  else reply_json(res, 200, routes::indicators_json(answer));
+  else reply_json_text(res, 200, routes::indicators_json(answer));
 }
 void indicators(RouteContext& c, const Request& req, Response& res) {
   indicators_as(c, req, res, "");

@@ -12,18 +12,20 @@ std::vector<const SchoolRecord*> DistrictState::open_schools() const {
 DistrictState district_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of) {
   DistrictState out{district, at, as_of, registry_state(reader, district, at, as_of), {}};
-  auto add_to_holder = [&](const std::string& school, const Figures& f) {
+  auto add_to_holder = [&](const std::string& school, Figures& f) {
     auto holder = out.registry.schools.find(out.registry.resolve(school));
     if (holder == out.registry.schools.end() || !holder->second.open()) return;
     auto& into = out.figures[holder->first];
-    for (const auto& [series, n] : f) into[series] += n;
+    if (into.empty()) into = std::move(f);  // the school itself, most often: nothing to add
+    else
+      for (const auto& [series, n] : f) into[series] += n;
   };
   for (const auto& [id, s] : out.registry.schools)
     if (s.open()) out.figures[id];  // every open school, even with nothing yet
   std::vector<std::string> ids;     // those that count in an open school: itself or its holder
   for (const auto& [id, s] : out.registry.schools)
     if (out.figures.count(out.registry.resolve(id))) ids.push_back(id);
-  for (const auto& [id, f] : figures_at(reader, district, ids, at, as_of)) add_to_holder(id, f);
+  for (auto& [id, f] : figures_at(reader, district, ids, at, as_of)) add_to_holder(id, f);
   return out;
 }
 

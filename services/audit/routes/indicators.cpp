@@ -19,14 +19,19 @@ IndicatorsAnswer indicators(views::Reader reader, const DistrictAt& q, const Sta
   return answer;
 }
 
-json indicators_json(const IndicatorsAnswer& answer) {
-  json body = report_json(answer.report);
-  body["district"] = answer.question.district;
-  body["district_name"] = answer.district_name;
-  body["at"] = answer.question.at.to_string();
-  body["recorded_at"] = recorded_json(answer.question.as_of);
-  body["consistent_to"] = answer.consistent_to;
-  return body;
+std::string indicators_json(const IndicatorsAnswer& answer) {
+  JsonWriter out;
+  out.begin_object()
+      .field("at", answer.question.at.to_string())
+      .field("complies", complies_json(answer.report))
+      .field("consistent_to", answer.consistent_to)
+      .field("district", answer.question.district)
+      .field("district_name", answer.district_name)
+      .field("recorded_at", recorded_json(answer.question.as_of))
+      .key("stages");
+  write_stages(out, answer.report);
+  out.field("standard", standard_json(answer.report)).end_object();
+  return out.take();
 }
 
 namespace {

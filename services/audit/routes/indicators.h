@@ -26,9 +26,9 @@ struct IndicatorsAnswer {
 IndicatorsAnswer indicators(views::Reader reader, const DistrictAt& q, const Standard& standard,
                             std::string why);
 
-// The JSON answer: the report (indicator_tables.h: report_json) with district,
+// The JSON answer, as text: the report (indicator_tables.h: report_json) with district,
 // district_name, at, recorded_at and consistent_to.
-nlohmann::json indicators_json(const IndicatorsAnswer& answer);
+std::string indicators_json(const IndicatorsAnswer& answer);
 
 // A file to download.
 struct Download {
