@@ -2,10 +2,19 @@
 // (services/history/registry_state.h).
 #include "services/history/registry_state.h"
 
+#include <algorithm>
 #include <memory>
+#include <sstream>
+#include <tuple>
 
+#include <cereal/archives/binary.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
 #include <rocksdb/iterator.h>
 
+#include "events/cereal_fields.h"
 #include "services/history/timeline.h"
 
 namespace annals {
@@ -150,10 +159,51 @@ void RegistryState::leave_clusters(SchoolRecord& school) {
   school.clusters.clear();
 }
 
-RegistryState registry_state(views::Reader reader, const std::string& district, Date at,
-                             Timestamp as_of) {
+// A checkpoint's layout (services/views/format.h, registry_checkpoints). Fields are only
+// ever appended, with kFormatVersion raised.
+template <class Archive>
+void serialize(Archive& ar, Absorption& a) {
+  ar(a.school_id, a.name, a.on);
+}
+template <class Archive>
+void serialize(Archive& ar, SchoolRecord& s) {
+  ar(static_cast<SchoolProfile&>(s), s.township, s.opened_on, s.closed_on, s.closed_reason,
+     s.merged_into, s.split_from, s.absorbed, s.clusters);
+}
+template <class Archive>
+void serialize(Archive& ar, ClusterRecord& c) {
+  ar(c.cluster_id, c.name, c.kind, c.cycle_years, c.created_on, c.dissolved_on, c.members);
+}
+
+std::string encode_registry_state(const RegistryState& state) {
+  std::ostringstream out;
+  {
+    cereal::BinaryOutputArchive ar(out);
+    ar(state.district, state.schools, state.clusters, std::uint64_t(state.events_applied));
+  }
+  return std::move(out).str();
+}
+
+std::optional<RegistryState> decode_registry_state(std::string_view bytes) {
   RegistryState state;
-  std::string begin = views::district_prefix(district);
+  std::uint64_t applied = 0;
+  try {
+    std::istringstream in{std::string(bytes)};
+    cereal::BinaryInputArchive ar(in);
+    ar(state.district, state.schools, state.clusters, applied);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  state.events_applied = applied;
+  return state;
+}
+
+namespace {
+
+// Folds into `state` the district's registry entries from `begin` (a registry key) to those
+// effective on `at`, visible at `as_of`.
+void fold(views::Reader reader, const std::string& district, const std::string& begin, Date at,
+          Timestamp as_of, RegistryState& state) {
   std::string end = views::district_after_date(district, at);
   rocksdb::Slice upper(end);
   rocksdb::ReadOptions ro;
@@ -165,7 +215,102 @@ RegistryState registry_state(views::Reader reader, const std::string& district, 
     if (!entry || !entry->visible_at(as_of)) continue;
     state.apply(entry->event);
   }
+}
+
+// The date of the district's latest checkpoint on or before `on` whose stamp is at most
+// `as_of` (any stamp: Timestamp::max()).
+std::optional<Date> latest_checkpoint(views::Reader reader, const std::string& district, Date on,
+                                      Timestamp as_of) {
+  std::string prefix = views::district_prefix(district);
+  std::string end = views::registry_checkpoint_key(district, Date{on.days + 1});
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  ro.total_order_seek = true;
+  auto it = reader.iterator(views::Family::registry_checkpoints, ro);
+  std::optional<Date> found;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto date = views::registry_checkpoint_date(
+        std::string_view(it->key().data(), it->key().size()), prefix.size());
+    auto cp = views::parse_registry_checkpoint(
+        std::string_view(it->value().data(), std::min<std::size_t>(it->value().size(), 8)));
+    if (date && cp && cp->stamp <= as_of) found = date;
+  }
+  return found;
+}
+
+// The checkpoint of the district on `date`: its stamp and state; nullopt when unreadable.
+std::optional<std::pair<Timestamp, RegistryState>> read_checkpoint(views::Reader reader,
+                                                                   const std::string& district,
+                                                                   Date date) {
+  std::string value;
+  if (!reader.get(views::Family::registry_checkpoints,
+                  views::registry_checkpoint_key(district, date), value))
+    return std::nullopt;
+  auto cp = views::parse_registry_checkpoint(value);
+  if (!cp) return std::nullopt;
+  auto state = decode_registry_state(cp->state);
+  if (!state) return std::nullopt;
+  return std::make_pair(cp->stamp, std::move(*state));
+}
+
+Date new_year_after(Date d) { return Date::from_ymd(d.year() + 1, 1, 1); }
+
+}  // namespace
+
+RegistryState registry_state_folded(views::Reader reader, const std::string& district, Date at,
+                                    Timestamp as_of) {
+  RegistryState state;
+  fold(reader, district, views::district_prefix(district), at, as_of, state);
   return state;
+}
+
+RegistryState registry_state(views::Reader reader, const std::string& district, Date at,
+                             Timestamp as_of) {
+  if (auto date = latest_checkpoint(reader, district, at, as_of))
+    if (auto cp = read_checkpoint(reader, district, *date)) {
+      // Every entry it folded is in force the same way at `as_of` (its stamp is earlier).
+      fold(reader, district, views::district_after_date(district, Date{date->days - 1}), at, as_of,
+           cp->second);
+      return std::move(cp->second);
+    }
+  return registry_state_folded(reader, district, at, as_of);
+}
+
+void write_registry_checkpoints(views::Batch& batch, const std::string& district, Date from) {
+  views::Reader reader(batch);
+  RegistryState state;
+  Timestamp stamp{INT64_MIN};
+  std::string begin = views::district_prefix(district);
+  std::optional<Date> next;  // the next checkpoint's date
+  if (auto date = latest_checkpoint(reader, district, from, Timestamp::max()))
+    if (auto cp = read_checkpoint(reader, district, *date)) {
+      std::tie(stamp, state) = std::move(*cp);
+      begin = views::district_after_date(district, Date{date->days - 1});
+      next = new_year_after(*date);
+    }
+  std::string end = views::past_district(district);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  ro.prefix_same_as_start = true;
+  auto it = reader.iterator(views::Family::registry, ro);
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    views::DistrictOrder key;
+    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
+    if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()),
+                                         key) ||
+        !entry)
+      continue;
+    if (!next) next = new_year_after(key.effective);
+    for (; *next <= key.effective; next = new_year_after(*next))
+      batch.put(views::Family::registry_checkpoints,
+                views::registry_checkpoint_key(district, *next),
+                views::encode_registry_checkpoint(stamp, encode_registry_state(state)));
+    stamp = std::max({stamp, *entry->event.envelope.recorded_at,
+                      entry->retracted_at.value_or(Timestamp{INT64_MIN})});
+    if (entry->visible_at(Timestamp::max())) state.apply(entry->event);
+  }
 }
 
 std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,

@@ -3,10 +3,12 @@
 // (effective date, then recorded_at, then log position), skipping events recorded after
 // the reader's recorded time or retracted by then.
 //
-// Cost: one prefix scan of the district's registry events up to the date. Registry events
-// are few (openings, closings, mergers, surveys, cluster changes: tens per school per
-// decade), so this stays in the low milliseconds for a 300-school district; dated
-// checkpoints that make it independent of history length are the projector's next step.
+// Cost: the fold starts from the district's checkpoint of the latest 1 January on or before
+// the date whose stamp the recorded time has reached (services/views/format.h,
+// registry_checkpoints; the projector keeps them, write_registry_checkpoints), so it reads at
+// most the registry events of the dates since, not the whole history. A recorded time earlier
+// than every usable checkpoint's stamp (a correction of an early year learned late) folds
+// from an earlier checkpoint, or from the beginning.
 #pragma once
 
 #include <map>
@@ -64,9 +66,24 @@ struct RegistryState {
 };
 
 // The state of `district` after every registry event effective on or before `at` and
-// visible at recorded time `as_of`.
+// visible at recorded time `as_of`, from a checkpoint where one serves.
 RegistryState registry_state(views::Reader reader, const std::string& district, Date at,
                              Timestamp as_of);
+
+// The same, folded from the beginning: the reference the property tests hold the
+// checkpoints to.
+RegistryState registry_state_folded(views::Reader reader, const std::string& district, Date at,
+                                    Timestamp as_of);
+
+// Projector side: restages the checkpoints of `district` on every 1 January after `from`,
+// after registry entries effective on `from` or later were added or marked retracted in
+// `batch`, and adds the missing ones up to the district's last entry. Folds from the latest
+// checkpoint on or before `from`: for events recorded in date order, the current year's.
+void write_registry_checkpoints(views::Batch& batch, const std::string& district, Date from);
+
+// A checkpoint's state, in cereal's binary archive; nullopt when the bytes are not one.
+std::string encode_registry_state(const RegistryState& state);
+std::optional<RegistryState> decode_registry_state(std::string_view bytes);
 
 // One school on `at` as recorded at `as_of`, folded from its own timeline only; when it has
 // been absorbed by then, the school that holds it (docs/domain.md, "Mergers and splits": events for

@@ -10,6 +10,7 @@
 #include "events/entities.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
+#include "services/history/registry_state.h"
 
 namespace annals {
 
@@ -155,7 +156,10 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
   std::string entry = views::encode_view_entry(retracted_at, binary);
-  for (const auto& [family, key] : views::view_keys(event, pos)) batch.put(family, key, entry);
+  for (const auto& [family, key] : views::view_keys(event, pos)) {
+    batch.put(family, key, entry);
+    if (family == Family::registry) registry_changed(e.district, e.effective_date);
+  }
   // Students, teachers and schools whose timelines this changes: their figures.
   // They change as of this event's recorded_at, in the part of their history that the
   // system of the event (or of the retracted event) writes (restate.h).
@@ -190,9 +194,17 @@ std::optional<Event> Projection::retract(const Event& event, const std::string& 
   auto target_event = decode_binary(stored->binary);
   if (!target_event) return std::nullopt;
   std::string marked = views::encode_view_entry(first, stored->binary);
-  for (const auto& [family, key] : views::view_keys(*target_event, stored->pos))
+  for (const auto& [family, key] : views::view_keys(*target_event, stored->pos)) {
     batch.put(family, key, marked);
+    if (family == Family::registry)
+      registry_changed(target_event->envelope.district, target_event->envelope.effective_date);
+  }
   return target_event;
+}
+
+void Projection::registry_changed(const std::string& district, Date from) {
+  auto [it, added] = registry_changed_.try_emplace(district, from);
+  if (!added) it->second = std::min(it->second, from);
 }
 
 ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
@@ -208,6 +220,9 @@ ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, v
     n = std::max(n, record.offset + 1);
   }
   figure_changes_.write(batch);
+  for (const auto& [district, from] : registry_changed_)
+    write_registry_checkpoints(batch, district, from);
+  registry_changed_.clear();
   advance(next, batch);
   return result;
 }

@@ -81,6 +81,11 @@ class Projection {
   // The latest recorded_at applied per (topic, district), since this projection was made.
   std::map<std::pair<std::string, std::string>, Timestamp> latest_recorded_;
   FigureChanges figure_changes_;  // gathered over one stage() call, written at its end
+  // Notes that a registry entry of `district` effective on `from` was staged, so that the
+  // district's registry checkpoints from then on are restaged at the end of the stage() call
+  // (services/history/registry_state.h: write_registry_checkpoints).
+  void registry_changed(const std::string& district, Date from);
+  std::map<std::string, Date> registry_changed_;  // district -> earliest date changed
   TopicNames topics_;
   std::set<std::string> index_only_;
 };

@@ -454,4 +454,27 @@ std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const 
   return out;
 }
 
+std::string registry_checkpoint_key(std::string_view district, Date date) {
+  std::string k = district_prefix(district);
+  append_date(k, date);
+  return k;
+}
+
+std::optional<Date> registry_checkpoint_date(std::string_view key, std::size_t prefix_size) {
+  if (key.size() != prefix_size + kDateBytes) return std::nullopt;
+  return read_date(key.substr(prefix_size));
+}
+
+std::string encode_registry_checkpoint(Timestamp stamp, std::string_view state) {
+  std::string v;
+  append_time(v, stamp);
+  v.append(state);
+  return v;
+}
+
+std::optional<RegistryCheckpoint> parse_registry_checkpoint(std::string_view value) {
+  if (value.size() < 8) return std::nullopt;
+  return RegistryCheckpoint{read_time(value), value.substr(8)};
+}
+
 }  // namespace annals::views

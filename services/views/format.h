@@ -23,6 +23,7 @@
 //   learned        learned key                                 n:u64
 //   event_counts   "<district>\0" date:u32 "<event type>"       n:u64
 //   learned_log    learned log key                             event id (16 bytes) "<event type>"
+//   registry_checkpoints  "<district>\0" date:u32                stamp:u64 + cereal RegistryState
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
@@ -39,6 +40,12 @@
 // from that date on, learned at that time, kept under the lag class of (recorded time, date).
 // learned_log files every event the same way, so that the events recorded on one side of a
 // time about dates on the other (the causes of an as-recorded diff) are read, not walked.
+//
+// registry_checkpoints hold the roster folded from the registry family: on each 1 January
+// after the district's first registry entry up to its last, the RegistryState of every entry
+// in force effective before that day, on current knowledge (services/history/registry_state.h
+// owns its cereal layout), stamped with the latest recorded or retraction time among the
+// entries it folded. A reader at a recorded time on or after the stamp may start from it.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +68,8 @@ namespace annals::views {
 // default family's key kFormatKey (u32). A store of another format, or one written before the
 // stamp (format 1), is refused when opened: project the log into a fresh store.
 //   2: the learned family's 90 lag classes (ahead and late) and learned_log (issue 14).
-inline constexpr std::uint32_t kFormatVersion = 2;
+//   3: registry_checkpoints (issue 14).
+inline constexpr std::uint32_t kFormatVersion = 3;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------
@@ -80,12 +88,23 @@ enum class Family : int {
   learned,
   event_counts,
   learned_log,
+  registry_checkpoints,
 };
-inline constexpr const char* kFamilyNames[] = {
-    "offsets",       "events",  "district_log", "registry", "timelines",    "retractions",
-    "contributions", "figures", "versions",     "learned",  "event_counts", "learned_log"};
+inline constexpr const char* kFamilyNames[] = {"offsets",
+                                               "events",
+                                               "district_log",
+                                               "registry",
+                                               "timelines",
+                                               "retractions",
+                                               "contributions",
+                                               "figures",
+                                               "versions",
+                                               "learned",
+                                               "event_counts",
+                                               "learned_log",
+                                               "registry_checkpoints"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::learned_log) + 1,
+static_assert(kFamilies == int(Family::registry_checkpoints) + 1,
               "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
@@ -275,6 +294,12 @@ std::string event_count_key(std::string_view district, Date date, std::string_vi
 bool parse_event_count_key(std::string_view key, std::size_t prefix_size, Date& date,
                            std::string_view& type);
 
+// The registry_checkpoints family's key: the checkpoint of `district` on `date`.
+std::string registry_checkpoint_key(std::string_view district, Date date);
+// The date of a registry_checkpoints key whose district prefix has `prefix_size` bytes;
+// nullopt when the bytes are not one.
+std::optional<Date> registry_checkpoint_date(std::string_view key, std::size_t prefix_size);
+
 // ---- Values ---------------------------------------------------------------------------
 
 // offsets: the next offset to read.
@@ -327,6 +352,15 @@ std::int64_t decode_count(std::string_view value);
 // figures: every non-zero series of the school from the step's date on, 11 bytes each.
 std::string encode_figures(const Figures& figures);
 Figures decode_figures(std::string_view value);
+
+// registry_checkpoints: the stamp, then the state's bytes.
+std::string encode_registry_checkpoint(Timestamp stamp, std::string_view state);
+struct RegistryCheckpoint {
+  Timestamp stamp;
+  std::string_view state;  // into the value
+};
+// Nullopt when the value is shorter than a stamp.
+std::optional<RegistryCheckpoint> parse_registry_checkpoint(std::string_view value);
 
 // ---- Where an event is kept -----------------------------------------------------------
 

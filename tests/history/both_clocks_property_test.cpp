@@ -5,7 +5,9 @@
 // and years late, retractions, facility surveys, funding and a merger among them; and the
 // versions and learned families are the same bytes for any arrival order; and the events per
 // day and type (event_counts) count what a walk of the trail counts, and so do the causes of a
-// diff between any two points (diff_causes, read by lag class from learned_log).
+// diff between any two points (diff_causes, read by lag class from learned_log); and the
+// roster read from the registry's checkpoints equals the fold of the registry from the
+// beginning (registry_state, registry_state_folded).
 #include <algorithm>
 #include <random>
 
@@ -14,6 +16,7 @@
 
 #include "services/history/district_diff.h"
 #include "services/history/figures.h"
+#include "services/history/registry_state.h"
 #include "services/history/trail.h"
 #include "services/projector/projection.h"
 #include "services/views/checksum.h"
@@ -80,6 +83,17 @@ std::vector<Event> random_record(std::mt19937_64& rng) {
     }
   }
   if (rng() % 2) add(Date::from_ymd(2016, 9, 1), testing::merger({"c"}, "b"));
+  // The roster changes over the years (the registry's checkpoints, registry_state.h).
+  add(Date::from_ymd(2011, 3, 1), ClusterCreated{"xq", "学区", ClusterKind(rng() % 2), {}});
+  for (int k = 0, n = int(rng() % 6); k < n; ++k) {
+    const char* school = kSchools[rng() % 3];
+    Date on = some_day(2010, 12);
+    switch (rng() % 3) {
+      case 0: add(on, SchoolRenamed{school, std::string(school) + std::to_string(k)}); break;
+      case 1: add(on, SchoolJoinedCluster{school, "xq", MemberRole(rng() % 2)}); break;
+      default: add(on, SchoolLeftCluster{school, "xq"}); break;
+    }
+  }
   for (int p = 0; p < 10; ++p) {
     std::string id = "p" + std::to_string(p);
     Date on = Date::from_ymd(2010 + int(rng() % 6), 9, 1);
@@ -231,6 +245,9 @@ RC_GTEST_PROP(BothClocks, CurrentKnowledgeMinusWhatWasLearnedSinceEqualsTheFold,
     auto fast = figures_at(
         *mixed, "d", std::vector<std::string>(std::begin(kSchools), std::end(kSchools)), at, as_of);
     for (const char* s : kSchools) RC_ASSERT(without_zeros(fast[s]) == without_zeros(folded[s]));
+    // The roster from the latest usable checkpoint equals the fold from the beginning.
+    RC_ASSERT(encode_registry_state(registry_state(*mixed, "d", at, as_of)) ==
+              encode_registry_state(registry_state_folded(*mixed, "d", at, as_of)));
   }
 }
 
