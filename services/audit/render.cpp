@@ -174,21 +174,30 @@ json event_json(const Event& event, std::optional<Timestamp> retracted_at) {
   return j;
 }
 
-json figure_changes_json(const std::vector<FigureChange>& changes) {
-  json out = json::array();
+void write_figure_changes(JsonWriter& out, const std::vector<FigureChange>& changes) {
+  out.begin_array();
   for (const auto& c : changes) {
     Unit unit = unit_of(c.measure);
-    auto v = [&](std::int64_t n) {
-      return unit == Unit::count ? json(n) : json(natural(c.measure, n));
+    auto v = [&](const char* name, std::int64_t n) {
+      if (unit == Unit::count) out.field(name, n);
+      else out.field(name, natural(c.measure, n));
     };
-    out.push_back({{"section", to_string(c.section)},
-                   {"measure", to_string(c.measure)},
-                   {"unit", to_string(unit)},
-                   {"before", v(c.before)},
-                   {"after", v(c.after)},
-                   {"change", v(c.after - c.before)}});
+    out.begin_object();
+    v("after", c.after);
+    v("before", c.before);
+    v("change", c.after - c.before);
+    out.field("measure", to_string(c.measure))
+        .field("section", to_string(c.section))
+        .field("unit", to_string(unit))
+        .end_object();
   }
-  return out;
+  out.end_array();
+}
+
+json figure_changes_json(const std::vector<FigureChange>& changes) {
+  JsonWriter out;
+  write_figure_changes(out, changes);
+  return json::parse(out.take());
 }
 
 json recorded_json(Timestamp as_of) {

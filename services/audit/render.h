@@ -47,8 +47,9 @@ nlohmann::json teacher_json(const TeacherRecord& teacher);
 nlohmann::json event_json(const Event& event, std::optional<Timestamp> retracted_at = {});
 
 // Changes of figures, each as {section, measure, unit, before, after, change}, the values in
-// natural units as figures_json shows them.
-nlohmann::json figure_changes_json(const std::vector<FigureChange>& changes);
+// natural units as figures_json shows them. Written as one value (an array).
+void write_figure_changes(JsonWriter& out, const std::vector<FigureChange>& changes);
+nlohmann::json figure_changes_json(const std::vector<FigureChange>& changes);  // as a document
 
 // A recorded time asked for: null for "everything recorded so far" (Timestamp::max()),
 // otherwise its RFC 3339 text.

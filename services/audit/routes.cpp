@@ -147,9 +147,9 @@ void diff(RouteContext& c, const Request& req, Response& res) {
   if (!limit) return;
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
-  reply_json(res, 200,
-             routes::diff(c.reader, {*district, period->from, period->to, *from_recorded,
-                                     *to_recorded, *limit}));
+  reply_json_text(res, 200,
+                  routes::diff(c.reader, {*district, period->from, period->to, *from_recorded,
+                                          *to_recorded, *limit}));
 }
 
 // ?at=, ?recorded_at=, then the district that holds the entity: ?district= or the first

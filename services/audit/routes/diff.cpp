@@ -10,54 +10,66 @@ using nlohmann::json;
 
 namespace {
 
-json stopped_json(const SchoolRecord& s) {
-  json j = {{"school_id", s.school_id}, {"name", s.name}};
-  if (s.closed_on) j["closed_on"] = s.closed_on->to_string();
-  if (s.merged_into) j["merged_into"] = *s.merged_into;
-  if (s.closed_reason) j["reason"] = *s.closed_reason;
-  return j;
+void write_stopped(JsonWriter& out, const SchoolRecord& s) {
+  out.begin_object();
+  if (s.closed_on) out.field("closed_on", s.closed_on->to_string());
+  if (s.merged_into) out.field("merged_into", *s.merged_into);
+  out.field("name", s.name);
+  if (s.closed_reason) out.field("reason", *s.closed_reason);
+  out.field("school_id", s.school_id).end_object();
 }
 
-json point_json(Date at, Timestamp recorded) {
-  return {{"at", at.to_string()}, {"recorded_at", recorded_json(recorded)}};
+void write_point(JsonWriter& out, Date at, Timestamp recorded) {
+  out.begin_object()
+      .field("at", at.to_string())
+      .field("recorded_at", recorded_json(recorded))
+      .end_object();
 }
 
 }  // namespace
 
-json diff(views::Reader reader, const DiffQuestion& q) {
+std::string diff(views::Reader reader, const DiffQuestion& q) {
   DistrictState before = district_state(reader, q.district, q.from, q.from_recorded);
   DistrictState after = district_state(reader, q.district, q.to, q.to_recorded);
   DistrictDiff d = annals::diff(reader, before, after, q.limit);
-  json opened = json::array(), stopped = json::array(), changed = json::array();
-  json events = json::array();
-  for (const auto* s : d.opened)
-    opened.push_back(
-        {{"school_id", s->school_id}, {"name", s->name}, {"opened_on", s->opened_on.to_string()}});
-  for (const auto* s : d.stopped) stopped.push_back(stopped_json(*s));
-  for (const auto& c : d.changed)
-    changed.push_back({{"school_id", c.school_id},
-                       {"name", c.name},
-                       {"record", c.record},
-                       {"figures", figure_changes_json(c.figures)}});
+  std::size_t total = 0;
+  for (const auto& [type, n] : d.events_by_type) total += n;
+  JsonWriter out;
+  out.begin_object()
+      .field("consistent_to", consistent_to_json(reader.offsets()))
+      .field("district", q.district)
+      .key("events")
+      .begin_array();
   for (const auto& e : d.events) {
     json j = event_json(e.event);
     if (e.correction) j["correction"] = true;
-    events.push_back(std::move(j));
+    out.value(j);
   }
-  std::size_t total = 0;
-  for (const auto& [type, n] : d.events_by_type) total += n;
-  return {{"district", q.district},
-          {"from", point_json(q.from, q.from_recorded)},
-          {"to", point_json(q.to, q.to_recorded)},
-          {"schools_opened", opened},
-          {"schools_stopped", stopped},
-          {"schools_changed", changed},
-          {"totals", figure_changes_json(d.totals)},
-          {"events", events},
-          {"events_by_type", d.events_by_type},
-          {"events_total", total},
-          {"events_truncated", events.size() < total},
-          {"consistent_to", consistent_to_json(reader.offsets())}};
+  out.end_array()
+      .field("events_by_type", json(d.events_by_type))
+      .field("events_total", total)
+      .field("events_truncated", d.events.size() < total);
+  write_point(out.key("from"), q.from, q.from_recorded);
+  out.key("schools_changed").begin_array();
+  for (const auto& c : d.changed) {
+    write_figure_changes(out.begin_object().key("figures"), c.figures);
+    out.field("name", c.name).field("record", json(c.record));
+    out.field("school_id", c.school_id).end_object();
+  }
+  out.end_array().key("schools_opened").begin_array();
+  for (const auto* s : d.opened)
+    out.begin_object()
+        .field("name", s->name)
+        .field("opened_on", s->opened_on.to_string())
+        .field("school_id", s->school_id)
+        .end_object();
+  out.end_array().key("schools_stopped").begin_array();
+  for (const auto* s : d.stopped) write_stopped(out, *s);
+  out.end_array();
+  write_point(out.key("to"), q.to, q.to_recorded);
+  write_figure_changes(out.key("totals"), d.totals);
+  out.end_object();
+  return out.take();
 }
 
 }  // namespace annals::routes

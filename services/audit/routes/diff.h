@@ -20,9 +20,10 @@ struct DiffQuestion {
 };
 
 // The difference (history/district_diff.h) between the two points: schools opened, stopped
-// and changed (record and figures), the totals' changes, at most 500 causing events (each as
-// published, with "correction": true for a late record), the count of every causing event by
-// type and in all, whether the list was truncated; the two points, district, consistent_to.
-nlohmann::json diff(views::Reader reader, const DiffQuestion& q);
+// and changed (record and figures), the totals' changes, at most `q.limit` causing events (each
+// as published, with "correction": true for a late record), the count of every causing event
+// by type and in all, whether the list was truncated; the two points, district,
+// consistent_to. The JSON text, written as it goes.
+std::string diff(views::Reader reader, const DiffQuestion& q);
 
 }  // namespace annals::routes

@@ -10,11 +10,20 @@ namespace {
 using nlohmann::json;
 using testing::day;
 
-class DiffRoute : public testing::AuditCityTest {};
+class DiffRoute : public testing::AuditCityTest {
+ protected:
+  // The answer, read back; its text is exactly what a document of it dumps.
+  json diff_of(const routes::DiffQuestion& q) {
+    std::string text = routes::diff(reader(), q);
+    json body = json::parse(text);
+    EXPECT_EQ(text, body.dump());
+    return body;
+  }
+};
 
 TEST_F(DiffRoute, AMergerStopsASchoolAndIsTheCause) {
-  json body = routes::diff(reader(), {"dc", day("2018-08-31"), day("2018-09-01"), Timestamp::max(),
-                                      Timestamp::max(), 100});
+  json body = diff_of(
+      {"dc", day("2018-08-31"), day("2018-09-01"), Timestamp::max(), Timestamp::max(), 100});
   EXPECT_EQ(body["district"], "dc");
   EXPECT_EQ(body["from"], json({{"at", "2018-08-31"}, {"recorded_at", nullptr}}));
   EXPECT_EQ(body["to"], json({{"at", "2018-09-01"}, {"recorded_at", nullptr}}));
@@ -55,8 +64,8 @@ TEST_F(DiffRoute, ALateRecordIsACorrectionWithItsFigures) {
 }
 
 TEST_F(DiffRoute, CountsAreInNaturalUnits) {
-  json body = routes::diff(reader(), {"dc", day("2015-08-31"), day("2015-09-01"), Timestamp::max(),
-                                      Timestamp::max(), 100});
+  json body = diff_of(
+      {"dc", day("2015-08-31"), day("2015-09-01"), Timestamp::max(), Timestamp::max(), 100});
   json totals = body["totals"];
   auto students = std::find_if(totals.begin(), totals.end(), [](const json& c) {
     return c["measure"] == "students" && c["section"] == "primary";
