@@ -17,7 +17,7 @@ namespace {
 Figures figures_with(rocksdb::Iterator& it, const std::string& district, const std::string& school,
                      Date at) {
   std::string prefix = views::figures_prefix(district, school);
-  it.SeekForPrev(views::figures_step_key(prefix, at));
+  it.Seek(views::figures_step_key(prefix, at));  // latest first: the step in force on `at`
   if (!it.Valid() ||
       !views::is_figures_step(std::string_view(it.key().data(), it.key().size()), prefix))
     return {};

@@ -201,12 +201,13 @@ std::map<Date, Figures> stored_steps(rocksdb::Iterator& it, const std::string& s
     return it.Valid() &&
            views::is_figures_step(std::string_view(it.key().data(), it.key().size()), school);
   };
-  it.SeekForPrev(start);
-  if (it.Valid() && it.key() == rocksdb::Slice(start)) it.Prev();
+  // A school's steps run latest first (services/views/format.h, figures_step_key).
+  it.Seek(start);
+  if (it.Valid() && it.key() == rocksdb::Slice(start)) it.Next();
   if (is_step())
     before = views::decode_figures(std::string_view(it.value().data(), it.value().size()));
   std::map<Date, Figures> stored;
-  for (it.Seek(start); is_step(); it.Next())
+  for (it.SeekForPrev(start); is_step(); it.Prev())
     stored[views::figures_step_date(std::string_view(it.key().data(), it.key().size()),
                                     school.size())] =
         views::decode_figures(std::string_view(it.value().data(), it.value().size()));

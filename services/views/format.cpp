@@ -167,7 +167,7 @@ std::string figures_prefix(std::string_view district, std::string_view school) {
 
 std::string figures_step_key(std::string_view prefix, Date date) {
   std::string k(prefix);
-  append_date(k, date);
+  append_u32(k, ~(std::uint32_t(date.days) ^ kDateBias));  // latest first
   return k;
 }
 
@@ -176,7 +176,7 @@ bool is_figures_step(std::string_view key, std::string_view prefix) {
 }
 
 Date figures_step_date(std::string_view key, std::size_t prefix_size) {
-  return read_date(key.substr(prefix_size));
+  return Date{std::int32_t(~read_u32(key.substr(prefix_size)) ^ kDateBias)};
 }
 
 std::string encode_offset(std::int64_t next_offset) {

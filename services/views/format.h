@@ -18,7 +18,7 @@
 //   timelines      timeline key                                view entry
 //   retractions    event id (16 bytes)                         first recorded_at:u64 + district
 //   contributions  "<district>\0" kind:char "<entity id>"      cereal binary vector<Contribution>
-//   figures        "<district>\0<school>\0" date:u32           (section, measure, grade, n:u64)*
+//   figures        "<district>\0<school>\0" ~date:u32          (section, measure, grade, n:u64)*
 //   versions       contributions key "\0" part:u8 recorded_at:u64  cereal vector<Contribution>
 //   learned        learned key                                 n:u64
 //   event_counts   "<district>\0" date:u32 "<event type>"       n:u64
@@ -69,7 +69,8 @@ namespace annals::views {
 // stamp (format 1), is refused when opened: project the log into a fresh store.
 //   2: the learned family's 90 lag classes (ahead and late) and learned_log (issue 14).
 //   3: registry_checkpoints (issue 14).
-inline constexpr std::uint32_t kFormatVersion = 3;
+//   4: the figures' step dates inverted, latest first (issue 14).
+inline constexpr std::uint32_t kFormatVersion = 4;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------
@@ -206,7 +207,10 @@ std::string contributions_key(std::string_view district, const EntityRef& entity
 
 // "<district>\0<school>\0": the prefix of one school's figures steps.
 std::string figures_prefix(std::string_view district, std::string_view school);
-// "<figures prefix><date>": the key of the step that starts on `date`.
+// "<figures prefix><date>": the key of the step that starts on `date`. The date is stored
+// inverted (the bitwise not of the biased date), so a school's steps run latest first and the
+// step in force on a date is the first key at or after that date's: one forward Seek
+// (RocksDB's SeekForPrev, which the ascending layout needed, cost twice as much).
 std::string figures_step_key(std::string_view prefix, Date date);
 // True when `key` is a step key of the school whose prefix is `prefix`.
 bool is_figures_step(std::string_view key, std::string_view prefix);
