@@ -201,16 +201,18 @@ std::map<Date, Figures> stored_steps(rocksdb::Iterator& it, const std::string& s
     return it.Valid() &&
            views::is_figures_step(std::string_view(it.key().data(), it.key().size()), school);
   };
-  // A school's steps run latest first (services/views/format.h, figures_step_key).
-  it.Seek(start);
-  if (it.Valid() && it.key() == rocksdb::Slice(start)) it.Next();
-  if (is_step())
-    before = views::decode_figures(std::string_view(it.value().data(), it.value().size()));
+  // A school's steps run latest first (services/views/format.h, figures_step_key): one
+  // forward pass reads those from `start` on, then the one just before it.
   std::map<Date, Figures> stored;
-  for (it.SeekForPrev(start); is_step(); it.Prev())
+  for (it.Seek(school); is_step(); it.Next()) {
+    auto figures = views::decode_figures(std::string_view(it.value().data(), it.value().size()));
+    if (it.key().compare(start) > 0) {
+      before = std::move(figures);
+      break;
+    }
     stored[views::figures_step_date(std::string_view(it.key().data(), it.key().size()),
-                                    school.size())] =
-        views::decode_figures(std::string_view(it.value().data(), it.value().size()));
+                                    school.size())] = std::move(figures);
+  }
   return stored;
 }
 
