@@ -229,7 +229,9 @@ std::optional<Date> latest_checkpoint(views::Reader reader, const std::string& d
   ro.total_order_seek = true;
   auto it = reader.iterator(views::Family::registry_checkpoints, ro);
   std::optional<Date> found;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  // The bounds are checked here too: a batch's own writes are read unbounded.
+  for (it->Seek(prefix); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
+    if (!it->key().starts_with(prefix)) continue;
     auto date = views::registry_checkpoint_date(
         std::string_view(it->key().data(), it->key().size()), prefix.size());
     auto cp = views::parse_registry_checkpoint(
@@ -295,7 +297,7 @@ void write_registry_checkpoints(views::Batch& batch, const std::string& district
   ro.iterate_upper_bound = &upper;
   ro.prefix_same_as_start = true;
   auto it = reader.iterator(views::Family::registry, ro);
-  for (it->Seek(begin); it->Valid(); it->Next()) {
+  for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
     views::DistrictOrder key;
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
     if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()),

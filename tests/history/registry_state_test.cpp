@@ -138,5 +138,42 @@ TEST_F(RegistryStateTest, AClosedSchoolLeavesItsClusters) {
             0u);
 }
 
+// The projector keeps a checkpoint on every 1 January from the first registry entry's year
+// to the last's, whichever batch brought which entries (services/views/format.h).
+TEST_F(RegistryStateTest, CheckpointsOnEveryNewYearWhateverTheBatches) {
+  auto checkpoints = [&] {
+    std::vector<std::string> out;
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    auto it = views::Reader(*store).iterator(views::Family::registry_checkpoints, ro);
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out.push_back(
+          views::registry_checkpoint_date(std::string_view(it->key().data(), it->key().size()), 3)
+              ->to_string());
+    return out;
+  };
+  project({make_event("o1", "dc", "2005-09-01", "2020-01-01T00:00:10Z", opening("a", "甲")),
+           make_event("r1", "dc", "2010-09-01", "2020-01-01T00:00:11Z", SchoolRenamed{"a", "乙"})});
+  EXPECT_EQ(checkpoints(), (std::vector<std::string>{"2006-01-01", "2007-01-01", "2008-01-01",
+                                                     "2009-01-01", "2010-01-01"}));
+  project({make_event("o2", "dc", "2005-09-01", "2020-01-01T00:00:12Z", opening("b", "丙"))});
+  EXPECT_EQ(checkpoints().size(), 5u);
+  EXPECT_EQ(registry_state(*store, "dc", day("2011-01-01"), Timestamp::max()).schools.size(), 2u);
+}
+
+// A district's checkpoints fold its own entries only, though a batch's writes are read
+// without the iterator's bounds: "da" has entries of 2005 only, "db" of 2010 only, so neither
+// crosses a new year and neither has a checkpoint.
+TEST_F(RegistryStateTest, ACheckpointFoldsItsOwnDistrictOnly) {
+  project({make_event("o1", "da", "2005-09-01", "2020-01-01T00:00:10Z", opening("a", "甲"))});
+  project({make_event("o2", "da", "2005-09-01", "2020-01-01T00:00:11Z", opening("b", "乙")),
+           make_event("r1", "db", "2010-09-01", "2020-01-01T00:00:12Z", SchoolRenamed{"c", "丙"})});
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  auto it = views::Reader(*store).iterator(views::Family::registry_checkpoints, ro);
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+}
+
 }  // namespace
 }  // namespace annals
