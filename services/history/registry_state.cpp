@@ -279,13 +279,42 @@ RegistryState registry_state(views::Reader reader, const std::string& district, 
   return registry_state_folded(reader, district, at, as_of);
 }
 
+namespace {
+
+// The effective date of the district's first (or last) registry entry; nullopt when it has
+// none.
+std::optional<Date> entry_date(views::Reader reader, const std::string& district, bool last) {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  auto it = reader.iterator(views::Family::registry, ro);
+  if (last) it->SeekForPrev(views::past_district(district));
+  else it->Seek(views::district_prefix(district));
+  views::DistrictOrder key;
+  if (!it->Valid() ||
+      !views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()), key) ||
+      key.district != district)
+    return std::nullopt;
+  return key.effective;
+}
+
+}  // namespace
+
 void write_registry_checkpoints(views::Batch& batch, const std::string& district, Date from) {
   views::Reader reader(batch);
+  // The checkpoints to stage are those on the new years after the latest checkpoint on or
+  // before `from` (or after the first entry) up to the last entry: none, for an entry of the
+  // district's latest year (what a live projector mostly sees), and then nothing is folded.
+  auto last = entry_date(reader, district, true);
+  if (!last) return;
+  auto start = latest_checkpoint(reader, district, from, Timestamp::max());
+  auto first = start ? start : entry_date(reader, district, false);
+  if (!first || *last < new_year_after(*first)) return;
+  const Date final_checkpoint = Date::from_ymd(last->year(), 1, 1);
   RegistryState state;
   Timestamp stamp{INT64_MIN};
   std::string begin = views::district_prefix(district);
   std::optional<Date> next;  // the next checkpoint's date
-  if (auto date = latest_checkpoint(reader, district, from, Timestamp::max()))
+  if (auto date = start)
     if (auto cp = read_checkpoint(reader, district, *date)) {
       std::tie(stamp, state) = std::move(*cp);
       begin = views::district_after_date(district, Date{date->days - 1});
@@ -309,6 +338,7 @@ void write_registry_checkpoints(views::Batch& batch, const std::string& district
       batch.put(views::Family::registry_checkpoints,
                 views::registry_checkpoint_key(district, *next),
                 views::encode_registry_checkpoint(stamp, encode_registry_state(state)));
+    if (final_checkpoint < *next) break;  // every checkpoint restaged
     stamp = std::max({stamp, *entry->event.envelope.recorded_at,
                       entry->retracted_at.value_or(Timestamp{INT64_MIN})});
     if (entry->visible_at(Timestamp::max())) state.apply(entry->event);

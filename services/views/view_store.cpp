@@ -240,12 +240,40 @@ std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_v
 
 Reader::Reader(Batch& batch) : store_(batch.store_), overlay_(&batch.batch_) {}
 
+namespace {
+
+// An iterator over a batch and the store that ends at `upper`: RocksDB's write-batch overlay
+// bounds the store's part by iterate_upper_bound but not the batch's own writes, which a loop
+// would otherwise run on into (a registry scan of one district into the next district's keys).
+class Bounded : public rocksdb::Iterator {
+ public:
+  Bounded(rocksdb::Iterator* inner, std::string upper) : inner_(inner), upper_(std::move(upper)) {}
+  bool Valid() const override { return inner_->Valid() && inner_->key().compare(upper_) < 0; }
+  void SeekToFirst() override { inner_->SeekToFirst(); }
+  void SeekToLast() override { inner_->SeekForPrev(upper_); }
+  void Seek(const rocksdb::Slice& target) override { inner_->Seek(target); }
+  void SeekForPrev(const rocksdb::Slice& target) override { inner_->SeekForPrev(target); }
+  void Next() override { inner_->Next(); }
+  void Prev() override { inner_->Prev(); }
+  rocksdb::Slice key() const override { return inner_->key(); }
+  rocksdb::Slice value() const override { return inner_->value(); }
+  rocksdb::Status status() const override { return inner_->status(); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> inner_;
+  std::string upper_;
+};
+
+}  // namespace
+
 std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family,
                                                     const rocksdb::ReadOptions& options) {
   std::unique_ptr<rocksdb::Iterator> base(store_.db_->NewIterator(options, store_.handle(family)));
   if (!overlay_) return base;
-  return std::unique_ptr<rocksdb::Iterator>(
+  std::unique_ptr<rocksdb::Iterator> both(
       overlay_->NewIteratorWithBase(store_.handle(family), base.release(), &options));
+  if (!options.iterate_upper_bound) return both;
+  return std::make_unique<Bounded>(both.release(), options.iterate_upper_bound->ToString());
 }
 
 bool Reader::get(Family family, std::string_view key, std::string& value) {

@@ -108,7 +108,8 @@ class Reader {
   Reader(Batch& batch);                        // NOLINT(google-explicit-constructor)
   ViewStore& store() { return store_; }
 
-  // An iterator over `family`; iterate_upper_bound in `options` also bounds the batch.
+  // An iterator over `family`; iterate_upper_bound in `options` also bounds the batch's own
+  // writes (the iterator is invalid at or past it). Seeking past it is the caller's mistake.
   std::unique_ptr<rocksdb::Iterator> iterator(Family family, const rocksdb::ReadOptions& options);
   // The value of `key` in `family` into `value`; false when there is none.
   bool get(Family family, std::string_view key, std::string& value);

@@ -1,7 +1,7 @@
 // The views' format stamp (services/views/format.h, kFormatVersion): a new store is stamped,
 // and a store of another format is refused with the rebuild instruction rather than misread.
 // On real RocksDB; the older store is made by rewriting the stamp with RocksDB itself. And
-// compact(), which a rebuild ends with.
+// compact(), which a rebuild ends with; and a batch reader's upper bound.
 #include "services/views/view_store.h"
 
 #include <filesystem>
@@ -118,6 +118,27 @@ TEST(ViewStoreCompact, EveryFlushEndsInTheLastLevelWithItsValues) {
         reader.get(views::Family::figures, "dc" + std::string(1, '\0') + std::to_string(k), value));
     EXPECT_EQ(value, "2");
   }
+}
+
+// A reader over a batch ends at iterate_upper_bound for the batch's own writes too, not only
+// for the store's (RocksDB's overlay bounds only the store's part).
+TEST(ViewStoreReader, ABatchsOwnWritesEndAtTheUpperBound) {
+  testing::TempDir dir;
+  auto store = views::ViewStore::open_primary(dir / "store");
+  views::Batch stored(*store);
+  stored.put(views::Family::registry, std::string("da") + '\0' + "1", "x");
+  ASSERT_TRUE(store->write(stored).ok());
+  views::Batch batch(*store);
+  batch.put(views::Family::registry, std::string("da") + '\0' + "2", "y");
+  batch.put(views::Family::registry, std::string("db") + '\0' + "1", "z");
+  std::string end = std::string("da") + '\1';
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  auto it = views::Reader(batch).iterator(views::Family::registry, ro);
+  std::string seen;
+  for (it->Seek(std::string("da") + '\0'); it->Valid(); it->Next()) seen += it->value().ToString();
+  EXPECT_EQ(seen, "xy");
 }
 
 }  // namespace
