@@ -25,6 +25,7 @@ inline constexpr std::size_t kMaxTextChars = 200;
 // record were founded before 1950).
 inline constexpr int kFirstYear = 1900;
 inline constexpr int kLastYear = 2099;
+inline const Date kFirstDate = Date::from_ymd(kFirstYear, 1, 1);  // the record's first day
 inline constexpr const char* kWindowMessage = "must be between 1900-01-01 and 2099-12-31";
 
 // Money and counts (the maxima of the contract's integer fields).

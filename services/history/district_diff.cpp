@@ -71,8 +71,8 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   DiffCauses out;
   std::vector<Found> corrections, ahead;
   if (from_as_of < to_as_of)
-    find_learned(reader, district, Date::from_ymd(kFirstYear, 1, 1), from, from_as_of,
-                 just_after(to_as_of), true, out, &corrections);
+    find_learned(reader, district, kFirstDate, from, from_as_of, just_after(to_as_of), true, out,
+                 &corrections);
   std::sort(corrections.begin(), corrections.end());
   auto take = [&](const std::vector<Found>& found) {
     for (const auto& f : found) {

@@ -24,8 +24,6 @@ Figures figures_with(rocksdb::Iterator& it, const std::string& district, const s
   return views::decode_figures(std::string_view(it.value().data(), it.value().size()));
 }
 
-const Date kFirstDate = Date::from_ymd(kFirstYear, 1, 1);  // of the record (events/bounds.h)
-
 // Adds the changes of `district` learned in (after, before) about dates in [from, to] to
 // `out`, with `sign`, reading each class only where its changes can be (services/views/format.h).
 void add_learned(views::Reader reader, const std::string& district, Date from, Date to,
@@ -117,7 +115,7 @@ std::map<std::string, Figures> figures_as_recorded(views::Reader reader,
   for (EntityKind kind : {EntityKind::school, EntityKind::teacher, EntityKind::student})
     add_kind_as_recorded(reader, district, kind, at, as_of, out);
   for (auto it = out.begin(); it != out.end();) {
-    std::erase_if(it->second, [](const auto& kv) { return kv.second == 0; });
+    it->second.drop_zeros();
     it = it->second.empty() ? out.erase(it) : std::next(it);
   }
   return out;

@@ -200,21 +200,32 @@ std::optional<RegistryState> decode_registry_state(std::string_view bytes) {
 
 namespace {
 
+// Calls `visit(key, entry)` on the registry entries from `begin` up to `end` (registry keys;
+// `end` excluded), in the record's order, until it returns false; entries that do not decode
+// are skipped.
+template <class Visit>
+void scan_registry(views::Reader reader, const std::string& begin, const std::string& end,
+                   Visit visit) {
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;  // a batch's own writes too (view_store.h)
+  ro.prefix_same_as_start = true;
+  auto it = reader.iterator(views::Family::registry, ro);
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
+    if (entry && !visit(std::string_view(it->key().data(), it->key().size()), *entry)) return;
+  }
+}
+
 // Folds into `state` the district's registry entries from `begin` (a registry key) to those
 // effective on `at`, visible at `as_of`.
 void fold(views::Reader reader, const std::string& district, const std::string& begin, Date at,
           Timestamp as_of, RegistryState& state) {
-  std::string end = views::district_after_date(district, at);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  ro.prefix_same_as_start = true;
-  auto it = reader.iterator(views::Family::registry, ro);
-  for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
-    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
-    if (!entry || !entry->visible_at(as_of)) continue;
-    state.apply(entry->event);
-  }
+  scan_registry(reader, begin, views::district_after_date(district, at),
+                [&](std::string_view, const views::ViewEntry& entry) {
+                  if (entry.visible_at(as_of)) state.apply(entry.event);
+                  return true;
+                });
 }
 
 // The date of the district's latest checkpoint on or before `on` whose stamp is at most
@@ -229,8 +240,7 @@ std::optional<Date> latest_checkpoint(views::Reader reader, const std::string& d
   ro.total_order_seek = true;
   auto it = reader.iterator(views::Family::registry_checkpoints, ro);
   std::optional<Date> found;
-  // The bounds are checked here too: a batch's own writes are read unbounded.
-  for (it->Seek(prefix); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
     if (!it->key().starts_with(prefix)) continue;
     auto date = views::registry_checkpoint_date(
         std::string_view(it->key().data(), it->key().size()), prefix.size());
@@ -320,29 +330,22 @@ void write_registry_checkpoints(views::Batch& batch, const std::string& district
       begin = views::district_after_date(district, Date{date->days - 1});
       next = new_year_after(*date);
     }
-  std::string end = views::past_district(district);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  ro.prefix_same_as_start = true;
-  auto it = reader.iterator(views::Family::registry, ro);
-  for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
-    views::DistrictOrder key;
-    auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
-    if (!views::parse_district_order_key(std::string_view(it->key().data(), it->key().size()),
-                                         key) ||
-        !entry)
-      continue;
-    if (!next) next = new_year_after(key.effective);
-    for (; *next <= key.effective; next = new_year_after(*next))
-      batch.put(views::Family::registry_checkpoints,
-                views::registry_checkpoint_key(district, *next),
-                views::encode_registry_checkpoint(stamp, encode_registry_state(state)));
-    if (final_checkpoint < *next) break;  // every checkpoint restaged
-    stamp = std::max({stamp, *entry->event.envelope.recorded_at,
-                      entry->retracted_at.value_or(Timestamp{INT64_MIN})});
-    if (entry->visible_at(Timestamp::max())) state.apply(entry->event);
-  }
+  scan_registry(reader, begin, views::past_district(district),
+                [&](std::string_view k, const views::ViewEntry& entry) {
+                  views::DistrictOrder key;
+                  if (!views::parse_district_order_key(k, key)) return true;
+                  if (!next) next = new_year_after(key.effective);
+                  for (; *next <= key.effective; next = new_year_after(*next))
+                    batch.put(
+                        views::Family::registry_checkpoints,
+                        views::registry_checkpoint_key(district, *next),
+                        views::encode_registry_checkpoint(stamp, encode_registry_state(state)));
+                  if (final_checkpoint < *next) return false;  // every checkpoint restaged
+                  stamp = std::max({stamp, *entry.event.envelope.recorded_at,
+                                    entry.retracted_at.value_or(Timestamp{INT64_MIN})});
+                  if (entry.visible_at(Timestamp::max())) state.apply(entry.event);
+                  return true;
+                });
 }
 
 std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& district,

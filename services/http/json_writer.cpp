@@ -1,6 +1,9 @@
 // JSON text written as it goes (json_writer.h).
 #include "services/http/json_writer.h"
 
+#include <array>
+#include <cmath>
+
 namespace annals {
 
 namespace {
@@ -28,28 +31,15 @@ void JsonWriter::separate() {
   first_.back() = false;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+JsonWriter& JsonWriter::open(char bracket) {
   separate();
-  out_ += '{';
+  out_ += bracket;
   first_.push_back(true);
   return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-  out_ += '}';
-  first_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-  separate();
-  out_ += '[';
-  first_.push_back(true);
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-  out_ += ']';
+JsonWriter& JsonWriter::close(char bracket) {
+  out_ += bracket;
   first_.pop_back();
   return *this;
 }
@@ -75,7 +65,14 @@ JsonWriter& JsonWriter::value(std::string_view text) {
 
 JsonWriter& JsonWriter::value(double x) {
   separate();
-  out_ += dump(nlohmann::json(x));
+  if (!std::isfinite(x)) {  // as nlohmann's serializer writes them
+    out_ += "null";
+    return *this;
+  }
+  // The shortest text that reads back as `x`, by the same function nlohmann's serializer
+  // calls for a number (its dump_float), without a document and a string per number.
+  std::array<char, 64> text;
+  out_.append(text.data(), nlohmann::detail::to_chars(text.data(), text.data() + text.size(), x));
   return *this;
 }
 

@@ -6,6 +6,7 @@
 // document give the same value; only the order of an object's keys is the writer's caller's.
 #pragma once
 
+#include <charconv>
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -19,10 +20,10 @@ namespace annals {
 class JsonWriter {
  public:
   // Containers. begin_* writes a value: at the top, as an array's element, or after key().
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
   // The next member's name, inside an object; its value comes next.
   JsonWriter& key(std::string_view name);
 
@@ -33,7 +34,8 @@ class JsonWriter {
   template <std::integral N>
   requires(!std::same_as<N, bool>) JsonWriter& value(N n) {
     separate();
-    out_ += std::to_string(n);
+    char text[24];
+    out_.append(text, std::to_chars(text, text + sizeof text, n).ptr);
     return *this;
   }
   JsonWriter& value(double x);
@@ -53,6 +55,8 @@ class JsonWriter {
 
  private:
   void separate();  // a comma before every element but the first of its container
+  JsonWriter& open(char bracket);
+  JsonWriter& close(char bracket);
   std::string out_;
   std::vector<bool> first_;  // per open container: nothing written in it yet
   bool after_key_ = false;

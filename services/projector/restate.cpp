@@ -233,7 +233,7 @@ void write_school(views::Batch& batch, rocksdb::Iterator& it, const std::string&
       for (const auto& [series, n] : c->second) added[series] += n;
     Figures now = old_figures;
     for (const auto& [series, n] : added) now[series] += n;
-    std::erase_if(now, [](const auto& kv) { return kv.second == 0; });
+    now.drop_zeros();
     auto s = stored.find(d);
     if (now == previous) {
       if (s != stored.end())
@@ -268,7 +268,7 @@ void FigureChanges::write(views::Batch& batch) {
   auto it = reader.iterator(views::Family::figures, ro);
   for (auto& [school, deltas] : deltas_) {
     for (auto d = deltas.begin(); d != deltas.end();) {
-      std::erase_if(d->second, [](const auto& kv) { return kv.second == 0; });
+      d->second.drop_zeros();
       d = d->second.empty() ? deltas.erase(d) : std::next(d);
     }
     if (!deltas.empty()) write_school(batch, *it, school, deltas);

@@ -276,9 +276,13 @@ std::string encode_figures(const Figures& figures) {
 
 Figures decode_figures(std::string_view v) {
   Figures f;
-  for (std::size_t i = 0; i + kSeriesBytes <= v.size(); i += kSeriesBytes)
-    f[{Section(std::uint8_t(v[i])), Measure(std::uint8_t(v[i + 1])), std::uint8_t(v[i + 2])}] =
-        std::int64_t(read_u64(v.substr(i + 3, 8)));
+  for (std::size_t i = 0; i + kSeriesBytes <= v.size(); i += kSeriesBytes) {
+    Series s{Section(std::uint8_t(v[i])), Measure(std::uint8_t(v[i + 1])), std::uint8_t(v[i + 2])};
+    auto n = std::int64_t(read_u64(v.substr(i + 3, 8)));
+    if (f.empty() || std::prev(f.end())->first < s)
+      f.append(s, n);  // encode_figures writes in series order
+    else f[s] = n;
+  }
   return f;
 }
 

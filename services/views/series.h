@@ -3,10 +3,13 @@
 // (services/views/format.h): their values are on disk, so new values are only appended.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "events/enums.h"
 #include "events/time.h"
@@ -114,7 +117,59 @@ struct Contribution {
   }
 };
 
-using Figures = std::map<Series, std::int64_t>;
+// A school's figures: a value per series, in series order. A sorted vector rather than a map:
+// a school has tens of series, decoded, summed and written out on every question, and changed
+// far less often (a district's state decodes hundreds of them per answer).
+class Figures {
+ public:
+  using value_type = std::pair<Series, std::int64_t>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  // The value of `s`, inserted as 0 (in order) when absent, as std::map's operator[].
+  std::int64_t& operator[](Series s) {
+    auto it = lower_bound(s);
+    if (it == items_.end() || it->first != s) it = items_.insert(it, {s, 0});
+    return it->second;
+  }
+  // The first series not before `s`.
+  iterator lower_bound(Series s) {
+    return std::lower_bound(items_.begin(), items_.end(), s, before);
+  }
+  const_iterator lower_bound(Series s) const {
+    return std::lower_bound(items_.begin(), items_.end(), s, before);
+  }
+  const_iterator find(Series s) const {
+    auto it = lower_bound(s);
+    return it != items_.end() && it->first == s ? it : items_.end();
+  }
+  std::size_t count(Series s) const { return find(s) != items_.end(); }
+  // Removes `s` if present; how many were removed (0 or 1).
+  std::size_t erase(Series s) {
+    auto it = find(s);
+    if (it == items_.end()) return 0;
+    items_.erase(it);
+    return 1;
+  }
+  // Removes every series whose value is 0.
+  void drop_zeros() {
+    std::erase_if(items_, [](const value_type& kv) { return kv.second == 0; });
+  }
+  // Appends `s` = `n`; `s` comes after every series held (decoding a stored value in order).
+  void append(Series s, std::int64_t n) { items_.emplace_back(s, n); }
+
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  iterator begin() { return items_.begin(); }
+  iterator end() { return items_.end(); }
+  bool empty() const { return items_.empty(); }
+  std::size_t size() const { return items_.size(); }
+  bool operator==(const Figures&) const = default;
+
+ private:
+  static bool before(const value_type& kv, Series s) { return kv.first < s; }
+  std::vector<value_type> items_;
+};
 
 // Sums a series over one section and measure (all grades).
 std::int64_t total(const Figures& f, Section section, Measure measure);

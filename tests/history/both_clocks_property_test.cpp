@@ -173,7 +173,7 @@ void log_differences(views::ViewStore& a, views::ViewStore& b) {
 }
 
 Figures without_zeros(Figures f) {
-  std::erase_if(f, [](const auto& kv) { return kv.second == 0; });
+  f.drop_zeros();
   return f;
 }
 

@@ -2,6 +2,7 @@
 // walked with the writer, reads back byte for byte as reply_json would have sent it.
 #include "services/http/json_writer.h"
 
+#include <bit>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -12,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 // A random document of depth at most `depth`, with the strings and numbers that need care:
-// quotes, backslashes, control characters, Chinese, invalid UTF-8, fractions, extremes.
+// quotes, backslashes, control characters, Chinese, invalid UTF-8, fractions, extremes,
+// doubles of every bit pattern (NaN and infinities are written null, as dump() writes them).
 json random_document(std::mt19937_64& rng, int depth) {
   static const std::string strings[] = {
       "",       "plain",        "say \"hi\"",     "back\\slash", "tab\tnew\nline", "\x01\x1f",
@@ -22,7 +24,12 @@ json random_document(std::mt19937_64& rng, int depth) {
   switch (kind) {
     case 0: return json(strings[rng() % std::size(strings)]);
     case 1: return json(std::int64_t(rng()));
-    case 2: return json(doubles[rng() % std::size(doubles)]);
+    case 2: {
+      if (rng() % 3 == 0) return json(doubles[rng() % std::size(doubles)]);
+      if (rng() % 2 == 0) return json(double(std::int64_t(rng() % 2000000) - 1000000) / 100);
+      double x = std::bit_cast<double>(rng());  // any bit pattern: NaN and infinities too
+      return json(x);
+    }
     case 3: return json(rng() % 2 == 0);
     case 4: return json(nullptr);
     case 5: return json(int(rng() % 100) - 50);
