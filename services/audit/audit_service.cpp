@@ -182,10 +182,18 @@ void AuditService::ask(const Route& route, const auth::Identity& who, const http
   QuestionStores question_stores(stores);
   // The district a district route reads; a timeline's handler names its entity's.
   bool district_route = std::string_view(route.pattern).starts_with("/v1/districts/(");
-  RouteContext context{store, question_stores, standards_, who.scope,
-                       district_route ? req.matches[1].str() : std::string()};
+  RouteContext context{store,
+                       question_stores,
+                       standards_,
+                       who.scope,
+                       district_route ? req.matches[1].str() : std::string(),
+                       signing_key_.get()};
   route.handler(context, req, res);
   district = context.district;
+}
+
+void AuditService::sign_heads_with(transparency::SigningKey key) {
+  signing_key_ = std::make_unique<transparency::SigningKey>(std::move(key));
 }
 
 void AuditService::answer(const Route& route, const Access& access, const httplib::Request& req,

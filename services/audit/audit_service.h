@@ -13,6 +13,9 @@
 //   GET /v1/districts/{id}/admissions?year=Y                 the intake by mode, per 学区
 //   GET /v1/districts/{id}/diff?from=D1&to=D2[&from_recorded_at=&to_recorded_at=]
 //                                                       what changed, and the events that did it
+//   GET /v1/districts/{id}/log/head[?recorded_at=T|?sizes=]   the signed tree head
+//   GET /v1/districts/{id}/log/inclusion?event=E[&tree_size=]  an event's inclusion proof
+//   GET /v1/districts/{id}/log/consistency?first=[&second=]    an older head in a newer one
 //   GET /v1/schools/{id}/timeline?at=D                  a school's events, lineage, record on D
 //   GET /v1/teachers/{id}/timeline?at=D                 a teacher's events and record on D
 //   GET /v1/clusters/{id}?at=D                          a cluster's members and roles on D
@@ -44,6 +47,7 @@
 #include "services/audit/access_log.h"
 #include "services/audit/followed_store.h"
 #include "services/audit/standard.h"
+#include "services/transparency/signed_tree_head.h"
 #include "services/views/view_store.h"
 
 namespace httplib {
@@ -74,6 +78,10 @@ class AuditService {
   // the web page on `server`; `access` says who calls (it must outlive the server).
   void install(httplib::Server& server, const Access& access);
 
+  // Signs the districts' tree heads with `key` from now on (GET .../log/head); without one,
+  // that route answers 503. Call before install().
+  void sign_heads_with(transparency::SigningKey key);
+
  private:
   struct Metrics;
   // Answers `req` with `route` for a reader identity: 503 while no store is open, otherwise
@@ -98,6 +106,7 @@ class AuditService {
   std::string secondary_path_;
   Standards standards_;
   std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<transparency::SigningKey> signing_key_;
   std::unique_ptr<Metrics> metrics_;
   std::mutex follow_mu_;  // one follow() at a time
   std::mutex stores_mu_;  // guards stores_ (held only to copy pointers)

@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
                  "a directory of extra standard rule files (*.json, as services/audit/standards/); "
                  "one with the id of a built-in standard replaces it")
       ->envname("ANNALS_STANDARDS_DIR");
+  std::string signing_key_path;
+  app.add_option("--signing-key", signing_key_path,
+                 "the Ed25519 private key (PKCS#8 PEM) that signs the districts' tree heads "
+                 "(docs/verifiable-log.md); without it, GET .../log/head answers 503")
+      ->envname("ANNALS_SIGNING_KEY");
   CLI11_PARSE(app, argc, argv);
   try {
     auto [host, port] = split_listen(common.listen);
@@ -50,6 +55,8 @@ int main(int argc, char** argv) {
                                  load_kafka_config(common.kafka_config)};
     AuditService service(store_paths, secondary_path, std::move(standards),
                          std::make_unique<AccessLog>(log_options), *registry);
+    if (!signing_key_path.empty())
+      service.sign_heads_with(transparency::load_signing_key(signing_key_path));
     service.install(http.server(), http.access());
     int bound = http.start(host, port);
     std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading "

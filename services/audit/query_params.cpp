@@ -73,6 +73,42 @@ Param<std::size_t> parse_limit(std::string_view text) {
   return {limit, {}};
 }
 
+Param<std::uint64_t> parse_tree_size(std::string_view name, std::string_view text) {
+  constexpr std::uint64_t kMax = std::uint64_t(1) << 53;
+  std::uint64_t n = 0;
+  bool digits = !text.empty() && text.size() <= 16;
+  for (char c : text) {
+    if (c < '0' || c > '9') digits = false;
+    else if (digits) n = n * 10 + std::uint64_t(c - '0');
+  }
+  if (!digits || n > kMax)
+    return failed<std::uint64_t>("query parameter '" + std::string(name) +
+                                 "' must be a number of "
+                                 "leaves (decimal digits, at most 2^53), not '" +
+                                 excerpt(text) + "'");
+  return {n, {}};
+}
+
+Param<std::array<std::uint64_t, 4>> parse_log_sizes(std::string_view name, std::string_view text) {
+  std::array<std::uint64_t, 4> sizes{};
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    std::size_t comma = i + 1 < sizes.size() ? text.find(',', start) : text.size();
+    auto size = comma == std::string_view::npos
+                    ? Param<std::uint64_t>{}
+                    : parse_tree_size(name, text.substr(start, comma - start));
+    if (!size)
+      return failed<std::array<std::uint64_t, 4>>(
+          "query parameter '" + std::string(name) +
+          "' must be the sizes of the registry, personnel, enrollment and finance logs, four "
+          "numbers separated by commas, not '" +
+          excerpt(text) + "'");
+    sizes[i] = *size;
+    start = comma + 1;
+  }
+  return {sizes, {}};
+}
+
 std::string encode_cursor(std::string_view key) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -4,7 +4,9 @@
 // runs them on arbitrary bytes.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,6 +66,15 @@ std::set<std::string> parse_types(const std::vector<std::string>& values);
 // ?year=: a year from 1900 to 2200, the whole text read as std::stoi reads it (so leading
 // white space and a '+' are accepted). The message quotes `text`.
 Param<int> parse_year(std::string_view text);
+
+// A tree size (?tree_size=): a number of leaves, decimal digits only, at most 2^53 (what a
+// JSON reader keeps exactly). The message quotes `name` and `text`.
+Param<std::uint64_t> parse_tree_size(std::string_view name, std::string_view text);
+
+// The sizes of a district's four logs (?sizes=, ?first=, ?second=: registry, personnel,
+// enrollment and finance, comma-separated, each as parse_tree_size reads it). The message
+// quotes `name` and `text`.
+Param<std::array<std::uint64_t, 4>> parse_log_sizes(std::string_view name, std::string_view text);
 
 // ?step=: "year" or "month". The message quotes `text`.
 Param<std::string> parse_step(std::string_view text);

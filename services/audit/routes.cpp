@@ -12,6 +12,7 @@
 #include "services/audit/routes/districts.h"
 #include "services/audit/routes/events.h"
 #include "services/audit/routes/indicators.h"
+#include "services/audit/routes/log.h"
 #include "services/audit/routes/movements.h"
 #include "services/audit/routes/series.h"
 #include "services/audit/routes/standards.h"
@@ -179,6 +180,62 @@ void timeline(RouteContext& c, const Request& req, Response& res) {
   else reply_error(res, 404, routes::unknown_entity(kind, q.id, q.district));
 }
 
+void reply_log(Response& res, const routes::LogAnswer& answer) {
+  if (answer.status == 200) reply_json(res, 200, answer.body);
+  else reply_error(res, answer.status, answer.error);
+}
+
+// ?sizes= or ?recorded_at=, then the district.
+void log_head(RouteContext& c, const Request& req, Response& res) {
+  std::optional<routes::LogSizes> sizes;
+  if (auto text = optional_param(req, "sizes")) {
+    sizes = or_400(parse_log_sizes("sizes", *text), res);
+    if (!sizes) return;
+  }
+  auto as_of = recorded_param(req, res);
+  if (!as_of) return;
+  auto district = known_district(c.reader, c.scope, req, res);
+  if (!district) return;
+  if (!c.signing_key) {
+    reply_error(res, 503,
+                "this audit service signs no tree heads: it was started without "
+                "--signing-key (docs/verifiable-log.md)");
+    return;
+  }
+  reply_log(res, routes::log_head(c.reader, *district, *as_of, sizes, *c.signing_key));
+}
+
+// ?event=, ?tree_size=, then the district.
+void log_inclusion(RouteContext& c, const Request& req, Response& res) {
+  auto event = optional_param(req, "event");
+  if (!event) return reply_400(res, "query parameter 'event' (an event id) is required");
+  std::optional<std::uint64_t> tree_size;
+  if (auto text = optional_param(req, "tree_size")) {
+    tree_size = or_400(parse_tree_size("tree_size", *text), res);
+    if (!tree_size) return;
+  }
+  auto district = known_district(c.reader, c.scope, req, res);
+  if (!district) return;
+  reply_log(res, routes::inclusion(c.reader, *district, *event, tree_size));
+}
+
+// ?first=, ?second=, then the district.
+void log_consistency(RouteContext& c, const Request& req, Response& res) {
+  auto first_text = optional_param(req, "first");
+  if (!first_text)
+    return reply_400(res, "query parameter 'first' (the older head's four log sizes) is required");
+  auto first = or_400(parse_log_sizes("first", *first_text), res);
+  if (!first) return;
+  std::optional<routes::LogSizes> second;
+  if (auto text = optional_param(req, "second")) {
+    second = or_400(parse_log_sizes("second", *text), res);
+    if (!second) return;
+  }
+  auto district = known_district(c.reader, c.scope, req, res);
+  if (!district) return;
+  reply_log(res, routes::consistency(c.reader, *district, *first, second));
+}
+
 void standards(RouteContext& c, const Request&, Response& res) {
   reply_json(res, 200, routes::standards(c.standards));
 }
@@ -198,6 +255,9 @@ const std::vector<Route>& route_table() {
       {R"(/v1/districts/([^/]+)/rotations)", "rotations", rotations, true},
       {R"(/v1/districts/([^/]+)/admissions)", "admissions", admissions},
       {R"(/v1/districts/([^/]+)/diff)", "diff", diff, true},
+      {R"(/v1/districts/([^/]+)/log/head)", "log_head", log_head},
+      {R"(/v1/districts/([^/]+)/log/inclusion)", "log_inclusion", log_inclusion, true},
+      {R"(/v1/districts/([^/]+)/log/consistency)", "log_consistency", log_consistency},
       {R"(/v1/schools/([^/]+)/timeline)", "school_timeline", timeline<EntityKind::school>, true},
       {R"(/v1/teachers/([^/]+)/timeline)", "teacher_timeline", timeline<EntityKind::teacher>, true},
       {R"(/v1/clusters/([^/]+))", "cluster", timeline<EntityKind::cluster>},

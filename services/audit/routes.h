@@ -11,6 +11,9 @@
 #include "services/auth/identity.h"
 #include "services/views/view_store.h"
 
+namespace annals::transparency {
+class SigningKey;
+}
 namespace httplib {
 struct Request;
 struct Response;
@@ -39,6 +42,8 @@ struct RouteContext {
   const auth::Scope& scope;
   // Set by the handler: the district whose record it read (for the access log).
   std::string district;
+  // The key tree heads are signed with (--signing-key); null: heads are not served.
+  const transparency::SigningKey* signing_key = nullptr;
 };
 
 using RouteHandler = void (*)(RouteContext& context, const httplib::Request& req,

@@ -31,6 +31,7 @@
 #include "services/cli/questions.h"
 #include "services/cli/terminal_safe.h"
 #include "services/cli/tokens.h"
+#include "services/cli/verify.h"
 #include "services/kafka/kafka_config.h"
 #include "services/kafka/topics.h"
 #include "services/process/options.h"
@@ -63,7 +64,8 @@ int views_checksum(const std::string& store_path, bool content_only) {
       fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
   auto store = views::ViewStore::open_secondary(store_path, secondary.string());
   store->catch_up();
-  views::ViewsChecksum sum = views::checksum(*store, !content_only);
+  views::ViewsChecksum sum = views::checksum(
+      *store, content_only ? views::Covering::content : views::Covering::everything);
   store.reset();
   fs::remove_all(secondary);
   std::cout << sum.to_string() << "\n";
@@ -436,6 +438,8 @@ int main(int argc, char** argv) {
   add_questions(app, commands);
   add_views(app, commands);
   add_tokens(app, commands);
+  add_keys(app, commands);
+  add_verify(app, commands);
   CLI11_PARSE(app, argc, argv);
   try {
     for (const auto& command : commands)

@@ -103,7 +103,7 @@ void log_event(const Event& event, const std::string& id, const views::LogPositi
 }  // namespace
 
 std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
-                              ProjectionResult& result) {
+                              transparency::LogAppender& log, ProjectionResult& result) {
   auto system = topic_system(topics_, record.topic);
   if (!system) return "record on a topic that is not an Annals domain topic";
   Decoded decoded = decode_event(record.value, Origin::log);
@@ -152,6 +152,7 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
     assert(is_identifier(ref.id));
   log_event(event, id, pos, batch);
+  log.append(e.district, pos, id, binary, *e.recorded_at);  // the verifiable log's next leaf
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
@@ -212,13 +213,15 @@ ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, v
   assert(&batch.store() == &store_);  // a projection stages into batches of its own store
   ProjectionResult result;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
+  transparency::LogAppender log(batch);
   for (const auto& record : records) {
-    std::string reason = apply(record, batch, result);
+    std::string reason = apply(record, batch, log, result);
     if (!reason.empty()) result.dead_letters.push_back({&record, std::move(reason)});
     if (!advance_offsets) continue;
     auto& n = next[{record.topic, record.partition}];
     n = std::max(n, record.offset + 1);
   }
+  log.finish();
   figure_changes_.write(batch);
   for (const auto& [district, from] : registry_changed_)
     write_registry_checkpoints(batch, district, from);

@@ -6,6 +6,8 @@
 // the projector resumes exactly where the last written batch ended. Events are also
 // de-duplicated by id, so a record published twice is applied once; a record that reuses
 // an id for different content is a dead letter ("conflict: ..."), naming both positions.
+// Every event applied is also the next leaf of its district's verifiable log of its topic
+// (services/transparency/transparency_log.h), in the order the partition holds them.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 
 #include "services/kafka/topics.h"
 #include "services/projector/restate.h"
+#include "services/transparency/transparency_log.h"
 #include "services/views/view_store.h"
 
 namespace annals {
@@ -67,7 +70,8 @@ class Projection {
 
  private:
   // Applies one record; returns "" or the reason it is a dead letter.
-  std::string apply(const ConsumedRecord& record, views::Batch& batch, ProjectionResult& result);
+  std::string apply(const ConsumedRecord& record, views::Batch& batch,
+                    transparency::LogAppender& log, ProjectionResult& result);
   // Stages a retraction of the event stored under `target` (possibly not yet arrived:
   // `target_stored` empty) and marks the target retracted wherever the views hold it;
   // returns the target (whose timeline entities' figures change; nullopt: not arrived).

@@ -20,11 +20,14 @@ std::string ViewsChecksum::to_string() const {
   return buf;
 }
 
-ViewsChecksum checksum(ViewStore& store, bool include_offsets) {
+ViewsChecksum checksum(ViewStore& store, Covering covering) {
   ViewsChecksum out;
   out.hash = 1469598103934665603ull;
   for (int f = 0; f < kFamilies; ++f) {
-    if (!include_offsets && Family(f) == Family::offsets) continue;
+    if (covering != Covering::everything && Family(f) == Family::offsets) continue;
+    if (covering == Covering::meaning &&
+        (Family(f) == Family::merkle_nodes || Family(f) == Family::merkle_leaves))
+      continue;
     mix(out.hash, kFamilyNames[f], std::strlen(kFamilyNames[f]));
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;

@@ -16,7 +16,18 @@ struct ViewsChecksum {
   std::string to_string() const;
 };
 
-// Every family, or every family but the offsets (how far each partition was read).
-ViewsChecksum checksum(ViewStore& store, bool include_offsets = true);
+// What a checksum covers.
+enum class Covering {
+  everything,
+  // Every family but the offsets (how far each partition was read): stores built from the
+  // same records in other batches, or by a projector killed and restarted.
+  content,
+  // The content less the verifiable log (merkle_nodes, merkle_leaves), whose leaves are in
+  // the order records arrived: what the events mean, equal for stores built from the same
+  // records in any order, even one no partition gives (the arrival-order property tests).
+  meaning,
+};
+
+ViewsChecksum checksum(ViewStore& store, Covering covering = Covering::everything);
 
 }  // namespace annals::views

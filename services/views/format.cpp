@@ -286,6 +286,46 @@ Figures decode_figures(std::string_view v) {
   return f;
 }
 
+std::string merkle_node_key(std::string_view district, System log, int level, std::uint64_t index) {
+  std::string k = district_prefix(district);
+  k.push_back(char(log));
+  k.push_back(char(std::uint8_t(level)));
+  append_u64(k, index);
+  return k;
+}
+
+std::string merkle_size_key(std::string_view district, System log) {
+  std::string k = district_prefix(district);
+  k.push_back(char(log));
+  k.push_back(char(0xff));
+  return k;
+}
+
+std::string encode_merkle_leaf(std::string_view hash, Timestamp through, std::string_view id) {
+  std::string v(hash);
+  append_time(v, through);
+  v.append(id);
+  return v;
+}
+
+std::optional<MerkleLeaf> parse_merkle_leaf(std::string_view value) {
+  if (value.size() != kMerkleHashBytes + 8 + 16) return std::nullopt;
+  return MerkleLeaf{value.substr(0, kMerkleHashBytes), read_time(value.substr(kMerkleHashBytes, 8)),
+                    value.substr(kMerkleHashBytes + 8)};
+}
+
+std::string encode_leaf_position(System log, std::uint64_t index) {
+  std::string v(1, char(log));
+  append_u64(v, index);
+  return v;
+}
+
+std::optional<std::pair<System, std::uint64_t>> parse_leaf_position(std::string_view value) {
+  if (value.size() != 9 || std::uint8_t(value[0]) > std::uint8_t(System::finance))
+    return std::nullopt;
+  return std::make_pair(System(std::uint8_t(value[0])), read_u64(value.substr(1)));
+}
+
 std::string versions_prefix(std::string_view district, const EntityRef& entity, System part) {
   std::string k = contributions_key(district, entity);
   k.push_back('\0');

@@ -24,6 +24,10 @@
 //   event_counts   "<district>\0" date:u32 "<event type>"       n:u64
 //   learned_log    learned log key                             event id (16 bytes) "<event type>"
 //   registry_checkpoints  "<district>\0" date:u32                stamp:u64 + cereal RegistryState
+//   merkle_nodes   "<district>\0" log:u8 level:u8 index:u64     node hash (32 bytes); at level 0
+//                                                               + through:u64 + event id (16)
+//                  "<district>\0" log:u8 0xff                   the log's size:u64
+//   merkle_leaves  event id (16 bytes)                          log:u8 index:u64
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
@@ -46,6 +50,13 @@
 // in force effective before that day, on current knowledge (services/history/registry_state.h
 // owns its cereal layout), stamped with the latest recorded or retraction time among the
 // entries it folded. A reader at a recorded time on or after the stamp may start from it.
+//
+// merkle_nodes hold the verifiable log of each district (services/transparency/
+// transparency_log.h, docs/verifiable-log.md): one Merkle tree per district and topic (a
+// "log", by System), its leaves the district's accepted events in the topic's offset order;
+// every complete subtree's hash by level and index, each leaf with the latest recorded_at
+// among the leaves up to it ("through", never decreasing: the size of a log as it was at a
+// recorded time is found by bisection) and its event's id. merkle_leaves finds an event's leaf.
 #pragma once
 
 #include <cstdint>
@@ -70,7 +81,8 @@ namespace annals::views {
 //   2: the learned family's 90 lag classes (ahead and late) and learned_log (issue 14).
 //   3: registry_checkpoints (issue 14).
 //   4: the figures' step dates inverted, latest first (issue 14).
-inline constexpr std::uint32_t kFormatVersion = 4;
+//   5: merkle_nodes and merkle_leaves, the verifiable log (issue 15).
+inline constexpr std::uint32_t kFormatVersion = 5;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------
@@ -90,6 +102,8 @@ enum class Family : int {
   event_counts,
   learned_log,
   registry_checkpoints,
+  merkle_nodes,
+  merkle_leaves,
 };
 inline constexpr const char* kFamilyNames[] = {"offsets",
                                                "events",
@@ -103,9 +117,11 @@ inline constexpr const char* kFamilyNames[] = {"offsets",
                                                "learned",
                                                "event_counts",
                                                "learned_log",
-                                               "registry_checkpoints"};
+                                               "registry_checkpoints",
+                                               "merkle_nodes",
+                                               "merkle_leaves"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::registry_checkpoints) + 1,
+static_assert(kFamilies == int(Family::merkle_leaves) + 1,
               "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
@@ -304,6 +320,11 @@ std::string registry_checkpoint_key(std::string_view district, Date date);
 // nullopt when the bytes are not one.
 std::optional<Date> registry_checkpoint_date(std::string_view key, std::size_t prefix_size);
 
+// The merkle_nodes family's key of node (level, index) of the district's log of `log` (a
+// topic's system), and of the log's size.
+std::string merkle_node_key(std::string_view district, System log, int level, std::uint64_t index);
+std::string merkle_size_key(std::string_view district, System log);
+
 // ---- Values ---------------------------------------------------------------------------
 
 // offsets: the next offset to read.
@@ -365,6 +386,23 @@ struct RegistryCheckpoint {
 };
 // Nullopt when the value is shorter than a stamp.
 std::optional<RegistryCheckpoint> parse_registry_checkpoint(std::string_view value);
+
+// merkle_nodes: a leaf, its node hash (32 bytes) then through and the event's id key; a node
+// above the leaves is only its hash; a size is a u64 (encode_count's layout, unsigned).
+inline constexpr std::size_t kMerkleHashBytes = 32;
+std::string encode_merkle_leaf(std::string_view hash, Timestamp through, std::string_view id);
+struct MerkleLeaf {
+  std::string_view hash;  // into the value
+  Timestamp through;
+  std::string_view id;  // into the value
+};
+// Nullopt when the value is not a leaf's.
+std::optional<MerkleLeaf> parse_merkle_leaf(std::string_view value);
+
+// merkle_leaves: the log and index of an event's leaf.
+std::string encode_leaf_position(System log, std::uint64_t index);
+// Nullopt when the value is not one.
+std::optional<std::pair<System, std::uint64_t>> parse_leaf_position(std::string_view value);
 
 // ---- Where an event is kept -----------------------------------------------------------
 

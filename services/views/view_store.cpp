@@ -125,8 +125,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
       table.whole_key_filtering = false;
     }
     // contributions: point lookups by entity only, so whole-key filters (the default).
-    if (n == "events" || n == "retractions" ||
-        n == "contributions") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the
+    if (n == "events" || n == "retractions" || n == "contributions" || n == "merkle_nodes" ||
+        n == "merkle_leaves") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the
                                  // shared cache
       table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
       table.data_block_hash_table_util_ratio = 0.75;

@@ -28,6 +28,9 @@ TEST(RouteTable, EveryRouteWithItsEndpointName) {
       {R"(/v1/districts/([^/]+)/rotations)", "rotations"},
       {R"(/v1/districts/([^/]+)/admissions)", "admissions"},
       {R"(/v1/districts/([^/]+)/diff)", "diff"},
+      {R"(/v1/districts/([^/]+)/log/head)", "log_head"},
+      {R"(/v1/districts/([^/]+)/log/inclusion)", "log_inclusion"},
+      {R"(/v1/districts/([^/]+)/log/consistency)", "log_consistency"},
       {R"(/v1/schools/([^/]+)/timeline)", "school_timeline"},
       {R"(/v1/teachers/([^/]+)/timeline)", "teacher_timeline"},
       {R"(/v1/clusters/([^/]+))", "cluster"},
@@ -37,9 +40,10 @@ TEST(RouteTable, EveryRouteWithItsEndpointName) {
 }
 
 TEST(RouteTable, APathMatchesOneRouteAtMost) {
-  for (const char* path : {"/v1/districts", "/v1/districts/dc/state", "/v1/districts/dc/indicators",
-                           "/v1/districts/dc/indicators.csv", "/v1/districts/dc/indicators/series",
-                           "/v1/clusters/xq", "/v1/standards"}) {
+  for (const char* path :
+       {"/v1/districts", "/v1/districts/dc/state", "/v1/districts/dc/indicators",
+        "/v1/districts/dc/indicators.csv", "/v1/districts/dc/indicators/series", "/v1/clusters/xq",
+        "/v1/standards", "/v1/districts/dc/log/head", "/v1/districts/dc/log/inclusion"}) {
     int matches = 0;
     for (const Route& r : route_table()) matches += std::regex_match(path, std::regex(r.pattern));
     EXPECT_EQ(matches, 1) << path;

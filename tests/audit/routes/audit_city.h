@@ -33,6 +33,7 @@
 #include "services/audit/routes.h"
 #include "services/audit/standard.h"
 #include "services/projector/projection.h"
+#include "services/transparency/signed_tree_head.h"
 #include "support/event_builders.h"
 #include "support/temp_dir.h"
 
@@ -99,7 +100,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // whole path (as httplib dispatches), reading `stores`; the reader is the store holding the
 // path's first capture, as the audit service chooses it.
 inline Answer ask(Stores& stores, const Standards& standards, const std::string& path,
-                  const Params& params = {}, const auth::Scope& scope = auth::Scope{true, {}}) {
+                  const Params& params = {}, const auth::Scope& scope = auth::Scope{true, {}},
+                  const transparency::SigningKey* signing_key = nullptr) {
   httplib::Request req;
   req.path = path;
   for (const auto& [k, v] : params) req.params.emplace(k, v);
@@ -110,7 +112,8 @@ inline Answer ask(Stores& stores, const Standards& standards, const std::string&
                          stores,
                          standards,
                          scope,
-                         {}};
+                         {},
+                         signing_key};
     route.handler(context, req, res);
     return {res.status, res.body, res.get_header_value("Content-Type"),
             res.get_header_value("Content-Disposition")};
