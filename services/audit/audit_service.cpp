@@ -190,6 +190,15 @@ void AuditService::ask(const Route& route, const auth::Identity& who, const http
                        signing_key_.get()};
   route.handler(context, req, res);
   district = context.district;
+  // Which tree head the answer reflects: the sizes of the district's four logs in the views it
+  // was read from (GET .../log/head?sizes= signs that head; docs/verifiable-log.md).
+  if (district_route && res.status == 200) {
+    std::string sizes;
+    for (System log : transparency::kLogs)
+      sizes += (sizes.empty() ? "" : ",") +
+               std::to_string(transparency::log_size(context.reader, district, log));
+    res.set_header("Annals-Log-Sizes", sizes);
+  }
 }
 
 void AuditService::sign_heads_with(transparency::SigningKey key) {

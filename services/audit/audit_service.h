@@ -34,7 +34,10 @@
 // per question in routes/.
 // D is a date YYYY-MM-DD (default: today in Asia/Shanghai). T is an RFC 3339 timestamp or a
 // date (the end of that day, Asia/Shanghai); default: everything recorded so far. Every
-// answer carries `consistent_to`: the log offsets the views reflected when it was computed.
+// answer carries `consistent_to`: the log offsets the views reflected when it was computed;
+// every answer about a district, the header `Annals-Log-Sizes: R,P,E,F`: the sizes of its
+// registry, personnel, enrollment and finance logs in those views, i.e. the tree head it
+// reflects (GET .../log/head?sizes=R,P,E,F signs it).
 #pragma once
 
 #include <condition_variable>

@@ -174,7 +174,8 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
     }
   }
   for (const auto& ref : restate)
-    annals::restate(batch, e.district, ref, {*e.recorded_at, part}, figure_changes_);
+    annals::restate(batch, e.district, ref, {*e.recorded_at, part, retraction != nullptr},
+                    figure_changes_);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

@@ -108,8 +108,23 @@ void restate_versions(views::Batch& batch, const std::string& district, const En
                       const Contributions& before, const Contributions& after) {
   views::Reader reader(batch);
   const std::string prefix = views::versions_prefix(district, entity, learned.part);
+  std::set<Timestamp> times;
+  std::set<std::string> seen{entity.id};
+  add_version_times(reader, district, entity.kind == EntityKind::school ? entity.id : "", whole,
+                    learned.part, times, seen);
+  // The stored versions from learned.at on. A student's or teacher's version is kept at the
+  // recorded or retraction time of one of its entries (its own events restate it), so when
+  // none is later than learned.at (an event in order: most of a rebuild) there is at most the
+  // one at learned.at: a point read instead of a seek, which cost a fifth of a rebuild. Not so
+  // a school (restated at the times of the schools it absorbed too), nor after a retraction
+  // (an entry's retraction time may have moved earlier, past a version at the later one).
   std::map<Timestamp, Contributions> stored;
-  {
+  if (entity.kind != EntityKind::school && !learned.retraction &&
+      (times.empty() || *times.rbegin() <= learned.at)) {
+    std::string value;
+    if (reader.get(views::Family::versions, views::version_key(prefix, learned.at), value))
+      stored[learned.at] = views::decode_contributions(value);
+  } else {
     rocksdb::ReadOptions ro;
     auto it = reader.iterator(views::Family::versions, ro);
     for (it->Seek(views::version_key(prefix, learned.at));
@@ -118,10 +133,6 @@ void restate_versions(views::Batch& batch, const std::string& district, const En
                                  prefix.size())] =
           views::decode_contributions(std::string_view(it->value().data(), it->value().size()));
   }
-  std::set<Timestamp> times;
-  std::set<std::string> seen{entity.id};
-  add_version_times(reader, district, entity.kind == EntityKind::school ? entity.id : "", whole,
-                    learned.part, times, seen);
   std::map<Timestamp, Contributions> fresh;
   if (stored.empty() && (times.empty() || *times.rbegin() <= learned.at)) {
     // In order: the one version at learned.at is what this change did to current knowledge.

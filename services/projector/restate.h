@@ -36,6 +36,9 @@ class FigureChanges {
 struct Learned {
   Timestamp at;
   System part;
+  // Learned from a retraction: an entry's retracted_at may have moved earlier (a retraction
+  // recorded before the one that first arrived), leaving a version at a time no entry has.
+  bool retraction = false;
 };
 
 // Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the

@@ -58,6 +58,14 @@ class AuditOnBroker : public ::testing::Test {
     reader_token = add_token("city-reader", {"--all-districts"});
     token_file = *dir / "city-reader.token";
     std::ofstream(token_file) << reader_token << "\n";
+    // The key that signs the tree heads, made as an operator makes it.
+    std::string keys_log = *dir / "keys.log";
+    ASSERT_EQ(testing::run(binary("annals"),
+                           {"keys", "generate", "--private", *dir / "signing-key.pem", "--public",
+                            *dir / "signing-key.pub.pem"},
+                           keys_log),
+              0)
+        << Process::read(keys_log);
     int projector_port = testing::free_port();
     audit_port = testing::free_port();
     projector = new Process(binary("annals-projector"),
@@ -68,7 +76,8 @@ class AuditOnBroker : public ::testing::Test {
     audit = new Process(binary("annals-audit"),
                         {"--store", *dir / "views", "--secondary", *dir / "audit", "--listen",
                          "127.0.0.1:" + std::to_string(audit_port), "--tokens", tokens, "--brokers",
-                         testing::test_brokers(), "--topic-prefix", prefix},
+                         testing::test_brokers(), "--topic-prefix", prefix, "--signing-key",
+                         *dir / "signing-key.pem"},
                         *dir / "audit.log");
     ASSERT_TRUE(eventually([&] {
       auto c = client();
@@ -238,6 +247,43 @@ TEST_F(AuditOnBroker, StateOnADateCountsAbsorbedSchoolsWithTheSurvivor) {
   // Before any record: an empty district, not an error.
   json empty = get("/v1/districts/dc/state?at=2001-01-01");
   EXPECT_EQ(empty["schools"].size(), 0u);
+}
+
+// Every answer about a district names the tree head it reflects; that head, signed, and an
+// event's inclusion proof in it verify with `annals verify` and the public key alone.
+TEST_F(AuditOnBroker, EveryAnswerNamesItsTreeHeadWhichVerifiesWithThePublicKey) {
+  auto c = client();
+  auto state = c.Get("/v1/districts/dc/state?at=2018-09-01");
+  ASSERT_TRUE(state);
+  std::string sizes = state->get_header_value("Annals-Log-Sizes");
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_TRUE(
+      client().Get("/v1/districts/nowhere/state")->get_header_value("Annals-Log-Sizes").empty());
+  json head = get("/v1/districts/dc/log/head?sizes=" + sizes);
+  std::size_t leaves = 0;
+  for (const auto& [name, log] : head["logs"].items()) leaves += log["size"].get<std::size_t>();
+  EXPECT_EQ(leaves, produced);  // every event the test produced is a leaf
+  json trail = get("/v1/districts/dc/events?limit=1");
+  std::string event = trail["events"][0]["id"];
+  json proof = get("/v1/districts/dc/log/inclusion?event=" + event);
+  std::string head_file = *dir / "head.json", proof_file = *dir / "proof.json";
+  std::ofstream(head_file) << head.dump();
+  std::ofstream(proof_file) << proof.dump();
+  std::string log = *dir / "verify.log";
+  EXPECT_EQ(testing::run(binary("annals"),
+                         {"verify", "inclusion", "--key", *dir / "signing-key.pub.pem", "--head",
+                          head_file, "--proof", proof_file},
+                         log),
+            0)
+      << Process::read(log);
+  EXPECT_NE(Process::read(log).find("verified: event " + event), std::string::npos)
+      << Process::read(log);
+  EXPECT_EQ(
+      testing::run(binary("annals"),
+                   {"verify", "head", "--key", *dir / "signing-key.pub.pem", "--head", head_file},
+                   log),
+      0)
+      << Process::read(log);
 }
 
 TEST_F(AuditOnBroker, IndicatorsUnderTheStandardInForceWithTheWeightedCv) {
