@@ -33,6 +33,17 @@ std::optional<T> or_400(Param<T> param, httplib::Response& res) {
   return std::move(param.value);
 }
 
+// ?`name`= read by `parse(name, text)` into `out` when given (left nullopt when not); false
+// after replying 400 when it is malformed.
+template <class T>
+bool parsed_param(const httplib::Request& req, httplib::Response& res, const char* name,
+                  Param<T> (*parse)(std::string_view, std::string_view), std::optional<T>& out) {
+  auto text = optional_param(req, name);
+  if (!text) return true;
+  out = or_400(parse(name, *text), res);
+  return out.has_value();
+}
+
 // ?`name`= as a date; `absent` when not given.
 std::optional<Date> date_param(const httplib::Request& req, httplib::Response& res,
                                const char* name, Date absent);

@@ -188,10 +188,7 @@ void reply_log(Response& res, const routes::LogAnswer& answer) {
 // ?sizes= or ?recorded_at=, then the district.
 void log_head(RouteContext& c, const Request& req, Response& res) {
   std::optional<routes::LogSizes> sizes;
-  if (auto text = optional_param(req, "sizes")) {
-    sizes = or_400(parse_log_sizes("sizes", *text), res);
-    if (!sizes) return;
-  }
+  if (!parsed_param(req, res, "sizes", parse_log_sizes, sizes)) return;
   auto as_of = recorded_param(req, res);
   if (!as_of) return;
   auto district = known_district(c.reader, c.scope, req, res);
@@ -210,10 +207,7 @@ void log_inclusion(RouteContext& c, const Request& req, Response& res) {
   auto event = optional_param(req, "event");
   if (!event) return reply_400(res, "query parameter 'event' (an event id) is required");
   std::optional<std::uint64_t> tree_size;
-  if (auto text = optional_param(req, "tree_size")) {
-    tree_size = or_400(parse_tree_size("tree_size", *text), res);
-    if (!tree_size) return;
-  }
+  if (!parsed_param(req, res, "tree_size", parse_tree_size, tree_size)) return;
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   reply_log(res, routes::inclusion(c.reader, *district, *event, tree_size));
@@ -221,16 +215,12 @@ void log_inclusion(RouteContext& c, const Request& req, Response& res) {
 
 // ?first=, ?second=, then the district.
 void log_consistency(RouteContext& c, const Request& req, Response& res) {
-  auto first_text = optional_param(req, "first");
-  if (!first_text)
+  std::optional<routes::LogSizes> first, second;
+  if (!parsed_param(req, res, "first", parse_log_sizes, first) ||
+      !parsed_param(req, res, "second", parse_log_sizes, second))
+    return;
+  if (!first)
     return reply_400(res, "query parameter 'first' (the older head's four log sizes) is required");
-  auto first = or_400(parse_log_sizes("first", *first_text), res);
-  if (!first) return;
-  std::optional<routes::LogSizes> second;
-  if (auto text = optional_param(req, "second")) {
-    second = or_400(parse_log_sizes("second", *text), res);
-    if (!second) return;
-  }
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
   reply_log(res, routes::consistency(c.reader, *district, *first, second));
