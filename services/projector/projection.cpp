@@ -16,8 +16,10 @@ namespace annals {
 
 using views::Family;
 
-Projection::Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only)
-    : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)) {}
+Projection::Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only,
+                       bool keep_log)
+    : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)),
+      keep_log_(keep_log) {}
 
 namespace {
 
@@ -152,7 +154,7 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
     assert(is_identifier(ref.id));
   log_event(event, id, pos, batch);
-  log.append(e.district, pos, id, binary, *e.recorded_at);  // the verifiable log's next leaf
+  if (keep_log_) log.append(e.district, pos, id, binary, *e.recorded_at);  // the next leaf
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());

@@ -58,7 +58,10 @@ class Projection {
   // Records of the topics in `index_only` only claim their event id (the events family):
   // a publishing service follows the other services' topics this way, so that an id is
   // unique across the whole record before it acknowledges an event.
-  Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only = {});
+  // Without `keep_log`, no verifiable log is kept: a publishing service's own store, which
+  // checks rules and is not the record.
+  Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only = {},
+             bool keep_log = true);
 
   // Stages the effects of `records` (in log order per partition) and their offsets into
   // `batch`, reading through it so that records later in the batch see earlier ones. The
@@ -92,6 +95,7 @@ class Projection {
   std::map<std::string, Date> registry_changed_;  // district -> earliest date changed
   TopicNames topics_;
   std::set<std::string> index_only_;
+  bool keep_log_ = true;
 };
 
 }  // namespace annals

@@ -41,7 +41,8 @@ void Projector::run() {
 
   Projection projection(
       store_, options_.topics,
-      std::set<std::string>(options_.index_only.begin(), options_.index_only.end()));
+      std::set<std::string>(options_.index_only.begin(), options_.index_only.end()),
+      options_.keep_log);
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   RunState state;
