@@ -134,14 +134,12 @@ std::optional<std::uint64_t> size_at(views::Reader reader, const std::string& di
   return lo;
 }
 
-}  // namespace
-
-std::optional<TreeHead> tree_head_of_sizes(views::Reader reader, const std::string& district,
-                                           const std::array<std::uint64_t, kLogs.size()>& sizes) {
+// The head at `sizes`, each within its log; nullopt when a node is missing.
+std::optional<TreeHead> head_within(views::Reader reader, const std::string& district,
+                                    const std::array<std::uint64_t, kLogs.size()>& sizes) {
   TreeHead head;
   head.district = district;
   for (std::size_t i = 0; i < kLogs.size(); ++i) {
-    if (sizes[i] > log_size(reader, district, kLogs[i])) return std::nullopt;
     auto h = log_head(reader, district, kLogs[i], sizes[i]);
     if (!h) return std::nullopt;
     head.logs[i] = *h;
@@ -154,10 +152,19 @@ std::optional<TreeHead> tree_head_of_sizes(views::Reader reader, const std::stri
   return head;
 }
 
+}  // namespace
+
+std::optional<TreeHead> tree_head_of_sizes(views::Reader reader, const std::string& district,
+                                           const std::array<std::uint64_t, kLogs.size()>& sizes) {
+  for (std::size_t i = 0; i < kLogs.size(); ++i)
+    if (sizes[i] > log_size(reader, district, kLogs[i])) return std::nullopt;
+  return head_within(reader, district, sizes);
+}
+
 std::optional<TreeHead> tree_head(views::Reader reader, const std::string& district) {
   std::array<std::uint64_t, kLogs.size()> sizes{};
   for (std::size_t i = 0; i < kLogs.size(); ++i) sizes[i] = log_size(reader, district, kLogs[i]);
-  return tree_head_of_sizes(reader, district, sizes);
+  return head_within(reader, district, sizes);
 }
 
 std::optional<TreeHead> tree_head_at(views::Reader reader, const std::string& district,
@@ -168,7 +175,7 @@ std::optional<TreeHead> tree_head_at(views::Reader reader, const std::string& di
     if (!n) return std::nullopt;
     sizes[i] = *n;
   }
-  return tree_head_of_sizes(reader, district, sizes);
+  return head_within(reader, district, sizes);
 }
 
 }  // namespace annals::transparency

@@ -86,6 +86,18 @@ std::vector<Hash> expected_leaves(const std::vector<ConsumedRecord>& records,
   return out;
 }
 
+// A random history of `n` records (seed `seed`) projected in one batch into a fresh store.
+struct ProjectedHistory {
+  ProjectedHistory(std::uint64_t seed, int n) {
+    std::mt19937_64 rng(seed);
+    records = history(rng, n);
+    project(*store, records);
+  }
+  std::vector<ConsumedRecord> records;
+  ::annals::testing::TempDir dir;
+  std::unique_ptr<views::ViewStore> store = views::ViewStore::open_primary(dir / "v");
+};
+
 TEST(TransparencyLog, EachDistrictsLogOfATopicIsTheTreeOfItsEventsInOffsetOrder) {
   std::mt19937_64 rng(15);
   auto records = history(rng, 40);
@@ -131,11 +143,8 @@ TEST(TransparencyLog, DuplicatesAndDeadLettersAreNotLeaves) {
 }
 
 TEST(TransparencyLog, AHeadAsItWasIsTheLongestPrefixRecordedByThenAndProvesItsEvents) {
-  std::mt19937_64 rng(7);
-  auto records = history(rng, 60);
-  ::annals::testing::TempDir dir;
-  auto store = views::ViewStore::open_primary(dir / "v");
-  project(*store, records);
+  ProjectedHistory projected(7, 60);
+  auto& store = projected.store;
   for (std::string d : {"d1", "d2"}) {
     auto now = *tree_head(*store, d);
     for (int day = 9; day <= 28; ++day) {
@@ -175,11 +184,8 @@ TEST(TransparencyLog, AHeadAsItWasIsTheLongestPrefixRecordedByThenAndProvesItsEv
 }
 
 TEST(TransparencyLog, ADamagedTreeIsRefusedNotAnsweredFrom) {
-  std::mt19937_64 rng(3);
-  auto records = history(rng, 20);
-  ::annals::testing::TempDir dir;
-  auto store = views::ViewStore::open_primary(dir / "v");
-  project(*store, records);
+  ProjectedHistory projected(3, 20);
+  auto& store = projected.store;
   std::uint64_t size = log_size(*store, "d1", System::registry);
   ASSERT_GE(size, 3u);
   views::Batch damage(*store);
