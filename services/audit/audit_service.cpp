@@ -205,6 +205,22 @@ void AuditService::sign_heads_with(transparency::SigningKey key) {
   signing_key_ = std::make_unique<transparency::SigningKey>(std::move(key));
 }
 
+std::map<std::string, nlohmann::json> AuditService::signed_heads() {
+  std::map<std::string, nlohmann::json> heads;
+  if (!signing_key_) return heads;
+  std::string error;
+  for (const auto& store : serving(error)) {
+    views::Reader reader(*store);
+    for (const auto& district : reader.districts()) {
+      if (heads.count(district)) continue;
+      if (auto head = transparency::tree_head(reader, district))
+        heads[district] = transparency::to_json(transparency::sign_head(*head, *signing_key_),
+                                                signing_key_->public_key());
+    }
+  }
+  return heads;
+}
+
 void AuditService::answer(const Route& route, const Access& access, const httplib::Request& req,
                           httplib::Response& res) {
   auto started = std::chrono::steady_clock::now();

@@ -41,6 +41,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,11 @@ class AuditService {
   // Signs the districts' tree heads with `key` from now on (GET .../log/head); without one,
   // that route answers 503. Call before install().
   void sign_heads_with(transparency::SigningKey key);
+
+  // The tree head of every district the views hold now, signed (signed_tree_head.h: to_json),
+  // by district: what the digest publisher publishes (digest_publisher.h). Empty without a
+  // signing key or while no store is open; a district whose log is damaged is left out.
+  std::map<std::string, nlohmann::json> signed_heads();
 
  private:
   struct Metrics;

@@ -4,6 +4,7 @@
 #include <prometheus/registry.h>
 
 #include "services/audit/audit_service.h"
+#include "services/audit/digest_publisher.h"
 #include "services/http/server.h"
 #include "services/kafka/kafka_config.h"
 #include "services/kafka/topics.h"
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
                  "the Ed25519 private key (PKCS#8 PEM) that signs the districts' tree heads "
                  "(docs/verifiable-log.md); without it, GET .../log/head answers 503")
       ->envname("ANNALS_SIGNING_KEY");
+  double digest_interval = 60;
+  app.add_option("--digest-interval", digest_interval,
+                 "seconds between digests: the signed heads of the districts whose record grew, "
+                 "published to the digests topic (0: none); needs --signing-key")
+      ->envname("ANNALS_DIGEST_INTERVAL")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
   CLI11_PARSE(app, argc, argv);
   try {
     auto [host, port] = split_listen(common.listen);
@@ -58,10 +66,18 @@ int main(int argc, char** argv) {
     if (!signing_key_path.empty())
       service.sign_heads_with(transparency::load_signing_key(signing_key_path));
     service.install(http.server(), http.access());
+    std::unique_ptr<DigestPublisher> digests;
+    if (!signing_key_path.empty() && digest_interval > 0)
+      digests = std::make_unique<DigestPublisher>(
+          DigestOptions{common.brokers, TopicNames{common.topic_prefix}.digests(),
+                        load_kafka_config(common.kafka_config),
+                        std::chrono::milliseconds(static_cast<long>(digest_interval * 1000))},
+          [&service] { return service.signed_heads(); }, *registry);
     int bound = http.start(host, port);
     std::cerr << "annals-audit: listening on http://" << host << ":" << bound << ", reading "
               << store_paths.size() << " store(s)" << std::endl;
     wait_for_termination();
+    digests.reset();
     http.stop();
   } catch (const std::exception& e) {
     std::cerr << "annals-audit: " << e.what() << std::endl;

@@ -35,6 +35,7 @@ void create_topics(const std::string& brokers, const TopicNames& names, int part
 
   std::vector<std::string> topics = names.domain();
   topics.push_back(names.access());
+  topics.push_back(names.digests());
   topics.push_back(names.dead_letter());
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const auto& t : topics) {

@@ -3,7 +3,8 @@
 // One topic per source system (registry, personnel, enrollment, finance), keyed by
 // district, so that all of a district's events from one system are in one partition, in
 // order. A dead-letter topic keeps records that could not be projected, with the reason; the
-// access topic, who read records about individual people (the audit service's access log).
+// access topic, who read records about individual people (the audit service's access log); the
+// digests topic, the districts' signed tree heads.
 // Retention is unlimited: the log is the record. Who may write and read each topic is the
 // brokers' ACLs (deploy/local/broker secure): only the identities that stamp recorded_at (the
 // publishing services, a privileged history import) write the domain topics.
@@ -24,13 +25,16 @@ struct TopicNames {
   std::string dead_letter() const { return prefix + "deadletter"; }
   // The audit service's read-access log of pupil-level records, keyed by district.
   std::string access() const { return prefix + "access"; }
+  // The districts' signed tree heads, published by the audit service at an interval, keyed by
+  // district (docs/verifiable-log.md): what a supervision office keeps.
+  std::string digests() const { return prefix + "digests"; }
   std::vector<std::string> domain() const;  // the four source topics
 };
 
-// Creates the domain topics and the access topic with `partitions` partitions each and the
-// dead-letter topic (one), all with retention.ms=-1 and retention.bytes=-1, as a client of
-// `brokers` configured by `config` (applied last; creating topics needs an identity allowed
-// to, deploy/local/broker's admin). Topics that already exist are left as they are. Throws
+// Creates the domain topics, the access topic and the digests topic with `partitions` partitions
+// each and the dead-letter topic (one), all with retention.ms=-1 and retention.bytes=-1, as a
+// client of `brokers` configured by `config` (applied last; creating topics needs an identity
+// allowed to, deploy/local/broker's admin). Topics that already exist are left as they are. Throws
 // std::runtime_error with the broker's reason on any other failure.
 void create_topics(const std::string& brokers, const TopicNames& names, int partitions,
                    int replication_factor, const KafkaProperties& config = {});

@@ -17,20 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "services/kafka/topic_reader.h"
 #include "services/kafka/topics.h"
 #include "services/projector/restate.h"
 #include "services/transparency/transparency_log.h"
 #include "services/views/view_store.h"
 
 namespace annals {
-
-struct ConsumedRecord {
-  std::string topic;
-  std::int32_t partition = 0;
-  std::int64_t offset = 0;
-  std::string key;
-  std::string value;
-};
 
 struct DeadLetter {
   const ConsumedRecord* record;

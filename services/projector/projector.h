@@ -41,10 +41,6 @@ class TopicPartition;
 
 namespace annals {
 
-// A consumed Kafka message as the projection takes it: topic, partition, offset, and owned
-// copies of the key and value. (The benchmark's raw-limit consumer uses the same.)
-ConsumedRecord consumed_record(const RdKafka::Message& message);
-
 struct ProjectorOptions {
   std::string brokers = "127.0.0.1:19092";
   // The process's --kafka-config (load_kafka_config), applied last to the consumer and to

@@ -15,16 +15,6 @@
 
 namespace annals {
 
-ConsumedRecord consumed_record(const RdKafka::Message& msg) {
-  ConsumedRecord r;
-  r.topic = msg.topic_name();
-  r.partition = msg.partition();
-  r.offset = msg.offset();
-  if (msg.key()) r.key = *msg.key();
-  r.value.assign(static_cast<const char*>(msg.payload()), msg.len());
-  return r;
-}
-
 namespace {
 
 using PartitionOffsets = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;

@@ -14,7 +14,10 @@ process with its own principal's --kafka-config:
   HTTP (an idempotent producer with WRITE on its topic only); the importer writes a generated
   district (annals gen --kafka); the projector reads every domain topic in its group and writes
   a dead letter for a record it cannot apply; the audit service answers the published event,
-  records a read of personal records on the access topic and lists it back
+  records a read of personal records on the access topic and lists it back, and publishes the
+  districts' signed tree heads to the digests topic, which a supervision office (principal
+  office) reads and `annals verify head` checks with the public key; only the audit service
+  may write that topic
 
   secured_kafka_test.py SOURCE_DIR BIN_DIR WORK_DIR
       (ANNALS_TEST_SECURED_BROKERS: the broker; ANNALS_TEST_KAFKA_CLIENTS: its clients/ dir)
@@ -113,10 +116,16 @@ def check_refusals():
         expect(consume(who, prefix + "registry"), said, f"{what} consuming")
     for who, topic in [("registry", "personnel"), ("registry", "deadletter"), ("registry", "access"),
                        ("personnel", "registry"), ("importer", "deadletter"), ("importer", "access"),
-                       ("audit", "personnel"), ("projector", "registry")]:
+                       ("audit", "personnel"), ("projector", "registry"), ("registry", "digests"),
+                       ("projector", "digests")]:
         expect(produce(who, prefix + topic), f"Delivery failed for message: Broker: {TOPIC_DENIED}",
                f"{who} producing to {prefix}{topic}")
-    for who, topic in [("importer", "registry"), ("registry", "deadletter"), ("projector", "access")]:
+    # The office may write nothing: its idempotent producer cannot even get a producer id.
+    for topic in ("digests", "registry"):
+        expect(produce("office", prefix + topic), "Broker: Cluster authorization failed",
+               f"office producing to {prefix}{topic}")
+    for who, topic in [("importer", "registry"), ("registry", "deadletter"), ("projector", "access"),
+                       ("office", "access")]:
         expect(consume(who, prefix + topic), TOPIC_DENIED, f"{who} consuming {prefix}{topic}")
     expect(consume("registry", prefix + "registry", group="annals-projector"), GROUP_DENIED,
            "registry consuming in the projector's group")
@@ -163,7 +172,27 @@ def start(name, principal, *args):
                              "--tokens", tokens_file, *args], stdout=log, stderr=log)
 
 
+def check_digests():
+    """The office reads the heads the audit service published and checks each with the key."""
+    def heads():
+        status, out = consume("office", prefix + "digests")
+        kept = [json.loads(line) for line in out.splitlines() if line.startswith("{")] if status == 0 else []
+        return [h for h in kept if "through 2" in h.get("text", "")]
+    wait_until("the audit service publishes a signed head of dongcheng to the digests topic",
+               lambda: any("district dongcheng" in h["text"] for h in heads()), 60)
+    for i, head in enumerate(heads()):
+        path = os.path.join(work, f"kept-head-{i}.json")
+        with open(path, "w") as f:
+            json.dump(head, f)
+        out = run(f"{bins}/annals", "verify", "head", "--key", f"{work}/key.pub.pem", "--head", path,
+                  stdout=subprocess.PIPE).stdout
+        assert out.startswith("verified: "), out
+    print(f"allowed: the office read {len(heads())} signed heads from annals.digests; each verifies")
+
+
 def check_stack():
+    run(f"{bins}/annals", "keys", "generate", "--private", f"{work}/key.pem", "--public", f"{work}/key.pub.pem",
+        stdout=subprocess.DEVNULL)
     tokens = {"registry": add_token("registry", "source", "--system", "registry", "--source", "beijing-registry",
                                     "--all-districts"),
               "reader": add_token("city-reader", "reader", "--all-districts"),
@@ -172,7 +201,8 @@ def check_stack():
     procs = [start("projector", "projector", "--store", f"{work}/views", "--listen", f"127.0.0.1:{ports['projector']}"),
              start("registry", "registry", "--store", f"{work}/registry", "--listen", f"127.0.0.1:{ports['registry']}"),
              start("audit", "audit", "--store", f"{work}/views", "--secondary", f"{work}/audit",
-                   "--listen", f"127.0.0.1:{ports['audit']}")]
+                   "--listen", f"127.0.0.1:{ports['audit']}", "--signing-key", f"{work}/key.pem",
+                   "--digest-interval", "0.5")]
     try:
         wait_until("the registry service is ready", lambda: http(ports["registry"], "/ready", "")[0] == 200)
         with open(os.path.join(source, "schemas/school.opened/v1.example.json")) as f:
@@ -210,6 +240,7 @@ def check_stack():
         assert status == 200 and any(r["request"] == "/v1/districts/dongcheng/events"
                                      for r in log["records"]), (status, log)
         print("allowed: the audit service wrote its access log to annals.access and read it back")
+        check_digests()
     finally:
         for p in procs:
             p.terminate()
