@@ -72,17 +72,6 @@ int views_checksum(const std::string& store_path, bool content_only) {
   return 0;
 }
 
-// --brokers, --topic-prefix and --kafka-config, with their environment variables.
-void add_kafka_options(CLI::App& cmd, CommonOptions& common) {
-  cmd.add_option("--brokers", common.brokers, "Kafka bootstrap servers")
-      ->envname("ANNALS_BROKERS")
-      ->capture_default_str();
-  cmd.add_option("--topic-prefix", common.topic_prefix)
-      ->envname("ANNALS_TOPIC_PREFIX")
-      ->capture_default_str();
-  add_kafka_config_option(cmd, common.kafka_config);
-}
-
 void add_topics(CLI::App& app, Commands& out) {
   auto* topics = app.add_subcommand("topics", "Kafka topics")->require_subcommand(1);
   auto* create = topics->add_subcommand(

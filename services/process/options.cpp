@@ -11,7 +11,7 @@ void add_kafka_config_option(CLI::App& app, std::string& path) {
       ->check(CLI::ExistingFile);
 }
 
-void add_common_options(CLI::App& app, CommonOptions& options) {
+void add_kafka_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--brokers", options.brokers, "Kafka bootstrap servers")
       ->envname("ANNALS_BROKERS")
       ->capture_default_str();
@@ -19,6 +19,10 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
       ->envname("ANNALS_TOPIC_PREFIX")
       ->capture_default_str();
   add_kafka_config_option(app, options.kafka_config);
+}
+
+void add_common_options(CLI::App& app, CommonOptions& options) {
+  add_kafka_options(app, options);
   app.add_option("--listen", options.listen, "HTTP address host:port (port 0: any free port)")
       ->envname("ANNALS_LISTEN")
       ->capture_default_str();

@@ -17,8 +17,11 @@ struct CommonOptions {
   std::string kafka_config;
 };
 
-// Adds --brokers (ANNALS_BROKERS), --topic-prefix (ANNALS_TOPIC_PREFIX), --kafka-config
-// (ANNALS_KAFKA_CONFIG) and --listen (ANNALS_LISTEN, host:port) to `app`.
+// Adds --brokers (ANNALS_BROKERS), --topic-prefix (ANNALS_TOPIC_PREFIX) and --kafka-config
+// (ANNALS_KAFKA_CONFIG) to `app`: how a Kafka client of the process reaches the brokers.
+void add_kafka_options(CLI::App& app, CommonOptions& options);
+
+// Adds the Kafka options and --listen (ANNALS_LISTEN, host:port) to `app`.
 void add_common_options(CLI::App& app, CommonOptions& options);
 
 // Adds --kafka-config FILE (ANNALS_KAFKA_CONFIG), an existing file, setting `path`.

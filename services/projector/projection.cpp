@@ -17,9 +17,9 @@ namespace annals {
 using views::Family;
 
 Projection::Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only,
-                       bool keep_log)
-    : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)),
-      keep_log_(keep_log) {}
+                       Keeps keeps)
+    : store_(store), topics_(std::move(topics)), index_only_(std::move(index_only)), keeps_(keeps) {
+}
 
 namespace {
 
@@ -153,8 +153,12 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   assert(is_identifier(e.district));
   for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
     assert(is_identifier(ref.id));
+  if (keeps_ != Keeps::views) log.append(e.district, pos, id, binary, *e.recorded_at);  // a leaf
+  if (keeps_ == Keeps::log) {
+    ++result.applied;
+    return "";
+  }
   log_event(event, id, pos, batch);
-  if (keep_log_) log.append(e.district, pos, id, binary, *e.recorded_at);  // the next leaf
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());

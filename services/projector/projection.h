@@ -46,15 +46,22 @@ struct ProjectionResult {
 // and the schema version it was written in: a retry, not a second event under the id.
 bool same_event(Event a, Event b);
 
+// What a projection keeps of the events it accepts.
+enum class Keeps {
+  views_and_log,  // the projector: the views and the verifiable log (the record)
+  views,          // a publishing service's own store, which checks rules: not the record
+  log,            // `annals verify audit`'s replay (services/verify/log_audit.h): the events
+                  // family and the verifiable log, no views
+};
+
 class Projection {
  public:
   // Records of the topics in `index_only` only claim their event id (the events family):
   // a publishing service follows the other services' topics this way, so that an id is
   // unique across the whole record before it acknowledges an event.
-  // Without `keep_log`, no verifiable log is kept: a publishing service's own store, which
-  // checks rules and is not the record.
+  // `keeps`: what is kept of every accepted event of the other topics.
   Projection(views::ViewStore& store, TopicNames topics, std::set<std::string> index_only = {},
-             bool keep_log = true);
+             Keeps keeps = Keeps::views_and_log);
 
   // Stages the effects of `records` (in log order per partition) and their offsets into
   // `batch`, reading through it so that records later in the batch see earlier ones. The
@@ -88,7 +95,7 @@ class Projection {
   std::map<std::string, Date> registry_changed_;  // district -> earliest date changed
   TopicNames topics_;
   std::set<std::string> index_only_;
-  bool keep_log_ = true;
+  Keeps keeps_ = Keeps::views_and_log;
 };
 
 }  // namespace annals

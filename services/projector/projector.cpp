@@ -42,7 +42,7 @@ void Projector::run() {
   Projection projection(
       store_, options_.topics,
       std::set<std::string>(options_.index_only.begin(), options_.index_only.end()),
-      options_.keep_log);
+      options_.keeps);
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   RunState state;

@@ -61,8 +61,9 @@ struct ProjectorOptions {
   bool dead_letters = true;
   // Topics (also in `subscribe`) of which only the event ids are kept (Projection).
   std::vector<std::string> index_only;
-  // Keep the verifiable log (Projection): the projector does; a publishing service does not.
-  bool keep_log = true;
+  // What is kept of each accepted event (Projection): the projector keeps the views and the
+  // verifiable log; a publishing service the views only.
+  Keeps keeps = Keeps::views_and_log;
   std::size_t max_batch = 5000;
   // Stop once every assigned partition is read to the end the brokers report (a rebuild),
   // logging progress every two seconds on the way.

@@ -153,7 +153,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   if (!settle_uncertain(request))
     return finish(
         request.unavailable("an earlier delivery of this batch is unconfirmed; try again shortly"));
-  Projection projection(store_, topics_, {}, /*keep_log=*/false);  // not the record
+  Projection projection(store_, topics_, {}, Keeps::views);  // not the record
   Checked checked = check_domain_rules(request, projection);
   write_published(projection, produce(request, checked));
   request.copy_repeats(checked.repeats);

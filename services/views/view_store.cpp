@@ -325,11 +325,11 @@ std::vector<PartitionOffset> Reader::offsets() {
   return out;
 }
 
-std::vector<std::string> Reader::districts() {
+std::vector<std::string> Reader::districts(Family in) {
   std::vector<std::string> out;
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;  // across districts, past the prefix extractor
-  auto it = iterator(Family::district_log, ro);
+  auto it = iterator(in, ro);
   for (it->SeekToFirst(); it->Valid(); it->Seek(past_district(out.back())))
     out.emplace_back(district_of_key(std::string_view(it->key().data(), it->key().size())));
   return out;

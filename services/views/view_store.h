@@ -126,8 +126,9 @@ class Reader {
 
   // Every partition's next offset as the views record it: how far they reflect the log.
   std::vector<PartitionOffset> offsets();
-  // Every district with at least one event, in key order.
-  std::vector<std::string> districts();
+  // Every district with at least one event, in key order: with a key in `in`, a family whose
+  // keys begin with the district (format.h: district_prefix).
+  std::vector<std::string> districts(Family in = Family::district_log);
   // True when `district` has at least one event.
   bool has_district(std::string_view district);
   // The log position of the district's first event in apply order; nullopt when it has none.
