@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
   app.add_flag(
       "--exit-when-caught-up", exit_when_caught_up,
       "stop once every partition is read to its end (to rebuild views into a fresh --store)");
+  bool without_log = false;
+  app.add_flag("--without-log", without_log,
+               "keep the views only, no verifiable log: what the benchmark harness measures the "
+               "log's cost against (tests/bench/run); never for the store that is the record")
+      ->group("");  // not in --help: no deployment wants it
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -58,6 +63,7 @@ int main(int argc, char** argv) {
     options.group = group;
     options.topics = TopicNames{common.topic_prefix};
     options.max_batch = max_batch;
+    if (without_log) options.keeps = Keeps::views;
     options.stop_when_caught_up = exit_when_caught_up;
     options.all_partitions =
         exit_when_caught_up;  // a rebuild reads everything, whatever the group does

@@ -30,15 +30,36 @@ std::string leaf_bytes(const views::LogPosition& pos, std::string_view event_bin
   return leaf;
 }
 
-NodeReader node_reader(views::Reader reader, const std::string& district, System log) {
-  return [reader, district, log](int level, std::uint64_t index) mutable -> std::optional<Hash> {
+namespace {
+
+// The nodes of one log: read from merkle_nodes, or hashed from the leaves below them for the
+// levels it does not hold (format.h: kFirstStoredMerkleLevel).
+struct StoredNodes {
+  views::Reader reader;
+  std::string district;
+  System log;
+
+  std::optional<Hash> operator()(int level, std::uint64_t index) {
+    if (level > 0 && level < views::kFirstStoredMerkleLevel) {
+      auto left = (*this)(level - 1, 2 * index);
+      if (!left) return std::nullopt;
+      auto right = (*this)(level - 1, 2 * index + 1);
+      if (!right) return std::nullopt;
+      return node_hash(*left, *right);
+    }
     std::string value;
     if (!reader.get(views::Family::merkle_nodes,
                     views::merkle_node_key(district, log, level, index), value) ||
         value.size() < views::kMerkleHashBytes)
       return std::nullopt;
     return hash_of(value);
-  };
+  }
+};
+
+}  // namespace
+
+NodeReader node_reader(views::Reader reader, const std::string& district, System log) {
+  return StoredNodes{reader, district, log};
 }
 
 std::uint64_t log_size(views::Reader reader, const std::string& district, System log) {
@@ -61,9 +82,32 @@ std::optional<StoredLeaf> leaf_at(views::Reader reader, const std::string& distr
 }
 
 std::optional<std::pair<System, std::uint64_t>> leaf_of(views::Reader reader, std::string_view id) {
-  std::string value;
-  if (!reader.get(views::Family::merkle_leaves, id, value)) return std::nullopt;
-  return views::parse_leaf_position(value);
+  auto position = [&](std::string_view event_id) -> std::optional<views::LogPosition> {
+    std::string value;
+    if (!reader.get(views::Family::events, event_id, value)) return std::nullopt;
+    auto parsed = views::parse_event_value(value);
+    if (!parsed) return std::nullopt;
+    return parsed->pos;
+  };
+  auto event = reader.event_at_key(id);
+  if (!event) return std::nullopt;
+  const views::LogPosition& pos = event->pos;
+  const std::string& district = event->event.envelope.district;
+  // The log holds the district's accepted events of pos.topic in offset order: the first leaf
+  // whose event is at or after pos is the event's leaf, if it is one.
+  std::uint64_t lo = 0, hi = log_size(reader, district, pos.topic);
+  while (lo < hi) {
+    std::uint64_t mid = lo + (hi - lo) / 2;
+    auto leaf = leaf_at(reader, district, pos.topic, mid);
+    auto at = leaf ? position(leaf->id) : std::nullopt;
+    if (!at) return std::nullopt;  // a damaged log: no leaf is claimed
+    if (std::make_pair(at->partition, at->offset) < std::make_pair(pos.partition, pos.offset))
+      lo = mid + 1;
+    else hi = mid;
+  }
+  auto leaf = leaf_at(reader, district, pos.topic, lo);
+  if (!leaf || leaf->id != id) return std::nullopt;  // never a leaf (a publishing service's store)
+  return std::make_pair(pos.topic, lo);
 }
 
 void LogAppender::append(const std::string& district, const views::LogPosition& pos,
@@ -90,14 +134,13 @@ void LogAppender::append(const std::string& district, const views::LogPosition& 
   }
   Open& open = it->second;
   open.through = std::max(open.through, recorded);
-  std::uint64_t index = open.frontier.size();
   Hash leaf = leaf_hash(leaf_bytes(pos, event_binary));
   open.frontier.append(leaf, [&](int level, std::uint64_t i, const Hash& h) {
+    if (level > 0 && level < views::kFirstStoredMerkleLevel) return;  // hashed when read
     batch_.put(views::Family::merkle_nodes, views::merkle_node_key(district, pos.topic, level, i),
                level == 0 ? views::encode_merkle_leaf(bytes_of(h), open.through, id)
                           : std::string(bytes_of(h)));
   });
-  batch_.put(views::Family::merkle_leaves, id, views::encode_leaf_position(pos.topic, index));
 }
 
 void LogAppender::finish() {

@@ -1,4 +1,4 @@
-// A district's verifiable logs in the views (families merkle_nodes and merkle_leaves,
+// A district's verifiable logs in the views (the merkle_nodes family,
 // services/views/format.h): what the projector appends for every event it accepts, and the
 // tree heads and proofs read from them. docs/verifiable-log.md is the design: what a leaf
 // is, why a district has one log per topic, what a head covers and what it proves.
@@ -45,8 +45,9 @@ struct StoredLeaf {
 std::optional<StoredLeaf> leaf_at(views::Reader reader, const std::string& district, System log,
                                   std::uint64_t index);
 
-// The log and index of the leaf of the event stored under `id` (its events family key);
-// nullopt when the event was never accepted as a leaf.
+// The log and index of the leaf of the event stored under `id` (its events family key), found
+// by bisection on the positions of the leaves' events (O(log n) reads); nullopt when the event
+// was never accepted as a leaf.
 std::optional<std::pair<System, std::uint64_t>> leaf_of(views::Reader reader, std::string_view id);
 
 // Appends the leaves of one batch: every log it touches is read once (its size, the frontier
@@ -56,9 +57,9 @@ class LogAppender {
   explicit LogAppender(views::Batch& batch) : batch_(batch) {}
 
   // Appends the event stored under `id` (16 bytes), accepted at `pos`, as the next leaf of
-  // its district's log of pos.topic, staging the leaf, the nodes it completes and its
-  // merkle_leaves entry. Throws std::runtime_error when the stored tree is damaged (a node
-  // its frontier needs is missing): the batch must not be written.
+  // its district's log of pos.topic, staging the leaf and the nodes it completes (those
+  // merkle_nodes holds: format.h, kFirstStoredMerkleLevel). Throws std::runtime_error when the
+  // stored tree is damaged (a node its frontier needs is missing): the batch must not be written.
   void append(const std::string& district, const views::LogPosition& pos, std::string_view id,
               std::string_view event_binary, Timestamp recorded);
 

@@ -22,7 +22,7 @@ enum class Covering {
   // Every family but the offsets (how far each partition was read): stores built from the
   // same records in other batches, or by a projector killed and restarted.
   content,
-  // The content less the verifiable log (merkle_nodes, merkle_leaves), whose leaves are in
+  // The content less the verifiable log (merkle_nodes), whose leaves are in
   // the order records arrived: what the events mean, equal for stores built from the same
   // records in any order, even one no partition gives (the arrival-order property tests).
   meaning,

@@ -314,18 +314,6 @@ std::optional<MerkleLeaf> parse_merkle_leaf(std::string_view value) {
                     value.substr(kMerkleHashBytes + 8)};
 }
 
-std::string encode_leaf_position(System log, std::uint64_t index) {
-  std::string v(1, char(log));
-  append_u64(v, index);
-  return v;
-}
-
-std::optional<std::pair<System, std::uint64_t>> parse_leaf_position(std::string_view value) {
-  if (value.size() != 9 || std::uint8_t(value[0]) > std::uint8_t(System::finance))
-    return std::nullopt;
-  return std::make_pair(System(std::uint8_t(value[0])), read_u64(value.substr(1)));
-}
-
 std::string versions_prefix(std::string_view district, const EntityRef& entity, System part) {
   std::string k = contributions_key(district, entity);
   k.push_back('\0');

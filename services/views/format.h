@@ -25,9 +25,8 @@
 //   learned_log    learned log key                             event id (16 bytes) "<event type>"
 //   registry_checkpoints  "<district>\0" date:u32                stamp:u64 + cereal RegistryState
 //   merkle_nodes   "<district>\0" log:u8 level:u8 index:u64     node hash (32 bytes); at level 0
-//                                                               + through:u64 + event id (16)
+//                  (levels 0 and >= kFirstStoredMerkleLevel)    + through:u64 + event id (16)
 //                  "<district>\0" log:u8 0xff                   the log's size:u64
-//   merkle_leaves  event id (16 bytes)                          log:u8 index:u64
 //
 //   position            topic:u8 (System) partition:u32 offset:u64        (13 bytes)
 //   district order key  "<district>\0" date:u32 recorded_at:u64 position   (apply order)
@@ -54,9 +53,13 @@
 // merkle_nodes hold the verifiable log of each district (services/transparency/
 // transparency_log.h, docs/verifiable-log.md): one Merkle tree per district and topic (a
 // "log", by System), its leaves the district's accepted events in the topic's offset order;
-// every complete subtree's hash by level and index, each leaf with the latest recorded_at
+// the hash of every leaf and of every complete subtree of at least 2^kFirstStoredMerkleLevel
+// leaves (the few levels between are hashed from the leaves when read: they would double the
+// writes of an append for a few leaf reads per root or proof), by level and index, each leaf
+// with the latest recorded_at
 // among the leaves up to it ("through", never decreasing: the size of a log as it was at a
-// recorded time is found by bisection) and its event's id. merkle_leaves finds an event's leaf.
+// recorded time is found by bisection) and its event's id. An event's leaf is found by
+// bisection too, on the positions of the leaves' events (a log is in offset order).
 #pragma once
 
 #include <cstdint>
@@ -82,7 +85,9 @@ namespace annals::views {
 //   3: registry_checkpoints (issue 14).
 //   4: the figures' step dates inverted, latest first (issue 14).
 //   5: merkle_nodes and merkle_leaves, the verifiable log (issue 15).
-inline constexpr std::uint32_t kFormatVersion = 5;
+//   6: merkle_nodes without levels 1 to kFirstStoredMerkleLevel - 1, and no merkle_leaves
+//      (issue 15).
+inline constexpr std::uint32_t kFormatVersion = 6;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------
@@ -103,7 +108,6 @@ enum class Family : int {
   learned_log,
   registry_checkpoints,
   merkle_nodes,
-  merkle_leaves,
 };
 inline constexpr const char* kFamilyNames[] = {"offsets",
                                                "events",
@@ -118,10 +122,9 @@ inline constexpr const char* kFamilyNames[] = {"offsets",
                                                "event_counts",
                                                "learned_log",
                                                "registry_checkpoints",
-                                               "merkle_nodes",
-                                               "merkle_leaves"};
+                                               "merkle_nodes"};
 inline constexpr int kFamilies = int(std::size(kFamilyNames));
-static_assert(kFamilies == int(Family::merkle_leaves) + 1,
+static_assert(kFamilies == int(Family::merkle_nodes) + 1,
               "a family without a name, or a name too many");
 static_assert(std::string_view(kFamilyNames[int(Family::events)]) == "events");
 static_assert(std::string_view(kFamilyNames[int(Family::retractions)]) == "retractions");
@@ -390,6 +393,9 @@ std::optional<RegistryCheckpoint> parse_registry_checkpoint(std::string_view val
 // merkle_nodes: a leaf, its node hash (32 bytes) then through and the event's id key; a node
 // above the leaves is only its hash; a size is a u64 (encode_count's layout, unsigned).
 inline constexpr std::size_t kMerkleHashBytes = 32;
+// The lowest level of inner nodes merkle_nodes holds: a node of a level below it (of 2 to 8
+// leaves) is hashed from its leaves when read.
+inline constexpr int kFirstStoredMerkleLevel = 4;
 std::string encode_merkle_leaf(std::string_view hash, Timestamp through, std::string_view id);
 struct MerkleLeaf {
   std::string_view hash;  // into the value
@@ -398,11 +404,6 @@ struct MerkleLeaf {
 };
 // Nullopt when the value is not a leaf's.
 std::optional<MerkleLeaf> parse_merkle_leaf(std::string_view value);
-
-// merkle_leaves: the log and index of an event's leaf.
-std::string encode_leaf_position(System log, std::uint64_t index);
-// Nullopt when the value is not one.
-std::optional<std::pair<System, std::uint64_t>> parse_leaf_position(std::string_view value);
 
 // ---- Where an event is kept -----------------------------------------------------------
 

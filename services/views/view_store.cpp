@@ -1,6 +1,7 @@
 // Opening, configuring, reading and writing the views store (services/views/view_store.h).
 #include "services/views/view_store.h"
 
+#include <algorithm>
 #include <cassert>
 #include <filesystem>
 #include <stdexcept>
@@ -108,7 +109,8 @@ static std::shared_ptr<rocksdb::Cache> shared_block_cache() {
   return cache;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::Options& base) {
+std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::Options& base,
+                                                                 const std::string& path) {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
   out.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(base));
   for (const char* name : kFamilyNames) {
@@ -125,9 +127,9 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
       table.whole_key_filtering = false;
     }
     // contributions: point lookups by entity only, so whole-key filters (the default).
-    if (n == "events" || n == "retractions" || n == "contributions" || n == "merkle_nodes" ||
-        n == "merkle_leaves") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the
-                                 // shared cache
+    if (n == "events" || n == "retractions" || n == "contributions" ||
+        n == "merkle_nodes") {  // point lookups by key: RocksDB's OptimizeForPointLookup, on the
+                                // shared cache
       table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
       table.data_block_hash_table_util_ratio = 0.75;
       cf.memtable_prefix_bloom_size_ratio = 0.02;
@@ -138,6 +140,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     out.emplace_back(n, cf);
   }
+  std::vector<std::string> held;
+  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(base), path, &held).ok())
+    for (const auto& name : held)
+      if (std::none_of(out.begin(), out.end(), [&](const auto& d) { return d.name == name; }))
+        out.emplace_back(name, rocksdb::ColumnFamilyOptions(base));
   return out;
 }
 
@@ -147,7 +154,7 @@ std::unique_ptr<ViewStore> ViewStore::open_primary(const std::string& path) {
   rocksdb::Options o = options(store->statistics_);
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  check(rocksdb::DB::Open(rocksdb::DBOptions(o), path, families(o), &handles, &db),
+  check(rocksdb::DB::Open(rocksdb::DBOptions(o), path, families(o, path), &handles, &db),
         "opening view store " + path);
   store->db_.reset(db);
   store->handles_ = handles;
@@ -165,7 +172,7 @@ std::unique_ptr<ViewStore> ViewStore::open_secondary(const std::string& path,
   o.max_open_files = -1;  // required of a secondary instance
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  check(rocksdb::DB::OpenAsSecondary(rocksdb::DBOptions(o), path, secondary_path, families(o),
+  check(rocksdb::DB::OpenAsSecondary(rocksdb::DBOptions(o), path, secondary_path, families(o, path),
                                      &handles, &db),
         "opening view store " + path + " as a secondary");
   store->db_.reset(db);

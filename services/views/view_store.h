@@ -89,7 +89,10 @@ class ViewStore {
   ViewStore() = default;
   rocksdb::ColumnFamilyHandle* handle(Family f) { return handles_[std::size_t(f) + 1]; }
   static rocksdb::Options options(const std::shared_ptr<rocksdb::Statistics>& statistics);
-  static std::vector<rocksdb::ColumnFamilyDescriptor> families(const rocksdb::Options& base);
+  // This build's families, then any other the store at `path` holds (one of another format,
+  // opened so that its stamp can be read and the store refused with the reason).
+  static std::vector<rocksdb::ColumnFamilyDescriptor> families(const rocksdb::Options& base,
+                                                               const std::string& path);
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
   bool primary_ = false;

@@ -242,15 +242,15 @@ class Bench:
         return time.time() - t0
 
     # ---- Annals ---------------------------------------------------------------------------
-    def rebuild(self, ds, label, bins=None):
+    def rebuild(self, ds, label, bins=None, extra=()):
         """The projector (of `bins`, default --bins) from an empty store over the whole log
-        (--exit-when-caught-up)."""
+        (--exit-when-caught-up), with `extra` arguments."""
         store = f"{self.work}/views-{label}"
         shutil.rmtree(store, ignore_errors=True)
         t0 = time.time()
         p = subprocess.Popen([f"{bins or self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
                               "--group", f"rebuild-{label}", "--store", store, "--listen", "127.0.0.1:0",
-                              "--tokens", self.tokens_file, "--exit-when-caught-up"],
+                              "--tokens", self.tokens_file, "--exit-when-caught-up", *extra],
                              stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
         rss = RssSampler(p.pid)
         if p.wait() != 0:
@@ -306,6 +306,74 @@ class Bench:
                 out[mode]["store_bytes"] = du(store)
             shutil.rmtree(store, ignore_errors=True)
             log(f"raw {mode}: {out[mode]['events_per_second']:.0f} events/s")
+        return out
+
+    # ---- the verifiable log (issue 15) -------------------------------------------------------
+    def verifiable_log(self, ds, rebuilt):
+        """What the verifiable log costs the rebuild (the same rebuild without it, the
+        projector's --without-log), how fast its proofs are answered, and how fast
+        `annals verify audit` replays and compares the whole log."""
+        out = {"with_log": rebuilt, "without_log": self.rebuild(ds, "nolog", extra=["--without-log"])}
+        shutil.rmtree(out["without_log"]["store"], ignore_errors=True)
+        out["rate_ratio"] = rebuilt["events_per_second"] / out["without_log"]["events_per_second"]
+        key, pub = f"{self.work}/signing-key.pem", f"{self.work}/signing-key.pub.pem"
+        for f in (key, pub):
+            if os.path.exists(f):
+                os.remove(f)
+        run(f"{self.bins}/annals", "keys", "generate", "--private", key, "--public", pub)
+        store, port, reader = rebuilt["store"], free_port(), self.tokens["bench-reader"]
+        audit = subprocess.Popen([f"{self.bins}/annals-audit", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
+                                  "--store", store, "--secondary", f"{store}-log-audit", "--listen", f"127.0.0.1:{port}",
+                                  "--tokens", self.tokens_file, "--signing-key", key, "--digest-interval", "0"],
+                                 stdout=subprocess.DEVNULL, stderr=open(f"{store}-log-audit.log", "w"))
+        heads = []
+        try:
+            districts = [d["id"] for d in self.wait_http(port, "/v1/districts", reader)["districts"]]
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+            def ask(path):
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers={"Authorization": f"Bearer {reader}"})
+                r = conn.getresponse()
+                body = r.read()
+                if r.status != 200:
+                    sys.exit(f"{path}: {r.status} {body[:300]!r}")
+                return json.loads(body), (time.perf_counter() - t0) * 1000
+            rng = random.Random(15)
+            times = {"head": [], "head_rec": [], "inclusion": [], "consistency": []}
+            n = max(20, self.args.queries)
+            for i in range(n):
+                d = districts[i % len(districts)]
+                head, ms = ask(f"/v1/districts/{d}/log/head")
+                times["head"].append(ms)
+                heads.append(head)
+                year = rng.randint(2012, 2021)
+                times["head_rec"].append(ask(f"/v1/districts/{d}/log/head?recorded_at={year}-06-15T00:00:00Z")[1])
+                sizes = [int(line.split()[1]) for line in head["text"].splitlines()[3:7]]
+                first = ",".join(str(rng.randint(0, s)) for s in sizes)
+                times["consistency"].append(ask(f"/v1/districts/{d}/log/consistency?first={first}")[1])
+                events, _ = ask(f"/v1/districts/{d}/events?from={year}-01-01&limit=20")
+                for e in events.get("events", [])[:1]:
+                    times["inclusion"].append(ask(f"/v1/districts/{d}/log/inclusion?event={e['id']}")[1])
+            out["proofs"] = {k: {"n": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99)} for k, v in times.items()}
+        finally:
+            audit.send_signal(signal.SIGTERM)
+            audit.wait(timeout=60)
+        kept = f"{self.work}/kept-heads.ndjson"
+        with open(kept, "w") as f:
+            for h in heads:
+                f.write(json.dumps(h) + "\n")
+        t0 = time.time()
+        r = subprocess.run([f"{self.bins}/annals", "verify", "audit", "--brokers", self.brokers, "--topic-prefix",
+                            ds["prefix"], "--store", store, "--heads", kept, "--key", pub],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        seconds = time.time() - t0
+        out["audit"] = {"seconds": seconds, "records_per_second": ds["events"] / seconds, "agreed": r.returncode == 0,
+                        "output": r.stdout[-3000:]}
+        log(f"verifiable log: rebuild rate {out['rate_ratio']:.2f}x without it; full audit "
+            f"{out['audit']['records_per_second']:.0f} records/s, agreed: {out['audit']['agreed']}")
+        if r.returncode != 0:
+            self.results["notes"].append(f"`annals verify audit` did not agree:\n\n```\n{r.stdout[-2000:]}\n```")
         return out
 
     # ---- Kafka Streams ----------------------------------------------------------------------
@@ -562,6 +630,8 @@ class Bench:
             R["ingest"]["live"] = self.live(main)
             R["ingest"]["limits"] = self.limits(main)
             R["ingest"]["rebuild"] = self.rebuild(main, "main")
+            # 6: the verifiable log's cost, its proofs, the full audit
+            R["log"] = self.verifiable_log(main, R["ingest"]["rebuild"])
             # 5: the same rebuild and questions with an earlier build, when asked for
             if self.args.baseline_bins:
                 R["baseline"] = self.before(main)

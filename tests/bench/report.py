@@ -266,6 +266,28 @@ def write(R, args):
           f"({r['seconds'] / rb['seconds']:.2f}× the rebuild's time), {r.get('store_bytes', 0) / 1e6:.0f} MB of local "
           f"state plus its changelog topics, peak RSS {r['rss_peak_mb']:.0f} MB.")
     w("")
+    # 6 -----------------------------------------------------------------------------------
+    L = R.get("log")
+    if L:
+        w("## 6. The verifiable log\n")
+        wo = L["without_log"]
+        w(f"The same rebuild of `main` without the verifiable log (the projector's `--without-log`): "
+          f"{rate(wo['events_per_second'])} events/s in {wo['seconds']:.1f} s, {wo['store_bytes'] / 1e6:.0f} MB of views; "
+          f"with it {rate(rb['events_per_second'])} events/s, {rb['store_bytes'] / 1e6:.0f} MB. Keeping the trees "
+          f"costs **{(1 - L['rate_ratio']) * 100:.1f}%** of the rebuild rate (target: at most 10%: "
+          f"{verdict(L['rate_ratio'] >= 0.9)}) and {(rb['store_bytes'] - wo['store_bytes']) / 1e6:.0f} MB.\n")
+        w("| route | n | p50 ms | p99 ms |")
+        w("|---|---|---|---|")
+        for k, name in (("head", "`log/head` (signed, now)"), ("head_rec", "`log/head?recorded_at=T`"),
+                        ("inclusion", "`log/inclusion?event=E` (access-logged)"),
+                        ("consistency", "`log/consistency?first=...`")):
+            p = L["proofs"][k]
+            w(f"| {name} | {p['n']} | {ms(p['p50'])} | {ms(p['p99'])} |")
+        a = L["audit"]
+        w(f"\n`annals verify audit` (the log replayed from Kafka, compared with the views and {L['proofs']['head']['n']} kept "
+          f"heads): {a['seconds']:.1f} s, {rate(a['records_per_second'])} records/s, "
+          f"{a['records_per_second'] / rb['events_per_second']:.1f}× the rebuild rate (target: at least 1×: "
+          f"{verdict(a['records_per_second'] >= rb['events_per_second'])}); agreed: {a['agreed']}.\n")
     if R["notes"]:
         w("## Notes from the run\n")
         for n in R["notes"]:

@@ -15,8 +15,11 @@ names the exact place of each of three tamperings:
    named with the leaves between the last kept head that holds and the first that does not
    (the edited event among them); against the original views, the exact leaf.
 
-A rebuild from the log reproduces every head: the heads the office kept verify against the
-log replayed from Kafka, byte for byte of their roots.
+Before any tampering, the office's kept heads (fetched, and read from the digests topic) verify
+with the public key; inclusion proofs of random events in random kept heads, and consistency
+proofs of random pairs of kept heads, verify with `annals verify`; and a rebuild from the log
+reproduces every head: the kept heads hold against the log replayed from Kafka, byte for byte
+of their roots.
 
   tamper_test.py SOURCE_DIR BIN_DIR WORK_DIR   (ANNALS_TEST_BROKERS; the tokens fixture)
 """
@@ -24,6 +27,7 @@ import datetime
 import glob
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -149,6 +153,63 @@ def kept_heads():
     return [a for path in sorted(glob.glob(os.path.join(kept_dir, "*.json"))) for a in ("--heads", path)]
 
 
+def head_sizes(head):
+    """{log: size} of a head's text."""
+    return {line.split()[0]: int(line.split()[1]) for line in head["text"].splitlines()[3:7]}
+
+
+def verify_file(kind, *args):
+    r = subprocess.run([f"{bins}/annals", "verify", kind, "--key", pub, *args], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("verified: "), (kind, args, r.stdout, r.stderr)
+
+
+def check_proofs(audit_port, rng):
+    reader = token("city-reader")
+    digests = subprocess.run(["kcat", "-b", brokers, "-C", "-t", prefix + "digests", "-e", "-q", "-f", "%s\n"],
+                             check=True, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    heads = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(kept_dir, "*.json")))]
+    heads += [json.loads(line) for line in digests if line.startswith("{")]
+    heads = [h for h in heads if "district xicheng" in h["text"]]
+    assert len(heads) >= 2, heads
+    paths = []
+    for i, h in enumerate(heads):
+        paths.append(os.path.join(work, f"head-{i}.json"))
+        with open(paths[-1], "w") as f:
+            json.dump(h, f)
+        verify_file("head", "--head", paths[-1])
+    trail = get_json(audit_port, "/v1/districts/xicheng/events?limit=500", token=reader)["events"]
+    proved = 0
+    for e in rng.sample(trail, 20):
+        i = rng.randrange(len(heads))
+        whole = get_json(audit_port, f"/v1/districts/xicheng/log/inclusion?event={e['id']}", token=reader)
+        size = head_sizes(heads[i])[whole["log"]]
+        if whole["leaf_index"] >= size:
+            continue  # not yet in that head
+        proof = get_json(audit_port, f"/v1/districts/xicheng/log/inclusion?event={e['id']}&tree_size={size}",
+                         token=reader)
+        path = os.path.join(work, "proof.json")
+        with open(path, "w") as f:
+            json.dump(proof, f)
+        verify_file("inclusion", "--head", paths[i], "--proof", path)
+        proved += 1
+    assert proved >= 5, proved
+    pairs = 0
+    for _ in range(10):
+        i, j = sorted(rng.sample(range(len(heads)), 2), key=lambda k: sum(head_sizes(heads[k]).values()))
+        first, second = head_sizes(heads[i]), head_sizes(heads[j])
+        logs = ("registry", "personnel", "enrollment", "finance")
+        proof = get_json(audit_port, "/v1/districts/xicheng/log/consistency?first=" +
+                         ",".join(str(first[l]) for l in logs) + "&second=" + ",".join(str(second[l]) for l in logs),
+                         token=reader)
+        path = os.path.join(work, "consistency.json")
+        with open(path, "w") as f:
+            json.dump(proof, f)
+        verify_file("consistency", "--older", paths[i], "--newer", paths[j], "--proof", path)
+        pairs += 1
+    print(f"verified: {len(heads)} kept heads, {proved} inclusion proofs of random events in random heads, "
+          f"{pairs} consistency proofs of random pairs of heads")
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -174,6 +235,9 @@ try:
     wait_projected(ports["projector"])
     second = keep_head(ports["audit"], "2-new-schools")
     assert second["text"] != first["text"]
+
+    print("== proofs of random events in random kept heads, and of random pairs of heads")
+    check_proofs(ports["audit"], random.Random(15))
 
     print("== the record as it is: everything agrees")
     out = verify("--topic-prefix", prefix, "--store", views, "--digests", "--key", pub, *kept_heads(), expect=0)

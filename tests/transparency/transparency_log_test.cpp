@@ -183,6 +183,42 @@ TEST(TransparencyLog, AHeadAsItWasIsTheLongestPrefixRecordedByThenAndProvesItsEv
   }
 }
 
+// The views keep the leaves and the nodes of kFirstStoredMerkleLevel and up; the levels
+// between are hashed from the leaves when read. A log of a few hundred leaves, appended over
+// many batches, has RFC 6962's root and proofs at every size.
+TEST(TransparencyLog, EverySizeHasTheRootAndProofsOfTheDefinitionWithTheLowLevelsHashedWhenRead) {
+  std::mt19937_64 rng(21);
+  auto records = history(rng, 600);
+  ::annals::testing::TempDir dir;
+  auto store = views::ViewStore::open_primary(dir / "v");
+  for (std::size_t from = 0; from < records.size(); from += 37)
+    project(*store,
+            std::vector<ConsumedRecord>(records.begin() + from,
+                                        records.begin() + std::min(from + 37, records.size())));
+  auto leaves = expected_leaves(records, "d1", "t.personnel", System::personnel);
+  ASSERT_GT(leaves.size(), 100u);
+  auto nodes = node_reader(*store, "d1", System::personnel);
+  std::string unused;
+  EXPECT_FALSE(views::Reader(*store).get(
+      views::Family::merkle_nodes, views::merkle_node_key("d1", System::personnel, 1, 0), unused));
+  EXPECT_TRUE(views::Reader(*store).get(
+      views::Family::merkle_nodes,
+      views::merkle_node_key("d1", System::personnel, views::kFirstStoredMerkleLevel, 0), unused));
+  for (std::uint64_t n = 1; n <= leaves.size(); ++n) {
+    Hash r = mth(leaves, 0, n);
+    ASSERT_EQ(root(nodes, n), r) << n;
+    std::uint64_t j = rng() % n;
+    auto proof = inclusion_proof(nodes, j, n);
+    ASSERT_TRUE(proof);
+    EXPECT_TRUE(verify_inclusion(leaves[j], j, n, *proof, r)) << j << " of " << n;
+    std::uint64_t older = rng() % (n + 1);
+    auto consistency = consistency_proof(nodes, older, n);
+    ASSERT_TRUE(consistency);
+    EXPECT_TRUE(verify_consistency(older, n, older ? mth(leaves, 0, older) : empty_root(), r,
+                                   *consistency));
+  }
+}
+
 TEST(TransparencyLog, ADamagedTreeIsRefusedNotAnsweredFrom) {
   ProjectedHistory projected(3, 20);
   auto& store = projected.store;
