@@ -355,7 +355,8 @@ class Bench:
                 events, _ = ask(f"/v1/districts/{d}/events?from={year}-01-01&limit=20")
                 for e in events.get("events", [])[:1]:
                     times["inclusion"].append(ask(f"/v1/districts/{d}/log/inclusion?event={e['id']}")[1])
-            out["proofs"] = {k: {"n": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99)} for k, v in times.items()}
+            out["proofs"] = {k: {"n": len(v), "p50": percentile(v, 50), "p99": percentile(v, 99)}
+                             for k, v in times.items() if v}
         finally:
             audit.send_signal(signal.SIGTERM)
             audit.wait(timeout=60)
