@@ -77,6 +77,20 @@ def ensure_python_modules():
         run(sys.executable, "-m", "pip", "install", "-q", *missing)
 
 
+def timed_get(conn, path, token):
+    """GET `path` on a keep-alive connection as `token`: (status, the answer's JSON, seconds), the
+    JSON decoded within the time (a client reads the answer, not only its bytes)."""
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    r = conn.getresponse()
+    body = r.read()
+    try:
+        body = json.loads(body)
+    except ValueError:
+        pass
+    return r.status, body, time.perf_counter() - t0
+
+
 def percentile(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(len(v) * p / 100))]
@@ -332,13 +346,10 @@ class Bench:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
             def ask(path):
-                t0 = time.perf_counter()
-                conn.request("GET", path, headers={"Authorization": f"Bearer {reader}"})
-                r = conn.getresponse()
-                body = r.read()
-                if r.status != 200:
-                    sys.exit(f"{path}: {r.status} {body[:300]!r}")
-                return json.loads(body), (time.perf_counter() - t0) * 1000
+                status, body, seconds = timed_get(conn, path, reader)
+                if status != 200:
+                    sys.exit(f"{path}: {status} {body!r:.300}")
+                return body, seconds * 1000
             rng = random.Random(15)
             times = {"head": [], "head_rec": [], "inclusion": [], "consistency": []}
             n = max(20, self.args.queries)
@@ -503,14 +514,10 @@ class Bench:
             http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
             def annals(path):
-                t0 = time.perf_counter()
-                http_conn.request("GET", path, headers={"Authorization": f"Bearer {reader}"})
-                r = http_conn.getresponse()
-                body = r.read()
-                json.loads(body)
-                if r.status != 200:
-                    raise RuntimeError(f"{path}: {r.status} {body[:200]}")
-                return time.perf_counter() - t0
+                status, body, seconds = timed_get(http_conn, path, reader)
+                if status != 200:
+                    raise RuntimeError(f"{path}: {status} {body!r:.200}")
+                return seconds
 
             def postgres(call):
                 t0 = time.perf_counter()

@@ -16,6 +16,7 @@
 #include "events/json_codec.h"
 #include "services/projector/projection.h"
 #include "support/event_builders.h"
+#include "support/project_records.h"
 #include "support/temp_dir.h"
 
 namespace annals::transparency {
@@ -23,6 +24,7 @@ namespace {
 
 using testing::make_event;
 using testing::opening;
+using testing::project_records;
 
 TeacherHired hiring(const std::string& teacher, const std::string& school) {
   TeacherHired h;
@@ -54,14 +56,6 @@ std::vector<ConsumedRecord> history(std::mt19937_64& rng, int n) {
   return out;
 }
 
-void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
-  Projection p(store, TopicNames{"t."});
-  views::Batch batch(store);
-  auto result = p.stage(records, batch);
-  for (const auto& d : result.dead_letters) ADD_FAILURE() << d.reason;
-  ASSERT_TRUE(store.write(batch).ok());
-}
-
 // RFC 6962's root over `leaves`, from the definition.
 Hash mth(const std::vector<Hash>& d, std::size_t b, std::size_t e) {
   if (e - b == 1) return d[b];
@@ -91,7 +85,7 @@ struct ProjectedHistory {
   ProjectedHistory(std::uint64_t seed, int n) {
     std::mt19937_64 rng(seed);
     records = history(rng, n);
-    project(*store, records);
+    project_records(*store, records);
   }
   std::vector<ConsumedRecord> records;
   ::annals::testing::TempDir dir;
@@ -103,8 +97,8 @@ TEST(TransparencyLog, EachDistrictsLogOfATopicIsTheTreeOfItsEventsInOffsetOrder)
   auto records = history(rng, 40);
   ::annals::testing::TempDir dir;
   auto store = views::ViewStore::open_primary(dir / "v");
-  project(*store, std::vector<ConsumedRecord>(records.begin(), records.begin() + 17));
-  project(*store, std::vector<ConsumedRecord>(records.begin() + 17, records.end()));
+  project_records(*store, std::vector<ConsumedRecord>(records.begin(), records.begin() + 17));
+  project_records(*store, std::vector<ConsumedRecord>(records.begin() + 17, records.end()));
   for (std::string d : {"d1", "d2"}) {
     auto head = tree_head(*store, d);
     ASSERT_TRUE(head);
@@ -192,9 +186,9 @@ TEST(TransparencyLog, EverySizeHasTheRootAndProofsOfTheDefinitionWithTheLowLevel
   ::annals::testing::TempDir dir;
   auto store = views::ViewStore::open_primary(dir / "v");
   for (std::size_t from = 0; from < records.size(); from += 37)
-    project(*store,
-            std::vector<ConsumedRecord>(records.begin() + from,
-                                        records.begin() + std::min(from + 37, records.size())));
+    project_records(
+        *store, std::vector<ConsumedRecord>(records.begin() + from,
+                                            records.begin() + std::min(from + 37, records.size())));
   auto leaves = expected_leaves(records, "d1", "t.personnel", System::personnel);
   ASSERT_GT(leaves.size(), 100u);
   auto nodes = node_reader(*store, "d1", System::personnel);
@@ -247,7 +241,7 @@ RC_GTEST_PROP(TransparencyLog, AnyInterleavingOfTopicsAndAnyBatchingGiveTheSameL
   ::annals::testing::TempDir dir;
   auto in_order = views::ViewStore::open_primary(dir / "a");
   auto mixed = views::ViewStore::open_primary(dir / "b");
-  project(*in_order, records);
+  project_records(*in_order, records);
   // Merge the two topics' records at random, each topic's in its own order.
   std::vector<ConsumedRecord> registry, personnel, merged;
   for (const auto& r : records) (r.topic == "t.registry" ? registry : personnel).push_back(r);
@@ -258,9 +252,9 @@ RC_GTEST_PROP(TransparencyLog, AnyInterleavingOfTopicsAndAnyBatchingGiveTheSameL
                          : personnel[j++]);
   for (std::size_t start = 0; start < merged.size();) {
     std::size_t n = 1 + rng() % 6;
-    project(*mixed,
-            std::vector<ConsumedRecord>(merged.begin() + start,
-                                        merged.begin() + std::min(merged.size(), start + n)));
+    project_records(
+        *mixed, std::vector<ConsumedRecord>(merged.begin() + start,
+                                            merged.begin() + std::min(merged.size(), start + n)));
     start += n;
   }
   for (std::string d : {"d1", "d2"}) RC_ASSERT(tree_head(*in_order, d) == tree_head(*mixed, d));

@@ -11,6 +11,7 @@
 #include "events/binary_codec.h"
 #include "events/json_codec.h"
 #include "support/event_builders.h"
+#include "support/project_records.h"
 #include "support/temp_dir.h"
 
 namespace annals::verify {
@@ -18,6 +19,7 @@ namespace {
 
 using ::annals::testing::make_event;
 using ::annals::testing::opening;
+using ::annals::testing::project_records;
 using ::annals::testing::TempDir;
 
 // Openings of schools s0.. in district d1 on t.registry (and one in d2), recorded a minute
@@ -37,20 +39,12 @@ std::vector<ConsumedRecord> history(int n) {
   return out;
 }
 
-void project(views::ViewStore& store, const std::vector<ConsumedRecord>& records) {
-  Projection p(store, TopicNames{"t."});
-  views::Batch batch(store);
-  auto result = p.stage(records, batch);
-  for (const auto& d : result.dead_letters) ADD_FAILURE() << d.reason;
-  ASSERT_TRUE(store.write(batch).ok());
-}
-
 std::string uuid(int i) { return uuid_from_name("test", "e" + std::to_string(i)); }
 
 struct Stores {
   explicit Stores(const std::vector<ConsumedRecord>& projected,
                   const std::vector<ConsumedRecord>& log) {
-    project(*views, projected);
+    project_records(*views, projected);
     replay.apply(log);
   }
   TempDir dir;
@@ -77,7 +71,7 @@ TEST(LogAudit, TheReplayedLogAgreesWithTheViewsAndCountsWhatTheyHaveNotReached) 
   EXPECT_EQ(behind, 10u);
   s.views.reset();
   s.views = views::ViewStore::open_primary(s.dir / "views");
-  project(*s.views, std::vector<ConsumedRecord>(log.begin() + 20, log.end()));
+  project_records(*s.views, std::vector<ConsumedRecord>(log.begin() + 20, log.end()));
   found = compare_with_views(s.replay.store(), *s.views, {"d1", "d2"}, behind);
   EXPECT_TRUE(found.empty()) << all(found);
   EXPECT_EQ(behind, 0u);
@@ -151,7 +145,8 @@ TEST(LogAudit, ALogRewrittenUnderKeptHeadsIsNamedBetweenTheHeadsAroundTheRewrite
   auto views = views::ViewStore::open_primary(dir / "views");
   std::vector<KeptHead> heads;
   for (int upto : {10, 20, 30}) {  // an office keeps a head after each third
-    project(*views, std::vector<ConsumedRecord>(log.begin() + upto - 10, log.begin() + upto));
+    project_records(*views,
+                    std::vector<ConsumedRecord>(log.begin() + upto - 10, log.begin() + upto));
     heads.push_back(kept(*views, "head-" + std::to_string(upto)));
   }
   auto rewritten = log;
@@ -185,7 +180,7 @@ TEST(LogAudit, ARecordBackDatedPastAKeptHeadIsNamed) {
   auto log = history(20);
   TempDir dir;
   auto views = views::ViewStore::open_primary(dir / "views");
-  project(*views, log);
+  project_records(*views, log);
   std::vector<KeptHead> heads{kept(*views, "kept.json")};
   // Written later, claiming to have been recorded before the head's last record.
   log.push_back(record(20, "后补小学", "2020-01-01T00:05:30Z"));
