@@ -131,11 +131,10 @@ int run_audit(const AuditOptions& o) {
   if (!offered.empty() && o.key.empty())
     throw std::runtime_error("kept heads need the platform's public key: --key");
   std::vector<verify::KeptHead> kept;
-  std::string key_text;
+  std::optional<transparency::PublicKey> key;
+  if (!offered.empty()) key = read_key(o.key);
   for (auto& [source, j] : offered) {
-    auto key = read_key(o.key);
-    key_text = transparency::key_id(key);
-    auto v = transparency::check_head(j, key);
+    auto v = transparency::check_head(j, *key);
     std::string error;
     auto head = v.ok ? transparency::signed_head_from_json(j, error) : std::nullopt;
     if (!head) {
@@ -148,8 +147,17 @@ int run_audit(const AuditOptions& o) {
       kept.push_back({source, head->head});
   }
 
-  // The log, replayed by the projector's own acceptance.
+  // The views as they are now, before the log is read to its end: they cannot be ahead of it
+  // (a running projector goes on after this snapshot, which the secondary does not follow).
   Scratch scratch(o.scratch);
+  std::unique_ptr<views::ViewStore> views;
+  if (!o.store.empty()) {
+    views = views::ViewStore::open_secondary(
+        o.store, (std::filesystem::path(scratch.path) / "views-secondary").string());
+    views->catch_up();
+  }
+
+  // The log, replayed by the projector's own acceptance.
   verify::Replay replay(scratch.path + "/replay", topics);
   auto started = Clock::now();
   std::vector<ConsumedRecord> batch;
@@ -191,10 +199,7 @@ int run_audit(const AuditOptions& o) {
         found.push_back(x);
     return f.empty();
   };
-  if (!o.store.empty()) {
-    std::filesystem::path secondary = std::filesystem::path(scratch.path) / "views-secondary";
-    auto views = views::ViewStore::open_secondary(o.store, secondary.string());
-    views->catch_up();
+  if (views) {
     std::vector<std::string> all = districts;
     if (o.districts.empty())
       for (auto& d : verify::log_districts(*views))
@@ -210,7 +215,7 @@ int run_audit(const AuditOptions& o) {
   }
   if (!offered.empty()) {
     std::cout << kept.size() << " of " << offered.size() << " kept heads verify with key "
-              << key_text << "\n";
+              << transparency::key_id(*key) << "\n";
     if (report_part(verify::compare_with_heads(replay.store(), "the Kafka log", kept)))
       std::cout << "the Kafka log holds every kept head, and nothing back-dated past one\n";
   }
