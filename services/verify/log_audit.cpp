@@ -19,14 +19,15 @@ namespace annals::verify {
 using transparency::Hash;
 using transparency::kLogs;
 
-Replay::Replay(const std::string& scratch, TopicNames topics) : topics_(std::move(topics)) {
+Replay::Replay(const std::string& scratch, TopicNames topics) {
   namespace fs = std::filesystem;
   if (fs::exists(scratch) && !fs::is_empty(scratch))
     throw std::runtime_error("the scratch directory " + scratch +
                              " is not empty: the replay needs a fresh store");
   fs::create_directories(scratch);
   store_ = views::ViewStore::open_primary(scratch);
-  projection_ = std::make_unique<Projection>(*store_, topics_, std::set<std::string>{}, Keeps::log);
+  projection_ =
+      std::make_unique<Projection>(*store_, std::move(topics), std::set<std::string>{}, Keeps::log);
 }
 
 Replay::~Replay() = default;
@@ -115,7 +116,8 @@ std::string event_text(const std::optional<Stored>& s) {
 
 // The JSON paths where two events differ, the first few.
 std::string differing_fields(const Event& truth, const Event& copy) {
-  auto patch = nlohmann::json::diff(event_to_json(truth), event_to_json(copy));
+  nlohmann::json t = event_to_json(truth), c = event_to_json(copy);
+  auto patch = nlohmann::json::diff(t, c);
   std::string out;
   std::size_t shown = 0;
   for (const auto& op : patch) {
@@ -125,7 +127,6 @@ std::string differing_fields(const Event& truth, const Event& copy) {
     }
     std::string path = op.value("path", "");
     auto at = nlohmann::json::json_pointer(path);
-    nlohmann::json t = event_to_json(truth), c = event_to_json(copy);
     out += (out.empty() ? "" : ", ") + path +
            " (the log: " + (t.contains(at) ? t[at].dump() : std::string("absent")) +
            ", the views: " + (c.contains(at) ? c[at].dump() : std::string("absent")) + ")";

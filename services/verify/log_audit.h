@@ -53,7 +53,6 @@ class Replay {
   const std::string& first_dead_letter() const { return first_dead_letter_; }
 
  private:
-  TopicNames topics_;
   std::unique_ptr<views::ViewStore> store_;
   std::unique_ptr<Projection> projection_;
   std::size_t records_ = 0, leaves_ = 0, duplicates_ = 0, dead_letters_ = 0;
