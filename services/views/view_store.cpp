@@ -136,6 +136,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ViewStore::families(const rocksdb::
       cf.memtable_whole_key_filtering = true;
     } else if (cf.prefix_extractor) {
       cf.memtable_prefix_bloom_size_ratio = 0.02;
+    } else if (n == "versions" || n == "learned" || n == "event_counts") {
+      // Also read by key on every event the projector applies, mostly keys it has not written
+      // yet: a memtable bloom answers those misses without searching the memtable.
+      cf.memtable_prefix_bloom_size_ratio = 0.02;
+      cf.memtable_whole_key_filtering = true;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     out.emplace_back(n, cf);
@@ -232,8 +237,18 @@ std::optional<std::uint64_t> ViewStore::int_property(Family family, const std::s
 
 rocksdb::Status ViewStore::write(Batch& batch) {
   assert(primary_ && &batch.store_ == this);
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch.batch_.GetWriteBatch());
-  if (s.ok()) batch.batch_.Clear();
+  // In key order per family: RocksDB's memtable inserts an ascending run next to the previous
+  // insert instead of searching its skip list from the top each time.
+  rocksdb::WriteBatch out;
+  for (int f = 0; f < kFamilies; ++f)
+    for (const auto& [key, value] : batch.staged_[std::size_t(f)]) {
+      rocksdb::Status s =
+          value ? out.Put(handle(Family(f)), key, *value) : out.Delete(handle(Family(f)), key);
+      if (!s.ok()) return s;
+    }
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &out);
+  if (s.ok())
+    for (auto& staged : batch.staged_) staged.clear();
   return s;
 }
 
@@ -245,49 +260,27 @@ std::optional<std::pair<LogPosition, Event>> ViewStore::find_event(std::string_v
   return std::make_pair(stored->pos, std::move(stored->event));
 }
 
-Reader::Reader(Batch& batch) : store_(batch.store_), overlay_(&batch.batch_) {}
-
-namespace {
-
-// An iterator over a batch and the store that ends at `upper`: RocksDB's write-batch overlay
-// bounds the store's part by iterate_upper_bound but not the batch's own writes, which a loop
-// would otherwise run on into (a registry scan of one district into the next district's keys).
-class Bounded : public rocksdb::Iterator {
- public:
-  Bounded(rocksdb::Iterator* inner, std::string upper) : inner_(inner), upper_(std::move(upper)) {}
-  bool Valid() const override { return inner_->Valid() && inner_->key().compare(upper_) < 0; }
-  void SeekToFirst() override { inner_->SeekToFirst(); }
-  void SeekToLast() override { inner_->SeekForPrev(upper_); }
-  void Seek(const rocksdb::Slice& target) override { inner_->Seek(target); }
-  void SeekForPrev(const rocksdb::Slice& target) override { inner_->SeekForPrev(target); }
-  void Next() override { inner_->Next(); }
-  void Prev() override { inner_->Prev(); }
-  rocksdb::Slice key() const override { return inner_->key(); }
-  rocksdb::Slice value() const override { return inner_->value(); }
-  rocksdb::Status status() const override { return inner_->status(); }
-
- private:
-  std::unique_ptr<rocksdb::Iterator> inner_;
-  std::string upper_;
-};
-
-}  // namespace
+Reader::Reader(Batch& batch) : store_(batch.store_), overlay_(&batch) {}
 
 std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family,
                                                     const rocksdb::ReadOptions& options) {
   std::unique_ptr<rocksdb::Iterator> base(store_.db_->NewIterator(options, store_.handle(family)));
   if (!overlay_) return base;
-  std::unique_ptr<rocksdb::Iterator> both(
-      overlay_->NewIteratorWithBase(store_.handle(family), base.release(), &options));
-  if (!options.iterate_upper_bound) return both;
-  return std::make_unique<Bounded>(both.release(), options.iterate_upper_bound->ToString());
+  return merged_iterator(overlay_->staged_[std::size_t(family)], std::move(base),
+                         options.iterate_upper_bound);
 }
 
 bool Reader::get(Family family, std::string_view key, std::string& value) {
-  rocksdb::Slice k(key.data(), key.size());
+  if (overlay_) {
+    const StagedWrites& staged = overlay_->staged_[std::size_t(family)];
+    if (auto at = staged.find(key); at != staged.end()) {
+      if (!at->second) return false;  // removed in the batch
+      value = *at->second;
+      return true;
+    }
+  }
   rocksdb::Status s =
-      overlay_ ? overlay_->GetFromBatchAndDB(store_.db_.get(), {}, store_.handle(family), k, &value)
-               : store_.db_->Get({}, store_.handle(family), k, &value);
+      store_.db_->Get({}, store_.handle(family), rocksdb::Slice(key.data(), key.size()), &value);
   if (s.ok()) return true;
   if (s.IsNotFound()) return false;
   throw std::runtime_error("reading the views: " + s.ToString());
@@ -360,16 +353,22 @@ std::optional<LogPosition> Reader::first_position(std::string_view district) {
   return order.pos;
 }
 
-Batch::Batch(ViewStore& store)
-    : store_(store), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
-
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  batch_.Put(store_.handle(family), rocksdb::Slice(key.data(), key.size()),
-             rocksdb::Slice(value.data(), value.size()));
+  auto& staged = staged_[std::size_t(family)];
+  auto at = staged.lower_bound(key);
+  if (at != staged.end() && at->first == key) at->second.emplace(value);
+  else staged.emplace_hint(at, std::string(key), std::string(value));
 }
 
 void Batch::remove(Family family, std::string_view key) {
-  batch_.Delete(store_.handle(family), rocksdb::Slice(key.data(), key.size()));
+  auto& staged = staged_[std::size_t(family)];
+  auto at = staged.lower_bound(key);
+  if (at != staged.end() && at->first == key) at->second.reset();
+  else staged.emplace_hint(at, std::string(key), std::nullopt);
+}
+
+bool Batch::empty() const {
+  return std::all_of(staged_.begin(), staged_.end(), [](const auto& s) { return s.empty(); });
 }
 
 }  // namespace annals::views

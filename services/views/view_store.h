@@ -6,6 +6,7 @@
 // What each column family holds, and every key and value layout: services/views/format.h.
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,11 +16,11 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/statistics.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "events/entities.h"
 #include "events/event.h"
 #include "services/views/format.h"
+#include "services/views/staged_writes.h"
 
 namespace annals::views {
 
@@ -139,23 +140,26 @@ class Reader {
 
  private:
   ViewStore& store_;
-  rocksdb::WriteBatchWithIndex* overlay_ = nullptr;
+  Batch* overlay_ = nullptr;
 };
 
-// The projector's write path: puts and deletes staged in memory, readable through a Reader
-// before they are written, and written at once by ViewStore::write.
+// The projector's write path: puts and deletes staged in memory (the latest under a key
+// wins), readable through a Reader before they are written, and written at once by
+// ViewStore::write (services/views/staged_writes.h).
 class Batch {
  public:
-  explicit Batch(ViewStore& store);
+  explicit Batch(ViewStore& store) : store_(store) {}
   ViewStore& store() { return store_; }
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
+  // True when nothing is staged.
+  bool empty() const;
 
  private:
   friend class Reader;
   friend class ViewStore;
   ViewStore& store_;
-  rocksdb::WriteBatchWithIndex batch_;
+  std::array<StagedWrites, kFamilies> staged_;  // by Family
 };
 
 }  // namespace annals::views
