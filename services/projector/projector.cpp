@@ -4,6 +4,7 @@
 #include "services/projector/projector.h"
 
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <set>
 #include <stdexcept>
@@ -50,6 +51,7 @@ void Projector::run() {
     poll_batch(*consumer, records);
     state.consumed += records.size();
     if (records.empty()) {
+      finish_writing(*consumer);
       flush_when_idle(state);
     } else {
       if (!apply_batch(*consumer, projection, records)) break;  // stopping
@@ -57,27 +59,33 @@ void Projector::run() {
     }
     report_progress(*consumer, records.empty(), state);
   }
+  finish_writing(*consumer);
   consumer->close();
 }
 
 bool Projector::apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
                             const std::vector<ConsumedRecord>& records) {
   auto started = std::chrono::steady_clock::now();
-  std::optional<ProjectionResult> result = write_batch(projection, records);
-  if (!result) return false;
-  count_batch(*result, records.size(), started);
-  commit_offsets(consumer, records);
+  auto batch = std::make_unique<views::Batch>(store_, writing_ ? writing_->batch.get() : nullptr);
+  ProjectionResult result = projection.stage(records, *batch);
+  if (!send_dead_letters(result.dead_letters)) return false;
+  finish_writing(consumer);
+  batch->detach();  // what it was staged on is in the store now
+  Writing w{std::move(batch), {}, std::move(result), records.size(), {}, started};
+  for (const auto& r : records) w.next[{r.topic, r.partition}] = r.offset + 1;
+  w.written =
+      std::async(std::launch::async, [this, b = w.batch.get()] { return store_.write_staged(*b); });
+  writing_ = std::move(w);
   return true;
 }
 
-std::optional<ProjectionResult> Projector::write_batch(Projection& projection,
-                                                       const std::vector<ConsumedRecord>& records) {
-  views::Batch batch(store_);
-  ProjectionResult result = projection.stage(records, batch);
-  if (!send_dead_letters(result.dead_letters)) return std::nullopt;
-  rocksdb::Status s = store_.write(batch);
+void Projector::finish_writing(RdKafka::KafkaConsumer& consumer) {
+  if (!writing_) return;
+  rocksdb::Status s = writing_->written.get();
   if (!s.ok()) throw std::runtime_error("writing views: " + s.ToString());
-  return result;
+  count_batch(writing_->result, writing_->records, writing_->started);
+  commit_offsets(consumer, writing_->next);
+  writing_.reset();
 }
 
 void Projector::count_batch(const ProjectionResult& result, std::size_t records,

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,7 +104,8 @@ class Projector {
 
   // Consumer setup (projector_consumer.cpp).
   // The rebalance callback: each assigned partition starts where the store says the views
-  // end. It must outlive the consumer that calls it.
+  // end, once the batch being written is in (finish_writing). It must outlive the consumer
+  // that calls it.
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_callback();
   // A consumer configured from the options (range assignment, no auto commit, then
   // kafka_config) that calls `rebalance`. Throws std::runtime_error naming a setting Kafka
@@ -120,21 +122,23 @@ class Projector {
   // Replaces `records` with the next batch: up to max_batch records, ending max_wait after
   // it started (waiting up to 100 ms for a first record), on a consume error, or on stop().
   void poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records);
-  // Writes the batch (write_batch), counts it and commits its offsets to Kafka; false when
-  // stopping before its dead letters are safe (nothing written).
+  // Stages `records` through `projection` on top of the batch being written, sends their
+  // dead letters (send_dead_letters), waits for that write (finish_writing), and starts
+  // writing this batch with its offsets on another thread: staging a batch and writing the
+  // one before use both cores, and the store changes by whole batches as before. False when
+  // stopping before the dead letters are safe (this batch is not written).
   bool apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
                    const std::vector<ConsumedRecord>& records);
-  // Stages `records` through `projection`, sends their dead letters (send_dead_letters),
-  // and writes the batch with its offsets to the store: the projector's one write. nullopt
-  // when stopping before the dead letters are safe. Throws when the store refuses the write.
-  std::optional<ProjectionResult> write_batch(Projection& projection,
-                                              const std::vector<ConsumedRecord>& records);
+  // Waits for the batch being written, if any: throws when the store refused it; otherwise
+  // counts it and commits its offsets to Kafka. Called before a new batch is written, when
+  // idle, before partitions are (re)assigned from the store's offsets, and on the way out.
+  void finish_writing(RdKafka::KafkaConsumer& consumer);
   // The applied, duplicate and batch metrics of one written batch begun at `started`.
   void count_batch(const ProjectionResult& result, std::size_t records,
                    std::chrono::steady_clock::time_point started);
-  // Tells Kafka the batch's next offsets (for lag tools; never with all_partitions): the
+  // Tells Kafka a batch's next offsets (for lag tools; never with all_partitions): the
   // store stays the source of truth.
-  void commit_offsets(RdKafka::KafkaConsumer& consumer, const std::vector<ConsumedRecord>& records);
+  void commit_offsets(RdKafka::KafkaConsumer& consumer, const PartitionOffsets& next);
   // Idle: flushes the memtables written since the last flush.
   void flush_when_idle(RunState& state);
   // At most every 200 ms, and whenever `idle`: the lag gauges and progress() of every
@@ -165,8 +169,19 @@ class Projector {
   // The dead-letter metrics of a batch's dead letters, once they are safe.
   void count_dead_letters(const std::vector<DeadLetter>& dead);
 
+  // A staged batch being written to the store (ViewStore::write_staged) on another thread.
+  struct Writing {
+    std::unique_ptr<views::Batch> batch;
+    std::future<rocksdb::Status> written;
+    ProjectionResult result;
+    std::size_t records = 0;
+    PartitionOffsets next;  // the batch's next offset per partition
+    std::chrono::steady_clock::time_point started;
+  };
+
   ProjectorOptions options_;
   views::ViewStore& store_;
+  std::optional<Writing> writing_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Producer> dead_letter_producer_;
   std::atomic<bool> stopping_{false};

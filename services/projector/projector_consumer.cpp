@@ -3,6 +3,7 @@
 // metadata), polling a batch, committing offsets, the lag gauges and progress(), and the
 // caught-up check of a rebuild. The store's offsets are always where a partition starts.
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 
@@ -42,12 +43,15 @@ std::int64_t stored_next(const PartitionOffsets& stored,
 
 // On assignment, every partition starts where the store says the views end; the offsets
 // committed to Kafka are informational only (for lag tools), never the source of truth.
+// `written` waits for the batch being written, so that the store's offsets include it.
 class Rebalance : public RdKafka::RebalanceCb {
  public:
-  explicit Rebalance(views::ViewStore& store) : store_(store) {}
+  Rebalance(views::ViewStore& store, std::function<void()> written)
+      : store_(store), written_(std::move(written)) {}
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      written_();
       PartitionOffsets stored = stored_offsets(store_);
       for (auto* tp : partitions)
         tp->set_offset(start_offset(stored, tp->topic(), tp->partition()));
@@ -59,6 +63,7 @@ class Rebalance : public RdKafka::RebalanceCb {
 
  private:
   views::ViewStore& store_;
+  std::function<void()> written_;
 };
 
 // The metadata of `topic`, asked up to 30 times (2 s each) until the brokers answer or
@@ -84,7 +89,10 @@ std::unique_ptr<RdKafka::Metadata> topic_metadata(RdKafka::KafkaConsumer& consum
 }  // namespace
 
 std::unique_ptr<RdKafka::RebalanceCb> Projector::rebalance_callback() {
-  return std::make_unique<Rebalance>(store_);
+  // Only waits: a failed write is thrown by finish_writing in the loop, not through librdkafka.
+  return std::make_unique<Rebalance>(store_, [this] {
+    if (writing_) writing_->written.wait();
+  });
 }
 
 std::unique_ptr<RdKafka::KafkaConsumer> Projector::create_consumer(
@@ -165,10 +173,7 @@ void Projector::poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<Consume
   }
 }
 
-void Projector::commit_offsets(RdKafka::KafkaConsumer& consumer,
-                               const std::vector<ConsumedRecord>& records) {
-  PartitionOffsets next;
-  for (const auto& r : records) next[{r.topic, r.partition}] = r.offset + 1;
+void Projector::commit_offsets(RdKafka::KafkaConsumer& consumer, const PartitionOffsets& next) {
   std::vector<RdKafka::TopicPartition*> commit;
   for (const auto& [tp, off] : next)
     commit.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));

@@ -236,6 +236,13 @@ std::optional<std::uint64_t> ViewStore::int_property(Family family, const std::s
 }
 
 rocksdb::Status ViewStore::write(Batch& batch) {
+  rocksdb::Status s = write_staged(batch);
+  if (s.ok())
+    for (auto& staged : batch.staged_) staged.clear();
+  return s;
+}
+
+rocksdb::Status ViewStore::write_staged(const Batch& batch) {
   assert(primary_ && &batch.store_ == this);
   // In key order per family: RocksDB's memtable inserts an ascending run next to the previous
   // insert instead of searching its skip list from the top each time.
@@ -246,10 +253,7 @@ rocksdb::Status ViewStore::write(Batch& batch) {
           value ? out.Put(handle(Family(f)), key, *value) : out.Delete(handle(Family(f)), key);
       if (!s.ok()) return s;
     }
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &out);
-  if (s.ok())
-    for (auto& staged : batch.staged_) staged.clear();
-  return s;
+  return db_->Write(rocksdb::WriteOptions(), &out);
 }
 
 std::vector<PartitionOffset> ViewStore::offsets() { return Reader(*this).offsets(); }
@@ -266,13 +270,17 @@ std::unique_ptr<rocksdb::Iterator> Reader::iterator(Family family,
                                                     const rocksdb::ReadOptions& options) {
   std::unique_ptr<rocksdb::Iterator> base(store_.db_->NewIterator(options, store_.handle(family)));
   if (!overlay_) return base;
+  if (const Batch* beneath = overlay_->beneath_)
+    base = merged_iterator(beneath->staged_[std::size_t(family)], std::move(base),
+                           options.iterate_upper_bound);
   return merged_iterator(overlay_->staged_[std::size_t(family)], std::move(base),
                          options.iterate_upper_bound);
 }
 
 bool Reader::get(Family family, std::string_view key, std::string& value) {
-  if (overlay_) {
-    const StagedWrites& staged = overlay_->staged_[std::size_t(family)];
+  for (const Batch* batch : {overlay_, overlay_ ? overlay_->beneath_ : nullptr}) {
+    if (!batch) continue;
+    const StagedWrites& staged = batch->staged_[std::size_t(family)];
     if (auto at = staged.find(key); at != staged.end()) {
       if (!at->second) return false;  // removed in the batch
       value = *at->second;

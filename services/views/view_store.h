@@ -60,6 +60,9 @@ class ViewStore {
   // that cover them change together), and empties it. A failed write leaves the views as
   // they were and the batch as it was.
   rocksdb::Status write(Batch& batch);
+  // Primary only: as write(), but leaves `batch` as it is, so that another thread may read
+  // through it meanwhile (a batch staged on top of it, Batch's `beneath`).
+  rocksdb::Status write_staged(const Batch& batch);
 
   // Secondary only: reads what the primary wrote since the last call. Each call replays the
   // primary's live log and rereads its manifest (milliseconds), so it is skipped, and false
@@ -140,25 +143,35 @@ class Reader {
 
  private:
   ViewStore& store_;
-  Batch* overlay_ = nullptr;
+  const Batch* overlay_ = nullptr;
 };
 
 // The projector's write path: puts and deletes staged in memory (the latest under a key
 // wins), readable through a Reader before they are written, and written at once by
 // ViewStore::write (services/views/staged_writes.h).
+//
+// A batch may be staged on top of another (`beneath`) that ViewStore::write_staged writes on
+// another thread meanwhile: its reads see its own writes, then those of the batch beneath,
+// then the store, so staging the next batch need not wait for the write of the one before
+// (services/projector/projector.cpp). `beneath` must stay unchanged until detach(), called
+// once its write has succeeded.
 class Batch {
  public:
-  explicit Batch(ViewStore& store) : store_(store) {}
+  explicit Batch(ViewStore& store, const Batch* beneath = nullptr)
+      : store_(store), beneath_(beneath) {}
   ViewStore& store() { return store_; }
   void put(Family family, std::string_view key, std::string_view value);
   void remove(Family family, std::string_view key);
   // True when nothing is staged.
   bool empty() const;
+  // Stops reading through the batch beneath: it is in the store now.
+  void detach() { beneath_ = nullptr; }
 
  private:
   friend class Reader;
   friend class ViewStore;
   ViewStore& store_;
+  const Batch* beneath_;
   std::array<StagedWrites, kFamilies> staged_;  // by Family
 };
 

@@ -4,6 +4,7 @@
 // some in the memtable), random batches over a small key alphabet so that staged and stored
 // keys tie often, and random walks of seeks and steps in both directions, with and without an
 // upper bound; every position's key and value, and every point read, must be the model's.
+// The batch read is staged on top of another (Batch's `beneath`), written or not yet.
 #include <map>
 #include <optional>
 #include <random>
@@ -69,8 +70,16 @@ RC_GTEST_PROP(StagedWrites, ReadThroughABatchIsTheStoreWithTheBatchApplied, ()) 
     RC_ASSERT(written.empty());
     if (rng() % 2) store->flush_memtables(0, true);
   }
-  views::Batch batch(*store);
+  // A batch staged on top of one being written (the projector's pipeline): before that write,
+  // after it, and detached after it, the reads are the same.
+  views::Batch beneath(*store);
+  random_writes(rng, beneath, model, int(rng() % 30));
+  views::Batch batch(*store, &beneath);
   random_writes(rng, batch, model, int(rng() % 30));
+  if (int stage = int(rng() % 3); stage > 0) {
+    RC_ASSERT(store->write_staged(beneath).ok());
+    if (stage == 2) batch.detach();
+  }
   views::Reader reader(batch);
   for (const auto& [k, v] : model) RC_LOG() << k << "=" << v << " ";
   RC_LOG() << "\n";
