@@ -71,11 +71,15 @@ bool Projector::apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projec
   if (!send_dead_letters(result.dead_letters)) return false;
   finish_writing(consumer);
   batch->detach();  // what it was staged on is in the store now
-  Writing w{std::move(batch), {}, std::move(result), records.size(), {}, started};
+  Writing& w = writing_.emplace(
+      Writing{std::move(batch), {}, std::move(result), records.size(), {}, started});
   for (const auto& r : records) w.next[{r.topic, r.partition}] = r.offset + 1;
-  w.written =
-      std::async(std::launch::async, [this, b = w.batch.get()] { return store_.write_staged(*b); });
-  writing_ = std::move(w);
+  w.written = std::async(std::launch::async, [this, &w] {
+    rocksdb::Status s = store_.write_staged(*w.batch);
+    // Counted as soon as it is in the store, where readers of the views see it.
+    if (s.ok()) count_batch(w.result, w.records, w.started);
+    return s;
+  });
   return true;
 }
 
@@ -83,7 +87,6 @@ void Projector::finish_writing(RdKafka::KafkaConsumer& consumer) {
   if (!writing_) return;
   rocksdb::Status s = writing_->written.get();
   if (!s.ok()) throw std::runtime_error("writing views: " + s.ToString());
-  count_batch(writing_->result, writing_->records, writing_->started);
   commit_offsets(consumer, writing_->next);
   writing_.reset();
 }

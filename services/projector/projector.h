@@ -129,11 +129,13 @@ class Projector {
   // stopping before the dead letters are safe (this batch is not written).
   bool apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
                    const std::vector<ConsumedRecord>& records);
-  // Waits for the batch being written, if any: throws when the store refused it; otherwise
-  // counts it and commits its offsets to Kafka. Called before a new batch is written, when
+  // Waits for the batch being written, if any (its metrics are counted on the writing thread
+  // once it is in the store): throws when the store refused it; otherwise commits its offsets
+  // to Kafka. Called before a new batch is written, when
   // idle, before partitions are (re)assigned from the store's offsets, and on the way out.
   void finish_writing(RdKafka::KafkaConsumer& consumer);
-  // The applied, duplicate and batch metrics of one written batch begun at `started`.
+  // The applied, duplicate and batch metrics of one written batch begun at `started`
+  // (thread-safe: called on the writing thread).
   void count_batch(const ProjectionResult& result, std::size_t records,
                    std::chrono::steady_clock::time_point started);
   // Tells Kafka a batch's next offsets (for lag tools; never with all_partitions): the
