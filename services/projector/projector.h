@@ -131,8 +131,8 @@ class Projector {
                    const std::vector<ConsumedRecord>& records);
   // Waits for the batch being written, if any (its metrics are counted on the writing thread
   // once it is in the store): throws when the store refused it; otherwise commits its offsets
-  // to Kafka. Called before a new batch is written, when
-  // idle, before partitions are (re)assigned from the store's offsets, and on the way out.
+  // to Kafka. Called before a new batch is written, when idle, and on the way out; the
+  // rebalance callback only waits for the write before it reads the store's offsets.
   void finish_writing(RdKafka::KafkaConsumer& consumer);
   // The applied, duplicate and batch metrics of one written batch begun at `started`
   // (thread-safe: called on the writing thread).

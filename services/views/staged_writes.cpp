@@ -75,9 +75,7 @@ class Merged : public rocksdb::Iterator {
 
   bool staged_valid() const { return at_ != staged_.end() && (!upper_ || at_->first < *upper_); }
   // Moves the staged side one back; before the first, it is exhausted (end()).
-  void step_back() {
-    at_ = at_ == staged_.begin() || staged_.empty() ? staged_.end() : std::prev(at_);
-  }
+  void step_back() { at_ = at_ == staged_.begin() ? staged_.end() : std::prev(at_); }
   // The current entry is the lesser side's (`order` 1) or the greater's (-1): the staged
   // side's when the keys tie.
   void settle(int order) {

@@ -362,17 +362,17 @@ std::optional<LogPosition> Reader::first_position(std::string_view district) {
 }
 
 void Batch::put(Family family, std::string_view key, std::string_view value) {
-  auto& staged = staged_[std::size_t(family)];
-  auto at = staged.lower_bound(key);
-  if (at != staged.end() && at->first == key) at->second.emplace(value);
-  else staged.emplace_hint(at, std::string(key), std::string(value));
+  stage(family, key, value);
 }
 
-void Batch::remove(Family family, std::string_view key) {
+void Batch::remove(Family family, std::string_view key) { stage(family, key, std::nullopt); }
+
+void Batch::stage(Family family, std::string_view key, std::optional<std::string_view> value) {
   auto& staged = staged_[std::size_t(family)];
   auto at = staged.lower_bound(key);
-  if (at != staged.end() && at->first == key) at->second.reset();
-  else staged.emplace_hint(at, std::string(key), std::nullopt);
+  if (at == staged.end() || at->first != key) at = staged.emplace_hint(at, key, std::nullopt);
+  if (value) at->second.emplace(*value);
+  else at->second.reset();
 }
 
 bool Batch::empty() const {

@@ -170,6 +170,8 @@ class Batch {
  private:
   friend class Reader;
   friend class ViewStore;
+  // Stages `value` under `key`, or its removal (nullopt), replacing what was staged there.
+  void stage(Family family, std::string_view key, std::optional<std::string_view> value);
   ViewStore& store_;
   const Batch* beneath_;
   std::array<StagedWrites, kFamilies> staged_;  // by Family
