@@ -4,6 +4,7 @@
 #include "services/audit/audit_service.h"
 
 #include <filesystem>
+#include <future>
 
 #include <httplib.h>
 #include <prometheus/counter.h>
@@ -171,7 +172,8 @@ class QuestionStores final : public Stores {
 }  // namespace
 
 void AuditService::ask(const Route& route, const auth::Identity& who, const httplib::Request& req,
-                       httplib::Response& res, std::string& district) {
+                       httplib::Response& res, std::string& district,
+                       std::future<bool>& recording) {
   std::string error;
   auto stores = serving(error);  // held until the answer is made: one state of the views
   if (stores.empty()) {
@@ -187,7 +189,14 @@ void AuditService::ask(const Route& route, const auth::Identity& who, const http
                        standards_,
                        who.scope,
                        district_route ? req.matches[1].str() : std::string(),
-                       signing_key_.get()};
+                       signing_key_.get(),
+                       {}};
+  if (route.personal)  // the record of an answer that is 200 unless making it fails (5xx)
+    context.disclosing = [&] {
+      recording = std::async(std::launch::async, [&, district = context.district] {
+        return access_log_->record(who, district, route.endpoint, req.target, 200);
+      });
+    };
   route.handler(context, req, res);
   district = context.district;
   // Which tree head the answer reflects: the sizes of the district's four logs in the views it
@@ -226,10 +235,14 @@ void AuditService::answer(const Route& route, const Access& access, const httpli
   auto started = std::chrono::steady_clock::now();
   if (auto who = access.authorize(req, res, {auth::Role::reader})) {
     std::string district;
-    ask(route, *who, req, res, district);
-    // Recorded before it is sent, once the views are released (a broker round trip).
+    std::future<bool> recording;  // begun by the route (RouteContext::disclosing)
+    ask(route, *who, req, res, district, recording);
+    // Recorded before it is sent, once the views are released (a broker round trip), unless
+    // the route began the record while it made the answer.
     if (route.personal && res.status == 200 &&
-        !access_log_->record(*who, district, route.endpoint, req.target, res.status)) {
+        !(recording.valid()
+              ? recording.get()
+              : access_log_->record(*who, district, route.endpoint, req.target, res.status))) {
       res = httplib::Response();
       res.set_header("Retry-After", "5");
       reply_error(res, 503,

@@ -41,6 +41,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -99,9 +100,10 @@ class AuditService {
   // recorded in the access log when the route is personal; counted and timed.
   void answer(const Route& route, const Access& access, const httplib::Request& req,
               httplib::Response& res);
-  // The route's answer for `who` (no access log).
+  // The route's answer for `who`; `recording` is the access-log record the route began while
+  // it made the answer (RouteContext::disclosing), if it did.
   void ask(const Route& route, const auth::Identity& who, const httplib::Request& req,
-           httplib::Response& res, std::string& district);
+           httplib::Response& res, std::string& district, std::future<bool>& recording);
   // GET /v1/access-log for an auditor identity.
   void list_access_log(const Access& access, const httplib::Request& req, httplib::Response& res);
   // Opens the stores not open yet and catches the open ones up (followed_store.h); run by

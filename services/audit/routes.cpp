@@ -27,6 +27,11 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 
+// The question is valid and about to be answered with records of people (RouteContext).
+void disclosing(RouteContext& c) {
+  if (c.disclosing) c.disclosing();
+}
+
 void districts(RouteContext& c, const Request&, Response& res) {
   auto holder = [&](const std::string& district) { return c.stores.holding(district); };
   reply_json(res, 200, routes::districts(c.stores.all(), holder, today_in_beijing(), c.scope));
@@ -112,6 +117,7 @@ void events(RouteContext& c, const Request& req, Response& res) {
   q.to = *to;
   q.as_of = *as_of;
   q.types = parse_types(types);
+  disclosing(c);
   reply_json(res, 200, routes::events(c.reader, *district, q));
 }
 
@@ -122,6 +128,7 @@ void rotations(RouteContext& c, const Request& req, Response& res) {
   if (!as_of) return;
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
+  disclosing(c);
   reply_json(res, 200,
              routes::rotations(c.reader, *district, period->from, period->to, *as_of,
                                optional_param(req, "cluster")));
@@ -148,6 +155,7 @@ void diff(RouteContext& c, const Request& req, Response& res) {
   if (!limit) return;
   auto district = known_district(c.reader, c.scope, req, res);
   if (!district) return;
+  disclosing(c);
   reply_json_text(res, 200,
                   routes::diff(c.reader, {*district, period->from, period->to, *from_recorded,
                                           *to_recorded, *limit}));

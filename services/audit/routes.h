@@ -4,6 +4,7 @@
 // (audit_service.h) installs the table, times each request and picks the store it reads.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ struct RouteContext {
   std::string district;
   // The key tree heads are signed with (--signing-key); null: heads are not served.
   const transparency::SigningKey* signing_key = nullptr;
+  // A personal route (Route::personal) calls it once its question is valid and `district`
+  // known, just before it reads the records it shows: the access-log record is then produced
+  // while the answer is made, and the answer waits for the broker's confirmation before it is
+  // sent (access_log.h). A personal route that does not call it is recorded once its answer
+  // is made. Empty when nothing is recorded (tests of the routes alone).
+  std::function<void()> disclosing;
 };
 
 using RouteHandler = void (*)(RouteContext& context, const httplib::Request& req,

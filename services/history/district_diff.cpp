@@ -11,19 +11,35 @@
 namespace annals {
 namespace {
 
-std::map<std::pair<Section, Measure>, std::int64_t> by_measure(const Figures& f) {
-  std::map<std::pair<Section, Measure>, std::int64_t> out;
-  for (const auto& [series, n] : f) out[{series.section, series.measure}] += n;
+using MeasureTotals = std::vector<std::pair<std::pair<Section, Measure>, std::int64_t>>;
+
+// `f` summed over grades, in (section, measure) order: a school's series are in that order with
+// the grade innermost (services/views/series.h), so equal keys are neighbours.
+MeasureTotals by_measure(const Figures& f) {
+  MeasureTotals out;
+  for (const auto& [series, n] : f) {
+    std::pair key{series.section, series.measure};
+    if (!out.empty() && out.back().first == key) out.back().second += n;
+    else out.emplace_back(key, n);
+  }
   return out;
 }
 
+// The measures whose totals differ: those of `b` in order, then those only `a` has (not 0).
 std::vector<FigureChange> compare(const Figures& a, const Figures& b) {
-  auto x = by_measure(a), y = by_measure(b);
-  std::vector<FigureChange> out;
-  for (const auto& [k, n] : y)
-    if (x[k] != n) out.push_back({k.first, k.second, x[k], n});
-  for (const auto& [k, n] : x)
-    if (!y.count(k) && n != 0) out.push_back({k.first, k.second, n, 0});
+  const MeasureTotals x = by_measure(a), y = by_measure(b);
+  std::vector<FigureChange> out, gone;
+  auto i = x.begin();
+  for (const auto& [k, n] : y) {
+    for (; i != x.end() && i->first < k; ++i)
+      if (i->second != 0) gone.push_back({i->first.first, i->first.second, i->second, 0});
+    const bool both = i != x.end() && i->first == k;
+    const std::int64_t was = both ? (i++)->second : 0;
+    if (was != n) out.push_back({k.first, k.second, was, n});
+  }
+  for (; i != x.end(); ++i)
+    if (i->second != 0) gone.push_back({i->first.first, i->first.second, i->second, 0});
+  out.insert(out.end(), gone.begin(), gone.end());
   return out;
 }
 
@@ -109,8 +125,7 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   return out;
 }
 
-DistrictDiff diff(views::Reader reader, const DistrictState& before, const DistrictState& after,
-                  std::size_t event_limit) {
+DistrictDiff diff(const DistrictState& before, const DistrictState& after, DiffCauses causes) {
   DistrictDiff out;
   Figures total_before, total_after;
   for (const auto& [id, f] : before.figures)
@@ -143,8 +158,6 @@ DistrictDiff diff(views::Reader reader, const DistrictState& before, const Distr
       out.stopped.push_back(now == after.registry.schools.end() ? s : &now->second);
   }
 
-  DiffCauses causes = diff_causes(reader, before.district, before.at, before.as_of, after.at,
-                                  after.as_of, event_limit);
   out.events = std::move(causes.events);
   out.events_by_type = std::move(causes.by_type);
   return out;

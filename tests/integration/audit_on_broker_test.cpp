@@ -535,6 +535,37 @@ TEST_F(AuditOnBroker, TheCommandLineSaysWhenItsTokenIsRefused) {
   EXPECT_NE(none.find("has no line named 'nobody'"), std::string::npos) << none;
 }
 
+// A read of personal records leaves only once the access log holds it (access_log.h): an audit
+// service whose broker never confirms the record answers 503 and shows nothing, the record begun
+// while the answer was made (diff, events, rotations) or after it (a timeline); aggregate
+// answers need no record and are served.
+TEST_F(AuditOnBroker, APersonalReadIsNotAnsweredUnlessTheAccessLogConfirmsIt) {
+  int port = testing::free_port();
+  int dead = testing::free_port();  // nothing listens here
+  Process unlogged(binary("annals-audit"),
+                   {"--store", *dir / "views", "--secondary", *dir / "audit-unlogged", "--listen",
+                    "127.0.0.1:" + std::to_string(port), "--tokens", tokens, "--brokers",
+                    "127.0.0.1:" + std::to_string(dead), "--topic-prefix", prefix},
+                   *dir / "audit-unlogged.log");
+  httplib::Client c("127.0.0.1", port);
+  c.set_bearer_token_auth(reader_token);
+  c.set_read_timeout(30);
+  ASSERT_TRUE(eventually([&] {
+    auto res = c.Get("/v1/districts/dc/state?at=2019-09-01");
+    return res && res->status == 200;
+  })) << unlogged.log();
+  for (const char* path :
+       {"/v1/districts/dc/diff?from=2018-08-31&to=2018-09-01", "/v1/districts/dc/events",
+        "/v1/districts/dc/rotations", "/v1/schools/a/timeline?at=2019-09-01"}) {
+    auto res = c.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 503) << path << ": " << res->body;
+    EXPECT_EQ(res->get_header_value("Retry-After"), "5") << path;
+    EXPECT_NE(res->body.find("access log"), std::string::npos) << res->body;
+    EXPECT_EQ(res->body.find("school."), std::string::npos) << "no event shown: " << res->body;
+  }
+}
+
 TEST_F(AuditOnBroker, ErrorsArePrecise) {
   EXPECT_NE(
       get("/v1/districts/nowhere/indicators?at=2019-09-01", 404)["error"].get<std::string>().find(
