@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "services/audit/access_log.h"
+#include "services/audit/background_pool.h"
 #include "services/audit/followed_store.h"
 #include "services/audit/standard.h"
 #include "services/transparency/signed_tree_head.h"
@@ -119,8 +120,9 @@ class AuditService {
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<transparency::SigningKey> signing_key_;
   std::unique_ptr<Metrics> metrics_;
-  std::mutex follow_mu_;  // one follow() at a time
-  std::mutex stores_mu_;  // guards stores_ (held only to copy pointers)
+  BackgroundPool background_;  // the routes marked `background` (routes.h)
+  std::mutex follow_mu_;       // one follow() at a time
+  std::mutex stores_mu_;       // guards stores_ (held only to copy pointers)
   std::vector<std::shared_ptr<FollowedStore>> stores_;
   std::mutex stop_mu_;
   std::condition_variable stop_;

@@ -63,6 +63,9 @@ struct Route {
   // The answer shows individual people's records (events, a person's timeline): each read
   // of it is recorded in the access log (access_log.h).
   bool personal = false;
+  // The question reads many points of a period (a series, a diff, rotations): it runs on the
+  // threads of lower priority (background_pool.h), so that it does not hold up short ones.
+  bool background = false;
 };
 
 // Every route of the audit API (/v1/...), in the order they are installed. The OpenAPI
