@@ -2,8 +2,10 @@
 // diff with its causes, rotations, a school's or a teacher's timeline) is itself recorded,
 // who, what and when, on the Kafka topic TopicNames::access() (keyed by district, kept
 // forever like the domain topics), before the answer leaves the audit service: produced while
-// the answer is made, or after (RouteContext::disclosing, routes.h). A read that cannot be
-// recorded is not answered (503). An auditor identity lists its districts' records
+// the answer is made, or after (RouteContext::disclosing, routes.h): one produced while the
+// answer is made is stamped as the question starts and says 200, the status the answer has
+// unless making it fails (a 5xx, which shows nothing). A read that cannot be recorded is not
+// answered (503). An auditor identity lists its districts' records
 // (GET /v1/access-log). The topic is shared by every instance of the audit service, and only
 // audit services may write it (deploy/local/broker's ACLs).
 //

@@ -50,8 +50,9 @@ struct AuditService::Metrics {
   prometheus::Family<prometheus::Histogram>& duration;
 };
 
-// The long questions' nice value: CFS then gives a thread of theirs about a tenth of the weight
-// of a short question's (nice 0) when both want a core.
+// The long questions' nice value, below the process's: CFS then gives a thread of theirs about a
+// ninth of the weight of a short question's when both want a core. The pool has a thread per
+// connection thread (services/http/server.h), so a long question never waits for another.
 constexpr int kBackgroundNice = 10;
 
 AuditService::AuditService(std::vector<std::string> store_paths, std::string secondary_path,
@@ -60,7 +61,7 @@ AuditService::AuditService(std::vector<std::string> store_paths, std::string sec
     : store_paths_(std::move(store_paths)), secondary_path_(std::move(secondary_path)),
       standards_(std::move(standards)), access_log_(std::move(access_log)),
       metrics_(std::make_unique<Metrics>(metrics)),
-      background_(std::thread::hardware_concurrency(), kBackgroundNice) {
+      background_(kConnectionThreads, kBackgroundNice) {
   stores_.resize(store_paths_.size());
   std::string error;
   follow(error);  // the stores that exist now answer the first question

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace annals {
 
@@ -36,7 +37,10 @@ void BackgroundPool::run(const std::function<void()>& task) {
 void BackgroundPool::work(int nice) {
   // On Linux the nice value is the thread's own (PRIO_PROCESS with a thread id). Should it be
   // refused, the thread runs at the process's priority: slower for others, never wrong.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+  const auto tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int now = getpriority(PRIO_PROCESS, tid);  // -1 is a nice value as well as an error
+  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(now + nice, 19));
   for (;;) {
     std::packaged_task<void()> task;
     {

@@ -4,7 +4,7 @@
 // indicators on a date. Those questions run here, on threads of lower scheduling priority
 // (a nice value), so that the short questions are served first when the cores are busy and
 // the long ones use what is left; an idle machine gives them every cycle, so alone they are as
-// fast as on any thread (docs/architecture.md, "No question stalls the others").
+// fast as on any thread (README.md, "No question stalls the others").
 #pragma once
 
 #include <condition_variable>
@@ -20,9 +20,9 @@ namespace annals {
 
 class BackgroundPool {
  public:
-  // Starts `threads` threads (at least 1), each at nice value `nice` (Linux: setpriority of the
-  // thread; a higher value is a lower priority, 0 to 19, and needs no privilege). Threads a
-  // task starts inherit it.
+  // Starts `threads` threads (at least 1), each `nice` steps of priority below the process
+  // (Linux: setpriority of the thread; a higher nice value is a lower priority, at most 19, and
+  // lowering one's own priority needs no privilege). Threads a task starts inherit it.
   BackgroundPool(std::size_t threads, int nice);
   // Finishes the tasks queued, then joins the threads.
   ~BackgroundPool();

@@ -59,8 +59,8 @@ struct DiffCauses {
 DiffCauses diff_causes(views::Reader reader, const std::string& district, Date from,
                        Timestamp from_as_of, Date to, Timestamp to_as_of, std::size_t limit);
 
-// What changed from `before` to `after` (of the same district; `after` must outlive the
-// result), with `causes`: diff_causes between the same two points.
+// What changed from `before` to `after` (of the same district; both must outlive the result,
+// which points into them), with `causes`: diff_causes between the same two points.
 DistrictDiff diff(const DistrictState& before, const DistrictState& after, DiffCauses causes);
 
 }  // namespace annals
