@@ -14,8 +14,8 @@ AccessLog::AccessLog(AccessLogOptions options) : options_(std::move(options)) {
   ProducerOptions p;
   p.brokers = options_.brokers;
   p.delivery_timeout = std::chrono::milliseconds(5000);
-  p.linger = std::chrono::milliseconds(
-      0);  // each record waits for its confirmation: none waits to be batched
+  // Each record waits for its confirmation before an answer is sent: none waits to be batched.
+  p.linger = std::chrono::milliseconds(0);
   p.settings = options_.settings;
   producer_ = std::make_unique<Producer>(p);
 }
