@@ -37,7 +37,12 @@ struct AuditService::Metrics {
         duration(prometheus::BuildHistogram()
                      .Name("annals_audit_request_duration_seconds")
                      .Help("Time to answer an audit API request, by endpoint.")
-                     .Register(r)) {}
+                     .Register(r)),
+        access_log(prometheus::BuildHistogram()
+                       .Name("annals_audit_access_log_seconds")
+                       .Help("Time for the broker to confirm (or refuse) the access log's record "
+                             "of a personal read, by outcome.")
+                       .Register(r)) {}
   void observe(const std::string& endpoint, int status, double seconds) {
     requests.Add({{"endpoint", endpoint}, {"code", std::to_string(status)}}).Increment();
     duration
@@ -46,8 +51,21 @@ struct AuditService::Metrics {
                                                      0.05, 0.1, 0.25, 1})
         .Observe(seconds);
   }
+  // Records a personal read in `log` (AccessLog::record), timing the broker's confirmation.
+  bool record(AccessLog& log, const auth::Identity& who, const std::string& district,
+              const std::string& endpoint, const std::string& target, int status) {
+    auto started = std::chrono::steady_clock::now();
+    bool recorded = log.record(who, district, endpoint, target, status);
+    access_log
+        .Add({{"outcome", recorded ? "recorded" : "refused"}},
+             prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05, 0.1, 0.25, 1, 5})
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return recorded;
+  }
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& duration;
+  prometheus::Family<prometheus::Histogram>& access_log;
 };
 
 // The long questions' nice value, below the process's: CFS then gives a thread of theirs about a
@@ -200,7 +218,7 @@ void AuditService::ask(const Route& route, const auth::Identity& who, const http
   if (route.personal)  // the record of an answer that is 200 unless making it fails (5xx)
     context.disclosing = [&] {
       recording = std::async(std::launch::async, [&, district = context.district] {
-        return access_log_->record(who, district, route.endpoint, req.target, 200);
+        return metrics_->record(*access_log_, who, district, route.endpoint, req.target, 200);
       });
     };
   if (route.background) background_.run([&] { route.handler(context, req, res); });
@@ -247,9 +265,9 @@ void AuditService::answer(const Route& route, const Access& access, const httpli
     // Recorded before it is sent, once the views are released (a broker round trip), unless
     // the route began the record while it made the answer.
     if (route.personal && res.status == 200 &&
-        !(recording.valid()
-              ? recording.get()
-              : access_log_->record(*who, district, route.endpoint, req.target, res.status))) {
+        !(recording.valid() ? recording.get()
+                            : metrics_->record(*access_log_, *who, district, route.endpoint,
+                                               req.target, res.status))) {
       res = httplib::Response();
       res.set_header("Retry-After", "5");
       reply_error(res, 503,

@@ -173,9 +173,10 @@ class AuditOnBroker : public ::testing::Test {
 
   // A new identity of the token file, reader of `grant` (--district D or --all-districts);
   // its token, which `annals tokens add` prints once.
-  static std::string add_token(const std::string& name, std::vector<std::string> grant) {
+  static std::string add_token(const std::string& name, std::vector<std::string> grant,
+                               const std::string& role = "reader") {
     std::vector<std::string> args{"tokens", "add", "--file", tokens,
-                                  "--name", name,  "--role", "reader"};
+                                  "--name", name,  "--role", role};
     args.insert(args.end(), grant.begin(), grant.end());
     std::string log = *dir / ("token-" + name + ".log");
     EXPECT_EQ(testing::run(binary("annals"), args, log), 0) << Process::read(log);
@@ -564,6 +565,21 @@ TEST_F(AuditOnBroker, APersonalReadIsNotAnsweredUnlessTheAccessLogConfirmsIt) {
     EXPECT_NE(res->body.find("access log"), std::string::npos) << res->body;
     EXPECT_EQ(res->body.find("school."), std::string::npos) << "no event shown: " << res->body;
   }
+  // Each refusal is timed in the access log's histogram, by its outcome.
+  httplib::Client scraper("127.0.0.1", port);
+  scraper.set_bearer_token_auth(add_token("scraper", {"--all-districts"}, "metrics"));
+  std::string metrics;
+  ASSERT_TRUE(eventually([&] {  // the service reads a new token within a second
+    auto res = scraper.Get("/metrics");
+    if (!res || res->status != 200) return false;
+    metrics = res->body;
+    return true;
+  }));
+  EXPECT_NE(metrics.find("annals_audit_access_log_seconds_count{outcome=\"refused\"} 4"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("annals_audit_access_log_seconds_count{outcome=\"recorded\"}"),
+            std::string::npos);
 }
 
 TEST_F(AuditOnBroker, ErrorsArePrecise) {
