@@ -46,6 +46,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 here = os.path.dirname(os.path.abspath(__file__))
 source = os.path.dirname(os.path.dirname(here))
@@ -89,6 +90,38 @@ def timed_get(conn, path, token):
     except ValueError:
         pass
     return r.status, body, time.perf_counter() - t0
+
+
+def histograms(port, token, name):
+    """The histogram `name` of the process on `port`'s /metrics: {label text: {le: count}}, with
+    the "+Inf" bucket, "sum" and "count" (Prometheus's text format)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if not line.startswith(name + "_"):
+            continue
+        series, value = line.rsplit(" ", 1)
+        kind, _, labels = series[len(name) + 1:].partition("{")
+        pairs = dict(p.split("=", 1) for p in labels.rstrip("}").split(",") if p)
+        le = pairs.pop("le", None)
+        h = out.setdefault(",".join(f"{k}={v.strip(chr(34))}" for k, v in sorted(pairs.items())), {})
+        h[le.strip('"') if kind == "bucket" else kind] = float(value)
+    return out
+
+
+def histogram_delta(after, before, over):
+    """What a histogram counted between two scrapes: n, mean in ms, and how many above `over` s."""
+    out = {}
+    for labels, h in after.items():
+        b = before.get(labels, {})
+        n = h.get("count", 0) - b.get("count", 0)
+        if n <= 0:
+            continue
+        below = h.get(str(over), 0) - b.get(str(over), 0)
+        out[labels] = {"n": int(n), "mean_ms": (h["sum"] - b.get("sum", 0)) / n * 1000, f"over_{over * 1000:g}ms": int(n - below)}
+    return out
 
 
 def percentile(values, p):
@@ -532,6 +565,11 @@ class Bench:
                 return time.perf_counter() - t0
 
             out = {"agreed": agreed, "districts": len(districts), "check": check.stdout.strip().splitlines()[-1:]}
+            # What the service itself measured over the timed questions: its answer time by
+            # endpoint, and the broker's confirmation of each personal read's access record.
+            metrics = self.tokens["bench-metrics"]
+            watched = ("annals_audit_request_duration_seconds", "annals_audit_access_log_seconds")
+            before = {name: histograms(port, metrics, name) for name in watched}
             rng = random.Random(ds["years"])
             for name, ask in QUESTIONS.items():
                 n = max(5, self.args.queries // (10 if name.startswith("series") else 2 if name.startswith("diff") else 1))
@@ -551,6 +589,8 @@ class Bench:
                         out[f"{system}_{name}"]["points"] = len(history.years())
                 log(f"{ds['name']} {name}: Annals p50 {out['annals_' + name]['p50']:.1f} / p99 "
                     f"{out['annals_' + name]['p99']:.1f} ms, PostgreSQL p50 {out['postgres_' + name]['p50']:.1f} ms")
+            out["service"] = histogram_delta(histograms(port, metrics, watched[0]), before[watched[0]], 0.05)
+            out["access_log"] = histogram_delta(histograms(port, metrics, watched[1]), before[watched[1]], 0.025)
             conn.close()
             http_conn.close()
             out["queries"] = self.args.queries

@@ -70,6 +70,16 @@ def targets(w, R, families):
             p99 = [Q[key][f"annals_{q}"]["p99"] for q in ("state", "indicators")]
             w(f"- Current knowledge, {history_text(key, D)}: `state` p99 {ms(p99[0])} ms, `indicators` p99 "
               f"{ms(p99[1])} ms (target ≤ 5 ms: {verdict(max(p99) <= 5)}).")
+    for key in families:
+        service, access = Q[key].get("service"), Q[key].get("access_log", {}).get("outcome=recorded")
+        if not service or not key.endswith("10"):
+            continue
+        answers = ", ".join(f"`{e}` {v['mean_ms']:.1f} ms ({v['over_50ms']} of {v['n']} over 50 ms)"
+                            for e, v in ((k.split("=", 1)[1], v) for k, v in sorted(service.items())))
+        w(f"- As the audit service timed its answers, {history_text(key, D)} (mean of the timed questions, "
+          f"`annals_audit_request_duration_seconds`): {answers}."
+          + (f" The broker confirmed the access log's records in {access['mean_ms']:.1f} ms on average, "
+             f"{access['over_25ms']} of {access['n']} over 25 ms (`annals_audit_access_log_seconds`)." if access else ""))
     B = R.get("baseline")
     if B:
         rb, base = R["ingest"]["rebuild"], B["rebuild"]
