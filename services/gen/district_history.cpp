@@ -65,15 +65,21 @@ void DistrictHistory::emit(Date effective, Payload data, int late_days, const ch
                                  district_ + "/" + std::to_string(serial_++));
   e.envelope.district = district_;
   e.envelope.effective_date = effective;
-  e.envelope.recorded_at = recorded(effective, late_days);
   e.data = std::move(data);
-  // Registry events of one day are recorded in the order they were decided (a cluster
-  // before the schools that join it). Late corrections keep their own time.
   if (system_of(e.data) == System::registry && late_days == 0) {
-    Timestamp& last = last_registry_[effective.days];
-    if (*e.envelope.recorded_at <= last)
-      e.envelope.recorded_at = Timestamp{last.micros + 1'000'000};
+    // The registry records a change on its day, before office hours, so that what the other
+    // systems record about that day or later (a hire into a new junior section, a rotation
+    // from a merged school) finds it there. The events of one day are recorded in the order
+    // they were decided (a cluster before the schools that join it), and those dated before
+    // the platform started, which it took over on its first day, in the order of the
+    // district's files (a school's opening before its joining a 学区).
+    Date on = std::max(effective, launch_);
+    Timestamp at{at_time(on, 7).micros + std::int64_t(rng_() % 3600) * 1'000'000};
+    Timestamp& last = last_registry_[on.days];
+    e.envelope.recorded_at = at <= last ? Timestamp{last.micros + 1'000'000} : at;
     last = *e.envelope.recorded_at;
+  } else {
+    e.envelope.recorded_at = recorded(effective, late_days);  // late corrections keep theirs
   }
   e.envelope.schema_version = std::visit(
       [](const auto& x) -> std::int64_t { return std::decay_t<decltype(x)>::kVersion; }, e.data);
@@ -166,9 +172,9 @@ void DistrictHistory::year(int y, int index) {
        BudgetAppropriated{y, std::int64_t(students) * 2'500'000 * (100 + 6 * index) / 100,
                           std::int64_t(students) * 40'000'000 * (100 + 5 * index) / 100});
   funding(y, index);
-  registry_changes(y, index);
   movements(y);
   summer(y);
+  registry_changes(y, index);
   autumn(y, index);
   personnel(y);
   surveys(y, index);

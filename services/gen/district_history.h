@@ -55,6 +55,7 @@ struct Student {
   std::size_t school;
   int grade;
   bool active = true;
+  Date settled{};  // a transfer recorded late is in the record from this day on
 };
 
 struct Teacher {
@@ -111,8 +112,9 @@ class DistrictHistory {
   // The district as it stood when the platform started: schools, 学区, pupils, teachers and
   // the census the record starts from.
   void founding();
-  // School year `y`, the `index`th of the record: budget, funding, registry changes,
-  // movements, summer, autumn, personnel and surveys, in that order.
+  // School year `y`, the `index`th of the record: budget, funding, movements (October to
+  // June), summer (1 July), registry changes (15 July to 1 September), autumn, personnel and
+  // surveys, in that order: each knows where the pupils and teachers are on the dates it writes.
   void year(int y, int index);
 
   // --- pupils and teachers (district_people.cpp) --------------------------------------------
@@ -159,7 +161,7 @@ class DistrictHistory {
   std::mt19937_64 rng_;
   std::string district_;
   Date launch_;
-  std::map<std::int32_t, Timestamp> last_registry_;  // by effective day
+  std::map<std::int32_t, Timestamp> last_registry_;  // by the day it was recorded
   std::uint64_t serial_ = 0, next_student_ = 1, next_teacher_ = 1;
   std::vector<School> schools_;
   std::vector<Student> students_;

@@ -82,10 +82,14 @@ void DistrictHistory::movements(int y) {
     if (chance(0.02)) {
       std::size_t to = pick_school(p.grade, std::nullopt, p.school);
       if (to == p.school || schools_[p.school].kind == SchoolKind::special_education) continue;
-      // A few transfers reach the registry months late.
-      emit(random_day(y - 1, 10, 8),
-           StudentTransferred{p.id, schools_[p.school].id, schools_[to].id, std::nullopt},
-           chance(0.05) ? 60 + int(rng_() % 200) : 0);
+      Date on = random_day(y - 1, 10, 8);
+      int late = chance(0.05) ? 60 + int(rng_() % 200) : 0;  // a few reach the registry late
+      // Not again before the last late one is recorded: until then the record has the pupil at
+      // the school it left, and a transfer from the new one would be refused (and rightly).
+      if (on <= p.settled) continue;
+      emit(on, StudentTransferred{p.id, schools_[p.school].id, schools_[to].id, std::nullopt},
+           late);
+      if (late) p.settled = Date{on.days + late + 3};  // recorded within 3 days of that
       p.school = to;
     } else if (chance(0.003)) {
       emit(random_day(y - 1, 10, 8),
