@@ -59,6 +59,10 @@ class Rebalance : public RdKafka::RebalanceCb {
     } else {
       consumer->unassign();
     }
+    // A rebalance is rare and decides what this instance projects: said in the log.
+    std::cerr << "annals-projector: the group "
+              << (err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned " : "revoked ")
+              << partitions.size() << " partition(s)" << std::endl;
   }
 
  private:
@@ -114,6 +118,9 @@ std::unique_ptr<RdKafka::KafkaConsumer> Projector::create_consumer(
   set("fetch.min.bytes", "1");
   set("queued.max.messages.kbytes", "65536");
   set("session.timeout.ms", "10000");
+  // A subscribed topic the brokers did not list yet (just created) is looked for again within
+  // 10 s, not librdkafka's default 5 minutes, in which the group would assign none of it.
+  set("topic.metadata.refresh.interval.ms", "10000");
   if (!options_.instance_id.empty()) set("group.instance.id", options_.instance_id);
   apply_kafka_config(*conf, options_.kafka_config, "kafka consumer");
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK)
