@@ -4,6 +4,10 @@
 // 5,000 sent service by service, registry first; a retraction to the service its source
 // names). Each accepted event is projected into real RocksDB views before the next is
 // checked, as a service's views hold what it accepted before.
+#include <map>
+#include <sstream>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "events/json_codec.h"
@@ -74,8 +78,14 @@ TEST(SyntheticCity, EveryEventPassesThePublishingRulesInTheOrderAnImportSendsIt)
   std::map<std::string, std::vector<Refusal>> refused;
   // Urban 西城, 朝阳 (a teaching point closes after its pupils graduate), rural 门头沟, and 顺义
   // (a primary school opens a junior section): the generator broke a rule in 西城, 朝阳 and 顺义.
-  for (int district : {1, 2, 6, 9}) check_city(scale, district, checked, refused);
-  EXPECT_GT(checked, 40000u);
+  // The sanitizers' build (about 20 times slower) checks 朝阳 only.
+#if defined(__SANITIZE_ADDRESS__)
+  const std::vector<int> districts{2};
+#else
+  const std::vector<int> districts{1, 2, 6, 9};
+#endif
+  for (int district : districts) check_city(scale, district, checked, refused);
+  EXPECT_GT(checked, 10000u * districts.size());
   std::ostringstream why;
   for (const auto& [code, list] : refused) {
     why << code << ": " << list.size() << "\n";
