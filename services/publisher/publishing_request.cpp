@@ -286,7 +286,10 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
   if (!violations.empty()) {
     for (const auto& v : violations)
       pass.registry_dependent |= v.code == "school_not_open" || v.code == "school_unknown" ||
-                                 v.code == "stage_not_served" || v.code == "cluster_not_active";
+                                 v.code == "stage_not_served" || v.code == "cluster_not_active" ||
+                                 // where a person is, through the mergers the registry records
+                                 v.code == "teacher_not_at_school" ||
+                                 v.code == "student_not_at_school";
     if (pass.pass == 1 || system_ == System::registry) {
       request.reject(i, refusal_status(violations), violations, type_name(event.data));
     } else {
