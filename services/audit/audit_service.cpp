@@ -43,23 +43,19 @@ struct AuditService::Metrics {
                        .Help("Time for the broker to confirm (or refuse) the access log's record "
                              "of a personal read, by outcome.")
                        .Register(r)) {}
+  // The buckets of both histograms, in seconds.
+  static inline const prometheus::Histogram::BucketBoundaries kBuckets{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
   void observe(const std::string& endpoint, int status, double seconds) {
     requests.Add({{"endpoint", endpoint}, {"code", std::to_string(status)}}).Increment();
-    duration
-        .Add({{"endpoint", endpoint}},
-             prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                     0.05, 0.1, 0.25, 1})
-        .Observe(seconds);
+    duration.Add({{"endpoint", endpoint}}, kBuckets).Observe(seconds);
   }
   // Records a personal read in `log` (AccessLog::record), timing the broker's confirmation.
   bool record(AccessLog& log, const auth::Identity& who, const std::string& district,
               const std::string& endpoint, const std::string& target, int status) {
     auto started = std::chrono::steady_clock::now();
     bool recorded = log.record(who, district, endpoint, target, status);
-    access_log
-        .Add({{"outcome", recorded ? "recorded" : "refused"}},
-             prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                     0.05, 0.1, 0.25, 1, 5})
+    access_log.Add({{"outcome", recorded ? "recorded" : "refused"}}, kBuckets)
         .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return recorded;
   }

@@ -284,12 +284,7 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
   Event& event = *request.events[i];
   std::vector<Violation> violations = check_rules(event, system_, reader);
   if (!violations.empty()) {
-    for (const auto& v : violations)
-      pass.registry_dependent |= v.code == "school_not_open" || v.code == "school_unknown" ||
-                                 v.code == "stage_not_served" || v.code == "cluster_not_active" ||
-                                 // where a person is, through the mergers the registry records
-                                 v.code == "teacher_not_at_school" ||
-                                 v.code == "student_not_at_school";
+    for (const auto& v : violations) pass.registry_dependent |= depends_on_registry(v.code);
     if (pass.pass == 1 || system_ == System::registry) {
       request.reject(i, refusal_status(violations), violations, type_name(event.data));
     } else {

@@ -333,6 +333,12 @@ std::vector<Violation> later_events_broken(const Event& event, views::Reader rea
 
 }  // namespace
 
+bool depends_on_registry(std::string_view code) {
+  return code == "school_not_open" || code == "school_unknown" || code == "stage_not_served" ||
+         code == "cluster_not_active" || code == "teacher_not_at_school" ||
+         code == "student_not_at_school";
+}
+
 std::vector<Violation> check_rules(const Event& event, System own, views::Reader reader) {
   std::vector<Violation> out = Checker(event, own, reader).run();
   if (out.empty() && system_of(event.data) == System::registry &&

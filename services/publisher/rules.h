@@ -21,6 +21,7 @@
 //               retraction_of_retraction, retraction_other_district
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "events/event.h"
@@ -32,5 +33,10 @@ namespace annals {
 // Violations of the rules by `event`, read against `reader` (the service's views, through
 // the events accepted earlier in the same request). `own` is the service's system.
 std::vector<Violation> check_rules(const Event& event, System own, views::Reader reader);
+
+// True when a violation of the rule `code` may be lifted by reading the registry further: it
+// is about a school's standing or a cluster, or where a person is through the mergers the
+// registry records. Another service's views follow the registry topic a little behind it.
+bool depends_on_registry(std::string_view code);
 
 }  // namespace annals
