@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 
 namespace annals {
 namespace {
@@ -31,7 +32,8 @@ void FollowedStore::open(Instance& instance) {
   std::filesystem::create_directories(instance.dir);
   instance.logs = live_logs(path_);  // before opening: a flush in between reopens it again
   instance.store = views::ViewStore::open_secondary(path_, instance.dir);
-  instance.store->catch_up();  // notes the primary's files it has read
+  // Notes the primary's files it has read; on failure the next catch-up reads them again.
+  instance.store->catch_up();
 }
 
 std::shared_ptr<views::ViewStore> FollowedStore::serving() const {
@@ -43,16 +45,31 @@ bool FollowedStore::catch_up() {
   // Only questions that took it while it was serving can hold the standby, and no new one
   // can take it: once nobody does, it stays free until it is published again.
   if (standby_.store.use_count() > 1) return false;
-  if (live_logs(path_) != standby_.logs) {
-    open(standby_);  // across a flush: afresh (followed_store.h)
-  } else if (!standby_.store->catch_up()) {
-    // It failed (tried again next time), or none of the primary's files changed since the
-    // standby's own last catch-up: then it shows what the serving one shows.
+  try {
+    if (!standby_.store || live_logs(path_) != standby_.logs) {
+      open(standby_);  // across a flush: afresh (followed_store.h)
+    } else if (rocksdb::Status s = standby_.store->catch_up(); !s.ok()) {
+      report("catching up with " + path_ + ": " + s.ToString());
+      return false;
+    }
+  } catch (const std::exception& e) {
+    report(e.what());
     return false;
   }
+  report("");
+  // Each has read at least the primary's files as its signature describes them, and the
+  // standby's are the files as they are now: the same signature, the same state.
+  if (standby_.store->read_through() == serving_.store->read_through()) return false;
   std::lock_guard lock(mu_);
   std::swap(serving_, standby_);
   return true;
+}
+
+void FollowedStore::report(const std::string& error) {
+  if (error == reported_) return;
+  reported_ = error;
+  if (!error.empty())
+    std::cerr << "annals-audit: the views are not followed (tried again): " << error << std::endl;
 }
 
 }  // namespace annals

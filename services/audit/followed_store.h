@@ -35,22 +35,29 @@ class FollowedStore {
   // The instance questions read now. Hold the pointer for the whole question.
   std::shared_ptr<views::ViewStore> serving() const;
 
-  // Catches the standby up with the primary and makes it the serving instance. Does
-  // nothing, and returns false, while a question still holds the standby, when the primary
-  // wrote nothing since the standby's last catch-up, or when the catch-up failed. Called by
-  // one thread at a time (the audit service's follower).
+  // Catches the standby up with the primary and, when it then shows more than the serving
+  // instance, makes it the serving one: returns whether it did. Does nothing while a
+  // question still holds the standby. Once the primary stops writing, at most two calls
+  // that find the standby free make the serving instance show everything (the two may have
+  // been opened or caught up at different moments). A failed catch-up or reopening is
+  // written to the log (once until it changes or succeeds) and tried again on the next
+  // call. Called by one thread at a time (the audit service's follower).
   bool catch_up();
 
  private:
   struct Instance {
-    std::shared_ptr<views::ViewStore> store;
-    std::string dir;                // its own directory
-    std::vector<std::string> logs;  // the primary's live logs when it last read them
+    std::shared_ptr<views::ViewStore> store;  // null after a failed reopening
+    std::string dir;                          // its own directory
+    std::vector<std::string> logs;            // the primary's live logs when it last read them
   };
   // Opens `instance` afresh.
   void open(Instance& instance);
 
+  // Logs `error` unless it is the one logged last; an empty one clears it.
+  void report(const std::string& error);
+
   std::string path_;
+  std::string reported_;   // the failure logged last, until a catch-up succeeds
   mutable std::mutex mu_;  // guards the swap of serving_ only
   Instance serving_;
   Instance standby_;  // touched by the follower only

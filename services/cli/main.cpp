@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -63,7 +64,8 @@ int views_checksum(const std::string& store_path, bool content_only) {
   fs::path secondary =
       fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
   auto store = views::ViewStore::open_secondary(store_path, secondary.string());
-  store->catch_up();
+  if (rocksdb::Status s = store->catch_up(); !s.ok())
+    throw std::runtime_error("reading the views at " + store_path + ": " + s.ToString());
   views::ViewsChecksum sum = views::checksum(
       *store, content_only ? views::Covering::content : views::Covering::everything);
   store.reset();

@@ -154,7 +154,8 @@ int run_audit(const AuditOptions& o) {
   if (!o.store.empty()) {
     views = views::ViewStore::open_secondary(
         o.store, (std::filesystem::path(scratch.path) / "views-secondary").string());
-    views->catch_up();
+    if (rocksdb::Status s = views->catch_up(); !s.ok())
+      throw std::runtime_error("reading the views at " + o.store + ": " + s.ToString());
   }
 
   // The log, replayed by the projector's own acceptance.

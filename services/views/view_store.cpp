@@ -210,8 +210,9 @@ void ViewStore::compact() {
   for (auto* h : handles_) check(db_->CompactRange(o, h, nullptr, nullptr), "compact the views");
 }
 
-bool ViewStore::catch_up() {
-  // Name, size and modification time of every file a catch-up reads.
+rocksdb::Status ViewStore::catch_up() {
+  // Name, size and modification time of every file a catch-up reads, taken before it reads
+  // them: what it reads is at least what the signature describes (read_through()).
   std::uint64_t signature = 14695981039346656037ull;
   auto mix = [&](std::uint64_t v) { signature = (signature ^ v) * 1099511628211ull; };
   std::error_code ec;
@@ -223,10 +224,11 @@ bool ViewStore::catch_up() {
     mix(f.file_size(ec));
     mix(std::uint64_t(f.last_write_time(ec).time_since_epoch().count()));
   }
-  if (!ec && signature == primary_signature_) return false;
+  if (ec) return rocksdb::Status::IOError("listing " + path_, ec.message());
+  if (signature == primary_signature_) return rocksdb::Status::OK();
   rocksdb::Status s = db_->TryCatchUpWithPrimary();
-  if (s.ok() && !ec) primary_signature_ = signature;
-  return s.ok();
+  if (s.ok()) primary_signature_ = signature;
+  return s;
 }
 
 std::optional<std::uint64_t> ViewStore::int_property(Family family, const std::string& name) {

@@ -64,10 +64,18 @@ class ViewStore {
   // through it meanwhile (a batch staged on top of it, Batch's `beneath`).
   rocksdb::Status write_staged(const Batch& batch);
 
-  // Secondary only: reads what the primary wrote since the last call. Each call replays the
-  // primary's live log and rereads its manifest (milliseconds), so it is skipped, and false
-  // returned, when none of the primary's log, manifest or CURRENT files changed since.
-  bool catch_up();
+  // Secondary only: reads what the primary wrote since the last call, so that this instance
+  // shows everything in the primary's files as they were when the call began. Each catch-up
+  // replays the primary's live log and rereads its manifest (milliseconds), so it is skipped
+  // when none of the primary's log, manifest or CURRENT files changed since the last one
+  // (read_through() says which files those were). Not OK when the catch-up failed, or the
+  // primary's directory could not be listed; the instance then shows what it showed.
+  rocksdb::Status catch_up();
+
+  // Secondary only: a signature of the primary's files (names, sizes, modification times) as
+  // of the last successful catch_up(). Two instances of one primary with the same signature
+  // show the same state, and one whose signature is that of the files now shows everything.
+  std::uint64_t read_through() const { return primary_signature_; }
 
   // The primary writes its memtables to files when they hold at least `min_bytes`, so that
   // the write-ahead log stays short: every secondary replays the whole live log on each
