@@ -54,6 +54,19 @@ source = os.path.dirname(os.path.dirname(here))
 sys.path.insert(0, os.path.join(source, "tests", "support"))
 from stack import free_port, get_json, make_tokens  # noqa: E402
 started_at = time.time()
+
+
+def source_commit():
+    """The source tree's commit as the run starts, marked when tracked files differ from it (the
+    binaries measured are built from that tree, or from --bins, which the report names)."""
+    head = subprocess.run(["git", "-C", source, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", source, "status", "--porcelain", "--untracked-files=no"],
+                           stdout=subprocess.PIPE, text=True).stdout.strip()
+    return head + (" with uncommitted changes" if dirty else "")
+
+
+started_commit = source_commit()
 SCHOOLS_PER_DISTRICT = {"demo": 10, "small": 30, "medium": 60, "beijing": 88}  # services/gen/synthetic_city.cpp
 
 
@@ -787,8 +800,7 @@ class Bench:
             except OSError:
                 versions[name] = "not found"
         return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "kernel": platform.release(),
-                "date": datetime.date.today().isoformat(), "commit": subprocess.run(
-                    ["git", "-C", source, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE, text=True).stdout.strip(),
+                "date": datetime.date.today().isoformat(), "commit": started_commit,
                 **versions}
 
 

@@ -1,5 +1,6 @@
 """BENCHMARKS.md and its plots, from the harness's results (tests/bench/harness.py)."""
 import os
+import re
 
 import matplotlib
 
@@ -134,7 +135,9 @@ def write(R, args):
     w(f"- **Command:** `{R['command'].strip()}` ({R['elapsed_seconds'] / 60:.1f} minutes in all, broker and PostgreSQL included)")
     w(f"- **Machine:** {M['cores']} cores ({M['cpu']}), {M['memory_gib']} GiB, Linux {M['kernel']}; the Kafka broker "
       f"(3.9.1, one node), PostgreSQL and every process measured share these cores. {M.get('java', '')}; {M.get('postgres', '')}")
-    w(f"- **Code:** commit `{M['commit']}`, {M['date']}")
+    bins = re.search(r"--bins (\S+)", R["command"])
+    w(f"- **Code:** commit `{M['commit']}` as the run started, {M['date']}"
+      + (f"; the binaries measured from `{bins.group(1)}`, built from it" if bins else ""))
     w(f"- **Data:** `annals gen --scale {R['scale']}` (deterministic): {main['events']:,} events "
       f"({main['bytes'] / 1e6:.0f} MB of JSON) over {main['years']} years; topics of {args.partitions} partitions.\n")
     w("| dataset | `annals gen` flags | events | JSON |")
