@@ -53,6 +53,7 @@
 #include "services/audit/background_pool.h"
 #include "services/audit/followed_store.h"
 #include "services/audit/standard.h"
+#include "services/audit/verdict_metrics.h"
 #include "services/transparency/signed_tree_head.h"
 #include "services/views/view_store.h"
 
@@ -92,6 +93,11 @@ class AuditService {
   // by district: what the digest publisher publishes (digest_publisher.h). Empty without a
   // signing key or while no store is open; a district whose log is damaged is left out.
   std::map<std::string, nlohmann::json> signed_heads();
+
+  // Every district's indicators on `today`, as the record knows them now, under the standard
+  // in force there that day: what the verdict gauges publish (verdict_metrics.h). A district
+  // with no standard in force yet is left out; empty while no store is open.
+  std::vector<DistrictVerdict> verdicts(Date today);
 
  private:
   struct Metrics;

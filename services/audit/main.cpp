@@ -52,6 +52,13 @@ int main(int argc, char** argv) {
       ->envname("ANNALS_DIGEST_INTERVAL")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
+  double verdicts_interval = 60;
+  app.add_option("--verdicts-interval", verdicts_interval,
+                 "seconds the districts' verdict gauges of /metrics are kept before a scrape "
+                 "computes them again (services/audit/verdict_metrics.h)")
+      ->envname("ANNALS_VERDICTS_INTERVAL")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
   CLI11_PARSE(app, argc, argv);
   try {
     auto [host, port] = split_listen(common.listen);
@@ -66,6 +73,9 @@ int main(int argc, char** argv) {
     if (!signing_key_path.empty())
       service.sign_heads_with(transparency::load_signing_key(signing_key_path));
     service.install(http.server(), http.access());
+    http.add_collectable(std::make_shared<VerdictMetrics>(
+        [&service] { return service.verdicts(today_in_beijing()); },
+        std::chrono::milliseconds(static_cast<long>(verdicts_interval * 1000))));
     std::unique_ptr<DigestPublisher> digests;
     if (!signing_key_path.empty() && digest_interval > 0)
       digests = std::make_unique<DigestPublisher>(

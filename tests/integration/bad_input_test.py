@@ -21,6 +21,7 @@ reads the same credentials (ANNALS_CREDENTIALS). /health and /ready are asked wi
 It ends with the line `bad_input: N passed, M failed` and exits non-zero when M > 0.
 """
 import errno
+import functools
 import http.client as httpclient
 import json
 import os
@@ -33,7 +34,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "support"))
 sys.path.insert(0, here)
-from stack import arguments, free_port, token  # noqa: E402
+from stack import arguments, free_port, token, wait_until as wait_for  # noqa: E402
 import bad_inputs as B  # noqa: E402
 
 started_at = time.time()
@@ -51,6 +52,7 @@ CALLER = {**{s: s for s in SYSTEMS}, "projector": "metrics", "audit": "city-read
 TOPICS = {s: prefix + s for s in SYSTEMS}
 DEAD = prefix + "deadletter"
 logs = os.path.join(work, "logs")
+wait_until = functools.partial(wait_for, logs=logs, on_timeout=lambda: stop_all())
 os.makedirs(logs)
 
 # ------------------------------------------------------------------------------------------
@@ -151,20 +153,6 @@ def get_json(port, path, as_):
     if status != 200:
         raise OSError(f"GET {path}: {status} {raw[:200]!r}")
     return json.loads(raw)
-
-
-def wait_until(what, check, seconds=120):
-    deadline = time.time() + seconds
-    while True:
-        try:
-            if check():
-                return
-        except (OSError, ValueError, KeyError):
-            pass
-        if time.time() > deadline:
-            stop_all()
-            sys.exit(f"timed out waiting until {what}; logs in {logs}")
-        time.sleep(0.2)
 
 
 def post(service, body, ctype="application/json", headers=None):

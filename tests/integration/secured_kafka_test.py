@@ -22,6 +22,7 @@ process with its own principal's --kafka-config:
   secured_kafka_test.py SOURCE_DIR BIN_DIR WORK_DIR
       (ANNALS_TEST_SECURED_BROKERS: the broker; ANNALS_TEST_KAFKA_CLIENTS: its clients/ dir)
 """
+import functools
 import json
 import os
 import shutil
@@ -33,9 +34,10 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, run  # noqa: E402
+from stack import arguments, free_port, run, wait_until as wait_for  # noqa: E402
 
 source, bins, work, _, _ = arguments("secured")
+wait_until = functools.partial(wait_for, logs=work)
 brokers = os.environ.get("ANNALS_TEST_SECURED_BROKERS", "127.0.0.1:19392")
 clients = os.environ["ANNALS_TEST_KAFKA_CLIENTS"]
 prefix = "annals."  # the topics the broker's ACLs name
@@ -148,14 +150,6 @@ def http(port, path, token, body=None):
         return e.code, json.loads(e.read() or b"null")
     except (OSError, ValueError):
         return 0, None
-
-
-def wait_until(what, check, seconds=120):
-    deadline = time.time() + seconds
-    while not check():
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting until {what}; logs in {work}")
-        time.sleep(0.25)
 
 
 tokens_file = os.path.join(work, "tokens")

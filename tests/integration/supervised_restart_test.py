@@ -10,6 +10,7 @@ the city reader's (ANNALS_TEST_CREDENTIALS).
 
   supervised_restart_test.py SOURCE_DIR BIN_DIR WORK_DIR   (ANNALS_TEST_BROKERS names the broker)
 """
+import functools
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, bearer, free_port, get_json, run, token  # noqa: E402
+from stack import arguments, bearer, free_port, get_json, run, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, brokers, prefix = arguments("sup")
 if not shutil.which("supervisord"):
@@ -29,6 +30,7 @@ if not shutil.which("supervisord"):
 if not os.environ.get("ANNALS_TOKENS"):
     sys.exit("ANNALS_TOKENS is not set: run the test through ctest (its `tokens` fixture)")
 var = os.path.join(work, "var")
+wait_until = functools.partial(wait_for, logs=f"{var}/log", on_timeout=lambda: print(f"status {status()}"))
 names = ["projector", "audit", "registry", "personnel", "enrollment", "finance"]
 ports = {name: free_port() for name in names}
 supervise = [os.path.join(source, "deploy/local/supervise"), "--var", var, "--bins", bins,
@@ -59,14 +61,6 @@ def status():
         pid = int(fields[3].rstrip(",")) if len(fields) > 3 and fields[2] == "pid" else 0
         states[fields[0]] = (fields[1], pid)
     return states
-
-
-def wait_until(what, check, seconds=120):
-    deadline = time.time() + seconds
-    while not check():
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting until {what}; status {status()}; logs in {var}/log")
-        time.sleep(0.25)
 
 
 def running_and_answering(pids_not=None):

@@ -24,6 +24,7 @@ of their roots.
   tamper_test.py SOURCE_DIR BIN_DIR WORK_DIR   (ANNALS_TEST_BROKERS; the tokens fixture)
 """
 import datetime
+import functools
 import glob
 import json
 import os
@@ -34,9 +35,10 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, run, token  # noqa: E402
+from stack import arguments, free_port, get_json, run, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, brokers, prefix = arguments("tamper")
+wait_until = functools.partial(wait_for, logs=work)
 tests_bins = os.path.join(os.path.dirname(bins), "tests")
 DOMAIN = ("registry", "personnel", "enrollment", "finance")
 key, pub = os.path.join(work, "key.pem"), os.path.join(work, "key.pub.pem")
@@ -54,19 +56,6 @@ def stop(name):
     p = procs.pop(name)
     p.terminate()
     p.wait(timeout=60)
-
-
-def wait_until(what, check, seconds=120):
-    deadline = time.time() + seconds
-    while True:
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting until {what}; logs in {work}")
-        time.sleep(0.25)
 
 
 def end_offsets(topic_prefix):

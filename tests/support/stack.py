@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 
@@ -23,6 +24,24 @@ def arguments(tag):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     return source, bins, work, os.environ.get("ANNALS_TEST_BROKERS", "127.0.0.1:19292"), f"{tag}{random.randrange(10**9)}."
+
+
+def wait_until(what, check, seconds=120, logs="the work directory", on_timeout=None):
+    """Returns once check() is true, asked every 0.25 s; an OSError, ValueError or KeyError it
+    raises counts as not yet (a process still starting, an answer not yet whole). Exits the test
+    after `seconds`, naming `what` and `logs` (where to look), once on_timeout() has run."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            if check():
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        if time.time() > deadline:
+            if on_timeout:
+                on_timeout()
+            sys.exit(f"timed out waiting until {what}; logs in {logs}")
+        time.sleep(0.25)
 
 
 def free_port():
