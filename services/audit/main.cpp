@@ -45,20 +45,24 @@ int main(int argc, char** argv) {
                  "the Ed25519 private key (PKCS#8 PEM) that signs the districts' tree heads "
                  "(docs/verifiable-log.md); without it, GET .../log/head answers 503")
       ->envname("ANNALS_SIGNING_KEY");
+  // An interval in seconds, at most a day, with its default shown.
+  auto seconds_option = [&app](const char* name, double& seconds, const char* help,
+                               const char* env) {
+    app.add_option(name, seconds, help)
+        ->envname(env)
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 86400.0));
+  };
   double digest_interval = 60;
-  app.add_option("--digest-interval", digest_interval,
+  seconds_option("--digest-interval", digest_interval,
                  "seconds between digests: the signed heads of the districts whose record grew, "
-                 "published to the digests topic (0: none); needs --signing-key")
-      ->envname("ANNALS_DIGEST_INTERVAL")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0));
+                 "published to the digests topic (0: none); needs --signing-key",
+                 "ANNALS_DIGEST_INTERVAL");
   double verdicts_interval = 60;
-  app.add_option("--verdicts-interval", verdicts_interval,
+  seconds_option("--verdicts-interval", verdicts_interval,
                  "seconds the districts' verdict gauges of /metrics are kept before a scrape "
-                 "computes them again (services/audit/verdict_metrics.h)")
-      ->envname("ANNALS_VERDICTS_INTERVAL")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0));
+                 "computes them again (services/audit/verdict_metrics.h)",
+                 "ANNALS_VERDICTS_INTERVAL");
   CLI11_PARSE(app, argc, argv);
   try {
     auto [host, port] = split_listen(common.listen);
