@@ -89,4 +89,14 @@ Verdict Authenticator::from_certificate(std::string_view subject) {
   return {found->second, ""};
 }
 
+Verdict Authenticator::by_name(std::string_view name) {
+  reload_if_changed();
+  std::shared_lock lock(mu_);
+  for (const auto& [id, entry] : by_id_)
+    if (entry.identity.name == name) return {entry.identity, ""};
+  for (const auto& [subject, identity] : by_subject_)
+    if (identity.name == name) return {identity, ""};
+  return {std::nullopt, "no identity of that name is in the token file (unknown or revoked)"};
+}
+
 }  // namespace annals::auth

@@ -38,6 +38,11 @@ class Authenticator {
   // stands for.
   Verdict from_certificate(std::string_view subject);
 
+  // The live (not revoked) identity called `name`, whatever its credential: what a process
+  // acts for when the credential was checked elsewhere (the brokers' authentication of a
+  // Kafka-native producer, services/publisher/inbound_consumer.h).
+  Verdict by_name(std::string_view name);
+
   const std::string& path() const { return path_; }
 
  private:

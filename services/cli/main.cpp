@@ -91,9 +91,11 @@ void add_topics(CLI::App& app, Commands& out) {
                    create_topics(o->common.brokers, TopicNames{o->common.topic_prefix},
                                  o->partitions, o->replication,
                                  load_kafka_config(o->common.kafka_config));
-                   std::cout << "topics ready: " << o->common.topic_prefix
-                             << "{registry,personnel,enrollment,finance,access} (" << o->partitions
-                             << " partitions), " << o->common.topic_prefix << "deadletter\n";
+                   const std::string& p = o->common.topic_prefix;
+                   std::cout << "topics ready: " << p
+                             << "{registry,personnel,enrollment,finance,access,digests}, " << p
+                             << "inbound.*, " << p << "outcomes.* (" << o->partitions
+                             << " partitions), " << p << "deadletter\n";
                    return 0;
                  }});
 }

@@ -78,6 +78,10 @@ void reply_forbidden(httplib::Response& res, const std::string& message) {
   reply_json(res, 403, {{"error", message}, {"code", "forbidden"}});
 }
 
+auth::Verdict Access::identity_named(std::string_view name) const {
+  return authenticator_->by_name(name);
+}
+
 std::optional<auth::Identity> Access::authenticate(const httplib::Request& req,
                                                    httplib::Response& res) const {
   auth::Verdict verdict;

@@ -49,6 +49,10 @@ class Access {
   std::optional<auth::Identity> authenticate(const httplib::Request& req,
                                              httplib::Response& res) const;
 
+  // The live identity called `name` (auth::Authenticator::by_name), for work that arrives
+  // without an HTTP credential.
+  auth::Verdict identity_named(std::string_view name) const;
+
  private:
   struct Refusals;
   std::shared_ptr<auth::Authenticator> authenticator_;

@@ -51,6 +51,16 @@ class DeliveryCallback : public RdKafka::DeliveryReportCb {
   }
 };
 
+namespace {
+// Throws when `error` (owned) is an error, with `what` and the brokers' reason.
+void throw_if(RdKafka::Error* error, const std::string& what) {
+  if (!error) return;
+  std::string reason = error->str();
+  delete error;
+  throw std::runtime_error("kafka producer: " + what + ": " + reason);
+}
+}  // namespace
+
 Producer::Producer(const ProducerOptions& options)
     : callback_(std::make_unique<DeliveryCallback>()) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -67,6 +77,7 @@ Producer::Producer(const ProducerOptions& options)
   set("compression.type", "lz4");
   set("batch.num.messages", "10000");
   set("queue.buffering.max.messages", "1000000");
+  if (!options.transactional_id.empty()) set("transactional.id", options.transactional_id);
   apply_kafka_config(*conf, options.settings, "kafka producer");
   if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
@@ -75,6 +86,54 @@ Producer::Producer(const ProducerOptions& options)
   poller_ = std::thread([this] {
     while (!stopping_) producer_->poll(50);
   });
+  if (!options.transactional_id.empty()) {
+    timeout_ms_ = int(options.delivery_timeout.count());
+    try {
+      throw_if(producer_->init_transactions(timeout_ms_), "registering the transactional id");
+    } catch (...) {
+      stopping_ = true;
+      poller_.join();
+      throw;
+    }
+  }
+}
+
+void Producer::begin_transaction() {
+  throw_if(producer_->begin_transaction(), "beginning a transaction");
+}
+
+void Producer::abort_transaction() {
+  throw_if(producer_->abort_transaction(timeout_ms_), "aborting a transaction");
+}
+
+std::string Producer::commit_transaction(const std::vector<RdKafka::TopicPartition*>& offsets,
+                                         const RdKafka::ConsumerGroupMetadata& group) {
+  // librdkafka's contract: a retriable error may be retried, one that requires an abort is
+  // answered by aborting, any other is fatal to this producer.
+  auto attempt = [&](auto&& call, const char* what) -> std::string {
+    for (int tries = 0;; ++tries) {
+      std::unique_ptr<RdKafka::Error> error(call());
+      if (!error) return "";
+      std::string reason = std::string(what) + ": " + error->str();
+      if (error->is_retriable() && tries < 3) continue;
+      if (error->txn_requires_abort() || error->is_retriable()) {
+        abort_transaction();
+        return reason;
+      }
+      throw std::runtime_error("kafka producer: " + reason);
+    }
+  };
+  if (!offsets.empty()) {
+    std::string failed = attempt(
+        [&] {
+          return producer_->send_offsets_to_transaction(
+              offsets, const_cast<RdKafka::ConsumerGroupMetadata*>(&group), timeout_ms_);
+        },
+        "sending the consumed offsets");
+    if (!failed.empty()) return failed;
+  }
+  return attempt([&] { return producer_->commit_transaction(timeout_ms_); },
+                 "committing the transaction");
 }
 
 Producer::~Producer() {

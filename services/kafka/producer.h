@@ -1,6 +1,10 @@
 // A Kafka producer that answers only when the broker has the records: idempotent
 // (enable.idempotence, acks=all), batched by librdkafka (linger), with delivery confirmed
 // per record before produce() returns. Thread-safe: many HTTP request threads share one.
+// With a transactional id it is a transactional producer instead (one thread at a time): what
+// produce() sends between begin_transaction() and commit_transaction() becomes visible to
+// read_committed consumers together with the consumer offsets the commit carries, or not at
+// all (Kafka's exactly-once read-process-write).
 #pragma once
 
 #include <atomic>
@@ -17,7 +21,9 @@
 
 namespace RdKafka {
 class Producer;
-}
+class TopicPartition;
+class ConsumerGroupMetadata;
+}  // namespace RdKafka
 
 namespace annals {
 
@@ -47,12 +53,16 @@ struct ProducerOptions {
   // Further librdkafka settings, applied last ("compression.type" -> "zstd", ...): the
   // process's --kafka-config (load_kafka_config) goes here, over any of its own.
   KafkaProperties settings;
+  // Kafka's transactional.id: when set, the producer is transactional. An instance that
+  // starts with the id of another fences it (its open transaction is aborted, its commits fail).
+  std::string transactional_id;
 };
 
 class Producer {
  public:
   // Throws std::runtime_error when librdkafka rejects the configuration (naming the setting,
-  // never the value of one from `settings`).
+  // never the value of one from `settings`), or, with a transactional id, when the brokers do
+  // not register it within the delivery timeout.
   explicit Producer(const ProducerOptions& options);
   ~Producer();  // flushes what is in flight, up to the delivery timeout
 
@@ -71,6 +81,19 @@ class Producer {
   // True when a broker answers a metadata request within `timeout`.
   bool broker_reachable(std::chrono::milliseconds timeout) const;
 
+  // Transactions (a transactional id only). Each throws std::runtime_error with the brokers'
+  // reason when the producer can no longer transact (fenced by a newer instance of its id, or
+  // another fatal error): the process must start it again.
+  // Starts a transaction: what produce() sends until it ends belongs to it.
+  void begin_transaction();
+  // Commits the transaction together with `offsets` (each partition's next offset) consumed
+  // in the group `group`. Returns "" when committed; otherwise aborts it and returns why: then
+  // nothing of it is visible, and the caller reads the same records again.
+  std::string commit_transaction(const std::vector<RdKafka::TopicPartition*>& offsets,
+                                 const RdKafka::ConsumerGroupMetadata& group);
+  // Aborts the open transaction: nothing it produced becomes visible.
+  void abort_transaction();
+
   struct Pending;  // one produce() call in flight
 
  private:
@@ -78,6 +101,7 @@ class Producer {
   std::unique_ptr<class DeliveryCallback> callback_;
   std::thread poller_;
   std::atomic<bool> stopping_{false};
+  int timeout_ms_ = 15000;  // a transaction call's bound: the delivery timeout
 };
 
 }  // namespace annals

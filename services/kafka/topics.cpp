@@ -1,6 +1,7 @@
 #include "services/kafka/topics.h"
 
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include <librdkafka/rdkafka.h>
@@ -37,13 +38,21 @@ void create_topics(const std::string& brokers, const TopicNames& names, int part
   topics.push_back(names.access());
   topics.push_back(names.digests());
   topics.push_back(names.dead_letter());
+  std::set<std::string> mailboxes;
+  for (System s : {System::registry, System::personnel, System::enrollment, System::finance})
+    for (const std::string& t : {names.inbound(s), names.outcomes(s)}) {
+      topics.push_back(t);
+      mailboxes.insert(t);
+    }
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const auto& t : topics) {
     int n = t == names.dead_letter() ? 1 : partitions;
     rd_kafka_NewTopic_t* nt =
         rd_kafka_NewTopic_new(t.c_str(), n, replication_factor, err, sizeof err);
     if (!nt) throw std::runtime_error(err);
-    rd_kafka_NewTopic_set_config(nt, "retention.ms", "-1");
+    rd_kafka_NewTopic_set_config(
+        nt, "retention.ms",
+        mailboxes.count(t) ? std::to_string(30LL * 86400 * 1000).c_str() : "-1");
     rd_kafka_NewTopic_set_config(nt, "retention.bytes", "-1");
     rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "delete");
     if (replication_factor > 1) rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", "2");

@@ -71,6 +71,10 @@ class Projection {
   ProjectionResult stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
                          bool advance_offsets = true);
 
+  // Moves every partition's stored offset forward to `next` (never backwards), in `batch`.
+  void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
+               views::Batch& batch);
+
  private:
   // Applies one record; returns "" or the reason it is a dead letter.
   std::string apply(const ConsumedRecord& record, views::Batch& batch,
@@ -80,9 +84,6 @@ class Projection {
   // returns the target (whose timeline entities' figures change; nullopt: not arrived).
   std::optional<Event> retract(const Event& retraction, const std::string& target,
                                const std::string& target_stored, views::Batch& batch);
-  // Moves every partition's stored offset forward to `next` (never backwards).
-  void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
-               views::Batch& batch);
 
   views::ViewStore& store_;
   // The latest recorded_at applied per (topic, district), since this projection was made.

@@ -47,14 +47,15 @@ void Projector::run() {
   std::vector<ConsumedRecord> records;
   records.reserve(options_.max_batch);
   RunState state;
+  PartitionOffsets skipped;
   while (!stopping_) {
-    poll_batch(*consumer, records);
+    poll_batch(*consumer, records, skipped);
     state.consumed += records.size();
-    if (records.empty()) {
+    if (records.empty() && skipped.empty()) {
       finish_writing(*consumer);
       flush_when_idle(state);
     } else {
-      if (!apply_batch(*consumer, projection, records)) break;  // stopping
+      if (!apply_batch(*consumer, projection, records, skipped)) break;  // stopping
       state.unflushed = true;
     }
     report_progress(*consumer, records.empty(), state);
@@ -64,16 +65,19 @@ void Projector::run() {
 }
 
 bool Projector::apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
-                            const std::vector<ConsumedRecord>& records) {
+                            const std::vector<ConsumedRecord>& records,
+                            const PartitionOffsets& skipped) {
   auto started = std::chrono::steady_clock::now();
   auto batch = std::make_unique<views::Batch>(store_, writing_ ? writing_->batch.get() : nullptr);
   ProjectionResult result = projection.stage(records, *batch);
+  projection.advance(skipped, *batch);
   if (!send_dead_letters(result.dead_letters)) return false;
   finish_writing(consumer);
   batch->detach();  // what it was staged on is in the store now
   Writing& w = writing_.emplace(
       Writing{std::move(batch), {}, std::move(result), records.size(), {}, started});
   for (const auto& r : records) w.next[{r.topic, r.partition}] = r.offset + 1;
+  for (const auto& [tp, next] : skipped) w.next[tp] = std::max(w.next[tp], next);
   w.written = std::async(std::launch::async, [this, &w] {
     rocksdb::Status s = store_.write_staged(*w.batch);
     // Counted as soon as it is in the store, where readers of the views see it.

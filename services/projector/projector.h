@@ -121,14 +121,23 @@ class Projector {
   // The loop's steps, in order.
   // Replaces `records` with the next batch: up to max_batch records, ending max_wait after
   // it started (waiting up to 100 ms for a first record), on a consume error, or on stop().
-  void poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records);
+  // When the brokers had no more for now, `skipped` gets the partitions whose consumer
+  // position is past every record read (a transaction's commit or abort marker ends them:
+  // services/publisher/inbound_consumer.h): their next offset is that position.
+  void poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records,
+                  PartitionOffsets& skipped);
+  // The `skipped` of poll_batch: the assigned partitions whose position is past `records`,
+  // the batch being written and the store's offsets.
+  PartitionOffsets past_markers(RdKafka::KafkaConsumer& consumer,
+                                const std::vector<ConsumedRecord>& records);
   // Stages `records` through `projection` on top of the batch being written, sends their
   // dead letters (send_dead_letters), waits for that write (finish_writing), and starts
   // writing this batch with its offsets on another thread: staging a batch and writing the
   // one before use both cores, and the store changes by whole batches as before. False when
   // stopping before the dead letters are safe (this batch is not written).
+  // The partitions of `skipped` advance to their offsets with it.
   bool apply_batch(RdKafka::KafkaConsumer& consumer, Projection& projection,
-                   const std::vector<ConsumedRecord>& records);
+                   const std::vector<ConsumedRecord>& records, const PartitionOffsets& skipped);
   // Waits for the batch being written, if any (its metrics are counted on the writing thread
   // once it is in the store): throws when the store refused it; otherwise commits its offsets
   // to Kafka. Called before a new batch is written, when idle, and on the way out; the

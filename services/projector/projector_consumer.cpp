@@ -161,15 +161,20 @@ void Projector::assign_all_partitions(RdKafka::KafkaConsumer& consumer,
   if (ae) throw std::runtime_error("assign: " + RdKafka::err2str(ae));
 }
 
-void Projector::poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records) {
+void Projector::poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<ConsumedRecord>& records,
+                           PartitionOffsets& skipped) {
   records.clear();
+  skipped.clear();
   auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
   while (records.size() < options_.max_batch && !stopping_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     int timeout = records.empty() ? 100 : int(std::max<long>(0, left.count()));
     std::unique_ptr<RdKafka::Message> msg(consumer.consume(timeout));
-    if (msg->err() == RdKafka::ERR__TIMED_OUT) break;  // idle, or the batch's time is up
+    if (msg->err() == RdKafka::ERR__TIMED_OUT) {  // idle, or the batch's time is up
+      skipped = past_markers(consumer, records);
+      break;
+    }
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
     if (msg->err()) {
       std::cerr << "annals-projector: consume: " << msg->errstr() << std::endl;
@@ -178,6 +183,31 @@ void Projector::poll_batch(RdKafka::KafkaConsumer& consumer, std::vector<Consume
     records.push_back(consumed_record(*msg));
     if (std::chrono::steady_clock::now() >= deadline) break;
   }
+}
+
+Projector::PartitionOffsets Projector::past_markers(RdKafka::KafkaConsumer& consumer,
+                                                    const std::vector<ConsumedRecord>& records) {
+  // A transaction's marker takes an offset that no record has: when it ends a partition, only
+  // the consumer's position (which steps over markers) says that the partition is read to its
+  // end, and without it the views would seem one offset behind for good.
+  std::vector<RdKafka::TopicPartition*> assigned;
+  consumer.assignment(assigned);
+  consumer.position(assigned);
+  PartitionOffsets known = stored_offsets(store_);
+  if (writing_)
+    for (const auto& [tp, next] : writing_->next) known[tp] = std::max(known[tp], next);
+  for (const auto& r : records)
+    known[{r.topic, r.partition}] = std::max(known[{r.topic, r.partition}], r.offset + 1);
+  PartitionOffsets past;
+  for (auto* tp : assigned) {
+    std::pair<std::string, std::int32_t> id{tp->topic(), tp->partition()};
+    auto it = known.find(id);
+    std::int64_t next = it == known.end() ? 0 : it->second;
+    // A position is invalid (negative) until the consumer has fetched from the partition.
+    if (tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() > next) past[id] = tp->offset();
+  }
+  RdKafka::TopicPartition::destroy(assigned);
+  return past;
 }
 
 void Projector::commit_offsets(RdKafka::KafkaConsumer& consumer, const PartitionOffsets& next) {

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <prometheus/registry.h>
@@ -15,6 +16,7 @@
 #include "services/process/options.h"
 #include "services/process/signals.h"
 #include "services/projector/projector.h"
+#include "services/publisher/inbound_consumer.h"
 #include "services/publisher/publishing_service.h"
 #include "services/views/rocksdb_metrics.h"
 
@@ -67,6 +69,11 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
   app.add_option("--store", store_path, "RocksDB directory of this service's own views")
       ->envname("ANNALS_STORE")
       ->capture_default_str();
+  std::string inbound_identity;
+  app.add_option("--inbound-identity", inbound_identity,
+                 "also consume this system's inbound Kafka topic, publishing its events for this "
+                 "source identity of the token file (services/publisher/inbound_consumer.h)")
+      ->envname("ANNALS_INBOUND_IDENTITY");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -87,27 +94,50 @@ int publishing_service_main(System system, int default_port, int argc, char** ar
     http.add_collectable(std::make_shared<views::RocksDbMetrics>(*store));
     PublishingService service(system, topics, producer, *store, *registry);
     service.install(http.server(), http.access());
+    std::unique_ptr<InboundConsumer> inbound;
+    if (!inbound_identity.empty())
+      inbound = std::make_unique<InboundConsumer>(
+          InboundOptions{.system = system,
+                         .brokers = common.brokers,
+                         .kafka_config = kafka_config,
+                         .topics = topics,
+                         .identity = inbound_identity,
+                         .delivery_timeout = std::chrono::milliseconds(delivery_timeout_ms)},
+          service, http.access(), *registry);
     std::exception_ptr failure;
-    {
-      std::thread following([&] {
+    std::mutex failure_mu;
+    // Runs `work` on a thread; its failure stops the process (and is rethrown below).
+    auto background = [&](auto work) {
+      return std::thread([&, work] {
         try {
-          follower.run();
+          work();
         } catch (...) {
-          failure = std::current_exception();
+          std::lock_guard lock(failure_mu);
+          if (!failure) failure = std::current_exception();
           kill(getpid(), SIGTERM);
         }
       });
-      // Whatever happens from here on (a port already taken included), the follower stops and
-      // its thread is joined before this scope ends: a joinable std::thread must never be
-      // destroyed.
+    };
+    {
+      std::thread following = background([&] { follower.run(); });
+      std::thread consuming = background([&] {
+        if (inbound) inbound->run();
+      });
+      // Whatever happens from here on (a port already taken included), the follower and the
+      // inbound consumer stop and their threads are joined before this scope ends: a joinable
+      // std::thread must never be destroyed.
       struct Joined {
         Projector& follower;
-        std::thread& thread;
+        InboundConsumer* inbound;
+        std::thread& following;
+        std::thread& consuming;
         ~Joined() {
+          if (inbound) inbound->stop();
           follower.stop();
-          thread.join();
+          consuming.join();
+          following.join();
         }
-      } joined{follower, following};
+      } joined{follower, inbound.get(), following, consuming};
       int bound = http.start(host, port);
       std::cerr << "annals-" << name << ": listening on http://" << host << ":" << bound
                 << ", publishing to " << TopicNames{common.topic_prefix}.of(system) << " at "

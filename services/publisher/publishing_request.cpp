@@ -141,7 +141,7 @@ json accepted_body(const Event& e, const std::string& topic, std::int32_t partit
 
 std::vector<PublishingService::Outcome> PublishingService::publish(
     const std::vector<json>& documents, const std::vector<std::string>& parse_errors,
-    const auth::Identity& publisher) {
+    const auth::Identity& publisher, Transaction* transaction) {
   Request request(documents, publisher);
   check_contract(request, parse_errors);
   // Until the views have read this service's own topic to its end once (after a start or a
@@ -155,8 +155,12 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
         request.unavailable("an earlier delivery of this batch is unconfirmed; try again shortly"));
   Projection projection(store_, topics_, {}, Keeps::views);  // not the record
   Checked checked = check_domain_rules(request, projection);
-  write_published(projection, produce(request, checked));
+  std::vector<ConsumedRecord> confirmed =
+      produce(request, checked, transaction ? transaction->producer() : producer_);
   request.copy_repeats(checked.repeats);
+  if (transaction && !transaction->commit(request.outcomes))
+    return finish(request.unavailable("the Kafka transaction did not commit; read again"));
+  write_published(projection, confirmed);
   return finish(request);
 }
 
@@ -304,12 +308,13 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
                         cloudevent_headers(event)};
 }
 
-std::vector<ConsumedRecord> PublishingService::produce(Request& request, const Checked& checked) {
+std::vector<ConsumedRecord> PublishingService::produce(Request& request, const Checked& checked,
+                                                       Producer& producer) {
   if (checked.records.empty()) return {};
   const std::string topic = topics_.of(system_);
-  metrics_->queue_depth.Set(producer_.queue_depth() + double(checked.records.size()));
-  std::vector<Delivery> deliveries = producer_.produce(checked.records);
-  metrics_->queue_depth.Set(producer_.queue_depth());
+  metrics_->queue_depth.Set(producer.queue_depth() + double(checked.records.size()));
+  std::vector<Delivery> deliveries = producer.produce(checked.records);
+  metrics_->queue_depth.Set(producer.queue_depth());
   std::vector<ConsumedRecord> confirmed;
   for (std::size_t k = 0; k < deliveries.size(); ++k) {
     const Delivery& d = deliveries[k];
@@ -320,7 +325,6 @@ std::vector<ConsumedRecord> PublishingService::produce(Request& request, const C
       continue;
     }
     out = {201, accepted_body(e, topic, d.partition, d.offset)};
-    metrics_->accepted.Add({{"type", type_name(e.data)}}).Increment();
     confirmed.push_back(
         {topic, d.partition, d.offset, checked.records[k].key, checked.records[k].value});
   }
@@ -349,12 +353,15 @@ void PublishingService::write_published(Projection& projection,
 }
 
 std::vector<PublishingService::Outcome> PublishingService::finish(Request& request) {
-  for (std::size_t i = 0; i < request.outcomes.size(); ++i)
-    if (request.outcomes[i].status >= 400 && request.outcomes[i].status < 500 &&
-        !request.refused[i].first.empty())
+  for (std::size_t i = 0; i < request.outcomes.size(); ++i) {
+    const Outcome& o = request.outcomes[i];
+    if (o.status == 201 && !o.body.contains("duplicate"))
+      metrics_->accepted.Add({{"type", type_name(request.events[i]->data)}}).Increment();
+    if (o.status >= 400 && o.status < 500 && !request.refused[i].first.empty())
       metrics_->rejected
           .Add({{"reason", request.refused[i].first}, {"type", request.refused[i].second}})
           .Increment();
+  }
   return std::move(request.outcomes);
 }
 

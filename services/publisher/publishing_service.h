@@ -84,12 +84,28 @@ class PublishingService {
     int status;           // 201 accepted, 422 invalid, 503 broker unavailable
     nlohmann::json body;  // what the client is told about this event
   };
+  // How publish() produces when the events arrive from Kafka rather than HTTP
+  // (services/publisher/inbound_consumer.h): through a transactional producer, committed
+  // before the service's views are written.
+  class Transaction {
+   public:
+    virtual ~Transaction() = default;
+    // The transactional producer, its transaction begun.
+    virtual Producer& producer() = 0;
+    // Called once the checked events are produced, with every document's outcome, while
+    // publish() still holds their districts; true when the transaction committed. When false
+    // nothing of it is visible: the views are not written, every valid event is answered 503.
+    virtual bool commit(const std::vector<Outcome>& outcomes) = 0;
+  };
+
   // Validates and publishes documents for `publisher` (a source identity of this service's
   // system); one outcome per document, in order. Documents that failed to parse are passed
-  // as a discarded json with their parse error in `parse_errors`.
+  // as a discarded json with their parse error in `parse_errors`. Produced with the service's
+  // own producer, or in `transaction` when given (whose commit() is then called unless the
+  // service answered every valid event 503 before producing).
   std::vector<Outcome> publish(const std::vector<nlohmann::json>& documents,
                                const std::vector<std::string>& parse_errors,
-                               const auth::Identity& publisher);
+                               const auth::Identity& publisher, Transaction* transaction = nullptr);
 
   static constexpr std::size_t kMaxBatch = 100000;
 
@@ -135,15 +151,16 @@ class PublishingService {
   // refuses it (422) or, on the first pass, defers it to the second.
   std::optional<ProducerRecord> check_event(Request& request, std::size_t i, views::Reader& reader,
                                             Checked& pass);
-  // 3. Produces the records and answers each event by what the broker said; returns the
-  //    confirmed records at their log positions.
-  std::vector<ConsumedRecord> produce(Request& request, const Checked& checked);
+  // 3. Produces the records with `producer` and answers each event by what the broker said;
+  //    returns the confirmed records at their log positions.
+  std::vector<ConsumedRecord> produce(Request& request, const Checked& checked, Producer& producer);
   // The answer to an event the broker did not confirm (its id remembered when the broker
   // may have written it nonetheless).
   Outcome unconfirmed(const Event& event, const Delivery& delivery);
   // Writes the confirmed records into this service's own views at once: the one write.
   void write_published(Projection& projection, const std::vector<ConsumedRecord>& confirmed);
-  // Counts every refused event under its reason and returns the outcomes.
+  // Counts every accepted event under its type and every refused one under its reason, and
+  // returns the outcomes.
   std::vector<Outcome> finish(Request& request);
 
   System system_;
