@@ -18,6 +18,13 @@ std::vector<std::string> live_logs(const std::string& path) {
   return logs;
 }
 
+// Where `path` leads now (its links resolved); `path` itself when that fails.
+std::string resolved(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path target = std::filesystem::canonical(path, ec);
+  return ec ? path : target.string();
+}
+
 }  // namespace
 
 FollowedStore::FollowedStore(const std::string& path, const std::string& own) : path_(path) {
@@ -30,6 +37,7 @@ FollowedStore::FollowedStore(const std::string& path, const std::string& own) : 
 void FollowedStore::open(Instance& instance) {
   instance.store.reset();  // its directory is free before the new instance takes it
   std::filesystem::create_directories(instance.dir);
+  instance.target = resolved(path_);
   instance.logs = live_logs(path_);  // before opening: a flush in between reopens it again
   instance.store = views::ViewStore::open_secondary(path_, instance.dir);
   // Notes the primary's files it has read; on failure the next catch-up reads them again.
@@ -46,8 +54,9 @@ bool FollowedStore::catch_up() {
   // can take it: once nobody does, it stays free until it is published again.
   if (standby_.store.use_count() > 1) return false;
   try {
-    if (!standby_.store || live_logs(path_) != standby_.logs) {
-      open(standby_);  // across a flush: afresh (followed_store.h)
+    if (!standby_.store || resolved(path_) != standby_.target ||
+        live_logs(path_) != standby_.logs) {
+      open(standby_);  // across a flush, or onto another store: afresh (followed_store.h)
     } else if (rocksdb::Status s = standby_.store->catch_up(); !s.ok()) {
       report("catching up with " + path_ + ": " + s.ToString());
       return false;
@@ -59,10 +68,19 @@ bool FollowedStore::catch_up() {
   report("");
   // Each has read at least the primary's files as its signature describes them, and the
   // standby's are the files as they are now: the same signature, the same state.
-  if (standby_.store->read_through() == serving_.store->read_through()) return false;
-  std::lock_guard lock(mu_);
-  std::swap(serving_, standby_);
+  bool moved = standby_.target != serving_.target;
+  if (!moved && standby_.store->read_through() == serving_.store->read_through()) return false;
+  {
+    std::lock_guard lock(mu_);
+    std::swap(serving_, standby_);
+  }
+  if (moved) std::cerr << "annals-audit: now serving the store " << serving_.target << std::endl;
   return true;
+}
+
+std::string FollowedStore::serving_target() const {
+  std::lock_guard lock(mu_);
+  return serving_.target;
 }
 
 void FollowedStore::report(const std::string& error) {

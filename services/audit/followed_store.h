@@ -14,6 +14,11 @@
 // tests/audit/followed_store_test.cpp). So when the primary's set of write-ahead logs
 // changed since the standby last read it (a flush, or the primary reopened), the standby is
 // opened afresh instead of caught up.
+//
+// The path may be a symbolic link to the store (deploy/local/upgrade): when it is pointed at
+// another store (a new version's, rebuilt beside the serving one), the standby is opened on
+// that store and published at once, and the older instance follows on the next call, so the
+// service switches stores without a restart and without a failed question.
 #pragma once
 
 #include <memory>
@@ -44,11 +49,15 @@ class FollowedStore {
   // call. Called by one thread at a time (the audit service's follower).
   bool catch_up();
 
+  // The store the serving instance reads (the path with its links resolved).
+  std::string serving_target() const;
+
  private:
   struct Instance {
     std::shared_ptr<views::ViewStore> store;  // null after a failed reopening
     std::string dir;                          // its own directory
     std::vector<std::string> logs;            // the primary's live logs when it last read them
+    std::string target;                       // the store the path led to when it was opened
   };
   // Opens `instance` afresh.
   void open(Instance& instance);

@@ -88,5 +88,36 @@ TEST(FollowedStore, AStandbyOpenedAheadOfTheServingOneIsPublishedThoughNothingIs
   EXPECT_EQ(value_of(*followed.serving(), "k"), std::to_string(last));
 }
 
+// An upgrade (deploy/local/upgrade) points the store's path, a link, at another store rebuilt
+// beside it: the next catch-up publishes the new store, though it is no further along by any
+// signature, and a question begun on the old one keeps it to its end.
+TEST(FollowedStore, ALinkPointedAtAnotherStoreIsFollowedThere) {
+  testing::TempDir dir;
+  auto old_store = views::ViewStore::open_primary(dir / "old");
+  put(*old_store, "k", "old");
+  std::filesystem::create_directory_symlink("old", dir.path() / "views");
+  FollowedStore followed(dir / "views", dir / "own");
+  EXPECT_EQ(followed.serving_target(), std::filesystem::canonical(dir.path() / "old").string());
+  auto question = followed.serving();
+  auto new_store = views::ViewStore::open_primary(dir / "new");
+  put(*new_store, "k", "new");
+  std::filesystem::create_directory_symlink("new", dir.path() / "views.next");
+  std::filesystem::rename(dir.path() / "views.next", dir.path() / "views");
+
+  EXPECT_TRUE(followed.catch_up());
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "new");
+  EXPECT_EQ(followed.serving_target(), std::filesystem::canonical(dir.path() / "new").string());
+  EXPECT_EQ(value_of(*question, "k"), "old");
+  question.reset();
+  followed.catch_up();  // the other instance moves to the new store too
+  put(*new_store, "k", "newer");
+  EXPECT_TRUE(followed.catch_up());
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "newer");
+  std::filesystem::remove_all(dir.path() / "old");  // the old store retired
+  put(*new_store, "k", "newest");
+  EXPECT_TRUE(followed.catch_up());
+  EXPECT_EQ(value_of(*followed.serving(), "k"), "newest");
+}
+
 }  // namespace
 }  // namespace annals
