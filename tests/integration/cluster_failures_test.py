@@ -30,7 +30,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, run, token, wait_until as wait_for  # noqa: E402
+from stack import arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, _, prefix = arguments("cluster")
 cluster = os.path.join(source, "deploy/cluster/cluster")
@@ -81,14 +81,7 @@ def start(name):
 
 
 def stop_all():
-    for p in procs.values():
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs.values():
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    stop_processes(procs)
 
 
 def progress():
@@ -97,14 +90,6 @@ def progress():
 
 def applied():
     return sum(p["next_offset"] for p in progress() if p["topic"] in TOPICS)
-
-
-def ready(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 def node(action, n):

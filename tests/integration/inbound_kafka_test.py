@@ -30,7 +30,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, run, token, wait_until as wait_for  # noqa: E402
+from stack import arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, brokers, prefix = arguments("inbound")
 if not shutil.which("kcat"):
@@ -100,22 +100,7 @@ procs = {
 
 
 def stop_all():
-    for p in procs.values():
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs.values():
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-
-
-def ready(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
-            return r.status == 200
-    except urllib.error.HTTPError:
-        return False
+    stop_processes(procs)
 
 
 answered_before_kill = None

@@ -9,9 +9,13 @@ process with its own principal's --kafka-config:
   without the ACL (Topic or Group authorization failed): a publishing service writing another
   service's topic, the dead-letter topic or the access topic, the audit service and the
   projector writing a domain topic, the importer reading one, a publishing service in a
-  consumer group not its own; creating topics as anyone but admin
+  consumer group not its own; creating topics as anyone but admin; a municipal system's own
+  client (registry-producer) writing a domain topic, another system's inbound topic or its
+  outcomes topic, or reading a domain topic, another system's outcomes or its inbound topic
 - allowed: admin creates the topics; the registry service publishes an event posted over
-  HTTP (an idempotent producer with WRITE on its topic only); the importer writes a generated
+  HTTP (an idempotent producer with WRITE on its topic only), and one that registry-producer
+  wrote to annals.inbound.registry (a transaction with the outcome registry-producer reads
+  from annals.outcomes.registry); the importer writes a generated
   district (annals gen --kafka); the projector reads every domain topic in its group and writes
   a dead letter for a record it cannot apply; the audit service answers the published event,
   records a read of personal records on the access topic and lists it back, and publishes the
@@ -133,6 +137,13 @@ def check_refusals():
            "registry consuming in the projector's group")
     expect(consume("personnel", prefix + "personnel", group="annals-registry-service-0"), GROUP_DENIED,
            "personnel consuming in the registry service's group")
+    # A municipal system's own Kafka client writes its inbound topic only: never a domain topic
+    # (it cannot forge recorded_at), nor another system's inbound topic or its own outcomes.
+    for topic in ("registry", "inbound.personnel", "outcomes.registry"):
+        expect(produce("registry-producer", prefix + topic), f"Delivery failed for message: Broker: {TOPIC_DENIED}",
+               f"registry-producer producing to {prefix}{topic}")
+    for topic in ("registry", "outcomes.personnel", "inbound.registry"):
+        expect(consume("registry-producer", prefix + topic), TOPIC_DENIED, f"registry-producer consuming {prefix}{topic}")
 
 
 def http(port, path, token, body=None):
@@ -193,7 +204,8 @@ def check_stack():
               "auditor": add_token("auditor", "auditor", "--all-districts")}
     ports = {name: free_port() for name in ("projector", "registry", "audit")}
     procs = [start("projector", "projector", "--store", f"{work}/views", "--listen", f"127.0.0.1:{ports['projector']}"),
-             start("registry", "registry", "--store", f"{work}/registry", "--listen", f"127.0.0.1:{ports['registry']}"),
+             start("registry", "registry", "--store", f"{work}/registry", "--listen", f"127.0.0.1:{ports['registry']}",
+                   "--inbound-identity", "registry"),
              start("audit", "audit", "--store", f"{work}/views", "--secondary", f"{work}/audit",
                    "--listen", f"127.0.0.1:{ports['audit']}", "--signing-key", f"{work}/key.pem",
                    "--digest-interval", "0.5")]
@@ -205,6 +217,21 @@ def check_stack():
         status, answer = http(ports["registry"], "/v1/events", tokens["registry"], event)
         assert status == 201, (status, answer)
         print("allowed: the registry service published an event posted over HTTP")
+
+        # The same through Kafka: the municipal system's client writes to its inbound topic and
+        # reads the outcome; the service consumes, publishes and answers in one transaction.
+        event2 = dict(event, id=str(uuid.uuid4()), data=dict(event["data"], school_id="dc-via-kafka"))
+        expect_ok(kcat("registry-producer", "-P", "-t", prefix + "inbound.registry", "-K", "\t",
+                       data=f"dongcheng\t{json.dumps(event2, ensure_ascii=False)}\n"),
+                  "registry-producer producing to annals.inbound.registry")
+
+        def answered():
+            status, out = kcat("registry-producer", "-C", "-t", prefix + "outcomes.registry", "-e", "-f", "%k %s\n",
+                               "-X", "isolation.level=read_committed")
+            return status == 0 and any(line.startswith(event2["id"]) and '"accepted"' in line
+                                       for line in out.splitlines())
+        wait_until("the registry-producer reads its event's outcome: accepted", answered, 60)
+        print("allowed: the registry service consumed annals.inbound.registry and answered on annals.outcomes.registry")
 
         run(f"{bins}/annals", "gen", "--kafka", "--brokers", "127.0.0.1:1", "--kafka-config", client("importer"),
             "--scale", "demo", "--districts", "1", "--years", "1", "--schools", "2", "--quiet")
@@ -218,6 +245,7 @@ def check_stack():
         wait_until("the audit service answers both districts", projected)
         status, state = http(ports["audit"], "/v1/districts/dongcheng/state?at=2020-09-02", tokens["reader"])
         assert status == 200 and event["data"]["school_id"] in json.dumps(state), (status, state)
+        assert "dc-via-kafka" in json.dumps(state), "the school published through Kafka is not in the views"
         print("allowed: the projector read the topics; the audit service answers the published school")
 
         # The districts can be answered before the projector reaches the finance partition
@@ -243,7 +271,7 @@ def check_stack():
     for name in ("projector", "registry", "audit"):
         with open(os.path.join(work, f"{name}.log")) as f:
             text = f.read()
-        for principal in ("admin", "projector", "registry", "audit", "importer"):
+        for principal in ("admin", "projector", "registry", "audit", "importer", "registry-producer"):
             assert properties(principal)["sasl.password"] not in text, f"{name}.log shows a password"
 
 

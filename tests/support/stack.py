@@ -102,3 +102,26 @@ def get_json(port, path, timeout=10, token=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=bearer(token))
     with urllib.request.urlopen(request, timeout=timeout) as r:
         return json.load(r)
+
+
+def ready(port):
+    """True when the process on 127.0.0.1:`port` answers /ready with 200."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def stop_processes(procs, timeout=60):
+    """SIGTERM to every process of `procs` (a list or a dict's values) still running, then waits
+    for each up to `timeout` seconds and kills what is left."""
+    procs = list(procs.values()) if isinstance(procs, dict) else list(procs)
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
