@@ -16,8 +16,9 @@ hold every acknowledged event exactly once and no other; the projector has read 
 their ends; and its views' checksum equals that of a clean rebuild from the same topics by a
 projector that never saw a failure.
 
-  cluster_failures_test.py SOURCE_DIR BIN_DIR WORK_DIR   (ANNALS_TEST_CLUSTER names the
-  deploy/cluster/cluster environment: ANNALS_CLUSTER_PORT and ANNALS_CLUSTER_DIR)
+  cluster_failures_test.py SOURCE_DIR BIN_DIR WORK_DIR   (the deploy/cluster/cluster
+  environment names the cluster: ANNALS_CLUSTER_PORT and ANNALS_CLUSTER_DIR; ANNALS_SOAK_YEARS
+  the years of history streamed, 3 by default)
 """
 import functools
 import json
@@ -53,7 +54,9 @@ def phase(what):
 # The stream: a synthetic district, its recorded_at the source's claim (the services stamp
 # their own).
 ndjson = os.path.join(work, "district.ndjson")
-run(f"{bins}/annals", "gen", "--scale", "demo", "--districts", "1", "--first-district", "3", "--years", "3",
+# Three years in ctest; a soak outside it sets ANNALS_SOAK_YEARS (10: about 40,000 events).
+years = os.environ.get("ANNALS_SOAK_YEARS", "3")
+run(f"{bins}/annals", "gen", "--scale", "demo", "--districts", "1", "--first-district", "3", "--years", years,
     "--out", os.path.join(work, "generated.ndjson"), "--quiet")
 ids = []
 with open(os.path.join(work, "generated.ndjson")) as f, open(ndjson, "w") as out:
