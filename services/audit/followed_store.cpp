@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 namespace annals {
 namespace {
@@ -18,11 +19,13 @@ std::vector<std::string> live_logs(const std::string& path) {
   return logs;
 }
 
-// Where `path` leads now (its links resolved); `path` itself when that fails.
+// Where `path` leads now (its links resolved). Throws std::runtime_error when it leads nowhere
+// (a link being replaced, a store moved away): the caller tries again later.
 std::string resolved(const std::string& path) {
   std::error_code ec;
   std::filesystem::path target = std::filesystem::canonical(path, ec);
-  return ec ? path : target.string();
+  if (ec) throw std::runtime_error("the store " + path + " cannot be found: " + ec.message());
+  return target.string();
 }
 
 }  // namespace
@@ -37,9 +40,11 @@ FollowedStore::FollowedStore(const std::string& path, const std::string& own) : 
 void FollowedStore::open(Instance& instance) {
   instance.store.reset();  // its directory is free before the new instance takes it
   std::filesystem::create_directories(instance.dir);
+  // The store the path leads to now, by its own name: a link moved meanwhile cannot make this
+  // instance read another store's files.
   instance.target = resolved(path_);
-  instance.logs = live_logs(path_);  // before opening: a flush in between reopens it again
-  instance.store = views::ViewStore::open_secondary(path_, instance.dir);
+  instance.logs = live_logs(instance.target);  // before opening: a flush in between reopens it
+  instance.store = views::ViewStore::open_secondary(instance.target, instance.dir);
   // Notes the primary's files it has read; on failure the next catch-up reads them again.
   instance.store->catch_up();
 }
@@ -55,10 +60,10 @@ bool FollowedStore::catch_up() {
   if (standby_.store.use_count() > 1) return false;
   try {
     if (!standby_.store || resolved(path_) != standby_.target ||
-        live_logs(path_) != standby_.logs) {
+        live_logs(standby_.target) != standby_.logs) {
       open(standby_);  // across a flush, or onto another store: afresh (followed_store.h)
     } else if (rocksdb::Status s = standby_.store->catch_up(); !s.ok()) {
-      report("catching up with " + path_ + ": " + s.ToString());
+      report("catching up with " + standby_.target + ": " + s.ToString());
       return false;
     }
   } catch (const std::exception& e) {

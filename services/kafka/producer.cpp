@@ -102,26 +102,39 @@ void Producer::begin_transaction() {
   throw_if(producer_->begin_transaction(), "beginning a transaction");
 }
 
+namespace {
+// Calls `call` (a librdkafka transactional call returning an owned Error) as librdkafka's
+// contract asks: again while its error is retriable (a timeout: the call goes on in the
+// background), up to `tries` times; returns the error that ended it (null: done).
+template <class Call>
+std::unique_ptr<RdKafka::Error> retried(Call&& call, int tries) {
+  for (int i = 1;; ++i) {
+    std::unique_ptr<RdKafka::Error> error(call());
+    if (!error || !error->is_retriable() || i >= tries) return error;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+constexpr int kTries = 20;  // with the 15 s call timeout: minutes of a broker outage
+}  // namespace
+
 void Producer::abort_transaction() {
-  throw_if(producer_->abort_transaction(timeout_ms_), "aborting a transaction");
+  std::unique_ptr<RdKafka::Error> error =
+      retried([&] { return producer_->abort_transaction(timeout_ms_); }, kTries);
+  if (error) throw std::runtime_error("kafka producer: aborting a transaction: " + error->str());
 }
 
 std::string Producer::commit_transaction(const std::vector<RdKafka::TopicPartition*>& offsets,
                                          const RdKafka::ConsumerGroupMetadata& group) {
-  // librdkafka's contract: a retriable error may be retried, one that requires an abort is
-  // answered by aborting, any other is fatal to this producer.
+  // librdkafka's contract: a retriable error is retried (the same call), one that requires an
+  // abort is answered by aborting, any other (fatal: fenced, say) ends this producer.
   auto attempt = [&](auto&& call, const char* what) -> std::string {
-    for (int tries = 0;; ++tries) {
-      std::unique_ptr<RdKafka::Error> error(call());
-      if (!error) return "";
-      std::string reason = std::string(what) + ": " + error->str();
-      if (error->is_retriable() && tries < 3) continue;
-      if (error->txn_requires_abort() || error->is_retriable()) {
-        abort_transaction();
-        return reason;
-      }
-      throw std::runtime_error("kafka producer: " + reason);
-    }
+    std::unique_ptr<RdKafka::Error> error = retried(call, kTries);
+    if (!error) return "";
+    std::string reason = std::string(what) + ": " + error->str();
+    if (!error->txn_requires_abort())
+      throw std::runtime_error("kafka producer: " + reason);  // fatal, or retried too long
+    abort_transaction();
+    return reason;
   };
   if (!offsets.empty()) {
     std::string failed = attempt(

@@ -81,14 +81,16 @@ class Producer {
   // True when a broker answers a metadata request within `timeout`.
   bool broker_reachable(std::chrono::milliseconds timeout) const;
 
-  // Transactions (a transactional id only). Each throws std::runtime_error with the brokers'
-  // reason when the producer can no longer transact (fenced by a newer instance of its id, or
-  // another fatal error): the process must start it again.
+  // Transactions (a transactional id only). A call that fails retriably (a timeout, a broker
+  // outage) is made again, up to 20 times. Each throws std::runtime_error with the brokers'
+  // reason when the producer can no longer transact (fenced by a newer instance of its id,
+  // another fatal error, or retried that long): the process must start it again.
   // Starts a transaction: what produce() sends until it ends belongs to it.
   void begin_transaction();
   // Commits the transaction together with `offsets` (each partition's next offset) consumed
-  // in the group `group`. Returns "" when committed; otherwise aborts it and returns why: then
-  // nothing of it is visible, and the caller reads the same records again.
+  // in the group `group`. Returns "" when committed; when the brokers require an abort, aborts
+  // it and returns why: then nothing of it is visible, and the caller reads the same records
+  // again.
   std::string commit_transaction(const std::vector<RdKafka::TopicPartition*>& offsets,
                                  const RdKafka::ConsumerGroupMetadata& group);
   // Aborts the open transaction: nothing it produced becomes visible.

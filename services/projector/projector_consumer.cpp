@@ -123,6 +123,9 @@ std::unique_ptr<RdKafka::KafkaConsumer> Projector::create_consumer(
   set("topic.metadata.refresh.interval.ms", "10000");
   if (!options_.instance_id.empty()) set("group.instance.id", options_.instance_id);
   apply_kafka_config(*conf, options_.kafka_config, "kafka consumer");
+  // Never the records of an aborted transaction (services/publisher/inbound_consumer.h),
+  // whatever --kafka-config says: set after it.
+  set("isolation.level", "read_committed");
   if (conf->set("rebalance_cb", &rebalance, err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));

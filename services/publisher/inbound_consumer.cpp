@@ -110,16 +110,24 @@ std::unique_ptr<Producer> transactional_producer(const InboundOptions& o,
 // One batch of inbound records: its documents, and the transaction publish() produces in.
 class InboundConsumer::Batch : public PublishingService::Transaction {
  public:
+  // `refused` holds the records the brokers refused for good in an earlier attempt: they are
+  // answered with that reason, not produced again (they would abort every attempt).
   Batch(const InboundOptions& options, Producer& producer, RdKafka::KafkaConsumer& consumer,
-        std::vector<ConsumedRecord> records)
+        std::vector<ConsumedRecord> records, const std::map<Position, std::string>& refused)
       : options_(options), producer_(producer), consumer_(consumer), records_(std::move(records)) {
     for (const auto& r : records_) {
       std::string error;
-      documents.push_back(r.value.empty()
-                              ? json(json::value_t::discarded)
-                              : parse_bounded(r.value, DocumentLimits{}.max_depth, error));
-      errors.push_back(r.value.empty() ? "the record has no value: an event document is due"
-                                       : error);
+      auto earlier = refused.find(position(r));
+      if (earlier != refused.end()) {
+        documents.push_back(json(json::value_t::discarded));
+        errors.push_back("the brokers refused to take it: " + earlier->second);
+      } else if (r.value.empty()) {
+        documents.push_back(json(json::value_t::discarded));
+        errors.push_back("the record has no value: an event document is due");
+      } else {
+        documents.push_back(parse_bounded(r.value, DocumentLimits{}.max_depth, error));
+        errors.push_back(error);
+      }
       auto& next = next_[{r.topic, r.partition}];
       next = std::max(next, r.offset + 1);
       first_.try_emplace({r.topic, r.partition}, r.offset);
@@ -129,18 +137,23 @@ class InboundConsumer::Batch : public PublishingService::Transaction {
   Producer& producer() override { return producer_; }
 
   bool commit(const std::vector<PublishingService::Outcome>& outcomes) override {
-    for (const auto& o : outcomes)
-      if (o.status >= 500) {
-        why = o.body.value("error", "unavailable");
-        return false;  // the caller aborts: read again
+    for (std::size_t i = 0; i < outcomes.size(); ++i)
+      if (outcomes[i].status >= 500) {
+        why = outcomes[i].body.value("error", "unavailable");
+        // 500: the brokers refused the record for good (too large, say); the next attempt
+        // answers it with that instead of producing it again.
+        if (outcomes[i].status == 500) refused_for_good[position(records_[i])] = why;
       }
+    if (!why.empty()) return false;  // the caller aborts: read again
     std::vector<ProducerRecord> answers;
     for (std::size_t i = 0; i < outcomes.size(); ++i) answers.push_back(answer(i, outcomes[i]));
-    for (const Delivery& d : producer_.produce(answers))
-      if (!d.ok) {
-        why = "writing an outcome: " + d.error;
-        return false;
+    std::vector<Delivery> delivered = producer_.produce(answers);
+    for (std::size_t i = 0; i < delivered.size(); ++i)
+      if (!delivered[i].ok) {
+        why = "writing an outcome: " + delivered[i].error;
+        if (!delivered[i].retriable) refused_for_good[position(records_[i])] = why;
       }
+    if (!why.empty()) return false;
     std::vector<RdKafka::TopicPartition*> offsets;
     for (const auto& [tp, next] : next_)
       offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
@@ -152,22 +165,33 @@ class InboundConsumer::Batch : public PublishingService::Transaction {
     return committed;
   }
 
-  // Ends a transaction that did not commit; the consumer reads the batch again.
+  // Ends a transaction that did not commit; the consumer reads the batch again. Throws when
+  // it cannot rewind (the next batch would skip records): the process starts again, from the
+  // offsets committed.
   void abandon() {
     if (!aborted_) producer_.abort_transaction();
     for (const auto& [tp, first] : first_) {
       std::unique_ptr<RdKafka::TopicPartition> at(
           RdKafka::TopicPartition::create(tp.first, tp.second, first));
-      consumer_.seek(*at, 5000);  // fails only for a partition no longer ours: fine
+      if (RdKafka::ErrorCode e = consumer_.seek(*at, 5000))
+        throw std::runtime_error("inbound consumer: rewinding " + tp.first + "/" +
+                                 std::to_string(tp.second) + ": " + RdKafka::err2str(e));
     }
   }
 
   std::size_t size() const { return records_.size(); }
+  // Where each record of the batch is.
+  std::vector<Position> positions() const {
+    std::vector<Position> out;
+    for (const auto& r : records_) out.push_back(position(r));
+    return out;
+  }
 
   std::vector<json> documents;
   std::vector<std::string> errors;
   bool committed = false;
-  std::string why;  // when not committed
+  std::string why;                                   // when not committed
+  std::map<Position, std::string> refused_for_good;  // found by this attempt
 
  private:
   // The outcome record of inbound record i.
@@ -190,6 +214,10 @@ class InboundConsumer::Batch : public PublishingService::Transaction {
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_, first_;
   bool aborted_ = false;
 };
+
+InboundConsumer::Position InboundConsumer::position(const ConsumedRecord& r) {
+  return {r.topic, r.partition, r.offset};
+}
 
 InboundConsumer::InboundConsumer(InboundOptions options, PublishingService& service,
                                  const Access& access, prometheus::Registry& metrics)
@@ -226,7 +254,7 @@ void InboundConsumer::run() {
       records.push_back(consumed_record(*m));
     }
     if (records.empty()) continue;
-    Batch batch(options_, *producer, *consumer, std::move(records));
+    Batch batch(options_, *producer, *consumer, std::move(records), refused_for_good_);
     producer->begin_transaction();
     auth::Verdict who = source_identity(access_, options_.identity, options_.system);
     if (who.identity) {
@@ -245,10 +273,13 @@ void InboundConsumer::run() {
     if (batch.committed) {
       metrics_->committed.Increment();
       metrics_->records.Increment(double(batch.size()));
+      for (const Position& p : batch.positions()) refused_for_good_.erase(p);
       last_why.clear();
       continue;
     }
     batch.abandon();
+    refused_for_good_.merge(batch.refused_for_good);
+    if (batch.why.empty()) batch.why = "the service cannot decide yet (reading its topics)";
     metrics_->aborted.Increment();
     if (batch.why != last_why)
       std::cerr << "annals-inbound: " << batch.size() << " record(s) to read again: " << batch.why

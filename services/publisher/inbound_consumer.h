@@ -23,15 +23,20 @@
 // When the service cannot decide a batch now (the broker did not confirm, the views are still
 // catching up after a start, the transaction did not commit), the transaction is aborted and
 // the same records are read again after a pause: nothing is answered 503 on the outcomes
-// topic. One publishing service instance per system consumes its inbound topic (the id fences
-// any other: its open transaction is aborted and it stops).
+// topic. A record the brokers refuse for good (too large once stamped, say) is answered on the
+// next attempt with that reason (400), so that it cannot hold up the records after it. One
+// publishing service instance per system consumes its inbound topic (the id fences any other: its
+// open transaction is aborted and it stops).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "events/enums.h"
 #include "services/kafka/kafka_config.h"
@@ -45,6 +50,7 @@ namespace annals {
 
 class Access;
 class PublishingService;
+struct ConsumedRecord;
 
 struct InboundOptions {
   System system = System::registry;
@@ -62,8 +68,9 @@ class InboundConsumer {
   // Consumes `options.system`'s inbound topic into `service`, finding the identity in
   // `access`'s token file at every batch (a revoked identity's records are refused, 401).
   // Counts transactions in `metrics` (annals_inbound_transactions_total{result}). Throws
-  // std::runtime_error when the identity is not a source identity of the system, or the
-  // transactional producer cannot be set up.
+  // std::runtime_error when the identity is not a source identity of the system. (run() sets
+  // up the transactional producer, trying again every 2 s and logging why while the brokers
+  // refuse: a missing ACL shows in the log, not as an exit.)
   InboundConsumer(InboundOptions options, PublishingService& service, const Access& access,
                   prometheus::Registry& metrics);
   ~InboundConsumer();
@@ -76,12 +83,17 @@ class InboundConsumer {
  private:
   struct Metrics;
   class Batch;  // one transaction's records and its PublishingService::Transaction
+  using Position = std::tuple<std::string, std::int32_t, std::int64_t>;  // topic, partition, offset
+  static Position position(const ConsumedRecord& r);
 
   InboundOptions options_;
   PublishingService& service_;
   const Access& access_;
   std::unique_ptr<Metrics> metrics_;
   std::atomic<bool> stopping_{false};
+  // Inbound records the brokers refused for good (a permanent delivery error), until the batch
+  // that answers them with that reason commits.
+  std::map<Position, std::string> refused_for_good_;
 };
 
 }  // namespace annals
