@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
+from stack import Checks, arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, _, prefix = arguments("restart")
 port = os.environ.get("ANNALS_TEST_RESTART_PORT", "19700")
@@ -64,13 +64,7 @@ def post(service, events):
 
 
 run(broker, "fresh", env=broker_env)
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}", flush=True)
+check = Checks()
 
 
 try:
@@ -134,5 +128,4 @@ try:
 finally:
     stop_processes(procs)
     subprocess.run([broker, "wipe"], env=broker_env)
-print(f"broker_restart: {len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+check.exit("broker_restart")

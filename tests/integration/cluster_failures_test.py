@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
+from stack import Checks, arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, _, prefix = arguments("cluster")
 cluster = os.path.join(source, "deploy/cluster/cluster")
@@ -111,13 +111,7 @@ def leader_of_busiest():
     sys.exit(f"no leader for {busiest}")
 
 
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print(f"FAIL: {what}", flush=True)
+check = Checks()
 
 
 try:
@@ -215,5 +209,4 @@ try:
 finally:
     stop_all()
 
-phase(f"kills: {kills}; {len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+check.exit(f"[{time.time() - started:6.1f} s] kills: {kills}")

@@ -30,7 +30,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from stack import arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
+from stack import Checks, arguments, free_port, get_json, ready, run, stop_processes, token, wait_until as wait_for  # noqa: E402
 
 source, bins, work, brokers, prefix = arguments("inbound")
 if not shutil.which("kcat"):
@@ -38,13 +38,7 @@ if not shutil.which("kcat"):
 inbound, outcomes, domain = prefix + "inbound.registry", prefix + "outcomes.registry", prefix + "registry"
 DISTRICT = "inbound-district"
 wait_until = functools.partial(wait_for, logs=work, on_timeout=lambda: stop_all())
-failures = []
-
-
-def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print(f"FAIL: {what}", flush=True)
+check = Checks()
 
 
 def kcat_read(topic):
@@ -198,6 +192,4 @@ try:
 finally:
     stop_all()
 
-print(f"inbound: {len(records)} records, killed once after {answered_before_kill} outcomes; "
-      f"{len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+check.exit(f"inbound: {len(records)} records, killed once after {answered_before_kill} outcomes")

@@ -125,3 +125,21 @@ def stop_processes(procs, timeout=60):
             p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+class Checks:
+    """A test's checks that go on after a failure, so that one run reports every one:
+    check(ok, what) records `what` when not ok; check.failures lists them; check.exit(name)
+    prints the count and exits 1 when any failed."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        if not ok:
+            self.failures.append(what)
+            print(f"FAIL: {what}", flush=True)
+
+    def exit(self, summary):
+        print(f"{summary}; {len(self.failures)} failure(s)", flush=True)
+        sys.exit(1 if self.failures else 0)
