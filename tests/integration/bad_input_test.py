@@ -34,7 +34,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "support"))
 sys.path.insert(0, here)
-from stack import arguments, free_port, token, wait_until as wait_for  # noqa: E402
+from stack import arguments, free_port, stop_processes, token, wait_until as wait_for  # noqa: E402
 import bad_inputs as B  # noqa: E402
 
 started_at = time.time()
@@ -103,15 +103,7 @@ def start(name, args):
 
 
 def stop_all():
-    for p in procs.values():
-        if p.poll() is None:
-            p.terminate()
-    for p in procs.values():
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+    stop_processes(procs, timeout=30)
 
 
 def start_time(pid):

@@ -115,7 +115,7 @@ def ready(port):
 
 def stop_processes(procs, timeout=60):
     """SIGTERM to every process of `procs` (a list or a dict's values) still running, then waits
-    for each up to `timeout` seconds and kills what is left."""
+    for each up to `timeout` seconds and kills (and reaps) what is left."""
     procs = list(procs.values()) if isinstance(procs, dict) else list(procs)
     for p in procs:
         if p.poll() is None:
@@ -125,6 +125,7 @@ def stop_processes(procs, timeout=60):
             p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             p.kill()
+            p.wait()
 
 
 class Checks:
