@@ -61,11 +61,44 @@ struct Found {
   }
 };
 
+// The first `limit` events in apply order of those offered: a max-heap of the kept ones, so
+// an offer past the limit costs one comparison and an event not kept is never copied.
+class FirstFound {
+ public:
+  explicit FirstFound(std::size_t limit) : limit_(limit) {}
+
+  // Keeps the event when it is among the first `limit` offered so far.
+  void offer(const views::LearnedEvent& e, bool correction) {
+    if (limit_ == 0) return;
+    if (heap_.size() == limit_) {
+      const Found& last = heap_.front();
+      if (std::tie(e.date, e.recorded, e.pos) >= std::tie(last.date, last.recorded, last.pos))
+        return;
+      std::pop_heap(heap_.begin(), heap_.end());
+      heap_.pop_back();
+    }
+    heap_.push_back({e.date, e.recorded, e.pos, std::string(e.id), correction});
+    std::push_heap(heap_.begin(), heap_.end());
+  }
+
+  // The kept events in apply order; empties this.
+  std::vector<Found> take() {
+    std::sort_heap(heap_.begin(), heap_.end());
+    return std::move(heap_);
+  }
+
+ private:
+  std::size_t limit_;
+  std::vector<Found> heap_;
+};
+
 // Counts into `out` the events of `district` about dates in [from, to] recorded in
-// (after, before), and keeps them in `found` when given.
+// (after, before), and offers them to `found` when given. Its cost is one read per event:
+// the types are counted in a small flat list (a district's events have a few dozen types).
 void find_learned(views::Reader reader, const std::string& district, Date from, Date to,
                   Timestamp after, Timestamp before, bool correction, DiffCauses& out,
-                  std::vector<Found>* found) {
+                  FirstFound* found) {
+  std::vector<std::pair<std::string, std::size_t>> counts;
   auto it = reader.iterator(views::Family::learned_log, rocksdb::ReadOptions());
   for (const auto& range : views::learned_ranges(district, from, to, after, before))
     for (it->Seek(range.begin); it->Valid() && it->key().compare(range.end) < 0; it->Next()) {
@@ -73,9 +106,13 @@ void find_learned(views::Reader reader, const std::string& district, Date from, 
                                         range.prefix_size,
                                         std::string_view(it->value().data(), it->value().size()));
       if (!e || e->date < from || to < e->date) continue;
-      ++out.by_type[std::string(e->type)];
-      if (found) found->push_back({e->date, e->recorded, e->pos, std::string(e->id), correction});
+      auto c = std::find_if(counts.begin(), counts.end(),
+                            [&](const auto& t) { return t.first == e->type; });
+      if (c == counts.end()) counts.emplace_back(std::string(e->type), 1);
+      else ++c->second;
+      if (found) found->offer(*e, correction);
     }
+  for (auto& [type, n] : counts) out.by_type[std::move(type)] += n;
 }
 
 Timestamp just_after(Timestamp t) { return t == Timestamp::max() ? t : Timestamp{t.micros + 1}; }
@@ -85,13 +122,12 @@ Timestamp just_after(Timestamp t) { return t == Timestamp::max() ? t : Timestamp
 DiffCauses diff_causes(views::Reader reader, const std::string& district, Date from,
                        Timestamp from_as_of, Date to, Timestamp to_as_of, std::size_t limit) {
   DiffCauses out;
-  std::vector<Found> corrections, ahead;
+  FirstFound corrections(limit), ahead(limit);
   if (from_as_of < to_as_of)
     find_learned(reader, district, kFirstDate, from, from_as_of, just_after(to_as_of), true, out,
                  &corrections);
-  std::sort(corrections.begin(), corrections.end());
-  auto take = [&](const std::vector<Found>& found) {
-    for (const auto& f : found) {
+  auto take = [&](FirstFound& found) {
+    for (const auto& f : found.take()) {
       if (out.events.size() == limit) return;
       if (auto stored = reader.event_at_key(f.id))
         out.events.push_back({std::move(stored->event), f.correction});
@@ -119,7 +155,6 @@ DiffCauses diff_causes(views::Reader reader, const std::string& district, Date f
   if (mid < to) {
     find_learned(reader, district, Date{std::max(from, mid).days + 1}, to, Timestamp{INT64_MIN},
                  just_after(to_as_of), false, out, &ahead);
-    std::sort(ahead.begin(), ahead.end());
     take(ahead);
   }
   return out;
