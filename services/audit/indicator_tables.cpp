@@ -74,6 +74,14 @@ void write_school(JsonWriter& out, const SchoolIndicators& sc, const Standard& s
   out.end_object();
 }
 
+// "<= 2000 (both stages 2500)" or ">= 0.85".
+std::string threshold_text(const GuaranteeDefinition& d) {
+  if (d.kind != GuaranteeKind::school_size) return ">= " + decimal(d.threshold);
+  std::string out = "<= " + decimal(d.threshold);
+  if (d.threshold_both_stages > 0) out += " (both stages " + decimal(d.threshold_both_stages) + ")";
+  return out;
+}
+
 }  // namespace
 
 void write_stages(JsonWriter& out, const IndicatorReport& report) {
@@ -108,6 +116,32 @@ void write_stages(JsonWriter& out, const IndicatorReport& report) {
   out.end_array();
 }
 
+void write_guarantees(JsonWriter& out, const IndicatorReport& report) {
+  out.begin_array();
+  for (const auto& g : report.guarantees) {
+    const GuaranteeDefinition& d = *g.definition;
+    out.begin_object().key("failing").begin_array();
+    for (const auto& f : g.failing)
+      out.begin_object()
+          .field("name", f.name)
+          .field("school_id", f.school_id)
+          .field("threshold", f.threshold)
+          .field("value", f.value)
+          .end_object();
+    out.end_array()
+        .field("id", d.id)
+        .field("kind", to_string(d.kind))
+        .field("met", optional_json(g.met))
+        .field("name", d.name)
+        .field("reference", d.reference)
+        .field("schools_checked", g.schools_checked)
+        .field("threshold", d.threshold);
+    if (d.threshold_both_stages > 0) out.field("threshold_both_stages", d.threshold_both_stages);
+    out.field("value", optional_json(g.value)).end_object();
+  }
+  out.end_array();
+}
+
 json standard_json(const IndicatorReport& report) {
   const Standard& standard = *report.standard;
   return {{"id", standard.id},
@@ -122,9 +156,12 @@ json complies_json(const IndicatorReport& report) { return optional_json(report.
 json report_json(const IndicatorReport& report) {
   JsonWriter stages;
   write_stages(stages, report);
+  JsonWriter guarantees;
+  write_guarantees(guarantees, report);
   return {{"standard", standard_json(report)},
           {"complies", complies_json(report)},
-          {"stages", json::parse(stages.take())}};
+          {"stages", json::parse(stages.take())},
+          {"guarantees", json::parse(guarantees.take())}};
 }
 
 std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at) {
@@ -170,6 +207,18 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
         out += "," + (sc.excluded ? std::string() : decimal(sc.values[k]));
       out +=
           "," + csv_cell(sc.excluded ? "excluded: " + *sc.excluded : verdict(sc.complies)) + "\r\n";
+    }
+  }
+  if (!report.guarantees.empty()) {
+    row({});
+    row({"保障指标 guarantee", "区县值 district value", "标准 threshold", "达标 verdict",
+         "未达标学校 schools failing"});
+    for (const auto& g : report.guarantees) {
+      std::string failing;
+      for (const auto& f : g.failing)
+        failing += (failing.empty() ? "" : "; ") + f.name + " " + decimal(f.value);
+      row({g.definition->name, g.value ? decimal(*g.value) : "", threshold_text(*g.definition),
+           verdict(g.met), failing});
     }
   }
   row({});
@@ -258,6 +307,27 @@ void write_stage_schools(Sheet& x, const Standard& standard, const StageIndicato
   x.row += 2;
 }
 
+// The guarantees: one row each, the failing schools named.
+void write_guarantee_rows(Sheet& x, const IndicatorReport& report) {
+  if (report.guarantees.empty()) return;
+  const char* head[] = {"保障指标 guarantee", "区县值 district value", "标准 threshold",
+                        "达标 verdict", "未达标学校 schools failing"};
+  for (lxw_col_t c = 0; c < 5; ++c) x.text(c, head[c], x.bold);
+  ++x.row;
+  for (const auto& g : report.guarantees) {
+    x.text(0, g.definition->name);
+    if (g.value) x.value(1, *g.value, x.number);
+    x.text(2, threshold_text(*g.definition));
+    x.verdict(3, g.met);
+    std::string failing;
+    for (const auto& f : g.failing)
+      failing += (failing.empty() ? "" : "; ") + f.name + " " + decimal(f.value);
+    x.text(4, failing);
+    ++x.row;
+  }
+  x.row += 2;
+}
+
 }  // namespace
 
 std::string report_xlsx(const IndicatorReport& report, const std::string& district_name, Date at) {
@@ -276,6 +346,7 @@ std::string report_xlsx(const IndicatorReport& report, const std::string& distri
     write_stage_indicators(x, standard, s);
     write_stage_schools(x, standard, s);
   }
+  write_guarantee_rows(x, report);
   x.text(0, "结论 verdict", x.bold);
   x.verdict(1, report.complies);
   lxw_error e = workbook_close(book);

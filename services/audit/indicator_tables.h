@@ -1,7 +1,7 @@
 // The indicator report in the forms supervisors use: JSON for programs, and the official
 // 差异系数 table as CSV (a row block per stage: each indicator's district mean, coefficient
-// of variation, threshold and verdict, then the composite; then the schools' values), and
-// the same as an Excel workbook.
+// of variation, threshold and verdict, then the composite; then the schools' values; then
+// the guarantees), and the same as an Excel workbook.
 #pragma once
 
 #include <string>
@@ -17,9 +17,12 @@ namespace annals {
 // verdict and schools; written as one value, keys in the order a document dumps them),
 // "standard" (id, title, reference, effective_from, why) and "complies".
 void write_stages(JsonWriter& out, const IndicatorReport& report);
+// "guarantees": each guarantee's id, name, kind, reference, threshold (and
+// threshold_both_stages), value, met, schools_checked and the failing schools.
+void write_guarantees(JsonWriter& out, const IndicatorReport& report);
 nlohmann::json standard_json(const IndicatorReport& report);
 nlohmann::json complies_json(const IndicatorReport& report);
-// The three as one document.
+// The four as one document.
 nlohmann::json report_json(const IndicatorReport& report);
 std::string report_csv(const IndicatorReport& report, const std::string& district_name, Date at);
 // The same table as an Excel workbook (bytes of an .xlsx), verdicts coloured; throws

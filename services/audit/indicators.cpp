@@ -141,6 +141,7 @@ IndicatorReport compute_indicators(const DistrictState& state, const Standard& s
     report.stages.push_back(stage_indicators(state, standard, stage));
   for (const auto& s : report.stages)
     if (s.passes) report.complies = report.complies.value_or(true) && *s.passes;
+  report.guarantees = compute_guarantees(state, standard);
   return report;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "services/audit/guarantees.h"
 #include "services/audit/standard.h"
 #include "services/history/district_state.h"
 
@@ -65,6 +66,7 @@ struct IndicatorReport {
   std::string why_this_standard;
   std::vector<StageIndicators> stages;
   std::optional<bool> complies;  // every judged stage passes; nullopt when none could be judged
+  std::vector<GuaranteeResult> guarantees;  // the standard's, judged on their own (guarantees.h)
 };
 
 IndicatorReport compute_indicators(const DistrictState& state, const Standard& standard);

@@ -44,6 +44,30 @@ std::int64_t whole_number(const nlohmann::json& j, std::int64_t lo, std::int64_t
   return static_cast<std::int64_t>(d);
 }
 
+GuaranteeDefinition parse_guarantee(const nlohmann::json& g) {
+  GuaranteeDefinition d;
+  d.id = g.at("id").get<std::string>();
+  const std::string where = "guarantee '" + d.id + "'";
+  d.name = g.value("name", d.id);
+  d.reference = g.value("reference", "");
+  const std::string kind = g.at("kind").get<std::string>();
+  auto k = enum_from_string<GuaranteeKind>(kind);
+  if (!k) throw std::runtime_error(where + ": unknown kind '" + kind + "'");
+  d.kind = *k;
+  const char* bound = d.kind == GuaranteeKind::school_size ? "maximum" : "minimum";
+  if (!g.contains(bound) || !g[bound].is_number() || !(g[bound].get<double>() >= 0))
+    throw std::runtime_error(where + " needs a " + bound + " (a number, not negative)");
+  d.threshold = g[bound].get<double>();
+  if (g.contains("maximum_both_stages")) {
+    if (d.kind != GuaranteeKind::school_size || !g["maximum_both_stages"].is_number() ||
+        !(g["maximum_both_stages"].get<double>() >= 0))
+      throw std::runtime_error(where +
+                               ": maximum_both_stages is a number, of a school_size guarantee");
+    d.threshold_both_stages = g["maximum_both_stages"].get<double>();
+  }
+  return d;
+}
+
 }  // namespace
 
 std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& error) {
@@ -75,6 +99,14 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
       s.indicators.push_back(std::move(d));
     }
     if (s.indicators.empty()) throw std::runtime_error("a standard needs at least one indicator");
+    if (j.contains("guarantees") && !j["guarantees"].is_array())
+      throw std::runtime_error("guarantees must be an array");
+    for (const auto& g : j.value("guarantees", nlohmann::json::array())) {
+      s.guarantees.push_back(parse_guarantee(g));
+      for (std::size_t i = 0; i + 1 < s.guarantees.size(); ++i)
+        if (s.guarantees[i].id == s.guarantees.back().id)
+          throw std::runtime_error("guarantee '" + s.guarantees.back().id + "' is defined twice");
+    }
     if (j.contains("school_rule")) {
       s.school_min_indicators_met =
           int(whole_number(j["school_rule"].at("min_indicators_met"), 0,

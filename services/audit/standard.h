@@ -26,6 +26,33 @@ struct IndicatorDefinition {
   std::map<Stage, double> minimum;  // per school; none: no school minimum
 };
 
+// A measurable guarantee beyond the indicators, checked per district and date
+// (services/audit/guarantees.h says what each kind measures; docs/guarantees.md cites where
+// each threshold comes from).
+enum class GuaranteeKind : std::uint8_t {
+  school_size,                        // every school's students at most `threshold`
+  migrant_public_share,               // migrant pupils in public schools, share of all
+  special_education_operating_funds,  // operating funds per pupil of special-education schools
+  training_funds_share,               // each school's training funds, share of its operating funds
+  backbone_share,                     // backbone teachers, share of full-time teachers
+};
+template <>
+struct EnumNames<GuaranteeKind> {
+  static constexpr std::string_view names[] = {"school_size", "migrant_public_share",
+                                               "special_education_operating_funds",
+                                               "training_funds_share", "backbone_share"};
+};
+
+struct GuaranteeDefinition {
+  std::string id;
+  std::string name;
+  std::string reference;  // the text the threshold comes from
+  GuaranteeKind kind{};
+  double threshold = 0;  // school_size: a maximum of pupils; the others: a minimum
+  // school_size: the maximum for a school of both stages (九年一贯制); 0: `threshold`.
+  double threshold_both_stages = 0;
+};
+
 struct Standard {
   std::string id;
   std::string title;
@@ -34,6 +61,7 @@ struct Standard {
   std::vector<std::string> districts;  // empty: every district
   bool by_default = true;              // false: a supplementary check, applied only when asked for
   std::vector<IndicatorDefinition> indicators;
+  std::vector<GuaranteeDefinition> guarantees;  // checked beside the indicators
   // A school complies when at least `min_indicators_met` indicators reach their minimum and
   // the others reach `others_at_least_fraction` of theirs. Absent: no school verdict.
   std::optional<int> school_min_indicators_met;

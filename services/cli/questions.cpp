@@ -340,6 +340,21 @@ int ask_indicators(const Question& q) {
     std::cout << "\n";
     schools.print(std::cout);
   }
+  if (b.contains("guarantees") && !b["guarantees"].empty()) {
+    std::cout << "\nguarantees\n";
+    Table g({"guarantee", "district", "threshold", "verdict", "schools failing"});
+    for (const auto& x : b["guarantees"]) {
+      std::string threshold = (x["kind"] == "school_size" ? "<= " : ">= ") + num(x["threshold"]);
+      if (x.contains("threshold_both_stages"))
+        threshold += " (both stages " + num(x["threshold_both_stages"]) + ")";
+      std::string failing;
+      for (const auto& f : x["failing"])
+        failing +=
+            (failing.empty() ? "" : ", ") + f["name"].get<std::string>() + " " + num(f["value"]);
+      g.add({x["name"], num(x["value"]), threshold, verdict(x["met"]), failing});
+    }
+    g.print(std::cout);
+  }
   std::cout << "\nverdict: " << verdict(b["complies"]) << "   (* below the school minimum)\n";
   return 0;
 }

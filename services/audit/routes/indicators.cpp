@@ -27,8 +27,9 @@ std::string indicators_json(const IndicatorsAnswer& answer) {
       .field("consistent_to", answer.consistent_to)
       .field("district", answer.question.district)
       .field("district_name", answer.district_name)
-      .field("recorded_at", recorded_json(answer.question.as_of))
-      .key("stages");
+      .key("guarantees");
+  write_guarantees(out, answer.report);
+  out.field("recorded_at", recorded_json(answer.question.as_of)).key("stages");
   write_stages(out, answer.report);
   out.field("standard", standard_json(answer.report)).end_object();
   return out.take();
