@@ -1,5 +1,7 @@
 // A scripted visit of the audit service's page in headless Chromium (Debian's), driven by
-// playwright-core: what a supervisor sees, asserted, and a screenshot kept.
+// playwright-core: what a supervisor sees, asserted (the indicators and guarantees, the record
+// as recorded at a time and what changed since, a diff between two dates, a school's page, the
+// print view, the exports, signing in and out), and screenshots kept beside SCREENSHOT.png.
 //   node visit.cjs BASE_URL SCREENSHOT.png
 // ANNALS_VISIT_TOKENS holds the tokens web_page_test.py made (JSON: city, xicheng, revoked,
 // later, metrics, wrong); ANNALS_VISIT_REVOKE the command (JSON argv) that revokes one by name.
@@ -87,6 +89,69 @@ const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
     assert.ok(schools.some((s) => s.includes('西城区')), `the roster: ${schools}`);
     assert.ok((await page.$$('#events tbody tr')).length > 0, `the event trail: ${await page.textContent('#error')}`);
     assert.match(await page.getAttribute('#xlsx', 'data-href'), /indicators\.xlsx\?at=2019-09-01/);
+
+    // The guarantees beside the indicators, each with a verdict or a dash.
+    const guarantees = await page.$$eval('#guarantees tbody tr', (trs) => trs.map((tr) => [tr.dataset.guarantee, tr.cells[3].className, tr.cells[0].textContent]));
+    assert.deepStrictEqual(guarantees.map((g) => g[0]),
+      ['school_size', 'special_education_operating_funds', 'training_funds_share', 'migrant_public_share'], `the guarantees: ${guarantees}`);
+    assert.ok(guarantees.some((g) => ['pass', 'fail'].includes(g[1])), `a judged guarantee: ${guarantees}`);
+    assert.match(guarantees[0][2], /学校规模/);
+
+    // Both clocks: the record as it stood at a recorded time, and what changed since.
+    const asked = (fragment) => [...authorization.keys()].filter((u) => u.includes(fragment)).length;
+    await page.fill('#recorded', '2019-06-30');
+    await page.$eval('#recorded', (d) => d.dispatchEvent(new Event('change')));
+    await page.waitForFunction(() => !document.getElementById('since').hidden && document.getElementById('since-at').textContent === '2019-06-30');
+    await settled();
+    assert.ok(asked('/indicators?at=2019-09-01&recorded_at=2019-06-30') > 0, 'the indicators as recorded then');
+    assert.ok(asked('/state?at=2019-09-01&recorded_at=2019-06-30') > 0, 'the roster as recorded then');
+    assert.ok(asked('/diff?from=2019-09-01&from_recorded_at=2019-06-30&to=2019-09-01') > 0, 'what changed since');
+    const since = await page.textContent('#since-summary');
+    const sinceEvents = (await page.$$('#since-events tbody tr')).length;
+    assert.match(since, /^\d+ events \(/, `the summary: ${since}`);
+    assert.ok(Number(since.split(' ')[0]) > 0 && sinceEvents > 0, `a school year's start was recorded after June: ${since}`);
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '-recorded.png'), fullPage: true });
+    await page.fill('#recorded', '');
+    await page.$eval('#recorded', (d) => d.dispatchEvent(new Event('change')));
+    await page.waitForFunction(() => document.getElementById('since').hidden);
+    await settled();
+
+    // A diff between two dates, with its causing events.
+    await page.fill('#compare', '2018-09-01');
+    await page.$eval('#compare', (d) => d.dispatchEvent(new Event('change')));
+    await page.waitForFunction(() => !document.getElementById('diff').hidden && document.getElementById('diff-span').textContent === '2018-09-01 → 2019-09-01');
+    await settled();
+    const totals = await page.$$eval('#diff-totals tbody tr', (trs) => trs.map((tr) => tr.cells[1].textContent));
+    assert.ok(totals.includes('students'), `the totals' changes: ${totals}`);
+    assert.ok((await page.$$('#diff-events tbody tr')).length > 0, 'the causing events');
+    assert.match(await page.textContent('#diff-summary'), /\d+ events .*\d+ changed/);
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '-diff.png'), fullPage: true });
+    await page.fill('#compare', '');
+    await page.$eval('#compare', (d) => d.dispatchEvent(new Event('change')));
+    await page.waitForFunction(() => document.getElementById('diff').hidden);
+    await settled();
+
+    // A school's page: its record, its figures each year, its events.
+    const clicked = await page.$eval('#schools tbody tr td.school-link', (td) => { td.click(); return td.textContent; });
+    await page.waitForFunction(() => !document.getElementById('school').hidden);
+    await settled();
+    assert.strictEqual(await page.textContent('#school-name'), clicked);
+    const years = await page.$$eval('#school-figures tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.deepStrictEqual(years, ['2012-09-01', '2013-09-01', '2014-09-01', '2015-09-01', '2016-09-01', '2017-09-01', '2018-09-01', '2019-09-01']);
+    assert.ok((await page.$$('#school-events tbody tr')).length > 0, 'the school\'s events');
+    assert.match(await page.textContent('#school-lineage'), /opened \d{4}-\d{2}-\d{2}/);
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '-school.png'), fullPage: true });
+    await page.click('#school-close');
+    assert.ok(await page.isHidden('#school'));
+
+    // The print view: the official tables, no controls, no chart.
+    await page.emulateMedia({ media: 'print' });
+    assert.strictEqual(await page.$eval('header', (h) => getComputedStyle(h).display), 'none');
+    assert.strictEqual(await page.$eval('#chart-section', (c) => getComputedStyle(c).display), 'none');
+    assert.notStrictEqual(await page.$eval('#indicators', (t) => getComputedStyle(t).display), 'none');
+    assert.notStrictEqual(await page.$eval('#guarantees', (t) => getComputedStyle(t).display), 'none');
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
 
     // The exports are fetched with the token and saved from a Blob URL.
     for (const [id, name, starts] of [['#xlsx', /\.xlsx$/, 'PK'], ['#csv', /\.csv$/, null]]) {

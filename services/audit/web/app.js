@@ -1,6 +1,10 @@
-// The supervisors' page: pickers for district, date (a slider across the years), standard
-// and stage; the indicator table coloured pass/fail; each CV over the years; the roster with
-// its figures; the event trail. Every request goes to this audit service; nothing else.
+// The supervisors' page: pickers for district, date (a slider across the years), the recorded
+// time (both clocks: the record as it stood then), a date to compare with, standard and stage;
+// the indicator table coloured pass/fail and the guarantees; what changed since the recorded
+// time (the corrections) and between the two dates, with the causing events; each CV over the
+// years; the roster with its figures, each school's own page (lineage, figures over the years,
+// its events); the event trail; a print view of the official tables. Every request goes to this
+// audit service; nothing else.
 //
 // Signing in: every API call carries the token (Authorization: Bearer). The token is typed
 // into a password field, kept in sessionStorage (this tab, until sign-out or close) and never
@@ -65,7 +69,8 @@ const el = (tag, attrs = {}, ...children) => {
 const verdictCell = (passes) =>
   passes === null || passes === undefined ? el('td', {}, '—') : el('td', { class: passes ? 'pass' : 'fail' }, passes ? '达标 pass' : '未达标 fail');
 
-const state = { district: '', date: toDate(Date.now()), standard: '', stage: 'primary', series: null, seriesKey: '' };
+const state = { district: '', date: toDate(Date.now()), recorded: '', compare: '', standard: '', stage: 'primary', school: '', series: null, seriesKey: '' };
+const districtPath = () => `/v1/districts/${encodeURIComponent(state.district)}`;
 
 function showError(e) {
   if (e instanceof SignedOut) return;  // the sign-in form says why
@@ -75,8 +80,112 @@ function showError(e) {
 
 function query() {
   const q = new URLSearchParams({ at: state.date });
+  if (state.recorded) q.set('recorded_at', state.recorded);
   if (state.standard) q.set('standard', state.standard);
   return q.toString();
+}
+// "&recorded_at=T" when the page looks at the record as it stood at T.
+const asRecorded = () => (state.recorded ? `&recorded_at=${state.recorded}` : '');
+
+// An event as a table row: effective date, recorded date, type (marked when retracted or a
+// correction), its data cut to 160 characters.
+function eventRow(e) {
+  const data = Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const marks = (e.retracted_at ? ' (retracted)' : '') + (e.correction ? ' (correction)' : '');
+  return el('tr', { class: e.retracted_at ? 'excluded' : '' }, el('td', {}, e.effective_date), el('td', {}, e.recorded_at.slice(0, 10)),
+    el('td', {}, e.type + marks), el('td', {}, data.length > 160 ? data.slice(0, 157) + '...' : data));
+}
+
+// A figure change as text: "junior students 410 -> 432".
+const changeText = (c) => `${c.section === 'whole' ? '' : c.section + ' '}${c.measure.replace(/_/g, ' ')} ${fmt(c.before, c.unit === 'count' ? 0 : 2)} → ${fmt(c.after, c.unit === 'count' ? 0 : 2)}`;
+
+// A diff answer into a summary line, a table of schools and their changes, and the events.
+function showDiff(d, summary, schools, events) {
+  const byType = Object.entries(d.events_by_type).map(([t, n]) => `${t} ${n}`).join(', ');
+  summary.textContent = `${d.events_total} events (${byType || 'none'}); ` +
+    `${d.schools_opened.length} schools opened, ${d.schools_stopped.length} stopped, ${d.schools_changed.length} changed` +
+    (d.events_truncated ? `; the first ${d.events.length} events listed` : '');
+  const rows = [
+    ...d.schools_opened.map((s) => [s.name, `opened ${s.opened_on}`]),
+    ...d.schools_stopped.map((s) => [s.name, `${s.merged_into ? `absorbed into ${s.merged_into}` : 'closed'} ${s.closed_on || ''}`]),
+    ...d.schools_changed.map((s) => [s.name, [...s.record, ...s.figures.map(changeText)].join('; ')]),
+  ];
+  schools.tBodies[0].replaceChildren(...rows.map(([n, c]) => el('tr', {}, el('td', {}, n), el('td', {}, c))));
+  events.tBodies[0].replaceChildren(...d.events.map(eventRow));
+}
+
+// Question 7: the district on the date as recorded at T against what the record says now.
+async function loadSince() {
+  $('since').hidden = !state.recorded;
+  if (!state.recorded) return;
+  const token = pending;
+  const d = await api(`${districtPath()}/diff?from=${state.date}&from_recorded_at=${state.recorded}&to=${state.date}`);
+  if (token !== pending) return;
+  $('since-at').textContent = state.recorded;
+  showDiff(d, $('since-summary'), $('since-schools'), $('since-events'));
+}
+
+// Question 8: what changed between the compared date and the date, and the causing events.
+async function loadDiff() {
+  $('diff').hidden = !state.compare;
+  if (!state.compare) return;
+  const token = pending;
+  const [from, to] = state.compare <= state.date ? [state.compare, state.date] : [state.date, state.compare];
+  const rec = state.recorded ? `&from_recorded_at=${state.recorded}&to_recorded_at=${state.recorded}` : '';
+  const d = await api(`${districtPath()}/diff?from=${from}&to=${to}${rec}`);
+  if (token !== pending) return;
+  $('diff-span').textContent = `${from} → ${to}`;
+  showDiff(d, $('diff-summary'), $('diff-schools'), $('diff-events'));
+  $('diff-totals').tBodies[0].replaceChildren(...d.totals.map((c) => el('tr', {}, el('td', {}, c.section),
+    el('td', {}, c.measure.replace(/_/g, ' ')), el('td', { class: 'num' }, fmt(c.before, c.unit === 'count' ? 0 : 2)),
+    el('td', { class: 'num' }, fmt(c.after, c.unit === 'count' ? 0 : 2)), el('td', { class: 'num' }, fmt(c.change, c.unit === 'count' ? 0 : 2)))));
+}
+
+// The guarantees of the indicator answer, coloured, the failing schools named.
+function showGuarantees(report) {
+  const rows = ((report && report.guarantees) || []).map((g) => {
+    const limit = (g.kind === 'school_size' ? '≤ ' : '≥ ') + fmt(g.threshold, g.threshold < 1 ? 2 : 0) +
+      (g.threshold_both_stages ? ` (九年一贯制 ${g.threshold_both_stages})` : '');
+    const share = g.kind.endsWith('_share') && g.value !== null;
+    const failing = g.failing.map((f) => `${f.name} ${fmt(f.value, f.value < 1 ? 3 : 0)}`).join(', ');
+    return el('tr', { 'data-guarantee': g.id }, el('td', {}, g.name), el('td', { class: 'num' }, share ? fmt(g.value, 3) : fmt(g.value, 0)),
+      el('td', {}, limit), verdictCell(g.met), el('td', {}, failing));
+  });
+  $('guarantees').tBodies[0].replaceChildren(...rows);
+  $('guarantees-section').hidden = rows.length === 0;
+}
+
+// A school's page: its record and lineage on the date, its figures on 1 September of each
+// year up to the date (one state question per year), and its own events.
+async function loadSchool() {
+  $('school').hidden = !state.school;
+  if (!state.school) return;
+  const token = pending;
+  const id = state.school;
+  const t = await api(`/v1/schools/${encodeURIComponent(id)}/timeline?at=${state.date}&district=${encodeURIComponent(state.district)}${asRecorded()}`);
+  const years = [];
+  for (let y = 2012; `${y}-09-01` <= state.date; y++) years.push(`${y}-09-01`);
+  if (!years.includes(state.date)) years.push(state.date);
+  const points = await Promise.all(years.map((at) => api(`${districtPath()}/state?at=${at}${asRecorded()}`)));
+  if (token !== pending) return;
+  const on = t.on || {};
+  $('school-name').textContent = on.name || id;
+  $('school-id').textContent = id;
+  const lineage = [];
+  if (on.opened_on) lineage.push(`opened ${on.opened_on}`);
+  for (const a of on.absorbed || []) lineage.push(`absorbed ${a.name || a.school_id} (${a.school_id}) on ${a.on}`);
+  if (on.merged_into) lineage.push(`absorbed into ${on.merged_into}`);
+  if (on.held_by && on.held_by !== id) lineage.push(`now held by ${on.held_by}`);
+  if (on.closed_on) lineage.push(`closed ${on.closed_on}`);
+  $('school-lineage').textContent = lineage.join('; ') || (t.on ? '' : 'not open on this date');
+  const sum = (f, m) => ((f.primary || {})[m] || 0) + ((f.junior || {})[m] || 0) + ((f.whole || {})[m] || 0);
+  $('school-figures').tBodies[0].replaceChildren(...points.map((st) => {
+    const s = st.schools.find((x) => x.school_id === id);
+    const f = (s && s.figures) || {};
+    return el('tr', {}, el('td', {}, st.at), ...[s ? s.students.total : 0, sum(f, 'teachers'), sum(f, 'backbone_teachers'),
+      sum(f, 'migrant_students'), sum(f, 'floor_area_m2'), sum(f, 'equipment_value_yuan')].map((v) => el('td', { class: 'num' }, s ? fmt(v, 0) : '')));
+  }));
+  $('school-events').tBodies[0].replaceChildren(...t.events.slice().reverse().slice(0, 200).map(eventRow));
 }
 
 async function loadIndicators() {
@@ -96,8 +205,10 @@ async function loadIndicators() {
     $('verdict').textContent = String(e.message);
     $('verdict').className = 'verdict';
     $('standard-why').textContent = '';
+    showGuarantees(null);
     return null;
   }
+  showGuarantees(r);
   $('standard-why').textContent = `${r.standard.reference} ${r.standard.title} — ${r.standard.why}`;
   $('verdict').textContent = r.complies === null ? '无可评估学校 nothing to judge' : r.complies ? '达标 the district complies' : '未达标 the district does not comply';
   $('verdict').className = 'verdict ' + (r.complies === null ? '' : r.complies ? 'pass' : 'fail');
@@ -116,7 +227,7 @@ async function loadIndicators() {
 
 async function loadRoster(report) {
   const token = pending;
-  const st = await api(`/v1/districts/${encodeURIComponent(state.district)}/state?at=${state.date}`);
+  const st = await api(`${districtPath()}/state?at=${state.date}${asRecorded()}`);
   if (token !== pending) return;
   $('roster-count').textContent = `${st.schools.length} schools on ${st.at}`;
   const stage = report && report.stages.find((s) => s.stage === state.stage);
@@ -138,7 +249,9 @@ async function loadRoster(report) {
     });
     const complies = !ind ? el('td', { class: 'excluded' }, 'not in this stage')
       : ind.excluded ? el('td', { class: 'excluded' }, ind.excluded) : verdictCell(ind.complies);
-    tbody.append(el('tr', { 'data-school': s.school_id }, el('td', {}, s.name), el('td', {}, s.stages.join('+')),
+    const name = el('td', { class: 'school-link', title: 'the school\'s page' }, s.name);
+    name.onclick = () => { state.school = s.school_id; refresh(); };
+    tbody.append(el('tr', { 'data-school': s.school_id }, name, el('td', {}, s.stages.join('+')),
       el('td', { class: 'num' }, String(s.students ? s.students.total : 0)), el('td', { class: 'num' }, String(teachers)), ...cells, complies));
   }
 }
@@ -147,28 +260,25 @@ async function loadEvents() {
   const token = pending;
   const to = state.date;
   const from = toDate(Date.parse(state.date) - 365 * DAY);
-  const r = await api(`/v1/districts/${encodeURIComponent(state.district)}/events?from=${from}&to=${to}&limit=200` +
+  const r = await api(`${districtPath()}/events?from=${from}&to=${to}&limit=200${asRecorded()}` +
     '&type=school.opened,school.closed,school.merged,school.split,school.stages_changed,school.renamed,school.facilities_surveyed,' +
     'school.construction_completed,school.equipment_purchased,cluster.created,cluster.dissolved,school.joined_cluster,' +
     'school.left_cluster,teacher.transferred,teacher.honour_awarded,funding.allocated,record.retracted');
   if (token !== pending) return;
   const tbody = $('events').tBodies[0];
   tbody.replaceChildren();
-  for (const e of r.events.reverse()) {
-    const data = Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    tbody.append(el('tr', { class: e.retracted_at ? 'excluded' : '' }, el('td', {}, e.effective_date), el('td', {}, e.recorded_at.slice(0, 10)),
-      el('td', {}, e.type + (e.retracted_at ? ' (retracted)' : '')), el('td', {}, data.length > 160 ? data.slice(0, 157) + '...' : data)));
-  }
+  for (const e of r.events.reverse()) tbody.append(eventRow(e));
 }
 
 // Each indicator's CV, one point per year, as SVG lines with the threshold dashed.
 async function loadChart() {
   const token = pending;
-  const key = `${state.district}|${state.standard}`;
+  const key = `${state.district}|${state.standard}|${state.recorded}`;
   if (state.seriesKey !== key) {
     const to = toDate(Date.now());
     const q = new URLSearchParams({ from: '2012-09-01', to, step: 'year' });
     if (state.standard) q.set('standard', state.standard);
+    if (state.recorded) q.set('recorded_at', state.recorded);
     state.series = await api(`/v1/districts/${encodeURIComponent(state.district)}/indicators/series?${q}`);
     state.seriesKey = key;
   }
@@ -216,7 +326,7 @@ async function refresh() {
   try {
     const report = await loadIndicators();
     if (mine !== pending) return;
-    await Promise.all([loadRoster(report), loadEvents(), loadChart()]);
+    await Promise.all([loadRoster(report), loadEvents(), loadChart(), loadSince(), loadDiff(), loadSchool()]);
   } catch (e) {
     showError(e);
   } finally {
@@ -237,10 +347,13 @@ function signOut(message) {
   ++pending;  // drop the answers still on their way
   state.series = null;
   state.seriesKey = '';
-  for (const id of ['indicators', 'schools', 'events']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['indicators', 'guarantees', 'schools', 'events', 'since-schools', 'since-events', 'diff-totals', 'diff-schools',
+    'diff-events', 'school-figures', 'school-events']) $(id).tBodies[0].replaceChildren();
+  state.school = '';
+  $('since').hidden = $('diff').hidden = $('school').hidden = true;
   $('schools').tHead.replaceChildren();
   $('chart').replaceChildren();
-  for (const id of ['verdict', 'standard-why', 'roster-count', 'who']) $(id).textContent = '';
+  for (const id of ['verdict', 'standard-why', 'roster-count', 'who', 'since-summary', 'diff-summary', 'school-lineage']) $(id).textContent = '';
   $('district').replaceChildren();
   $('standard').replaceChildren(el('option', { value: '' }, 'in force on the date'));
   $('content').hidden = $('controls').hidden = $('identity').hidden = true;
@@ -278,7 +391,12 @@ async function start() {
     state.district = params.get('district') || (districts.districts[0] || {}).id || '';
     state.date = params.get('at') || state.date;
     state.stage = params.get('stage') || state.stage;
+    state.recorded = params.get('recorded_at') || '';
+    state.compare = params.get('compare') || '';
+    state.school = params.get('school') || '';
     state.standard = '';
+    $('recorded').value = state.recorded;
+    $('compare').value = state.compare;
     $('district').value = state.district;
     $('date').value = state.date;
     $('stage').value = state.stage;
@@ -307,9 +425,13 @@ function init() {
   $('signout').onclick = () => signOut();
   $('csv').onclick = () => download($('csv').dataset.href);
   $('xlsx').onclick = () => download($('xlsx').dataset.href);
-  $('district').onchange = () => { state.district = $('district').value; refresh(); };
+  $('district').onchange = () => { state.district = $('district').value; state.school = ''; refresh(); };
   $('standard').onchange = () => { state.standard = $('standard').value; refresh(); };
   $('stage').onchange = () => { state.stage = $('stage').value; refresh(); };
+  $('recorded').onchange = () => { state.recorded = $('recorded').value; refresh(); };
+  $('compare').onchange = () => { state.compare = $('compare').value; refresh(); };
+  $('school-close').onclick = () => { state.school = ''; $('school').hidden = true; };
+  $('print').onclick = () => window.print();
   $('date').onchange = () => {
     state.date = $('date').value;
     $('slider').value = String(Math.floor((Date.parse(state.date) - FIRST) / DAY));
