@@ -1,5 +1,6 @@
 #include "services/cli/questions.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -344,14 +345,20 @@ int ask_indicators(const Question& q) {
     std::cout << "\nguarantees\n";
     Table g({"guarantee", "district", "threshold", "verdict", "schools failing"});
     for (const auto& x : b["guarantees"]) {
-      std::string threshold = (x["kind"] == "school_size" ? "<= " : ">= ") + num(x["threshold"]);
+      // Shares to 4 places (0.0497 is not 0.05), whole numbers without any, money to 2.
+      const bool share = x["kind"].get<std::string>().ends_with("_share");
+      auto amount = [&](const json& v) {
+        if (share || !v.is_number()) return num(v, 4);
+        return num(v, v.get<double>() == std::floor(v.get<double>()) ? 0 : 2);
+      };
+      std::string threshold = (x["kind"] == "school_size" ? "<= " : ">= ") + amount(x["threshold"]);
       if (x.contains("threshold_both_stages"))
-        threshold += " (both stages " + num(x["threshold_both_stages"]) + ")";
+        threshold += " (both stages " + amount(x["threshold_both_stages"]) + ")";
       std::string failing;
       for (const auto& f : x["failing"])
         failing +=
-            (failing.empty() ? "" : ", ") + f["name"].get<std::string>() + " " + num(f["value"]);
-      g.add({x["name"], num(x["value"]), threshold, verdict(x["met"]), failing});
+            (failing.empty() ? "" : ", ") + f["name"].get<std::string>() + " " + amount(f["value"]);
+      g.add({x["name"], amount(x["value"]), threshold, verdict(x["met"]), failing});
     }
     g.print(std::cout);
   }

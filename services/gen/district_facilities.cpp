@@ -15,11 +15,20 @@ void DistrictHistory::funding(int y, int index) {
     if (p.active) ++pupils[p.school][p.grade > 6];
   for (std::size_t i = 0; i < schools_.size(); ++i) {
     if (!schools_[i].open) continue;
+    // Yuan a pupil: 1,200 primary and 1,600 junior; special-education schools 6,500 (the 2017
+    // method's floor is 6,000: docs/guarantees.md). Growing 5% a year.
+    const bool special = schools_[i].kind == SchoolKind::special_education;
     std::int64_t rate =
-        (pupils[i][0] * 1200 + pupils[i][1] * 1600) * (100 + 5 * index) / 100;  // yuan
-    if (rate > 0)
+        (pupils[i][0] * (special ? 6500 : 1200) + pupils[i][1] * (special ? 6500 : 1600)) *
+        (100 + 5 * index) / 100;
+    if (rate > 0) {
       emit(day(y, 3, 1), FundingAllocated{schools_[i].id, FundingCategory::per_student_operating,
                                           rate * 100, y, "区级"});
+      // Teacher training: 6% of the operating funds, 3% at every fifth school (below the 5%
+      // guarantee). No random draw: the rest of the city stays as it was.
+      emit(day(y, 3, 1), FundingAllocated{schools_[i].id, FundingCategory::training,
+                                          rate * (i % 5 == 4 ? 3 : 6), y, "区级"});
+    }
     if (chance(0.2))
       emit(random_day(y, 4, 6), FundingAllocated{schools_[i].id, FundingCategory::earmarked,
                                                  std::int64_t(uniform(2e5, 2e6)) * 100, y, "市级"});
