@@ -8,24 +8,13 @@
 
 #include "services/audit/indicator_tables.h"
 #include "services/audit/indicators.h"
+#include "tests/audit/hand_district.h"
 
 namespace annals {
 namespace {
 
-SchoolRecord school(const std::string& id, std::vector<Stage> stages, Ownership ownership,
-                    SchoolKind kind = SchoolKind::regular) {
-  SchoolRecord s;
-  s.school_id = id;
-  s.name = "school " + id;
-  s.stages = std::move(stages);
-  s.ownership = ownership;
-  s.kind = kind;
-  return s;
-}
-
-void put(Figures& f, Section s, Measure m, std::int64_t n, std::uint8_t grade = 0) {
-  f[{s, m, grade}] = n;
-}
+using testing::put;
+using testing::school;
 
 // pupils (primary + junior), migrants, teachers/backbone, operating/training funds in yuan:
 // a public primary      1,900  100       100/25   1,000,000 / 60,000 (6%)
@@ -37,12 +26,11 @@ void put(Figures& f, Section s, Measure m, std::int64_t n, std::uint8_t grade = 
 DistrictState sample_district() {
   DistrictState st;
   st.district = "d";
-  for (auto s : {school("a", {Stage::primary}, Ownership::public_),
-                 school("b", {Stage::primary, Stage::junior}, Ownership::public_),
-                 school("c", {Stage::primary}, Ownership::private_),
-                 school("d", {Stage::primary}, Ownership::public_, SchoolKind::special_education),
-                 school("e", {Stage::primary}, Ownership::public_, SchoolKind::special_education),
-                 school("z", {Stage::primary}, Ownership::public_)})
+  for (auto s : {school("a", {Stage::primary}), school("b", {Stage::primary, Stage::junior}),
+                 school("c", {Stage::primary}, SchoolKind::regular, Ownership::private_),
+                 school("d", {Stage::primary}, SchoolKind::special_education),
+                 school("e", {Stage::primary}, SchoolKind::special_education),
+                 school("z", {Stage::primary})})
     st.registry.schools[s.school_id] = s;
   st.registry.schools["z"].closed_on = Date::from_ymd(2018, 7, 1);
   auto yuan = [](std::int64_t y) { return y * 100; };  // the views keep fen

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "services/audit/indicator_tables.h"
+#include "tests/audit/hand_district.h"
 
 namespace annals {
 namespace {
@@ -25,19 +26,8 @@ TEST(WeightedCv, WeightsBySchoolStudentsNotBySchool) {
   EXPECT_FALSE(weighted_cv({}).has_value());
 }
 
-SchoolRecord school(const std::string& id, std::vector<Stage> stages,
-                    SchoolKind kind = SchoolKind::regular) {
-  SchoolRecord s;
-  s.school_id = id;
-  s.name = "school " + id;
-  s.stages = std::move(stages);
-  s.kind = kind;
-  return s;
-}
-
-void put(Figures& f, Section s, Measure m, std::int64_t n, std::uint8_t grade = 0) {
-  f[{s, m, grade}] = n;
-}
+using testing::put;
+using testing::school;
 
 // A: primary, 500 students, meets all seven 2017 minimums.
 // B: nine-year, 300 primary + 100 junior; whole-school facilities split 3:1.
