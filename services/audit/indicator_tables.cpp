@@ -316,7 +316,11 @@ void write_guarantee_rows(Sheet& x, const IndicatorReport& report) {
   ++x.row;
   for (const auto& g : report.guarantees) {
     x.text(0, g.definition->name);
-    if (g.value) x.value(1, *g.value, x.number);
+    // A share to four places (0.0497 is not 0.05), like the CV.
+    const bool share = g.definition->kind == GuaranteeKind::migrant_public_share ||
+                       g.definition->kind == GuaranteeKind::training_funds_share ||
+                       g.definition->kind == GuaranteeKind::backbone_share;
+    if (g.value) x.value(1, *g.value, share ? x.cv : x.number);
     x.text(2, threshold_text(*g.definition));
     x.verdict(3, g.met);
     std::string failing;

@@ -25,7 +25,8 @@ void DistrictHistory::funding(int y, int index) {
       emit(day(y, 3, 1), FundingAllocated{schools_[i].id, FundingCategory::per_student_operating,
                                           rate * 100, y, "区级"});
       // Teacher training: 6% of the operating funds, 3% at every fifth school (below the 5%
-      // guarantee). No random draw: the rest of the city stays as it was.
+      // guarantee). Its recorded time is drawn like every event's, so the city after its
+      // first March differs from the one before this line was added.
       emit(day(y, 3, 1), FundingAllocated{schools_[i].id, FundingCategory::training,
                                           rate * (i % 5 == 4 ? 3 : 6), y, "区级"});
     }

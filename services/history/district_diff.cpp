@@ -62,7 +62,9 @@ struct Found {
 };
 
 // The first `limit` events in apply order of those offered: a max-heap of the kept ones, so
-// an offer past the limit costs one comparison and an event not kept is never copied.
+// an offer past the limit costs one comparison and an event not kept is never copied. The
+// learned log names only stored events, so each kept one is found; were one not (its stored
+// bytes undecodable), the page would come up one short rather than reach past the limit.
 class FirstFound {
  public:
   explicit FirstFound(std::size_t limit) : limit_(limit) {}

@@ -126,7 +126,9 @@ TEST(Guarantees, The2017MethodOnAHandComputedDistrict) {
 TEST(Guarantees, NothingToJudgeIsNoVerdict) {
   Standards standards = Standards::built_in();
   DistrictState empty;
-  for (const auto& g : compute_guarantees(empty, *standards.find("quality-balance-2017"))) {
+  auto all = compute_guarantees(empty, *standards.find("quality-balance-2017"));
+  ASSERT_EQ(all.size(), 4u);
+  for (const auto& g : all) {
     EXPECT_FALSE(g.met.has_value()) << g.definition->id;
     EXPECT_FALSE(g.value.has_value()) << g.definition->id;
   }

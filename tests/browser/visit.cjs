@@ -138,6 +138,8 @@ const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
     assert.strictEqual(await page.textContent('#school-name'), clicked);
     const years = await page.$$eval('#school-figures tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
     assert.deepStrictEqual(years, ['2012-09-01', '2013-09-01', '2014-09-01', '2015-09-01', '2016-09-01', '2017-09-01', '2018-09-01', '2019-09-01']);
+    const figures = await page.$$eval('#school-figures tbody tr', (trs) => trs.map((tr) => [...tr.cells].slice(1).map((c) => Number(c.textContent))));
+    for (const column of [0, 1, 4, 5]) assert.ok(figures.some((row) => row[column] > 0), `students, teachers, floor area and equipment shown: ${figures}`);
     assert.ok((await page.$$('#school-events tbody tr')).length > 0, 'the school\'s events');
     assert.match(await page.textContent('#school-lineage'), /opened \d{4}-\d{2}-\d{2}/);
     await page.screenshot({ path: screenshot.replace(/\.png$/, '-school.png'), fullPage: true });
@@ -150,6 +152,8 @@ const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
     assert.strictEqual(await page.$eval('#chart-section', (c) => getComputedStyle(c).display), 'none');
     assert.notStrictEqual(await page.$eval('#indicators', (t) => getComputedStyle(t).display), 'none');
     assert.notStrictEqual(await page.$eval('#guarantees', (t) => getComputedStyle(t).display), 'none');
+    assert.match(await page.textContent('#print-caption'), /xicheng.*2019-09-01/, 'the printout names the district and the date');
+    assert.strictEqual(await page.$eval('#print-caption', (c) => getComputedStyle(c).display), 'block');
     await page.screenshot({ path: screenshot.replace(/\.png$/, '-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
 

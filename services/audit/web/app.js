@@ -69,7 +69,7 @@ const el = (tag, attrs = {}, ...children) => {
 const verdictCell = (passes) =>
   passes === null || passes === undefined ? el('td', {}, '—') : el('td', { class: passes ? 'pass' : 'fail' }, passes ? '达标 pass' : '未达标 fail');
 
-const state = { district: '', date: toDate(Date.now()), recorded: '', compare: '', standard: '', stage: 'primary', school: '', series: null, seriesKey: '' };
+const state = { district: '', date: toDate(Date.now()), recorded: '', compare: '', standard: '', stage: 'primary', school: '', schoolKey: '', series: null, seriesKey: '' };
 const districtPath = () => `/v1/districts/${encodeURIComponent(state.district)}`;
 
 function showError(e) {
@@ -144,11 +144,13 @@ async function loadDiff() {
 // The guarantees of the indicator answer, coloured, the failing schools named.
 function showGuarantees(report) {
   const rows = ((report && report.guarantees) || []).map((g) => {
-    const limit = (g.kind === 'school_size' ? '≤ ' : '≥ ') + fmt(g.threshold, g.threshold < 1 ? 2 : 0) +
+    const limit = (g.kind === 'school_size' ? '≤ ' : '≥ ') + fmt(g.threshold, g.kind.endsWith('_share') ? 2 : 0) +
       (g.threshold_both_stages ? ` (九年一贯制 ${g.threshold_both_stages})` : '');
-    const share = g.kind.endsWith('_share') && g.value !== null;
-    const failing = g.failing.map((f) => `${f.name} ${fmt(f.value, f.value < 1 ? 3 : 0)}`).join(', ');
-    return el('tr', { 'data-guarantee': g.id }, el('td', {}, g.name), el('td', { class: 'num' }, share ? fmt(g.value, 3) : fmt(g.value, 0)),
+    // Shares to four places (0.0497 is not 0.05), pupils whole, money to the fen.
+    const share = g.kind.endsWith('_share');
+    const amount = (v) => fmt(v, share ? 4 : Number.isInteger(v) ? 0 : 2);
+    const failing = g.failing.map((f) => `${f.name} ${amount(f.value)}`).join(', ');
+    return el('tr', { 'data-guarantee': g.id }, el('td', {}, g.name), el('td', { class: 'num' }, amount(g.value)),
       el('td', {}, limit), verdictCell(g.met), el('td', {}, failing));
   });
   $('guarantees').tBodies[0].replaceChildren(...rows);
@@ -159,7 +161,8 @@ function showGuarantees(report) {
 // year up to the date (one state question per year), and its own events.
 async function loadSchool() {
   $('school').hidden = !state.school;
-  if (!state.school) return;
+  const key = [state.district, state.school, state.date, state.recorded].join('|');
+  if (!state.school || key === state.schoolKey) return;
   const token = pending;
   const id = state.school;
   const t = await api(`/v1/schools/${encodeURIComponent(id)}/timeline?at=${state.date}&district=${encodeURIComponent(state.district)}${asRecorded()}`);
@@ -186,6 +189,7 @@ async function loadSchool() {
       sum(f, 'migrant_students'), sum(f, 'floor_area_m2'), sum(f, 'equipment_value_yuan')].map((v) => el('td', { class: 'num' }, s ? fmt(v, 0) : '')));
   }));
   $('school-events').tBodies[0].replaceChildren(...t.events.slice().reverse().slice(0, 200).map(eventRow));
+  state.schoolKey = key;
 }
 
 async function loadIndicators() {
@@ -322,11 +326,16 @@ async function refresh() {
   if (!storedToken()) return;  // signed out meanwhile (a slider's late refresh)
   const mine = ++pending;
   showError(null);
+  $('print-caption').textContent = `${$('district').selectedOptions.length ? $('district').selectedOptions[0].textContent : state.district}, ` +
+    `${state.date}${state.recorded ? `, as recorded at the end of ${state.recorded}` : ''}`;
   document.body.dataset.loading = 'true';
   try {
     const report = await loadIndicators();
     if (mine !== pending) return;
-    await Promise.all([loadRoster(report), loadEvents(), loadChart(), loadSince(), loadDiff(), loadSchool()]);
+    // Each part on its own: one refused answer does not leave the others half-drawn.
+    const parts = await Promise.allSettled([loadRoster(report), loadEvents(), loadChart(), loadSince(), loadDiff(), loadSchool()]);
+    const failed = parts.find((p) => p.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (e) {
     showError(e);
   } finally {
@@ -349,11 +358,12 @@ function signOut(message) {
   state.seriesKey = '';
   for (const id of ['indicators', 'guarantees', 'schools', 'events', 'since-schools', 'since-events', 'diff-totals', 'diff-schools',
     'diff-events', 'school-figures', 'school-events']) $(id).tBodies[0].replaceChildren();
-  state.school = '';
+  state.school = state.schoolKey = '';
   $('since').hidden = $('diff').hidden = $('school').hidden = true;
   $('schools').tHead.replaceChildren();
   $('chart').replaceChildren();
-  for (const id of ['verdict', 'standard-why', 'roster-count', 'who', 'since-summary', 'diff-summary', 'school-lineage']) $(id).textContent = '';
+  for (const id of ['verdict', 'standard-why', 'roster-count', 'who', 'since-summary', 'diff-summary', 'school-lineage',
+    'since-at', 'diff-span', 'school-name', 'school-id', 'print-caption']) $(id).textContent = '';
   $('district').replaceChildren();
   $('standard').replaceChildren(el('option', { value: '' }, 'in force on the date'));
   $('content').hidden = $('controls').hidden = $('identity').hidden = true;
@@ -388,11 +398,13 @@ async function start() {
     for (const d of districts.districts) $('district').append(el('option', { value: d.id }, `${d.name || d.id} (${d.id})`));
     for (const s of standards.standards) $('standard').append(el('option', { value: s.id }, `${s.reference} ${s.id}`));
     const params = new URLSearchParams(location.search);
+    // A date of the link, only when it is one: nothing else reaches a query string.
+    const dateParam = (name) => (/^\d{4}-\d{2}-\d{2}$/.test(params.get(name) || '') ? params.get(name) : '');
     state.district = params.get('district') || (districts.districts[0] || {}).id || '';
-    state.date = params.get('at') || state.date;
+    state.date = dateParam('at') || state.date;
     state.stage = params.get('stage') || state.stage;
-    state.recorded = params.get('recorded_at') || '';
-    state.compare = params.get('compare') || '';
+    state.recorded = dateParam('recorded_at');
+    state.compare = dateParam('compare');
     state.school = params.get('school') || '';
     state.standard = '';
     $('recorded').value = state.recorded;
