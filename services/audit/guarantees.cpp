@@ -91,9 +91,6 @@ std::vector<GuaranteeResult> compute_guarantees(const DistrictState& state,
         if (r.schools_checked > 0) r.met = r.failing.empty();
         break;
       case GuaranteeKind::special_education_operating_funds:
-        if (of > 0) r.value = part / of;
-        if (r.schools_checked > 0) r.met = r.failing.empty();
-        break;
       case GuaranteeKind::training_funds_share:
         if (of > 0) r.value = part / of;
         if (r.schools_checked > 0) r.met = r.failing.empty();

@@ -74,6 +74,14 @@ void write_school(JsonWriter& out, const SchoolIndicators& sc, const Standard& s
   out.end_object();
 }
 
+// The failing schools of a guarantee: "name value; name value".
+std::string failing_text(const GuaranteeResult& g) {
+  std::string out;
+  for (const auto& f : g.failing)
+    out += (out.empty() ? "" : "; ") + f.name + " " + decimal(f.value);
+  return out;
+}
+
 // "<= 2000 (both stages 2500)" or ">= 0.85".
 std::string threshold_text(const GuaranteeDefinition& d) {
   if (d.kind != GuaranteeKind::school_size) return ">= " + decimal(d.threshold);
@@ -213,13 +221,9 @@ std::string report_csv(const IndicatorReport& report, const std::string& distric
     row({});
     row({"保障指标 guarantee", "区县值 district value", "标准 threshold", "达标 verdict",
          "未达标学校 schools failing"});
-    for (const auto& g : report.guarantees) {
-      std::string failing;
-      for (const auto& f : g.failing)
-        failing += (failing.empty() ? "" : "; ") + f.name + " " + decimal(f.value);
+    for (const auto& g : report.guarantees)
       row({g.definition->name, g.value ? decimal(*g.value) : "", threshold_text(*g.definition),
-           verdict(g.met), failing});
-    }
+           verdict(g.met), failing_text(g)});
   }
   row({});
   row({"结论 verdict", verdict(report.complies)});
@@ -317,16 +321,10 @@ void write_guarantee_rows(Sheet& x, const IndicatorReport& report) {
   for (const auto& g : report.guarantees) {
     x.text(0, g.definition->name);
     // A share to four places (0.0497 is not 0.05), like the CV.
-    const bool share = g.definition->kind == GuaranteeKind::migrant_public_share ||
-                       g.definition->kind == GuaranteeKind::training_funds_share ||
-                       g.definition->kind == GuaranteeKind::backbone_share;
-    if (g.value) x.value(1, *g.value, share ? x.cv : x.number);
+    if (g.value) x.value(1, *g.value, is_share(g.definition->kind) ? x.cv : x.number);
     x.text(2, threshold_text(*g.definition));
     x.verdict(3, g.met);
-    std::string failing;
-    for (const auto& f : g.failing)
-      failing += (failing.empty() ? "" : "; ") + f.name + " " + decimal(f.value);
-    x.text(4, failing);
+    x.text(4, failing_text(g));
     ++x.row;
   }
   x.row += 2;

@@ -43,6 +43,12 @@ struct EnumNames<GuaranteeKind> {
                                                "training_funds_share", "backbone_share"};
 };
 
+// Whether a guarantee's value is a share (a fraction of 1), not a count or an amount.
+inline bool is_share(GuaranteeKind k) {
+  return k == GuaranteeKind::migrant_public_share || k == GuaranteeKind::training_funds_share ||
+         k == GuaranteeKind::backbone_share;
+}
+
 struct GuaranteeDefinition {
   std::string id;
   std::string name;
