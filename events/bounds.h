@@ -33,6 +33,9 @@ inline constexpr std::int64_t kMaxAllocationFen = 1'000'000'000'000;  // 10 bill
 inline constexpr std::int64_t kMaxBudgetFen = 100'000'000'000'000;    // 1 trillion yuan
 inline constexpr std::int64_t kMaxEquipmentFen = 100'000'000'000;     // 1 billion yuan
 inline constexpr std::int64_t kMaxClassrooms = 10'000;
+inline constexpr std::int64_t kMaxClasses = 1'000;  // in one grade of one school
+inline constexpr std::int64_t kMaxClassSize = 200;  // pupils in one class
+inline constexpr std::int64_t kMaxDistrictChildren = 10'000'000;
 inline constexpr std::int64_t kMaxComputers = 1'000'000;
 inline constexpr std::int64_t kMaxBooks = 100'000'000;
 // Areas: at most 10 km² per school and event, held as hundredths of m².

@@ -120,4 +120,51 @@ struct StudentFlagsChanged {
   auto operator<=>(const StudentFlagsChanged&) const = default;
 };
 
+// The district's school-age disabled children (适龄残疾儿童少年) for a school year, from the
+// census the disabled persons' federation and the registry keep: the base of the enrolment
+// rate of disabled children (docs/guarantees.md). A later count for the same year replaces it.
+struct DistrictDisabledChildrenCounted {
+  static constexpr const char* kType = "district.disabled_children_counted";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::enrollment;
+  std::int64_t school_year = 0;
+  std::int64_t children = 0;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("school_year", s.school_year,
+      Rule{.doc = "first calendar year of the school year", .min = kFirstYear, .max = kLastYear});
+    v("children", s.children,
+      Rule{.doc = "school-age disabled children living in the district",
+           .min = 0,
+           .max = kMaxDistrictChildren});
+  }
+  auto operator<=>(const DistrictDisabledChildrenCounted&) const = default;
+};
+
+// The places of the quality senior-high schools (优质普通高中) open to the district's junior
+// graduates in one year's admission, and how many of them are allocated to the junior schools
+// (名额分配, 指标到校). A later allocation for the same year replaces it.
+struct DistrictSeniorHighQuotaAllocated {
+  static constexpr const char* kType = "district.senior_high_quota_allocated";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::enrollment;
+  std::int64_t admission_year = 0;
+  std::int64_t quality_places = 0;
+  std::int64_t allocated_to_junior_schools = 0;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("admission_year", s.admission_year,
+      Rule{.doc = "calendar year of the admission (中考)", .min = kFirstYear, .max = kLastYear});
+    v("quality_places", s.quality_places,
+      Rule{.doc = "places of quality senior-high schools in the admission plan",
+           .min = 0,
+           .max = kMaxDistrictChildren});
+    v("allocated_to_junior_schools", s.allocated_to_junior_schools,
+      Rule{.doc = "of them, allocated to junior schools; at most quality_places",
+           .min = 0,
+           .max = kMaxDistrictChildren});
+  }
+  auto operator<=>(const DistrictSeniorHighQuotaAllocated&) const = default;
+};
+
 }  // namespace annals

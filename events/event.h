@@ -18,15 +18,15 @@
 namespace annals {
 
 // The catalogue, current versions only. Append new types at the end.
-using Payload =
-    std::variant<DistrictRegistered, SchoolOpened, SchoolClosed, SchoolMerged, SchoolSplit,
-                 SchoolStagesChanged, SchoolRenamed, SchoolFacilitiesSurveyed,
-                 SchoolConstructionCompleted, SchoolEquipmentPurchased, ClusterCreated,
-                 ClusterDissolved, SchoolJoinedCluster, SchoolLeftCluster, TeacherHired,
-                 TeacherTransferred, TeacherQualificationChanged, TeacherTitleChanged,
-                 TeacherHonourAwarded, TeacherHonourRevoked, TeacherLeft, StudentEnrolled,
-                 StudentTransferred, StudentPromoted, StudentGraduated, StudentWithdrew,
-                 StudentFlagsChanged, FundingAllocated, BudgetAppropriated, RecordRetracted>;
+using Payload = std::variant<
+    DistrictRegistered, SchoolOpened, SchoolClosed, SchoolMerged, SchoolSplit, SchoolStagesChanged,
+    SchoolRenamed, SchoolFacilitiesSurveyed, SchoolConstructionCompleted, SchoolEquipmentPurchased,
+    ClusterCreated, ClusterDissolved, SchoolJoinedCluster, SchoolLeftCluster, TeacherHired,
+    TeacherTransferred, TeacherQualificationChanged, TeacherTitleChanged, TeacherHonourAwarded,
+    TeacherHonourRevoked, TeacherLeft, StudentEnrolled, StudentTransferred, StudentPromoted,
+    StudentGraduated, StudentWithdrew, StudentFlagsChanged, FundingAllocated, BudgetAppropriated,
+    RecordRetracted, SchoolClassesCounted, DistrictDisabledChildrenCounted,
+    DistrictSeniorHighQuotaAllocated>;
 
 // The envelope: everything but `type` (the payload's) and `data`.
 struct Envelope {

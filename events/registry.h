@@ -220,6 +220,39 @@ struct SchoolEquipmentPurchased : EquipmentCounts {
   auto operator<=>(const SchoolEquipmentPurchased&) const = default;
 };
 
+// The classes of one stage of a school, by grade (班额): a count, replacing the stage's
+// previous one. Each grade gives its number of classes and, when known, its largest class.
+struct GradeClasses {
+  std::int64_t grade = 1;
+  std::int64_t classes = 0;
+  std::optional<std::int64_t> largest_class;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("grade", s.grade, Rule{.doc = "grade 1-9", .min = 1, .max = 9});
+    v("classes", s.classes,
+      Rule{.doc = "classes (教学班) in the grade", .min = 0, .max = kMaxClasses});
+    v("largest_class", s.largest_class,
+      Rule{.doc = "pupils in the grade's largest class", .min = 1, .max = kMaxClassSize});
+  }
+  auto operator<=>(const GradeClasses&) const = default;
+};
+
+struct SchoolClassesCounted {
+  static constexpr const char* kType = "school.classes_counted";
+  static constexpr int kVersion = 1;
+  static constexpr System kSystem = System::registry;
+  std::string school_id;
+  Stage stage{};
+  std::vector<GradeClasses> grades;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("school_id", s.school_id, kId);
+    v("stage", s.stage, Rule{.doc = "the stage counted; its grades not listed have no class"});
+    v("grades", s.grades, Rule{.doc = "one entry per grade of the stage", .min_one = true});
+  }
+  auto operator<=>(const SchoolClassesCounted&) const = default;
+};
+
 struct ClusterCreated {
   static constexpr const char* kType = "cluster.created";
   static constexpr int kVersion = 1;

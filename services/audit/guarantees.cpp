@@ -1,6 +1,8 @@
 // The guarantees of a district on a date (guarantees.h).
 #include "services/audit/guarantees.h"
 
+#include <algorithm>
+
 namespace annals {
 
 namespace {
@@ -15,91 +17,272 @@ std::int64_t pupils(const Figures& f) {
          total(f, Section::junior, Measure::students);
 }
 
-// A share judged against a minimum: nullopt (nothing to judge) when `of` is 0.
-void share(GuaranteeResult& r, double part, double of) {
-  if (of <= 0) return;
-  r.value = part / of;
-  r.met = *r.value >= r.definition->threshold;
+std::int64_t value_of(const Figures& f, Section section, Measure m, std::uint8_t grade) {
+  auto it = f.find(Series{section, m, grade});
+  return it == f.end() ? 0 : it->second;
 }
+
+// What the growths compare: the open schools' pupils and operating funds on a date.
+struct Totals {
+  double pupils = 0;
+  double operating_funds = 0;  // yuan, for the fiscal year of the date
+};
+Totals totals_of(const DistrictState& state) {
+  Totals t;
+  for (const auto& [id, f] : state.figures) {
+    t.pupils += double(pupils(f));
+    t.operating_funds +=
+        natural(Measure::operating_funds, all_sections(f, Measure::operating_funds));
+  }
+  return t;
+}
+
+// The school year a date falls in, by its first calendar year (1 September starts one).
+std::int64_t school_year_of(Date d) {
+  return d >= Date::from_ymd(d.year(), 9, 1) ? d.year() : d.year() - 1;
+}
+
+// `now / before - 1`, or nullopt when `before` is not positive.
+std::optional<double> growth(double now, double before) {
+  if (!(before > 0)) return std::nullopt;
+  return now / before - 1;
+}
+
+// The largest class of one grade: as counted, or (a lower bound) the grade's pupils over its
+// classes; nullopt when the grade has no class counted.
+std::optional<double> largest_class(const Figures& f, Section section, std::uint8_t grade) {
+  if (std::int64_t largest = value_of(f, section, Measure::largest_class, grade); largest > 0)
+    return double(largest);
+  const std::int64_t classes = value_of(f, section, Measure::classes, grade);
+  if (classes <= 0) return std::nullopt;
+  return double(value_of(f, section, Measure::students, grade)) / double(classes);
+}
+
+class Judge {
+ public:
+  Judge(const DistrictState& state, const DistrictState* year_before)
+      : state_(state), year_before_(year_before), schools_(state.open_schools()) {}
+
+  GuaranteeResult judge(const GuaranteeDefinition& def) {
+    GuaranteeResult r{&def};
+    switch (def.kind) {
+      case GuaranteeKind::school_size: school_size(r); break;
+      case GuaranteeKind::class_size: class_size(r); break;
+      case GuaranteeKind::migrant_public_share:
+      case GuaranteeKind::backbone_share:
+      case GuaranteeKind::nearby_admission_share: district_share(r); break;
+      case GuaranteeKind::special_education_operating_funds:
+      case GuaranteeKind::training_funds_share: per_school_ratio(r); break;
+      case GuaranteeKind::disabled_enrolment_share: disabled_enrolment(r); break;
+      case GuaranteeKind::senior_high_quota_share: senior_high_quota(r); break;
+      case GuaranteeKind::appropriation_growth:
+      case GuaranteeKind::per_pupil_appropriation_growth:
+      case GuaranteeKind::per_pupil_operating_funds_growth: growths(r); break;
+    }
+    return r;
+  }
+
+ private:
+  const Figures& figures_of(const SchoolRecord& s) const {
+    static const Figures kNone;
+    auto f = state_.figures.find(s.school_id);
+    return f == state_.figures.end() ? kNone : f->second;
+  }
+  // A district-level value judged against its threshold.
+  static void judge_value(GuaranteeResult& r, std::optional<double> value) {
+    r.value = value;
+    if (value) r.met = meets(comparison_of(r.definition->kind), *value, r.definition->threshold);
+  }
+  static void fail_if(GuaranteeResult& r, const SchoolRecord& s, double value, double threshold) {
+    if (!meets(comparison_of(r.definition->kind), value, threshold))
+      r.failing.push_back({s.school_id, s.name, value, threshold});
+  }
+  static void met_if_none_failed(GuaranteeResult& r) {
+    if (r.schools_checked > 0) r.met = r.failing.empty();
+  }
+
+  void school_size(GuaranteeResult& r) {
+    const GuaranteeDefinition& def = *r.definition;
+    for (const SchoolRecord* s : schools_) {
+      const double n = double(pupils(figures_of(*s)));
+      const double limit = s->stages.size() > 1 && def.threshold_both_stages > 0
+                               ? def.threshold_both_stages
+                               : def.threshold;
+      ++r.schools_checked;
+      r.value = std::max(r.value.value_or(0), n);
+      fail_if(r, *s, n, limit);
+    }
+    met_if_none_failed(r);
+  }
+
+  // Each school's largest class of the stage, over the grades its latest count gives.
+  void class_size(GuaranteeResult& r) {
+    const Section section = section_of(*r.definition->stage);
+    for (const SchoolRecord* s : schools_) {
+      const Figures& f = figures_of(*s);
+      std::optional<double> largest;
+      for (auto it = f.lower_bound(Series{section, Measure::classes, 0});
+           it != f.end() && it->first.section == section && it->first.measure == Measure::classes;
+           ++it)
+        if (auto n = largest_class(f, section, it->first.grade))
+          largest = std::max(largest.value_or(0), *n);
+      if (!largest) continue;
+      ++r.schools_checked;
+      r.value = std::max(r.value.value_or(0), *largest);
+      fail_if(r, *s, *largest, r.definition->threshold);
+    }
+    met_if_none_failed(r);
+  }
+
+  // A share of the district's pupils or teachers; the schools under the threshold named too
+  // where the share is counted school by school (nearby admission).
+  void district_share(GuaranteeResult& r) {
+    const GuaranteeDefinition& def = *r.definition;
+    double part = 0, of = 0;
+    for (const SchoolRecord* s : schools_) {
+      const Figures& f = figures_of(*s);
+      double p = 0, o = 0;
+      switch (def.kind) {
+        case GuaranteeKind::migrant_public_share:
+          o = double(all_sections(f, Measure::migrant_students));
+          p = s->ownership == Ownership::public_ ? o : 0;
+          break;
+        case GuaranteeKind::backbone_share:
+          p = double(all_sections(f, Measure::backbone_teachers));
+          o = double(all_sections(f, Measure::teachers));
+          break;
+        default: {  // nearby_admission_share: the entry grade of public urban and town day schools
+          if (s->ownership != Ownership::public_ || s->boarding ||
+              (s->location != LocationClass::urban && s->location != LocationClass::town))
+            break;
+          const Section section = section_of(*def.stage);
+          for (const auto& [series, n] : f) {
+            if (series.section != section || series.measure != Measure::entry_admissions) continue;
+            o += double(n);
+            if (std::find(def.modes.begin(), def.modes.end(), AdmissionMode(series.grade)) !=
+                def.modes.end())
+              p += double(n);
+          }
+          if (o > 0) fail_if(r, *s, p / o, def.threshold);
+        }
+      }
+      if (o > 0) ++r.schools_checked;
+      part += p;
+      of += o;
+    }
+    judge_value(r, of > 0 ? std::optional(part / of) : std::nullopt);
+  }
+
+  // Money judged school by school: a ratio per school, the district's value the ratio of the
+  // sums.
+  void per_school_ratio(GuaranteeResult& r) {
+    const GuaranteeDefinition& def = *r.definition;
+    double part = 0, of = 0;
+    for (const SchoolRecord* s : schools_) {
+      const Figures& f = figures_of(*s);
+      double p = 0, o = 0;
+      if (def.kind == GuaranteeKind::special_education_operating_funds) {
+        if (s->kind != SchoolKind::special_education) continue;
+        p = natural(Measure::operating_funds, all_sections(f, Measure::operating_funds));
+        o = double(pupils(f));
+      } else {  // training_funds_share
+        p = double(all_sections(f, Measure::training_funds));
+        o = double(all_sections(f, Measure::operating_funds));
+      }
+      if (o <= 0) continue;
+      ++r.schools_checked;
+      part += p;
+      of += o;
+      fail_if(r, *s, p / o, def.threshold);
+    }
+    if (of > 0) r.value = part / of;
+    met_if_none_failed(r);
+  }
+
+  // Disabled pupils enrolled on the date over the census of the school year's children.
+  void disabled_enrolment(GuaranteeResult& r) {
+    const std::int64_t year = school_year_of(state_.at);
+    const auto& census = state_.registry.facts.disabled_census;
+    auto c = census.find(year);
+    if (c == census.end() || c->second.children <= 0) return;
+    r.year = year;
+    double enrolled = 0;
+    for (const SchoolRecord* s : schools_) {
+      const double n = double(all_sections(figures_of(*s), Measure::disabled_students));
+      if (n > 0) ++r.schools_checked;
+      enrolled += n;
+    }
+    judge_value(r, enrolled / double(c->second.children));
+  }
+
+  // The quota of the date's year's admission, or of the year before when this year's is not
+  // recorded yet (an admission plan is published in the spring).
+  void senior_high_quota(GuaranteeResult& r) {
+    const auto& quotas = state_.registry.facts.quotas;
+    for (std::int64_t year : {std::int64_t(state_.at.year()), std::int64_t(state_.at.year() - 1)})
+      if (auto q = quotas.find(year); q != quotas.end() && q->second.quality_places > 0) {
+        r.year = year;
+        judge_value(
+            r, double(q->second.allocated_to_junior_schools) / double(q->second.quality_places));
+        return;
+      }
+  }
+
+  // 三个增长: the date's fiscal year against the year before.
+  void growths(GuaranteeResult& r) {
+    const std::int64_t year = state_.at.year();
+    const auto& budgets = state_.registry.facts.budgets;
+    auto now = budgets.find(year), before = budgets.find(year - 1);
+    const bool budgeted = now != budgets.end() && before != budgets.end();
+    std::optional<double> value;
+    switch (r.definition->kind) {
+      case GuaranteeKind::appropriation_growth:
+        if (!budgeted) return;
+        if (auto a = growth(double(now->second.education_appropriation_fen),
+                            double(before->second.education_appropriation_fen)))
+          if (auto rev = growth(double(now->second.recurring_revenue_fen),
+                                double(before->second.recurring_revenue_fen)))
+            value = *a - *rev;
+        break;
+      case GuaranteeKind::per_pupil_appropriation_growth: {
+        if (!budgeted || !year_before_) return;
+        const Totals t = totals_of(state_), b = totals_of(*year_before_);
+        if (t.pupils > 0 && b.pupils > 0)
+          value = growth(double(now->second.education_appropriation_fen) / t.pupils,
+                         double(before->second.education_appropriation_fen) / b.pupils);
+        break;
+      }
+      default: {  // per_pupil_operating_funds_growth
+        if (!year_before_) return;
+        const Totals t = totals_of(state_), b = totals_of(*year_before_);
+        if (t.pupils > 0 && b.pupils > 0)
+          value = growth(t.operating_funds / t.pupils, b.operating_funds / b.pupils);
+      }
+    }
+    if (!value) return;
+    r.year = year;
+    r.schools_checked = schools_.size();
+    judge_value(r, value);
+  }
+
+  const DistrictState& state_;
+  const DistrictState* year_before_;
+  std::vector<const SchoolRecord*> schools_;
+};
 
 }  // namespace
 
+Date year_before(Date d) {
+  Date back = add_years(d, -1);  // 2020-02-29 - 1 year runs on to 2019-03-01
+  return back.year() == d.year() - 1 && add_years(back, 1) == d ? back : Date{back.days - 1};
+}
+
 std::vector<GuaranteeResult> compute_guarantees(const DistrictState& state,
-                                                const Standard& standard) {
-  static const Figures kNone;
+                                                const Standard& standard,
+                                                const DistrictState* year_before) {
+  Judge judge(state, year_before);
   std::vector<GuaranteeResult> out;
-  const auto schools = state.open_schools();
-  auto figures_of = [&](const SchoolRecord& s) -> const Figures& {
-    auto f = state.figures.find(s.school_id);
-    return f == state.figures.end() ? kNone : f->second;
-  };
-  for (const auto& def : standard.guarantees) {
-    GuaranteeResult r{&def};
-    double part = 0, of = 0;
-    for (const SchoolRecord* s : schools) {
-      const Figures& f = figures_of(*s);
-      switch (def.kind) {
-        case GuaranteeKind::school_size: {
-          const double n = double(pupils(f));
-          const double limit = s->stages.size() > 1 && def.threshold_both_stages > 0
-                                   ? def.threshold_both_stages
-                                   : def.threshold;
-          ++r.schools_checked;
-          r.value = std::max(r.value.value_or(0), n);
-          if (n > limit) r.failing.push_back({s->school_id, s->name, n, limit});
-          break;
-        }
-        case GuaranteeKind::migrant_public_share: {
-          const double n = double(all_sections(f, Measure::migrant_students));
-          if (n > 0) ++r.schools_checked;
-          of += n;
-          if (s->ownership == Ownership::public_) part += n;
-          break;
-        }
-        case GuaranteeKind::special_education_operating_funds: {
-          const std::int64_t n = pupils(f);
-          if (s->kind != SchoolKind::special_education || n == 0) break;
-          const double yuan =
-              natural(Measure::operating_funds, all_sections(f, Measure::operating_funds));
-          ++r.schools_checked;
-          part += yuan;
-          of += double(n);
-          if (yuan / double(n) < def.threshold)
-            r.failing.push_back({s->school_id, s->name, yuan / double(n), def.threshold});
-          break;
-        }
-        case GuaranteeKind::training_funds_share: {
-          const double operating = double(all_sections(f, Measure::operating_funds));
-          if (operating <= 0) break;
-          const double training = double(all_sections(f, Measure::training_funds));
-          ++r.schools_checked;
-          part += training;
-          of += operating;
-          if (training / operating < def.threshold)
-            r.failing.push_back({s->school_id, s->name, training / operating, def.threshold});
-          break;
-        }
-        case GuaranteeKind::backbone_share:
-          part += double(all_sections(f, Measure::backbone_teachers));
-          of += double(all_sections(f, Measure::teachers));
-          if (all_sections(f, Measure::teachers) > 0) ++r.schools_checked;
-          break;
-      }
-    }
-    switch (def.kind) {
-      case GuaranteeKind::school_size:
-        if (r.schools_checked > 0) r.met = r.failing.empty();
-        break;
-      case GuaranteeKind::special_education_operating_funds:
-      case GuaranteeKind::training_funds_share:
-        if (of > 0) r.value = part / of;
-        if (r.schools_checked > 0) r.met = r.failing.empty();
-        break;
-      case GuaranteeKind::migrant_public_share:
-      case GuaranteeKind::backbone_share: share(r, part, of); break;
-    }
-    out.push_back(std::move(r));
-  }
+  for (const auto& def : standard.guarantees) out.push_back(judge.judge(def));
   return out;
 }
 

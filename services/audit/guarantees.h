@@ -25,18 +25,29 @@ struct GuaranteeFailure {
 
 struct GuaranteeResult {
   const GuaranteeDefinition* definition = nullptr;
-  // The district's value: school_size the largest school's pupils; the shares as a fraction
-  // of 1; special_education_operating_funds the yuan per pupil of those schools together.
-  // nullopt when there is nothing to measure (no school, no migrant pupil, ...).
+  // The district's value: school_size the largest school's pupils, class_size the largest
+  // class of the stage; the shares and growths as a fraction of 1;
+  // special_education_operating_funds the yuan per pupil of those schools together. nullopt
+  // when there is nothing to measure (no school, no migrant pupil, no census, ...).
   std::optional<double> value;
   std::size_t schools_checked = 0;
-  std::vector<GuaranteeFailure> failing;  // per-school guarantees only, in school id order
+  std::vector<GuaranteeFailure> failing;  // schools under (or over) the threshold, by id
   std::optional<bool> met;                // nullopt: nothing to judge
+  // The year the value is about, for the district's yearly facts: the fiscal year of a
+  // growth, the school year of the census, the admission year of the quota.
+  std::optional<std::int64_t> year;
 };
 
 // Every guarantee of `standard` for the open schools of `state`, in the standard's order.
 // Money is the allocations for the fiscal year of the date (services/views/series.h).
+// `year_before` is the district one year before the date on the same recorded clock: the
+// growths per pupil compare with it (needs_year_before, standard.h) and answer nothing
+// without it.
 std::vector<GuaranteeResult> compute_guarantees(const DistrictState& state,
-                                                const Standard& standard);
+                                                const Standard& standard,
+                                                const DistrictState* year_before = nullptr);
+
+// The date one year before `d` (28 February for a 29 February).
+Date year_before(Date d);
 
 }  // namespace annals

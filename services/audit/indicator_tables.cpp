@@ -84,8 +84,12 @@ std::string failing_text(const GuaranteeResult& g) {
 
 // "<= 2000 (both stages 2500)" or ">= 0.85".
 std::string threshold_text(const GuaranteeDefinition& d) {
-  if (d.kind != GuaranteeKind::school_size) return ">= " + decimal(d.threshold);
-  std::string out = "<= " + decimal(d.threshold);
+  const Comparison c = comparison_of(d.kind);
+  std::string out = (c == Comparison::at_most    ? "<= "
+                     : c == Comparison::at_least ? ">= "
+                                                 : "> ") +
+                    decimal(d.threshold);
+  if (d.stage) out += " (" + std::string(to_string(*d.stage)) + ")";
   if (d.threshold_both_stages > 0) out += " (both stages " + decimal(d.threshold_both_stages) + ")";
   return out;
 }
@@ -139,13 +143,18 @@ void write_guarantees(JsonWriter& out, const IndicatorReport& report) {
     out.end_array()
         .field("id", d.id)
         .field("kind", to_string(d.kind))
+        .field("comparison", to_string(comparison_of(d.kind)))
         .field("met", optional_json(g.met))
         .field("name", d.name)
         .field("reference", d.reference)
         .field("schools_checked", g.schools_checked)
+        .field("stage", d.stage ? json(to_string(*d.stage)) : json())
         .field("threshold", d.threshold);
     if (d.threshold_both_stages > 0) out.field("threshold_both_stages", d.threshold_both_stages);
-    out.field("value", optional_json(g.value)).end_object();
+    out.field("unit", to_string(unit_of(d.kind)))
+        .field("value", optional_json(g.value))
+        .field("year", g.year ? json(*g.year) : json())
+        .end_object();
   }
   out.end_array();
 }
@@ -321,7 +330,8 @@ void write_guarantee_rows(Sheet& x, const IndicatorReport& report) {
   for (const auto& g : report.guarantees) {
     x.text(0, g.definition->name);
     // A share to four places (0.0497 is not 0.05), like the CV.
-    if (g.value) x.value(1, *g.value, is_share(g.definition->kind) ? x.cv : x.number);
+    if (g.value)
+      x.value(1, *g.value, unit_of(g.definition->kind) == GuaranteeUnit::share ? x.cv : x.number);
     x.text(2, threshold_text(*g.definition));
     x.verdict(3, g.met);
     x.text(4, failing_text(g));

@@ -134,14 +134,15 @@ StageIndicators stage_indicators(const DistrictState& state, const Standard& sta
 
 }  // namespace
 
-IndicatorReport compute_indicators(const DistrictState& state, const Standard& standard) {
+IndicatorReport compute_indicators(const DistrictState& state, const Standard& standard,
+                                   const DistrictState* year_before) {
   IndicatorReport report;
   report.standard = &standard;
   for (Stage stage : {Stage::primary, Stage::junior})
     report.stages.push_back(stage_indicators(state, standard, stage));
   for (const auto& s : report.stages)
     if (s.passes) report.complies = report.complies.value_or(true) && *s.passes;
-  report.guarantees = compute_guarantees(state, standard);
+  report.guarantees = compute_guarantees(state, standard, year_before);
   return report;
 }
 

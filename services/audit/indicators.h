@@ -69,6 +69,9 @@ struct IndicatorReport {
   std::vector<GuaranteeResult> guarantees;  // the standard's, judged on their own (guarantees.h)
 };
 
-IndicatorReport compute_indicators(const DistrictState& state, const Standard& standard);
+// The indicators of `state` under `standard`, and its guarantees (compute_guarantees: the
+// growths per pupil need `year_before`, the district one year earlier on the same clock).
+IndicatorReport compute_indicators(const DistrictState& state, const Standard& standard,
+                                   const DistrictState* year_before = nullptr);
 
 }  // namespace annals

@@ -72,7 +72,10 @@ void write_students(JsonWriter& out, const Figures& figures) {
 
 void write_figures(JsonWriter& out, const Figures& f) {
   std::int64_t totals[kSections][kMeasures] = {};
-  for (const auto& [series, n] : f) totals[int(series.section)][int(series.measure)] += n;
+  for (const auto& [series, n] : f) {
+    std::int64_t& t = totals[int(series.section)][int(series.measure)];
+    t = accumulate(series.measure, t, n);
+  }
   const FigureNames& names = figure_names();
   out.begin_object();
   for (Section section : kSectionsByName) {

@@ -54,9 +54,12 @@ GuaranteeDefinition parse_guarantee(const nlohmann::json& g) {
   auto k = enum_from_string<GuaranteeKind>(kind);
   if (!k) throw std::runtime_error(where + ": unknown kind '" + kind + "'");
   d.kind = *k;
-  const char* bound = d.kind == GuaranteeKind::school_size ? "maximum" : "minimum";
-  if (!g.contains(bound) || !g[bound].is_number() || !(g[bound].get<double>() >= 0))
-    throw std::runtime_error(where + " needs a " + bound + " (a number, not negative)");
+  const char* bound = comparison_of(d.kind) == Comparison::at_most ? "maximum" : "minimum";
+  // A growth's floor may be negative (a district's own rule may tolerate a fall).
+  const bool any_sign = comparison_of(d.kind) == Comparison::above;
+  if (!g.contains(bound) || !g[bound].is_number() || !(any_sign || g[bound].get<double>() >= 0))
+    throw std::runtime_error(where + " needs a " + bound +
+                             (any_sign ? " (a number)" : " (a number, not negative)"));
   d.threshold = g[bound].get<double>();
   if (g.contains("maximum_both_stages")) {
     if (d.kind != GuaranteeKind::school_size || !g["maximum_both_stages"].is_number() ||
@@ -64,6 +67,33 @@ GuaranteeDefinition parse_guarantee(const nlohmann::json& g) {
       throw std::runtime_error(where +
                                ": maximum_both_stages is a number, of a school_size guarantee");
     d.threshold_both_stages = g["maximum_both_stages"].get<double>();
+  }
+  if (g.contains("stage")) {
+    auto stage = g["stage"].is_string() ? enum_from_string<Stage>(g["stage"].get<std::string>())
+                                        : std::nullopt;
+    if (!of_one_stage(d.kind) || !stage)
+      throw std::runtime_error(where +
+                               ": stage is primary or junior, of a class_size or "
+                               "nearby_admission_share guarantee");
+    d.stage = stage;
+  } else if (of_one_stage(d.kind)) {
+    throw std::runtime_error(where + " needs a stage (primary or junior)");
+  }
+  if (g.contains("modes") != (d.kind == GuaranteeKind::nearby_admission_share))
+    throw std::runtime_error(where + (g.contains("modes")
+                                          ? ": modes belong to a nearby_admission_share guarantee"
+                                          : " needs modes (the admission modes counted nearby)"));
+  if (g.contains("modes")) {
+    if (!g["modes"].is_array() || g["modes"].empty())
+      throw std::runtime_error(where + ": modes is a list of admission modes, not empty");
+    for (const auto& m : g["modes"]) {
+      auto mode =
+          m.is_string() ? enum_from_string<AdmissionMode>(m.get<std::string>()) : std::nullopt;
+      if (!mode)
+        throw std::runtime_error(where + ": unknown admission mode " + m.dump() +
+                                 " (nearby, lottery, direct_promotion, other)");
+      d.modes.push_back(*mode);
+    }
   }
   return d;
 }

@@ -35,18 +35,77 @@ enum class GuaranteeKind : std::uint8_t {
   special_education_operating_funds,  // operating funds per pupil of special-education schools
   training_funds_share,               // each school's training funds, share of its operating funds
   backbone_share,                     // backbone teachers, share of full-time teachers
+  class_size,                         // every class of a stage at most `threshold` pupils
+  nearby_admission_share,             // an entry grade's pupils admitted nearby, public urban/town
+                                      // day schools
+  disabled_enrolment_share,           // disabled pupils enrolled, share of the census's children
+  senior_high_quota_share,            // quality senior-high places allocated to junior schools
+  appropriation_growth,               // education appropriation's growth minus revenue's
+  per_pupil_appropriation_growth,     // growth of the appropriation per pupil
+  per_pupil_operating_funds_growth,   // growth of the schools' operating funds per pupil
 };
 template <>
 struct EnumNames<GuaranteeKind> {
-  static constexpr std::string_view names[] = {"school_size", "migrant_public_share",
+  static constexpr std::string_view names[] = {"school_size",
+                                               "migrant_public_share",
                                                "special_education_operating_funds",
-                                               "training_funds_share", "backbone_share"};
+                                               "training_funds_share",
+                                               "backbone_share",
+                                               "class_size",
+                                               "nearby_admission_share",
+                                               "disabled_enrolment_share",
+                                               "senior_high_quota_share",
+                                               "appropriation_growth",
+                                               "per_pupil_appropriation_growth",
+                                               "per_pupil_operating_funds_growth"};
 };
 
-// Whether a guarantee's value is a share (a fraction of 1), not a count or an amount.
-inline bool is_share(GuaranteeKind k) {
-  return k == GuaranteeKind::migrant_public_share || k == GuaranteeKind::training_funds_share ||
-         k == GuaranteeKind::backbone_share;
+// How a guarantee's value is judged against its threshold: at most (a maximum), at least (a
+// minimum), or above it (a growth: 三个增长 asks for growth, not for standing still).
+enum class Comparison : std::uint8_t { at_most, at_least, above };
+template <>
+struct EnumNames<Comparison> {
+  static constexpr std::string_view names[] = {"at_most", "at_least", "above"};
+};
+inline Comparison comparison_of(GuaranteeKind k) {
+  switch (k) {
+    case GuaranteeKind::school_size:
+    case GuaranteeKind::class_size: return Comparison::at_most;
+    case GuaranteeKind::appropriation_growth:
+    case GuaranteeKind::per_pupil_appropriation_growth:
+    case GuaranteeKind::per_pupil_operating_funds_growth: return Comparison::above;
+    default: return Comparison::at_least;
+  }
+}
+// Whether `value` meets `threshold` under `c`.
+inline bool meets(Comparison c, double value, double threshold) {
+  return c == Comparison::at_most ? value <= threshold
+         : c == Comparison::above ? value > threshold
+                                  : value >= threshold;
+}
+
+// What a guarantee's value counts: a share or growth (a fraction of 1), pupils, or yuan.
+enum class GuaranteeUnit : std::uint8_t { share, pupils, yuan };
+template <>
+struct EnumNames<GuaranteeUnit> {
+  static constexpr std::string_view names[] = {"share", "pupils", "yuan"};
+};
+inline GuaranteeUnit unit_of(GuaranteeKind k) {
+  switch (k) {
+    case GuaranteeKind::school_size:
+    case GuaranteeKind::class_size: return GuaranteeUnit::pupils;
+    case GuaranteeKind::special_education_operating_funds: return GuaranteeUnit::yuan;
+    default: return GuaranteeUnit::share;
+  }
+}
+// Whether the guarantee is judged on one stage (its definition names it).
+inline bool of_one_stage(GuaranteeKind k) {
+  return k == GuaranteeKind::class_size || k == GuaranteeKind::nearby_admission_share;
+}
+// Whether it compares the date's fiscal year with the year before (needs that year's state).
+inline bool needs_year_before(GuaranteeKind k) {
+  return k == GuaranteeKind::per_pupil_appropriation_growth ||
+         k == GuaranteeKind::per_pupil_operating_funds_growth;
 }
 
 struct GuaranteeDefinition {
@@ -54,9 +113,12 @@ struct GuaranteeDefinition {
   std::string name;
   std::string reference;  // the text the threshold comes from
   GuaranteeKind kind{};
-  double threshold = 0;  // school_size: a maximum of pupils; the others: a minimum
+  double threshold = 0;  // judged by comparison_of(kind): a maximum, a minimum or a floor
   // school_size: the maximum for a school of both stages (九年一贯制); 0: `threshold`.
   double threshold_both_stages = 0;
+  std::optional<Stage> stage;  // of_one_stage kinds: the stage judged
+  // nearby_admission_share: the admission modes that count as nearby (就近入学).
+  std::vector<AdmissionMode> modes;
 };
 
 struct Standard {

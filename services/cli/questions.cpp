@@ -345,15 +345,21 @@ int ask_indicators(const Question& q) {
     std::cout << "\nguarantees\n";
     Table g({"guarantee", "district", "threshold", "verdict", "schools failing"});
     for (const auto& x : b["guarantees"]) {
-      // Shares to 4 places (0.0497 is not 0.05), whole numbers without any, money to 2.
-      const bool share = x["kind"].get<std::string>().ends_with("_share");
+      // Shares and growths to 4 places (0.0497 is not 0.05), whole numbers without any, money
+      // to 2.
+      const bool share = x["unit"] == "share";
       auto amount = [&](const json& v) {
         if (share || !v.is_number()) return num(v, 4);
         return num(v, v.get<double>() == std::floor(v.get<double>()) ? 0 : 2);
       };
-      std::string threshold = (x["kind"] == "school_size" ? "<= " : ">= ") + amount(x["threshold"]);
+      const std::string c = x["comparison"];
+      std::string threshold = (c == "at_most" ? "<= "
+                               : c == "above" ? "> "
+                                              : ">= ") +
+                              amount(x["threshold"]);
       if (x.contains("threshold_both_stages"))
         threshold += " (both stages " + amount(x["threshold_both_stages"]) + ")";
+      if (x["year"].is_number()) threshold += " (" + num(x["year"]) + ")";
       std::string failing;
       for (const auto& f : x["failing"])
         failing +=

@@ -145,4 +145,48 @@ void DistrictHistory::surveys(int y, int index) {
   }
 }
 
+void DistrictHistory::guarantee_facts(int y) {
+  // pupils[school][grade]
+  std::vector<std::array<int, 10>> pupils(schools_.size());
+  int disabled = 0, leaving = 0;
+  for (const auto& p : students_) {
+    if (!p.active) continue;
+    ++pupils[p.school][std::size_t(p.grade)];
+    disabled += p.disabled;
+    leaving += p.grade == 9;
+  }
+  const Date counted = day(y, 9, 20);
+  for (std::size_t i = 0; i < schools_.size(); ++i) {
+    const School& s = schools_[i];
+    if (!s.open) continue;
+    // Most schools plan classes of about 40 (primary) or 45 (junior); every seventh crowds
+    // its classes past the limit.
+    const bool crowded = i % 7 == 3;
+    for (Stage stage : s.stages()) {
+      SchoolClassesCounted count{s.id, stage, {}};
+      const int first = stage == Stage::primary ? 1 : 7, last = stage == Stage::primary ? 6 : 9;
+      for (int g = first; g <= last; ++g) {
+        const int n = pupils[i][std::size_t(g)];
+        if (n == 0) continue;
+        const double planned = (stage == Stage::primary ? 40 : 45) * (crowded ? 1.2 : 1.0);
+        const std::int64_t classes = std::max<std::int64_t>(1, std::llround(n / planned));
+        GradeClasses grade{g, classes, std::nullopt};
+        if (chance(0.5))  // half the counts also give the largest class
+          grade.largest_class = (n + classes - 1) / classes + std::int64_t(rng_() % 3);
+        count.grades.push_back(grade);
+      }
+      if (!count.grades.empty()) emit(counted, count);
+    }
+  }
+  // The census finds a few disabled children out of school (or taught at home).
+  emit(counted, DistrictDisabledChildrenCounted{
+                    y, std::int64_t(std::llround(disabled * uniform(1.0, 1.07)))});
+  // Next summer's admission: places of quality senior highs for about half the leavers, half
+  // of them or more allocated to the junior schools.
+  const std::int64_t places = std::max<std::int64_t>(1, std::llround(leaving * uniform(0.4, 0.6)));
+  emit(day(y + 1, 4, 20),
+       DistrictSeniorHighQuotaAllocated{y + 1, places,
+                                        std::int64_t(std::llround(places * uniform(0.45, 0.62)))});
+}
+
 }  // namespace annals::gen

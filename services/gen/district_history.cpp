@@ -178,6 +178,7 @@ void DistrictHistory::year(int y, int index) {
   autumn(y, index);
   personnel(y);
   surveys(y, index);
+  guarantee_facts(y);
 }
 
 }  // namespace annals::gen

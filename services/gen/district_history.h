@@ -56,6 +56,7 @@ struct Student {
   int grade;
   bool active = true;
   Date settled{};  // a transfer recorded late is in the record from this day on
+  bool disabled = false;
 };
 
 struct Teacher {
@@ -154,6 +155,10 @@ class DistrictHistory {
   // Year `y`'s facility survey of every open school (some corrected months later), and
   // purchases in the following spring.
   void surveys(int y, int index);
+  // What the guarantees judge beside the figures: each open school's classes by grade in
+  // September (a few schools over the 2017 limits), the district's census of disabled
+  // children, and the next summer's senior-high quota.
+  void guarantee_facts(int y);
 
   const CityOptions& o_;
   DistrictName d_;

@@ -28,6 +28,7 @@ void DistrictHistory::enrol(std::size_t school, int grade, Date on, AdmissionMod
                            schools_[school].kind == SchoolKind::special_education,
                            chance(0.05) ? 1 : 0});
   students_.push_back({id, school, grade});
+  students_.back().disabled = disability != Disability::none;
 }
 
 void DistrictHistory::staff(Date on) {

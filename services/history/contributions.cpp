@@ -53,6 +53,8 @@ Segments::Cells student_cells(const StudentRecord& s) {
   if (s.migrant) c[{s.school_id, {sec, Measure::migrant_students}}] = 1;
   if (s.disability != Disability::none) c[{s.school_id, {sec, Measure::disabled_students}}] = 1;
   if (s.boarding) c[{s.school_id, {sec, Measure::boarding_students}}] = 1;
+  if (s.grade == 1 || s.grade == 7)
+    c[{s.school_id, {sec, Measure::entry_admissions, std::uint8_t(s.admission)}}] = 1;
   return c;
 }
 
@@ -80,6 +82,8 @@ Segments::Cells teacher_cells(const TeacherRecord& t) {
 struct Facilities {
   std::map<Section, std::array<std::int64_t, 6>>
       by_section;  // floor, sports, equipment, multimedia, computers, books
+  // The latest classes count of each stage: grade -> classes, largest class (0: not given).
+  std::map<Section, std::map<std::uint8_t, std::pair<std::int64_t, std::int64_t>>> classes;
   bool standing = false;
   std::optional<std::string> merged_into;
 
@@ -97,9 +101,16 @@ struct Facilities {
     f[4] += e.computers;
     f[5] += e.books;
   }
+  // An absorbed school's facilities and classes join the survivor's (its largest class is the
+  // larger of the two).
   void add(const Facilities& other) {
     for (const auto& [s, f] : other.by_section)
       for (std::size_t i = 0; i < f.size(); ++i) by_section[s][i] += f[i];
+    for (const auto& [s, grades] : other.classes)
+      for (const auto& [g, n] : grades) {
+        auto& mine = classes[s][g];
+        mine = {mine.first + n.first, std::max(mine.second, n.second)};
+      }
   }
   Segments::Cells cells(const std::string& school) const {
     Segments::Cells c;
@@ -111,6 +122,11 @@ struct Facilities {
     for (const auto& [s, f] : by_section)
       for (std::size_t i = 0; i < f.size(); ++i)
         if (f[i]) c[{school, {s, kMeasures[i]}}] = f[i];
+    for (const auto& [s, grades] : classes)
+      for (const auto& [g, n] : grades) {
+        if (n.first) c[{school, {s, Measure::classes, g}}] = n.first;
+        if (n.second) c[{school, {s, Measure::largest_class, g}}] = n.second;
+      }
     return c;
   }
 };
@@ -164,6 +180,11 @@ Facilities fold_facilities(views::Reader reader, const std::string& district,
             f.add_areas(Facilities::section(d.stage), d);
           } else if constexpr (std::is_same_v<T, SchoolEquipmentPurchased>) {
             f.add_equipment(Facilities::section(d.stage), d);
+          } else if constexpr (std::is_same_v<T, SchoolClassesCounted>) {
+            auto& grades = f.classes[section_of(d.stage)];
+            grades.clear();
+            for (const auto& g : d.grades)
+              grades[std::uint8_t(g.grade)] = {g.classes, g.largest_class.value_or(0)};
           } else if constexpr (std::is_same_v<T, SchoolMerged>) {
             if (d.surviving_id == school) {
               if (d.facilities_move.value_or(true))

@@ -13,13 +13,15 @@ namespace {
 
 using MeasureTotals = std::vector<std::pair<std::pair<Section, Measure>, std::int64_t>>;
 
-// `f` summed over grades, in (section, measure) order: a school's series are in that order with
-// the grade innermost (services/views/series.h), so equal keys are neighbours.
+// `f` accumulated over grades (series.h: accumulate), in (section, measure) order: a school's
+// series are in that order with the grade innermost (services/views/series.h), so equal keys are
+// neighbours.
 MeasureTotals by_measure(const Figures& f) {
   MeasureTotals out;
   for (const auto& [series, n] : f) {
     std::pair key{series.section, series.measure};
-    if (!out.empty() && out.back().first == key) out.back().second += n;
+    if (!out.empty() && out.back().first == key)
+      out.back().second = accumulate(series.measure, out.back().second, n);
     else out.emplace_back(key, n);
   }
   return out;
@@ -166,9 +168,9 @@ DistrictDiff diff(const DistrictState& before, const DistrictState& after, DiffC
   DistrictDiff out;
   Figures total_before, total_after;
   for (const auto& [id, f] : before.figures)
-    for (const auto& [s, n] : f) total_before[s] += n;
+    for (const auto& [s, n] : f) total_before[s] = accumulate(s.measure, total_before[s], n);
   for (const auto& [id, f] : after.figures)
-    for (const auto& [s, n] : f) total_after[s] += n;
+    for (const auto& [s, n] : f) total_after[s] = accumulate(s.measure, total_after[s], n);
   out.totals = compare(total_before, total_after);
   for (const SchoolRecord* s : after.open_schools()) {
     auto was = before.registry.schools.find(s->school_id);

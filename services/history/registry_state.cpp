@@ -40,8 +40,8 @@ SchoolRecord new_school(const SchoolProfile& p, Date on) {
 }
 
 // One registry event applied to the state on its effective date, one handler per type.
-// Events of other systems, and facilities events (folded into the figures instead,
-// services/history/contributions.cpp), change nothing here.
+// Events of other systems but the district's facts, and facilities and classes events (folded
+// into the figures instead, services/history/contributions.cpp), change nothing here.
 struct Applier {
   RegistryState& r;
   Date on;
@@ -140,6 +140,13 @@ struct Applier {
     c->second.members.erase(s->school_id);
     s->clusters.erase(d.cluster_id);
   }
+  void operator()(const BudgetAppropriated& d) { r.facts.budgets[d.fiscal_year] = d; }
+  void operator()(const DistrictDisabledChildrenCounted& d) {
+    r.facts.disabled_census[d.school_year] = d;
+  }
+  void operator()(const DistrictSeniorHighQuotaAllocated& d) {
+    r.facts.quotas[d.admission_year] = d;
+  }
   template <class Other>
   void operator()(const Other&) {}
 };
@@ -174,12 +181,17 @@ template <class Archive>
 void serialize(Archive& ar, ClusterRecord& c) {
   ar(c.cluster_id, c.name, c.kind, c.cycle_years, c.created_on, c.dissolved_on, c.members);
 }
+template <class Archive>
+void serialize(Archive& ar, DistrictFacts& f) {
+  ar(f.budgets, f.disabled_census, f.quotas);
+}
 
 std::string encode_registry_state(const RegistryState& state) {
   std::ostringstream out;
   {
     cereal::BinaryOutputArchive ar(out);
-    ar(state.district, state.schools, state.clusters, std::uint64_t(state.events_applied));
+    ar(state.district, state.schools, state.clusters, std::uint64_t(state.events_applied),
+       state.facts);
   }
   return std::move(out).str();
 }
@@ -190,7 +202,7 @@ std::optional<RegistryState> decode_registry_state(std::string_view bytes) {
   try {
     std::istringstream in{std::string(bytes)};
     cereal::BinaryInputArchive ar(in);
-    ar(state.district, state.schools, state.clusters, applied);
+    ar(state.district, state.schools, state.clusters, applied, state.facts);
   } catch (const std::exception&) {
     return std::nullopt;
   }

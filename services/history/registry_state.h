@@ -1,7 +1,7 @@
 // The registry of a district as it stood on a date, as recorded at a time: its schools
-// (with lineage) and clusters. Folded from the district's registry events in apply order
-// (effective date, then recorded_at, then log position), skipping events recorded after
-// the reader's recorded time or retracted by then.
+// (with lineage), clusters and the district's own yearly facts. Folded from the district's registry
+// events in apply order (effective date, then recorded_at, then log position), skipping events
+// recorded after the reader's recorded time or retracted by then.
 //
 // Cost: the fold starts from the district's checkpoint of the latest 1 January on or before
 // the date whose stamp the recorded time has reached (services/views/format.h,
@@ -51,8 +51,17 @@ struct ClusterRecord {
   std::map<std::string, MemberRole> members;
 };
 
+// What the district itself reports for a year (not any school): the latest of each kind of
+// report per year, a later one for the same year replacing it.
+struct DistrictFacts {
+  std::map<std::int64_t, BudgetAppropriated> budgets;                       // by fiscal year
+  std::map<std::int64_t, DistrictDisabledChildrenCounted> disabled_census;  // by school year
+  std::map<std::int64_t, DistrictSeniorHighQuotaAllocated> quotas;          // by admission year
+};
+
 struct RegistryState {
   std::optional<DistrictRegistered> district;
+  DistrictFacts facts;
   std::map<std::string, SchoolRecord> schools;  // every school known by then, open or not
   std::map<std::string, ClusterRecord> clusters;
   std::size_t events_applied = 0;

@@ -38,7 +38,7 @@ void replace_contributions(views::Batch& batch, const std::string& district, con
 Contributions of_part(Contributions all, EntityKind kind, System part) {
   if (kind == EntityKind::school)
     std::erase_if(all, [part](const Contribution& c) {
-      return (c.series.measure >= Measure::operating_funds) != (part == System::finance);
+      return is_money(c.series.measure) != (part == System::finance);
     });
   return all;
 }

@@ -1,6 +1,7 @@
 #include "services/publisher/rules.h"
 
 #include <algorithm>
+#include <set>
 
 #include "events/binary_codec.h"
 #include "events/identifier.h"
@@ -232,6 +233,29 @@ class Checker {
            "school '" + *d.school_id + "' has not opened by " + on_.to_string());
   }
   void check(const BudgetAppropriated&) {}
+  void check(const SchoolClassesCounted& d) {
+    if (auto school = open_school("/data/school_id", d.school_id))
+      serves("/data/stage", *school, d.stage);
+    std::set<std::int64_t> seen;
+    for (std::size_t i = 0; i < d.grades.size(); ++i) {
+      const GradeClasses& g = d.grades[i];
+      const std::string at = "/data/grades/" + std::to_string(i);
+      grade_in_stage(at + "/grade", g.grade, d.stage);
+      if (!seen.insert(g.grade).second)
+        fail(at + "/grade", "grade_repeated",
+             "grade " + std::to_string(g.grade) + " is counted twice");
+      if (g.largest_class && g.classes == 0)
+        fail(at + "/largest_class", "largest_class_without_classes",
+             "grade " + std::to_string(g.grade) + " has a largest class but no class");
+    }
+  }
+  void check(const DistrictDisabledChildrenCounted&) {}
+  void check(const DistrictSeniorHighQuotaAllocated& d) {
+    if (d.allocated_to_junior_schools > d.quality_places)
+      fail("/data/allocated_to_junior_schools", "quota_exceeds_places",
+           std::to_string(d.allocated_to_junior_schools) + " places allocated of " +
+               std::to_string(d.quality_places));
+  }
 
   void check(const RecordRetracted& d) {
     std::string stored;

@@ -472,12 +472,18 @@ std::vector<EntityRef> timeline_entities(const Event& event) {
 std::vector<std::pair<Family, std::string>> view_keys(const Event& event, const LogPosition& pos) {
   std::vector<std::pair<Family, std::string>> out;
   const Envelope& e = event.envelope;
-  // The registry family holds what shapes the roster; facility censuses and purchases (the
-  // bulk of registry events) reach the indicators through the school's figures instead.
+  // The registry family holds what shapes the roster, and the district's own facts (its
+  // budgets, census and quotas: RegistryState::facts); facility censuses and purchases and
+  // class counts (the bulk of registry events) reach the indicators through the school's
+  // figures instead.
   const bool facilities = std::holds_alternative<SchoolFacilitiesSurveyed>(event.data) ||
                           std::holds_alternative<SchoolConstructionCompleted>(event.data) ||
-                          std::holds_alternative<SchoolEquipmentPurchased>(event.data);
-  if (system_of(event.data) == System::registry && !facilities)
+                          std::holds_alternative<SchoolEquipmentPurchased>(event.data) ||
+                          std::holds_alternative<SchoolClassesCounted>(event.data);
+  const bool district_fact = std::holds_alternative<BudgetAppropriated>(event.data) ||
+                             std::holds_alternative<DistrictDisabledChildrenCounted>(event.data) ||
+                             std::holds_alternative<DistrictSeniorHighQuotaAllocated>(event.data);
+  if ((system_of(event.data) == System::registry && !facilities) || district_fact)
     out.emplace_back(Family::registry,
                      district_order_key(e.district, e.effective_date, *e.recorded_at, pos));
   for (const auto& ref : timeline_entities(event))

@@ -87,7 +87,10 @@ namespace annals::views {
 //   5: merkle_nodes and merkle_leaves, the verifiable log (issue 15).
 //   6: merkle_nodes without levels 1 to kFirstStoredMerkleLevel - 1, and no merkle_leaves
 //      (issue 15).
-inline constexpr std::uint32_t kFormatVersion = 6;
+//   7: the measures classes, largest_class and entry_admissions; the district's facts
+//      (budgets, disabled children's census, senior-high quotas) in the registry family and
+//      its checkpoints (issue 18).
+inline constexpr std::uint32_t kFormatVersion = 7;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------
@@ -138,7 +141,8 @@ static_assert(char(EntityKind::school) == 's' && char(EntityKind::cluster) == 'c
               char(EntityKind::teacher) == 't' && char(EntityKind::student) == 'p');
 static_assert(std::uint8_t(Section::primary) == 0 && std::uint8_t(Section::whole) == 2);
 static_assert(std::uint8_t(Measure::students) == 0 && std::uint8_t(Measure::floor_area) == 9 &&
-              std::uint8_t(Measure::operating_funds) == 15 && std::uint8_t(kLastMeasure) == 19);
+              std::uint8_t(Measure::operating_funds) == 15 &&
+              std::uint8_t(Measure::subsidy_funds) == 19 && std::uint8_t(kLastMeasure) == 22);
 
 // ---- Integers -------------------------------------------------------------------------
 

@@ -45,8 +45,14 @@ enum class Measure : std::uint8_t {  // append only: on disk
   construction_funds,
   training_funds,
   subsidy_funds,
+  // Classes (班额), by grade, from the school's latest count of each stage.
+  classes,
+  largest_class,  // pupils in the grade's largest class, when the count gives it
+  // Pupils of the section's entry grade (primary 1, junior 7) by how they were admitted: the
+  // series' grade byte holds the AdmissionMode (events/enums.h), not a grade.
+  entry_admissions,
 };
-inline constexpr Measure kLastMeasure = Measure::subsidy_funds;
+inline constexpr Measure kLastMeasure = Measure::entry_admissions;
 enum class Unit : std::uint8_t { count, m2, yuan };
 
 template <>
@@ -70,7 +76,10 @@ struct EnumNames<Measure> {
                                                "earmarked_funds",
                                                "construction_funds",
                                                "training_funds",
-                                               "subsidy_funds"};
+                                               "subsidy_funds",
+                                               "classes",
+                                               "largest_class",
+                                               "entry_admissions"};
 };
 template <>
 struct EnumNames<Unit> {
@@ -86,6 +95,11 @@ static_assert(EnumNames<Measure>::names[std::size_t(Measure::floor_area)] == "fl
 static_assert(EnumNames<Measure>::names[std::size_t(Measure::operating_funds)] ==
               "operating_funds");
 
+// Money allocated to a school (the finance system's part of a school's figures).
+inline bool is_money(Measure m) {
+  return m >= Measure::operating_funds && m <= Measure::subsidy_funds;
+}
+
 // `unit_of(m)`: the unit people read measure m in (areas are kept in centi-m² and shown in
 // m², money kept in fen and shown in yuan, the rest are counts).
 Unit unit_of(Measure m);
@@ -95,7 +109,7 @@ double natural(Measure m, std::int64_t n);
 struct Series {
   Section section{};
   Measure measure{};
-  std::uint8_t grade = 0;  // students only
+  std::uint8_t grade = 0;  // students and classes; entry_admissions: the admission mode
   auto operator<=>(const Series&) const = default;
   template <class Archive>
   void serialize(Archive& ar) {
@@ -171,9 +185,15 @@ class Figures {
   std::vector<value_type> items_;
 };
 
-// Sums a series over one section and measure (all grades).
+// `so_far` and one more grade's (or section's) `n` of measure `m` together: the larger for
+// largest_class (a section's largest class is its largest grade's), the sum for the rest.
+inline std::int64_t accumulate(Measure m, std::int64_t so_far, std::int64_t n) {
+  return m == Measure::largest_class ? std::max(so_far, n) : so_far + n;
+}
+
+// A series over one section and measure, all grades accumulated.
 std::int64_t total(const Figures& f, Section section, Measure measure);
-// Sums a measure over every section.
+// A measure over every section, accumulated.
 std::int64_t total_of(const Figures& f, Measure measure);
 
 }  // namespace annals

@@ -1,7 +1,8 @@
 // The guarantees on a hand-computed district (services/audit/guarantees.h): school size with
 // the larger limit of a school of both stages, the share of migrant pupils in public schools,
 // the operating funds per pupil of special-education schools, each school's training funds
-// against its operating funds, a local target's backbone share, and the rule file's errors.
+// against its operating funds, a local target's backbone share; class sizes, nearby admission,
+// disabled children enrolled, senior-high quotas and the three growths; the rule file's errors.
 #include "services/audit/guarantees.h"
 
 #include <gtest/gtest.h>
@@ -123,11 +124,153 @@ TEST(Guarantees, The2017MethodOnAHandComputedDistrict) {
       << csv;
 }
 
+// The conditions beside the 2017 method's money and size: the sample district on 1 September
+// 2019 with, by hand,
+// classes      a primary grade 1: 1,000 pupils in 20 classes (50 each at least: no largest
+//                counted), grade 2: 900 in 20, the largest 44
+//              b primary grade 3: 1,600 in 36, the largest 45; junior grade 7: 800 in 16 (50)
+// admissions   a primary: nearby 180, lottery 10, other 10 (0.95)
+//              b primary: nearby 300; junior: direct promotion 190, other 10 (0.95)
+//              f public boarding: other 100, c private: other 50 (neither counted)
+// disabled     a 10, d 60, e 27 enrolled; the 2019 census 100 children
+// quotas       2018: 520 of 1,000 places to junior schools; 2019: 480 of 1,000
+// budgets      2018: 1,000 appropriated, 2,000 revenue; 2019: 1,100 and 2,160
+// a year before, a's grade 1 had 1,100 pupils (6,600 in all, against 6,500) and the same funds.
+DistrictState conditions_district() {
+  DistrictState st = sample_district();
+  st.at = Date::from_ymd(2019, 9, 1);
+  auto f = school("f", {Stage::primary});
+  f.boarding = true;
+  st.registry.schools["f"] = f;
+  auto& a = st.figures["a"];
+  put(a, Section::primary, Measure::classes, 20, 1);
+  put(a, Section::primary, Measure::classes, 20, 2);
+  put(a, Section::primary, Measure::largest_class, 44, 2);
+  put(a, Section::primary, Measure::entry_admissions, 180, std::uint8_t(AdmissionMode::nearby));
+  put(a, Section::primary, Measure::entry_admissions, 10, std::uint8_t(AdmissionMode::lottery));
+  put(a, Section::primary, Measure::entry_admissions, 10, std::uint8_t(AdmissionMode::other));
+  put(a, Section::primary, Measure::disabled_students, 10);
+  auto& b = st.figures["b"];
+  put(b, Section::primary, Measure::classes, 36, 3);
+  put(b, Section::primary, Measure::largest_class, 45, 3);
+  put(b, Section::junior, Measure::classes, 16, 7);
+  put(b, Section::primary, Measure::entry_admissions, 300, std::uint8_t(AdmissionMode::nearby));
+  put(b, Section::junior, Measure::entry_admissions, 190,
+      std::uint8_t(AdmissionMode::direct_promotion));
+  put(b, Section::junior, Measure::entry_admissions, 10, std::uint8_t(AdmissionMode::other));
+  put(st.figures["c"], Section::primary, Measure::entry_admissions, 50,
+      std::uint8_t(AdmissionMode::other));
+  put(st.figures["f"], Section::primary, Measure::entry_admissions, 100,
+      std::uint8_t(AdmissionMode::other));
+  put(st.figures["d"], Section::primary, Measure::disabled_students, 60);
+  put(st.figures["e"], Section::primary, Measure::disabled_students, 27);
+  auto& facts = st.registry.facts;
+  facts.disabled_census[2019] = {.school_year = 2019, .children = 100};
+  facts.quotas[2018] = {
+      .admission_year = 2018, .quality_places = 1000, .allocated_to_junior_schools = 520};
+  facts.budgets[2018] = {
+      .fiscal_year = 2018, .education_appropriation_fen = 1000, .recurring_revenue_fen = 2000};
+  facts.budgets[2019] = {
+      .fiscal_year = 2019, .education_appropriation_fen = 1100, .recurring_revenue_fen = 2160};
+  return st;
+}
+
+TEST(Guarantees, TheConditionsOnAHandComputedDistrict) {
+  Standards standards = Standards::built_in();
+  const Standard& s2017 = *standards.find("quality-balance-2017");
+  DistrictState now = conditions_district();
+  DistrictState before = now;
+  before.at = Date::from_ymd(2018, 9, 1);
+  put(before.figures["a"], Section::primary, Measure::students, 1100, 1);
+  auto all = compute_guarantees(now, s2017, &before);
+
+  const auto& primary_classes = named(all, "class_size_primary");
+  EXPECT_EQ(primary_classes.schools_checked, 2u);  // a and b counted their classes
+  EXPECT_EQ(*primary_classes.value, 50);           // a's grade 1, 1,000 / 20
+  ASSERT_EQ(primary_classes.failing.size(), 1u);   // b's largest 45 is at the limit
+  EXPECT_EQ(primary_classes.failing[0].school_id, "a");
+  EXPECT_EQ(primary_classes.met, false);
+  const auto& junior_classes = named(all, "class_size_junior");
+  EXPECT_EQ(junior_classes.schools_checked, 1u);
+  EXPECT_EQ(*junior_classes.value, 50);  // 800 / 16, at the junior limit
+  EXPECT_EQ(junior_classes.met, true);
+
+  const auto& nearby_primary = named(all, "nearby_admission_primary");
+  EXPECT_EQ(nearby_primary.schools_checked, 2u);  // not the boarding f nor the private c
+  EXPECT_DOUBLE_EQ(*nearby_primary.value, 490.0 / 500.0);
+  ASSERT_EQ(nearby_primary.failing.size(), 1u);
+  EXPECT_EQ(nearby_primary.failing[0].school_id, "a");
+  EXPECT_DOUBLE_EQ(nearby_primary.failing[0].value, 0.95);
+  EXPECT_EQ(nearby_primary.met, false);  // 100% asked
+  const auto& nearby_junior = named(all, "nearby_admission_junior");
+  EXPECT_DOUBLE_EQ(*nearby_junior.value, 0.95);
+  EXPECT_EQ(nearby_junior.met, true);  // 95% asked
+
+  const auto& disabled = named(all, "disabled_enrolment_share");
+  EXPECT_DOUBLE_EQ(*disabled.value, 0.97);
+  EXPECT_EQ(disabled.schools_checked, 3u);
+  EXPECT_EQ(disabled.year, 2019);
+  EXPECT_EQ(disabled.met, true);
+
+  const auto& quota = named(all, "senior_high_quota_share");
+  EXPECT_EQ(quota.year, 2018);  // 2019's plan not recorded: the year before's
+  EXPECT_DOUBLE_EQ(*quota.value, 0.52);
+  EXPECT_EQ(quota.met, true);
+
+  const auto& appropriation = named(all, "appropriation_growth");
+  EXPECT_NEAR(*appropriation.value, 0.10 - 0.08, 1e-12);
+  EXPECT_EQ(appropriation.year, 2019);
+  EXPECT_EQ(appropriation.met, true);
+  const auto& per_pupil = named(all, "per_pupil_appropriation_growth");
+  EXPECT_NEAR(*per_pupil.value, (1100.0 / 6500) / (1000.0 / 6600) - 1, 1e-12);
+  EXPECT_EQ(per_pupil.met, true);
+  const auto& operating = named(all, "per_pupil_operating_funds_growth");
+  EXPECT_NEAR(*operating.value, 6600.0 / 6500 - 1, 1e-12);  // the same funds, fewer pupils
+  EXPECT_EQ(operating.met, true);
+
+  // Without the year before, the growths per pupil say nothing; the appropriation's still does.
+  auto alone = compute_guarantees(now, s2017);
+  EXPECT_FALSE(named(alone, "per_pupil_appropriation_growth").met.has_value());
+  EXPECT_FALSE(named(alone, "per_pupil_operating_funds_growth").value.has_value());
+  EXPECT_EQ(named(alone, "appropriation_growth").met, true);
+
+  // This year's plan, once recorded, is the one judged; a census of another school year is
+  // not this one's; a fall in revenue's growth below the appropriation's fails.
+  now.registry.facts.quotas[2019] = {
+      .admission_year = 2019, .quality_places = 1000, .allocated_to_junior_schools = 480};
+  now.registry.facts.budgets[2019].education_appropriation_fen = 1050;
+  now.at = Date::from_ymd(2019, 8, 31);  // the 2018 school year
+  auto later = compute_guarantees(now, s2017, &before);
+  EXPECT_EQ(named(later, "senior_high_quota_share").year, 2019);
+  EXPECT_EQ(named(later, "senior_high_quota_share").met, false);
+  EXPECT_FALSE(named(later, "disabled_enrolment_share").value.has_value());
+  EXPECT_EQ(named(later, "appropriation_growth").met, false);  // 5% against 8%
+
+  // The answer says how each is judged and in what unit; the table prints the stage.
+  IndicatorReport r = compute_indicators(conditions_district(), s2017);
+  auto j = report_json(r)["guarantees"];
+  for (const auto& g : j) {
+    if (g["id"] == "class_size_primary") {
+      EXPECT_EQ(g["comparison"], "at_most");
+      EXPECT_EQ(g["unit"], "pupils");
+      EXPECT_EQ(g["stage"], "primary");
+    }
+    if (g["id"] == "appropriation_growth") {
+      EXPECT_EQ(g["comparison"], "above");
+      EXPECT_EQ(g["unit"], "share");
+      EXPECT_EQ(g["year"], 2019);
+    }
+  }
+  std::string csv = report_csv(r, "东城区", Date::from_ymd(2019, 9, 1));
+  EXPECT_NE(csv.find("小学班额 (人),50,<= 45 (primary),未达标 fail,school a 50"), std::string::npos)
+      << csv;
+}
+
 TEST(Guarantees, NothingToJudgeIsNoVerdict) {
   Standards standards = Standards::built_in();
   DistrictState empty;
   auto all = compute_guarantees(empty, *standards.find("quality-balance-2017"));
-  ASSERT_EQ(all.size(), 4u);
+  ASSERT_EQ(all.size(), 13u);  // quality-balance-2017.json
   for (const auto& g : all) {
     EXPECT_FALSE(g.met.has_value()) << g.definition->id;
     EXPECT_FALSE(g.value.has_value()) << g.definition->id;
@@ -173,6 +316,22 @@ TEST(Guarantees, ABadGuaranteeSaysWhatIsWrong) {
   EXPECT_TRUE(refused(R"([{"id":"x","kind":"backbone_share","minimum":0.2},
                           {"id":"x","kind":"backbone_share","minimum":0.3}])"));
   EXPECT_NE(error.find("defined twice"), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"class_size","maximum":45}])"));
+  EXPECT_NE(error.find("needs a stage"), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"school_size","maximum":45,"stage":"primary"}])"));
+  EXPECT_NE(error.find("stage is primary or junior"), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"class_size","maximum":45,"stage":"senior"}])"));
+  EXPECT_NE(error.find("stage is primary or junior"), std::string::npos) << error;
+  EXPECT_TRUE(
+      refused(R"([{"id":"x","kind":"nearby_admission_share","minimum":1,"stage":"junior"}])"));
+  EXPECT_NE(error.find("needs modes"), std::string::npos) << error;
+  EXPECT_TRUE(refused(
+      R"([{"id":"x","kind":"nearby_admission_share","minimum":1,"stage":"junior","modes":["bribe"]}])"));
+  EXPECT_NE(error.find("unknown admission mode \"bribe\""), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"backbone_share","minimum":0.2,"modes":["nearby"]}])"));
+  EXPECT_NE(error.find("modes belong to"), std::string::npos) << error;
+  EXPECT_FALSE(refused(R"([{"id":"x","kind":"appropriation_growth","minimum":-0.01}])"))
+      << error;  // a growth's floor may be below zero
   EXPECT_TRUE(refused(R"({"id":"x"})"));
   EXPECT_NE(error.find("must be an array"), std::string::npos) << error;
 }

@@ -1,6 +1,9 @@
 // The indicators in their three forms (indicators.h).
 #include "services/audit/routes/indicators.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "services/audit/indicator_tables.h"
 #include "services/audit/render.h"
 #include "services/history/district_state.h"
@@ -12,8 +15,13 @@ using nlohmann::json;
 IndicatorsAnswer indicators(views::Reader reader, const DistrictAt& q, const Standard& standard,
                             std::string why) {
   DistrictState st = district_state(reader, q.district, q.at, q.as_of);
+  // The growths per pupil compare with the year before: read only when the standard has one.
+  std::optional<DistrictState> before;
+  if (std::any_of(standard.guarantees.begin(), standard.guarantees.end(),
+                  [](const GuaranteeDefinition& g) { return needs_year_before(g.kind); }))
+    before = district_state(reader, q.district, year_before(q.at), q.as_of);
   IndicatorsAnswer answer{q, st.registry.district ? st.registry.district->name : q.district,
-                          compute_indicators(st, standard), json()};
+                          compute_indicators(st, standard, before ? &*before : nullptr), json()};
   answer.report.why_this_standard = std::move(why);
   answer.consistent_to = consistent_to_json(reader.offsets());
   return answer;

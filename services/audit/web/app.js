@@ -144,11 +144,11 @@ async function loadDiff() {
 // The guarantees of the indicator answer, coloured, the failing schools named.
 function showGuarantees(report) {
   const rows = ((report && report.guarantees) || []).map((g) => {
-    const limit = (g.kind === 'school_size' ? '≤ ' : '≥ ') + fmt(g.threshold, g.kind.endsWith('_share') ? 2 : 0) +
-      (g.threshold_both_stages ? ` (九年一贯制 ${g.threshold_both_stages})` : '');
-    // Shares to four places (0.0497 is not 0.05), pupils whole, money to the fen.
-    const share = g.kind.endsWith('_share');
+    // Shares (and growths) to four places (0.0497 is not 0.05), pupils whole, money to the fen.
+    const share = g.unit === 'share';
     const amount = (v) => fmt(v, share ? 4 : Number.isInteger(v) ? 0 : 2);
+    const limit = { at_most: '≤ ', at_least: '≥ ', above: '> ' }[g.comparison] + amount(g.threshold) +
+      (g.threshold_both_stages ? ` (九年一贯制 ${g.threshold_both_stages})` : '') + (g.year ? ` (${g.year})` : '');
     const failing = g.failing.map((f) => `${f.name} ${amount(f.value)}`).join(', ');
     return el('tr', { 'data-guarantee': g.id }, el('td', {}, g.name), el('td', { class: 'num' }, amount(g.value)),
       el('td', {}, limit), verdictCell(g.met), el('td', {}, failing));

@@ -49,12 +49,13 @@ SYSTEM = {  # event type -> the system (topic) that owns it; the topic orders ti
     "school.split": 0, "school.stages_changed": 0, "school.renamed": 0,
     "school.facilities_surveyed": 0, "school.construction_completed": 0,
     "school.equipment_purchased": 0, "cluster.created": 0, "cluster.dissolved": 0,
-    "school.joined_cluster": 0, "school.left_cluster": 0,
+    "school.joined_cluster": 0, "school.left_cluster": 0, "school.classes_counted": 0,
     "teacher.hired": 1, "teacher.transferred": 1, "teacher.qualification_changed": 1,
     "teacher.title_changed": 1, "teacher.honour_awarded": 1, "teacher.honour_revoked": 1,
     "teacher.left": 1,
     "student.enrolled": 2, "student.transferred": 2, "student.promoted": 2,
     "student.graduated": 2, "student.withdrew": 2, "student.flags_changed": 2,
+    "district.disabled_children_counted": 2, "district.senior_high_quota_allocated": 2,
     "funding.allocated": 3, "budget.appropriated": 3,
     "record.retracted": 4,
 }
@@ -578,15 +579,20 @@ class FacilitiesFold(Fold):
         elif t == "school.closed":
             self.standing = False
         elif t == "school.facilities_surveyed":
-            by_section[section(d)] = [centi(d["floor_area_m2"]), centi(d["sports_area_m2"]),
-                                      d["equipment_value_fen"], d["multimedia_classrooms"], d["computers"],
-                                      d["books"]]
+            f = by_section.setdefault(section(d), [0] * 8)  # a survey replaces all but the classes
+            f[:6] = [centi(d["floor_area_m2"]), centi(d["sports_area_m2"]), d["equipment_value_fen"],
+                     d["multimedia_classrooms"], d["computers"], d["books"]]
+        elif t == "school.classes_counted":
+            # A count replaces the stage's classes: their sum and the largest class over grades.
+            f = by_section.setdefault(section(d), [0] * 8)
+            f[6] = sum(g["classes"] for g in d["grades"])
+            f[7] = max(g.get("largest_class") or 0 for g in d["grades"])
         elif t == "school.construction_completed":
-            f = by_section.setdefault(section(d), [0] * 6)
+            f = by_section.setdefault(section(d), [0] * 8)
             f[0] += centi(d["floor_area_m2"])
             f[1] += centi(d["sports_area_m2"])
         elif t == "school.equipment_purchased":
-            f = by_section.setdefault(section(d), [0] * 6)
+            f = by_section.setdefault(section(d), [0] * 8)
             f[2] += d["equipment_value_fen"]
             f[3] += d["multimedia_classrooms"]
             f[4] += d["computers"]
@@ -610,9 +616,10 @@ class FacilitiesFold(Fold):
                                 absorbed.feed(x, asof)
                         path.pop()
                         for sec, vals in absorbed.by_section.items():
-                            f = by_section.setdefault(sec, [0] * 6)
-                            for i in range(6):
+                            f = by_section.setdefault(sec, [0] * 8)
+                            for i in range(7):
                                 f[i] += vals[i]
+                            f[7] = max(f[7], vals[7])  # the largest class of the two
             else:
                 self.standing = False
         if self.v is not None:

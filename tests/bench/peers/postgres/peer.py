@@ -71,12 +71,18 @@ def rows_of(table, alias, at="at", t=None):
 
 
 # The figures a school has on a date, as the audit service names them (services/history/figures.h).
-STUDENT_MEASURES = ["students", "migrant_students", "disabled_students", "boarding_students"]
+STUDENT_MEASURES = ["students", "migrant_students", "disabled_students", "boarding_students", "entry_admissions"]
 TEACHER_MEASURES = ["teachers", "qualified_teachers", "backbone_teachers", "pe_music_art_teachers",
                     "senior_title_teachers"]
 FACILITY_MEASURES = ["floor_area", "sports_area", "equipment_value", "multimedia_classrooms", "computers", "books"]
+CLASS_MEASURES = ["classes", "largest_class"]  # a stage's classes, its largest class (of any grade)
 FUND_MEASURES = ["operating_funds", "earmarked_funds", "construction_funds", "training_funds", "subsidy_funds"]
-MEASURES = STUDENT_MEASURES + TEACHER_MEASURES + FACILITY_MEASURES + FUND_MEASURES
+MEASURES = STUDENT_MEASURES + TEACHER_MEASURES + FACILITY_MEASURES + CLASS_MEASURES + FUND_MEASURES
+
+
+def _total(m, n):
+    """SQL accumulating `n` of measure `m` over rows: the largest class is the largest (series.h: accumulate)."""
+    return f"max({n})" if m == "largest_class" else f"sum({n})"
 FUND_CATEGORY = {"operating_funds": "per_student_operating", "earmarked_funds": "earmarked",
                  "construction_funds": "construction", "training_funds": "training",
                  "subsidy_funds": "student_subsidy"}
@@ -101,7 +107,8 @@ def _figures_cte(at="at", t=None, x=""):
         v("enrolments"), "x.stage::text",
         {"students": "count(*)", "migrant_students": "count(*) FILTER (WHERE x.migrant)",
          "disabled_students": "count(*) FILTER (WHERE x.disability <> 'none')",
-         "boarding_students": "count(*) FILTER (WHERE x.boarding)"},
+         "boarding_students": "count(*) FILTER (WHERE x.boarding)",
+         "entry_admissions": "count(*) FILTER (WHERE x.grade IN (1, 7))"},
         " GROUP BY 1, 2")
     teachers = _branch(
         f"FROM {assignments[0]} LEFT JOIN backbone{x} b ON b.teacher_id = x.teacher_id\n"
@@ -117,12 +124,13 @@ def _figures_cte(at="at", t=None, x=""):
         v("school_facilities"), "x.section::text",
         {"floor_area": "x.floor_area_centi_m2", "sports_area": "x.sports_area_centi_m2",
          "equipment_value": "x.equipment_value_fen", "multimedia_classrooms": "x.multimedia_classrooms",
-         "computers": "x.computers", "books": "x.books"})
+         "computers": "x.computers", "books": "x.books", "classes": "x.classes",
+         "largest_class": "x.largest_class"})
     funds = _branch(
         v("school_funds"), "'whole'",
         {m: f"sum(x.amount_fen) FILTER (WHERE x.category = '{c}')" for m, c in FUND_CATEGORY.items()},
         " GROUP BY 1")
-    sums = ",\n         ".join(f"sum(r.{m})::bigint AS {m}" for m in MEASURES)
+    sums = ",\n         ".join(f"{_total(m, 'r.' + m)}::bigint AS {m}" for m in MEASURES)
     return f"""
 reg{x} AS (
   SELECT x.school_id, x.name, x.stages, x.kind, x.is_open, x.merged_into, x.opened_on, x.closed_on,
@@ -276,6 +284,9 @@ def _unpivot(x):
   FROM figures{x} f CROSS JOIN LATERAL (VALUES {values}) m (measure, n) WHERE m.n <> 0"""
 
 
+_total_n = "(CASE WHEN measure = 'largest_class' THEN max(n) ELSE sum(n) END)::bigint AS n"
+
+
 def _diff_figures_sql(t1, t2):
     """Per school open at both points and per (section, measure), the figures that differ;
     then the district's totals (every open school's) that differ (district_diff.cpp)."""
@@ -296,8 +307,8 @@ schools AS (
 totals AS (
   SELECT coalesce(a.section, b.section) AS section, coalesce(a.measure, b.measure) AS measure,
          coalesce(a.n, 0) AS before, coalesce(b.n, 0) AS after
-  FROM (SELECT section, measure, sum(n)::bigint AS n FROM fa GROUP BY 1, 2) a
-  FULL JOIN (SELECT section, measure, sum(n)::bigint AS n FROM fb GROUP BY 1, 2) b
+  FROM (SELECT section, measure, {_total_n} FROM fa GROUP BY 1, 2) a
+  FULL JOIN (SELECT section, measure, {_total_n} FROM fb GROUP BY 1, 2) b
     ON b.section = a.section AND b.measure = a.measure
   WHERE coalesce(a.n, 0) <> coalesce(b.n, 0)
 )

@@ -119,6 +119,8 @@ CREATE TABLE school_facilities (
   multimedia_classrooms bigint  NOT NULL,
   computers             bigint  NOT NULL,
   books                 bigint  NOT NULL,
+  classes               bigint  NOT NULL,  -- the stage's classes, all grades (school.classes_counted)
+  largest_class         bigint  NOT NULL,  -- its largest class, of any grade (0: not counted)
   valid_from            date    NOT NULL,
   valid_to              date    NOT NULL,
   sys_from              timestamptz NOT NULL,

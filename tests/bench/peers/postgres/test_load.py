@@ -134,7 +134,7 @@ class TwoClocks(unittest.TestCase):
         f.add("school.facilities_surveyed", "2014-01-01", "2015-03-01", school_id="s2", floor_area_m2=50, **census)
 
         def fac(floor, sports):
-            return (floor * 100, sports * 100, 0, 0, 0, 0)
+            return (floor * 100, sports * 100, 0, 0, 0, 0, 0, 0)
         rows = {r for r in f.rows("school_facilities") if r[1][0] == "s1"}
         self.assertEqual(rows, {
             ("school_facilities", ("s1", "whole"), fac(100, 10), "2014-01-01", INF, "2014-01-02", "2015-03-01"),

@@ -10,8 +10,9 @@ final class Ev {
   static final int REGISTRY = 0, PERSONNEL = 1, ENROLLMENT = 2, FINANCE = 3, PLATFORM = 4;
   static final String RETRACTED = "record.retracted";
   static final Set<String> TYPES = Set.of(
-      "budget.appropriated", "cluster.created", "cluster.dissolved", "district.registered", "funding.allocated",
-      "record.retracted", "school.closed", "school.construction_completed", "school.equipment_purchased",
+      "budget.appropriated", "cluster.created", "cluster.dissolved", "district.disabled_children_counted",
+      "district.registered", "district.senior_high_quota_allocated", "funding.allocated", "record.retracted",
+      "school.classes_counted", "school.closed", "school.construction_completed", "school.equipment_purchased",
       "school.facilities_surveyed", "school.joined_cluster", "school.left_cluster", "school.merged", "school.opened",
       "school.renamed", "school.split", "school.stages_changed", "student.enrolled", "student.flags_changed",
       "student.graduated", "student.promoted", "student.transferred", "student.withdrew", "teacher.hired",
