@@ -4,10 +4,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "events/json_codec.h"
+#include "services/gen/dongcheng_demo.h"
 #include "services/gen/synthetic_city.h"
 #include "services/kafka/cloudevents.h"
 #include "services/kafka/producer.h"
@@ -15,7 +19,49 @@
 
 namespace annals {
 
+namespace {
+
+// 东城区's demo: the narrative's lines and the generated ones, written to a file beside the
+// target and renamed over it, so that an interrupted run leaves the old file whole.
+int write_dongcheng_demo(const GenOptions& o) {
+  std::ifstream in(o.narrative, std::ios::binary);
+  if (!in) {
+    std::cerr << "annals gen: cannot read the narrative " << o.narrative << "\n";
+    return 1;
+  }
+  std::vector<std::string> narrative;
+  for (std::string line; std::getline(in, line);) narrative.push_back(line);
+  std::vector<std::string> lines;
+  try {
+    lines = dongcheng_demo(narrative);
+  } catch (const std::exception& e) {
+    std::cerr << "annals gen: " << o.narrative << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::string tmp = o.dongcheng_demo + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    for (const auto& line : lines) out << line << "\n";
+    if (!out.flush()) {
+      std::cerr << "annals gen: cannot write " << tmp << "\n";
+      return 1;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, o.dongcheng_demo, ec);
+  if (ec) {
+    std::cerr << "annals gen: cannot write " << o.dongcheng_demo << ": " << ec.message() << "\n";
+    return 1;
+  }
+  if (!o.quiet)
+    std::cerr << "annals gen: " << o.dongcheng_demo << ": " << lines.size() << " events\n";
+  return 0;
+}
+
+}  // namespace
+
 int generate(const GenOptions& o) {
+  if (!o.dongcheng_demo.empty()) return write_dongcheng_demo(o);
   auto scale = city_scale(o.scale);
   if (!scale) {
     std::cerr << "annals gen: unknown scale '" << o.scale << "'\n";

@@ -1,5 +1,6 @@
 // annals gen: writes a synthetic city (services/gen/synthetic_city.h) as NDJSON, or
-// straight into the Kafka topics (recorded_at kept as generated), with progress.
+// straight into the Kafka topics (recorded_at kept as generated), with progress; or, with
+// --dongcheng-demo, 东城区's demo file around its hand-written narrative.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,10 @@ struct GenOptions {
   std::string kafka_config;
   std::string topic_prefix = "annals.";
   bool quiet = false;
+  // Set: write 东城区's demo (services/gen/dongcheng_demo.h) to this NDJSON file, built
+  // around the hand-written narrative `narrative`, instead of a synthetic city.
+  std::string dongcheng_demo;
+  std::string narrative = "deploy/local/demo/dongcheng-narrative.ndjson";
 };
 
 int generate(const GenOptions& options);

@@ -187,6 +187,11 @@ void add_gen(CLI::App& app, Commands& out) {
                 "produce into the topics at --brokers instead of writing NDJSON");
   add_kafka_options(*cmd, o->common);
   cmd->add_flag("--quiet", gen.quiet, "no progress");
+  cmd->add_option("--dongcheng-demo", gen.dongcheng_demo,
+                  "instead of a city: write 东城区's demo (its narrative and the pupils, teachers, "
+                  "facilities and funds around it) to this NDJSON file");
+  cmd->add_option("--narrative", gen.narrative, "the demo's hand-written narrative")
+      ->capture_default_str();
   out.push_back({cmd, [o] {
                    if (o->to_kafka) {
                      o->gen.brokers = o->common.brokers;

@@ -367,12 +367,15 @@ std::optional<SchoolRecord> school_on(views::Reader reader, const std::string& d
     RegistryState state;
     for (const auto& entry : timeline(reader, district, EntityKind::school, id, at, as_of)) {
       // A merger or split names other schools; make sure the fold knows them as open so the
-      // event applies to this one.
+      // event applies to this one (a school a split opens is known only from its source).
       if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data)) {
         for (const auto& other : m->absorbed_ids)
           if (!state.schools.count(other)) state.schools[other].school_id = other;
         if (!state.schools.count(m->surviving_id))
           state.schools[m->surviving_id].school_id = m->surviving_id;
+      } else if (const auto* sp = std::get_if<SchoolSplit>(&entry.event.data)) {
+        if (!state.schools.count(sp->source_id))
+          state.schools[sp->source_id].school_id = sp->source_id;
       }
       state.apply(entry.event);
     }

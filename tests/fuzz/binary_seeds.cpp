@@ -1,7 +1,7 @@
 // Writes the binary form (events/binary_codec.h) of each event given on the command line (a
 // JSON file holding one event, or an .ndjson file of one event per line; submitted or
 // logged) into the directory named first: seeds for the binary codec's fuzz target. Usage:
-//   fuzz_binary_seeds tests/fuzz/corpus/binary_codec deploy/local/demo/dongcheng.ndjson
+//   fuzz_binary_seeds tests/fuzz/corpus/binary_codec deploy/local/demo/dongcheng-narrative.ndjson
 #include <filesystem>
 #include <fstream>
 #include <iostream>

@@ -203,6 +203,20 @@ TEST_F(RulesTest, AnEnrollmentIntoAClosedNotYetOpenOrWrongStageSchool) {
             Codes{});  // lands on the survivor
 }
 
+TEST_F(RulesTest, ASchoolASplitOpensTakesPupilsTeachersAndSurveysFromThatDay) {
+  SchoolSplit split{"shijia", {{"shijia-north", "史家胡同小学北校区", {Stage::primary}}}, false};
+  record({split, "2017-09-01"});
+  EXPECT_EQ(codes({StudentTransferred{"p1", "shijia", "shijia-north", {}}, "2017-09-01"}), Codes{});
+  EXPECT_EQ(codes({TeacherTransferred{
+                       "t1", "shijia", "shijia-north", {}, TransferKind::permanent, {}, true},
+                   "2017-09-01"}),
+            Codes{});
+  SchoolFacilitiesSurveyed survey;
+  survey.school_id = "shijia-north";
+  EXPECT_EQ(codes({survey, "2017-12-31"}), Codes{});
+  EXPECT_EQ(codes({survey, "2017-08-31"}), Codes{"school_not_open"});  // not yet
+}
+
 TEST_F(RulesTest, StudentsMustBeEnrolledWhereTheEventSaysTheyAre) {
   EXPECT_EQ(codes({StudentTransferred{"p1", "m55", "shijia", {}}, "2016-01-01"}),
             Codes{"student_not_at_school"});
