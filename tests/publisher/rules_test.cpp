@@ -233,6 +233,31 @@ TEST_F(RulesTest, FundingForAnUnknownSchool) {
   EXPECT_EQ(codes({f, "2016-03-01"}), Codes{});
 }
 
+TEST_F(RulesTest, AClassCountOfAnOpenSchoolsStageItsGradesOnceEach) {
+  auto count = [](const char* school, Stage stage, std::vector<GradeClasses> grades) {
+    return SchoolClassesCounted{school, stage, std::move(grades)};
+  };
+  EXPECT_EQ(codes({count("shijia", Stage::primary, {{1, 4, 42}, {2, 4, {}}}), "2016-09-15"}),
+            Codes{});
+  EXPECT_EQ(codes({count("shijia", Stage::junior, {{7, 4, {}}}), "2016-09-15"}),
+            Codes{"stage_not_served"});
+  EXPECT_EQ(codes({count("m55", Stage::junior, {{7, 4, {}}}), "2016-09-15"}),
+            Codes{"school_not_open"});  // closed on 2016-07-31
+  EXPECT_EQ(codes({count("shijia", Stage::primary, {{7, 4, {}}}), "2016-09-15"}),
+            Codes{"grade_not_in_stage"});
+  EXPECT_EQ(codes({count("shijia", Stage::primary, {{1, 4, {}}, {1, 5, {}}}), "2016-09-15"}),
+            Codes{"grade_repeated"});
+  EXPECT_EQ(codes({count("shijia", Stage::primary, {{1, 0, 30}}), "2016-09-15"}),
+            Codes{"largest_class_without_classes"});
+}
+
+TEST_F(RulesTest, AQuotaAllocatesNoMorePlacesThanThePlanHas) {
+  EXPECT_EQ(codes({DistrictSeniorHighQuotaAllocated{2019, 1000, 500}, "2019-04-01"}), Codes{});
+  EXPECT_EQ(codes({DistrictSeniorHighQuotaAllocated{2019, 1000, 1001}, "2019-04-01"}),
+            Codes{"quota_exceeds_places"});
+  EXPECT_EQ(codes({DistrictDisabledChildrenCounted{2019, 120}, "2019-09-01"}), Codes{});
+}
+
 TEST_F(RulesTest, RetractionsGoThroughTheServiceThatPublishedTheEvent) {
   Event hire =
       make_event("e6", "dc", "2010-09-01", "2020-01-01T00:00:00Z", {});  // the hire's id in SetUp
