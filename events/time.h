@@ -64,4 +64,9 @@ Date add_months(Date date, int months);
 // add_months(date, 12 * years): 2020-02-29 + 1 year = 2021-03-01.
 Date add_years(Date date, int years);
 
+// The school year `d` falls in, named by its first calendar year: 1 September starts one.
+inline std::int64_t school_year_of(Date d) {
+  return d >= Date::from_ymd(d.year(), 9, 1) ? d.year() : d.year() - 1;
+}
+
 }  // namespace annals

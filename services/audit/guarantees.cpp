@@ -37,11 +37,6 @@ Totals totals_of(const DistrictState& state) {
   return t;
 }
 
-// The school year a date falls in, by its first calendar year (1 September starts one).
-std::int64_t school_year_of(Date d) {
-  return d >= Date::from_ymd(d.year(), 9, 1) ? d.year() : d.year() - 1;
-}
-
 // `now / before - 1`, or nullopt when `before` is not positive.
 std::optional<double> growth(double now, double before) {
   if (!(before > 0)) return std::nullopt;
@@ -78,6 +73,8 @@ class Judge {
       case GuaranteeKind::appropriation_growth:
       case GuaranteeKind::per_pupil_appropriation_growth:
       case GuaranteeKind::per_pupil_operating_funds_growth: growths(r); break;
+      case GuaranteeKind::rotation_share:
+      case GuaranteeKind::backbone_rotation_share: rotations(r); break;
     }
     return r;
   }
@@ -263,6 +260,49 @@ class Judge {
     r.year = year;
     r.schools_checked = schools_.size();
     judge_value(r, value);
+  }
+
+  // 交流轮岗 in the last whole school year before the date's: the teachers who began a rotation
+  // or support teaching in it, as the date's record counts them at the schools holding their
+  // posts, over those eligible at its start, from the district one year before (a post held at
+  // one school since `eligible_years` school years before).
+  void rotations(GuaranteeResult& r) {
+    const GuaranteeDefinition& def = *r.definition;
+    const std::int64_t year = school_year_of(state_.at) - 1;
+    // Over the open schools of `st`, the series of `m` whose school year `keep` accepts, and
+    // the schools with any.
+    auto count = [&](const DistrictState& st, Measure m, auto keep) {
+      std::pair<double, std::size_t> out{0, 0};
+      for (const SchoolRecord* s : st.open_schools()) {
+        auto f = st.figures.find(s->school_id);
+        if (f == st.figures.end()) continue;
+        double n = 0;
+        for (auto it = f->second.lower_bound(Series{Section::whole, m, 0});
+             it != f->second.end() && it->first.section == Section::whole && it->first.measure == m;
+             ++it)
+          if (keep(year_of_byte(it->first.grade))) n += double(it->second);
+        out.first += n;
+        out.second += n > 0;
+      }
+      return out;
+    };
+    auto in_year = [&](std::int64_t y) { return y == year; };
+    auto eligible = [&](std::int64_t since) { return since <= year - def.eligible_years; };
+    const bool by_eligible =
+        def.kind == GuaranteeKind::rotation_share || def.base == RotationBase::eligible;
+    if (by_eligible && !year_before_) return;
+    const Measure part = def.kind == GuaranteeKind::rotation_share
+                             ? Measure::rotations_started
+                             : Measure::backbone_rotations_started;
+    const double p = count(state_, part, in_year).first;
+    const auto [of, schools_of] =
+        !by_eligible ? count(state_, Measure::rotations_started, in_year)
+        : def.kind == GuaranteeKind::rotation_share
+            ? count(*year_before_, Measure::posted_teachers, eligible)
+            : count(*year_before_, Measure::posted_backbone_teachers, eligible);
+    r.year = year;
+    r.schools_checked = schools_of;
+    if (of > 0) judge_value(r, p / of);
   }
 
   const DistrictState& state_;

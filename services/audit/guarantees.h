@@ -41,8 +41,8 @@ struct GuaranteeResult {
 // Every guarantee of `standard` for the open schools of `state`, in the standard's order.
 // Money is the allocations for the fiscal year of the date (services/views/series.h).
 // `year_before` is the district one year before the date on the same recorded clock: the
-// growths per pupil compare with it (needs_year_before, standard.h) and answer nothing
-// without it.
+// growths per pupil compare with it, the rotations take the teachers eligible from it
+// (needs_year_before, standard.h), and they answer nothing without it.
 std::vector<GuaranteeResult> compute_guarantees(const DistrictState& state,
                                                 const Standard& standard,
                                                 const DistrictState* year_before = nullptr);

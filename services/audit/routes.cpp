@@ -131,7 +131,7 @@ void rotations(RouteContext& c, const Request& req, Response& res) {
   disclosing(c);
   reply_json(res, 200,
              routes::rotations(c.reader, *district, period->from, period->to, *as_of,
-                               optional_param(req, "cluster")));
+                               optional_param(req, "cluster"), c.standards));
 }
 
 void admissions(RouteContext& c, const Request& req, Response& res) {

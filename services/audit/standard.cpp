@@ -83,6 +83,22 @@ GuaranteeDefinition parse_guarantee(const nlohmann::json& g) {
     throw std::runtime_error(where + (g.contains("modes")
                                           ? ": modes belong to a nearby_admission_share guarantee"
                                           : " needs modes (the admission modes counted nearby)"));
+  const bool rotation =
+      d.kind == GuaranteeKind::rotation_share || d.kind == GuaranteeKind::backbone_rotation_share;
+  if (g.contains("eligible_years")) {
+    if (!rotation)
+      throw std::runtime_error(where + ": eligible_years belong to a rotation guarantee");
+    d.eligible_years = int(whole_number(g["eligible_years"], 1, 30, where + ": eligible_years"));
+  }
+  if (g.contains("base")) {
+    auto base = g["base"].is_string() ? enum_from_string<RotationBase>(g["base"].get<std::string>())
+                                      : std::nullopt;
+    if (d.kind != GuaranteeKind::backbone_rotation_share || !base)
+      throw std::runtime_error(where +
+                               ": base is rotated or eligible, of a backbone_rotation_share "
+                               "guarantee");
+    d.base = *base;
+  }
   if (g.contains("modes")) {
     if (!g["modes"].is_array() || g["modes"].empty())
       throw std::runtime_error(where + ": modes is a list of admission modes, not empty");
@@ -136,6 +152,13 @@ std::optional<Standard> parse_standard(const nlohmann::json& j, std::string& err
       for (std::size_t i = 0; i + 1 < s.guarantees.size(); ++i)
         if (s.guarantees[i].id == s.guarantees.back().id)
           throw std::runtime_error("guarantee '" + s.guarantees.back().id + "' is defined twice");
+    }
+    if (j.contains("school_strength")) {
+      auto m = j["school_strength"].is_string()
+                   ? enum_from_string<StrengthMeasure>(j["school_strength"].get<std::string>())
+                   : std::nullopt;
+      if (!m) throw std::runtime_error("school_strength is indicators_met or backbone_share");
+      s.school_strength = *m;
     }
     if (j.contains("school_rule")) {
       s.school_min_indicators_met =

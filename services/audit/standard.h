@@ -43,6 +43,9 @@ enum class GuaranteeKind : std::uint8_t {
   appropriation_growth,               // education appropriation's growth minus revenue's
   per_pupil_appropriation_growth,     // growth of the appropriation per pupil
   per_pupil_operating_funds_growth,   // growth of the schools' operating funds per pupil
+  rotation_share,                     // teachers who began a rotation in the last school year,
+                                      // share of those eligible (eligible_years at one school)
+  backbone_rotation_share,            // backbone teachers among them, share of `base`
 };
 template <>
 struct EnumNames<GuaranteeKind> {
@@ -57,7 +60,9 @@ struct EnumNames<GuaranteeKind> {
                                                "senior_high_quota_share",
                                                "appropriation_growth",
                                                "per_pupil_appropriation_growth",
-                                               "per_pupil_operating_funds_growth"};
+                                               "per_pupil_operating_funds_growth",
+                                               "rotation_share",
+                                               "backbone_rotation_share"};
 };
 
 // How a guarantee's value is judged against its threshold: at most (a maximum), at least (a
@@ -102,11 +107,18 @@ inline GuaranteeUnit unit_of(GuaranteeKind k) {
 inline bool of_one_stage(GuaranteeKind k) {
   return k == GuaranteeKind::class_size || k == GuaranteeKind::nearby_admission_share;
 }
-// Whether it compares the date's fiscal year with the year before (needs that year's state).
-inline bool needs_year_before(GuaranteeKind k) {
-  return k == GuaranteeKind::per_pupil_appropriation_growth ||
-         k == GuaranteeKind::per_pupil_operating_funds_growth;
-}
+// What a backbone_rotation_share divides by: the teachers who rotated (the 2014 opinion's
+// wording) or the backbone teachers eligible to (docs/guarantees.md).
+enum class RotationBase : std::uint8_t { rotated, eligible };
+template <>
+struct EnumNames<RotationBase> {
+  static constexpr std::string_view names[] = {"rotated", "eligible"};
+};
+
+struct GuaranteeDefinition;
+// Whether it reads the district one year before the date (a growth per pupil against the year
+// before; the teachers eligible to rotate at the start of the last school year).
+bool needs_year_before(const GuaranteeDefinition& d);
 
 struct GuaranteeDefinition {
   std::string id;
@@ -119,6 +131,25 @@ struct GuaranteeDefinition {
   std::optional<Stage> stage;  // of_one_stage kinds: the stage judged
   // nearby_admission_share: the admission modes that count as nearby (就近入学).
   std::vector<AdmissionMode> modes;
+  // rotation_share, backbone_rotation_share: the school years a post must have been held at
+  // one school to be eligible (符合交流条件), and what the backbone share divides by.
+  int eligible_years = 6;
+  RotationBase base = RotationBase::rotated;
+};
+
+inline bool needs_year_before(const GuaranteeDefinition& d) {
+  return d.kind == GuaranteeKind::per_pupil_appropriation_growth ||
+         d.kind == GuaranteeKind::per_pupil_operating_funds_growth ||
+         d.kind == GuaranteeKind::rotation_share ||
+         (d.kind == GuaranteeKind::backbone_rotation_share && d.base == RotationBase::eligible);
+}
+
+// What makes a school strong or weak for a rotation's direction (strength.h): the share of its
+// indicator minimums it meets, or its backbone teachers' share of its full-time teachers.
+enum class StrengthMeasure : std::uint8_t { indicators_met, backbone_share };
+template <>
+struct EnumNames<StrengthMeasure> {
+  static constexpr std::string_view names[] = {"indicators_met", "backbone_share"};
 };
 
 struct Standard {
@@ -140,6 +171,8 @@ struct Standard {
   std::map<Stage, double> max_cv;
   std::vector<SchoolKind> excluded_kinds;
   std::int64_t teaching_points_under_students = 0;
+  // How a rotation's direction is judged "strong to weak" (rule file: school_strength).
+  StrengthMeasure school_strength = StrengthMeasure::backbone_share;
 
   nlohmann::json source;  // the rule file as loaded
 

@@ -464,19 +464,21 @@ int ask_rotations(const Question& q) {
   auto body = ask(q);
   if (!body) return body.exit_status;
   if (q.format == "json") return std::cout << body->dump(2) << "\n", 0;
-  Table t(
-      {"date", "teacher", "kind", "from", "to", "direction", "post moves", "backbone", "until"});
+  Table t({"date", "teacher", "kind", "from", "to", "direction", "strength", "post moves",
+           "backbone", "until"});
   for (const auto& m : (*body)["transfers"])
     t.add({m["on"], m["teacher_id"], m["kind"],
            m.value("from_school", m["from_school_id"].get<std::string>()),
            m.value("to_school", m["to_school_id"].get<std::string>()), m["direction"],
-           num(m["post_moves"]), num(m["backbone"]), m.value("end_date", "")});
+           m.value("strength", ""), num(m["post_moves"]), num(m["backbone"]),
+           m.value("end_date", "")});
   emit(q, t);
   if (q.format == "table") {
     const json& s = (*body)["summary"];
     std::cout << "\n"
               << num(s["total"]) << " transfers; by kind " << s["by_kind"].dump()
-              << "; by direction " << s["by_direction"].dump() << "; posts moved "
+              << "; by direction " << s["by_direction"].dump() << "; by strength "
+              << s.value("by_strength", json::object()).dump() << "; posts moved "
               << num(s["posts_moved"]) << "; backbone " << num(s["backbone"]) << " ("
               << num(double(s["backbone_share"].get<double>() * 100), 1) << "%)\n";
   }

@@ -69,12 +69,22 @@ Segments::Cells teacher_cells(const TeacherRecord& t) {
   count(Measure::qualified_teachers,
         t.qualification >=
             (t.stage == Stage::primary ? Qualification::associate : Qualification::bachelor));
-  count(Measure::backbone_teachers,
-        std::any_of(t.honours.begin(), t.honours.end(),
-                    [](const auto& h) { return h.second >= HonourLevel::district; }));
+  count(Measure::backbone_teachers, t.backbone());
   count(Measure::pe_music_art_teachers,
         t.subject == Subject::pe || t.subject == Subject::music || t.subject == Subject::fine_art);
   count(Measure::senior_title_teachers, t.title >= Title::intermediate);
+  // The rotation base, at the school holding the post (the home school during a rotation).
+  if (t.post_school) {
+    const std::string& home = *t.post_school;
+    const std::uint8_t since = year_byte(school_year_of(t.post_since));
+    c[{home, {Section::whole, Measure::posted_teachers, since}}] = 1;
+    if (t.backbone()) c[{home, {Section::whole, Measure::posted_backbone_teachers, since}}] = 1;
+    for (const auto& [year, backbone] : t.rotations) {
+      c[{home, {Section::whole, Measure::rotations_started, year_byte(year)}}] = 1;
+      if (backbone)
+        c[{home, {Section::whole, Measure::backbone_rotations_started, year_byte(year)}}] = 1;
+    }
+  }
   return c;
 }
 

@@ -19,6 +19,7 @@ using MeasureTotals = std::vector<std::pair<std::pair<Section, Measure>, std::in
 MeasureTotals by_measure(const Figures& f) {
   MeasureTotals out;
   for (const auto& [series, n] : f) {
+    if (by_year(series.measure)) continue;  // the rotation base is not a school's figure
     std::pair key{series.section, series.measure};
     if (!out.empty() && out.back().first == key)
       out.back().second = accumulate(series.measure, out.back().second, n);

@@ -1,5 +1,7 @@
 #include "services/history/people.h"
 
+#include <algorithm>
+
 #include "services/history/timeline.h"
 
 namespace annals {
@@ -9,6 +11,11 @@ bool TeacherRecord::settle_return(Date until) {
   school_id = returns->second;
   returns.reset();
   return true;
+}
+
+bool TeacherRecord::backbone() const {
+  return std::any_of(honours.begin(), honours.end(),
+                     [](const auto& h) { return h.second >= HonourLevel::district; });
 }
 
 void TeacherRecord::apply(const Event& event) {
@@ -27,14 +34,19 @@ void TeacherRecord::apply(const Event& event) {
           t.title = d.title;
           t.full_time = d.full_time;
           t.post_school = d.holds_post ? std::optional(d.school_id) : std::nullopt;
+          t.post_since = on;
           t.left.reset();
         } else if constexpr (std::is_same_v<T, TeacherTransferred>) {
+          if (d.kind != TransferKind::permanent) t.rotations[school_year_of(on)] |= t.backbone();
           if (d.kind != TransferKind::permanent && d.end_date)
             t.returns = {{*d.end_date, t.school_id}};
           else t.returns.reset();
           t.school_id = d.to_school_id;
           if (d.to_stage) t.stage = *d.to_stage;
-          if (d.post_moves) t.post_school = d.to_school_id;
+          if (d.post_moves) {
+            t.post_school = d.to_school_id;
+            t.post_since = on;
+          }
         } else if constexpr (std::is_same_v<T, TeacherQualificationChanged>) {
           t.qualification = d.qualification;
         } else if constexpr (std::is_same_v<T, TeacherTitleChanged>) {

@@ -1,6 +1,7 @@
 // Teachers and students on a date, as recorded at a time, folded from their timelines.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,10 @@ struct TeacherRecord {
   Title title{};
   bool full_time = true;
   std::optional<std::string> post_school;  // where the 编制 is held
+  Date post_since;                         // since when it is held there
+  // The school years in which a rotation or support teaching began, each with whether the
+  // teacher was a backbone teacher (district level or above) when it began.
+  std::map<std::int64_t, bool> rotations;
   std::set<std::pair<Honour, HonourLevel>> honours;
   // During a rotation or support teaching: where the teacher returns, and when.
   std::optional<std::pair<Date, std::string>> returns;
@@ -31,6 +36,8 @@ struct TeacherRecord {
 
   // Applies one of the teacher's events, on its effective date.
   void apply(const Event& event);
+  // A backbone teacher: an honour of district level or above.
+  bool backbone() const;
   // Ends a rotation or support teaching whose end date is on or before `until`; true if it did.
   bool settle_return(Date until);
 };

@@ -142,7 +142,7 @@ static_assert(char(EntityKind::school) == 's' && char(EntityKind::cluster) == 'c
 static_assert(std::uint8_t(Section::primary) == 0 && std::uint8_t(Section::whole) == 2);
 static_assert(std::uint8_t(Measure::students) == 0 && std::uint8_t(Measure::floor_area) == 9 &&
               std::uint8_t(Measure::operating_funds) == 15 &&
-              std::uint8_t(Measure::subsidy_funds) == 19 && std::uint8_t(kLastMeasure) == 22);
+              std::uint8_t(Measure::subsidy_funds) == 19 && std::uint8_t(kLastMeasure) == 26);
 
 // ---- Integers -------------------------------------------------------------------------
 

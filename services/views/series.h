@@ -51,8 +51,15 @@ enum class Measure : std::uint8_t {  // append only: on disk
   // Pupils of the section's entry grade (primary 1, junior 7) by how they were admitted: the
   // series' grade byte holds the AdmissionMode (events/enums.h), not a grade.
   entry_admissions,
+  // The rotation base (交流轮岗, docs/guarantees.md), counted at the school that holds each
+  // full-time teacher's post (编制) in the section `whole`; the series' grade byte holds a school
+  // year (year_byte). Read by the guarantees, not shown among a school's figures (by_year).
+  posted_teachers,             // by the school year the post came to this school
+  posted_backbone_teachers,    // the same, backbone teachers (district level or above)
+  rotations_started,           // by the school year a rotation or support teaching began
+  backbone_rotations_started,  // the same, the teacher a backbone teacher when it began
 };
-inline constexpr Measure kLastMeasure = Measure::entry_admissions;
+inline constexpr Measure kLastMeasure = Measure::backbone_rotations_started;
 enum class Unit : std::uint8_t { count, m2, yuan };
 
 template <>
@@ -79,7 +86,11 @@ struct EnumNames<Measure> {
                                                "subsidy_funds",
                                                "classes",
                                                "largest_class",
-                                               "entry_admissions"};
+                                               "entry_admissions",
+                                               "posted_teachers",
+                                               "posted_backbone_teachers",
+                                               "rotations_started",
+                                               "backbone_rotations_started"};
 };
 template <>
 struct EnumNames<Unit> {
@@ -94,6 +105,15 @@ static_assert(std::size(EnumNames<Section>::names) == std::size_t(Section::whole
 static_assert(EnumNames<Measure>::names[std::size_t(Measure::floor_area)] == "floor_area");
 static_assert(EnumNames<Measure>::names[std::size_t(Measure::operating_funds)] ==
               "operating_funds");
+
+// Measures whose grade byte is a school year: the rotation base, read by the guarantees only.
+inline bool by_year(Measure m) { return m >= Measure::posted_teachers; }
+// A school year as a series' grade byte: years since 1900, 1900-2155 (events/bounds.h keeps
+// every date of the contract within 1900-2099).
+inline std::uint8_t year_byte(std::int64_t school_year) {
+  return std::uint8_t(std::clamp<std::int64_t>(school_year - 1900, 0, 255));
+}
+inline std::int64_t year_of_byte(std::uint8_t b) { return 1900 + b; }
 
 // Money allocated to a school (the finance system's part of a school's figures).
 inline bool is_money(Measure m) {

@@ -246,6 +246,49 @@ TEST(Guarantees, TheConditionsOnAHandComputedDistrict) {
   EXPECT_FALSE(named(later, "disabled_enrolment_share").value.has_value());
   EXPECT_EQ(named(later, "appropriation_growth").met, false);  // 5% against 8%
 
+  // Rotation in the 2018 school year (the last whole one before 1 September 2019), the base a
+  // year before: a has 30 teachers whose posts came in 2012 or before (eligible: 6 school
+  // years), 10 from 2013 (not yet); b 20 eligible, 5 of them backbone. In 2018, 4 of a's
+  // teachers and 1 of b's began a rotation, 2 of them backbone; one of a's in 2017 (not
+  // counted). (6 - 1) / 50 = 0.1; backbone 2 of 5 rotated.
+  auto rotation_base = [](DistrictState& st) {
+    put(st.figures["a"], Section::whole, Measure::posted_teachers, 20, year_byte(2005));
+    put(st.figures["a"], Section::whole, Measure::posted_teachers, 10, year_byte(2012));
+    put(st.figures["a"], Section::whole, Measure::posted_teachers, 10, year_byte(2013));
+    put(st.figures["b"], Section::whole, Measure::posted_teachers, 20, year_byte(2010));
+    put(st.figures["b"], Section::whole, Measure::posted_backbone_teachers, 5, year_byte(2010));
+  };
+  DistrictState rotated = conditions_district(), rotated_before = before;
+  rotation_base(rotated_before);
+  put(rotated.figures["a"], Section::whole, Measure::rotations_started, 4, year_byte(2018));
+  put(rotated.figures["a"], Section::whole, Measure::rotations_started, 1, year_byte(2017));
+  put(rotated.figures["b"], Section::whole, Measure::rotations_started, 1, year_byte(2018));
+  put(rotated.figures["a"], Section::whole, Measure::backbone_rotations_started, 1,
+      year_byte(2018));
+  put(rotated.figures["b"], Section::whole, Measure::backbone_rotations_started, 1,
+      year_byte(2018));
+  auto rotation = compute_guarantees(rotated, s2017, &rotated_before);
+  const auto& share = named(rotation, "rotation_share");
+  EXPECT_DOUBLE_EQ(*share.value, 5.0 / 50.0);
+  EXPECT_EQ(share.year, 2018);
+  EXPECT_EQ(share.schools_checked, 2u);
+  EXPECT_EQ(share.met, true);
+  EXPECT_DOUBLE_EQ(*named(rotation, "backbone_rotation_share").value, 2.0 / 5.0);
+  EXPECT_EQ(named(rotation, "backbone_rotation_share").met, true);
+  EXPECT_FALSE(named(compute_guarantees(rotated, s2017), "rotation_share").met.has_value());
+  // A district that counts the backbone share of the eligible backbone teachers, after five
+  // years at one school: b's 5 and none of a's; 2 of 5.
+  Standard local = s2017;
+  for (auto& g : local.guarantees)
+    if (g.kind == GuaranteeKind::backbone_rotation_share) {
+      g.base = RotationBase::eligible;
+      g.eligible_years = 5;
+    }
+  const auto& of_eligible =
+      named(compute_guarantees(rotated, local, &rotated_before), "backbone_rotation_share");
+  EXPECT_DOUBLE_EQ(*of_eligible.value, 2.0 / 5.0);
+  EXPECT_EQ(of_eligible.schools_checked, 1u);
+
   // The answer says how each is judged and in what unit; the table prints the stage.
   IndicatorReport r = compute_indicators(conditions_district(), s2017);
   auto j = report_json(r)["guarantees"];
@@ -270,7 +313,7 @@ TEST(Guarantees, NothingToJudgeIsNoVerdict) {
   Standards standards = Standards::built_in();
   DistrictState empty;
   auto all = compute_guarantees(empty, *standards.find("quality-balance-2017"));
-  ASSERT_EQ(all.size(), 13u);  // quality-balance-2017.json
+  ASSERT_EQ(all.size(), 15u);  // quality-balance-2017.json
   for (const auto& g : all) {
     EXPECT_FALSE(g.met.has_value()) << g.definition->id;
     EXPECT_FALSE(g.value.has_value()) << g.definition->id;
@@ -330,6 +373,13 @@ TEST(Guarantees, ABadGuaranteeSaysWhatIsWrong) {
   EXPECT_NE(error.find("unknown admission mode \"bribe\""), std::string::npos) << error;
   EXPECT_TRUE(refused(R"([{"id":"x","kind":"backbone_share","minimum":0.2,"modes":["nearby"]}])"));
   EXPECT_NE(error.find("modes belong to"), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"backbone_share","minimum":0.2,"eligible_years":6}])"));
+  EXPECT_NE(error.find("eligible_years belong to"), std::string::npos) << error;
+  EXPECT_TRUE(refused(R"([{"id":"x","kind":"rotation_share","minimum":0.1,"eligible_years":0}])"));
+  EXPECT_NE(error.find("whole number from 1 to 30"), std::string::npos) << error;
+  EXPECT_TRUE(
+      refused(R"([{"id":"x","kind":"backbone_rotation_share","minimum":0.2,"base":"all"}])"));
+  EXPECT_NE(error.find("base is rotated or eligible"), std::string::npos) << error;
   EXPECT_FALSE(refused(R"([{"id":"x","kind":"appropriation_growth","minimum":-0.01}])"))
       << error;  // a growth's floor may be below zero
   EXPECT_TRUE(refused(R"({"id":"x"})"));

@@ -93,7 +93,8 @@ const REFUSED = 'the token is not valid (unknown or revoked): sign in again';
     // The guarantees beside the indicators, each with a verdict or a dash.
     const guarantees = await page.$$eval('#guarantees tbody tr', (trs) => trs.map((tr) => [tr.dataset.guarantee, tr.cells[3].className, tr.cells[0].textContent]));
     assert.deepStrictEqual(guarantees.map((g) => g[0]),
-      ['school_size', 'special_education_operating_funds', 'training_funds_share', 'migrant_public_share', 'class_size_primary',
+      ['school_size', 'special_education_operating_funds', 'training_funds_share', 'migrant_public_share', 'rotation_share',
+        'backbone_rotation_share', 'class_size_primary',
         'class_size_junior', 'nearby_admission_primary', 'nearby_admission_junior', 'senior_high_quota_share', 'disabled_enrolment_share',
         'appropriation_growth', 'per_pupil_appropriation_growth', 'per_pupil_operating_funds_growth'], `the guarantees: ${guarantees}`);
     assert.ok(guarantees.some((g) => ['pass', 'fail'].includes(g[1])), `a judged guarantee: ${guarantees}`);

@@ -1,7 +1,9 @@
 // Figures: the students and teachers of a school on any date, from the step functions the
 // projector keeps, equal a count made the slow way (every student's and teacher's timeline
 // folded to that date), whatever order the records arrived in, with late records,
-// rotations and retractions among them; and the as-recorded fold agrees with both.
+// rotations and retractions among them; and the as-recorded fold agrees with both. The rotation
+// base (the posts each school holds, by the school year they came, and the rotations their
+// teachers began) too.
 #include <algorithm>
 #include <random>
 
@@ -137,7 +139,13 @@ RC_GTEST_PROP(Figures, EqualFoldingEveryPersonInAnyArrivalOrder, (std::uint64_t 
     }
     for (int t = 0; t < 8; ++t) {
       TeacherRecord r = teacher_on(*ordered, "d", "t" + std::to_string(t), at, Timestamp::max());
-      if (!r.employed || !r.full_time || r.school_id != "b") continue;
+      if (!r.employed || !r.full_time) continue;
+      if (r.post_school == "b") {  // the rotation base, at the school holding the post
+        ++slow[{Section::whole, Measure::posted_teachers, year_byte(school_year_of(r.post_since))}];
+        for (const auto& [year, backbone] : r.rotations)
+          ++slow[{Section::whole, Measure::rotations_started, year_byte(year)}];
+      }
+      if (r.school_id != "b") continue;
       Section sec = section_of(r.stage);
       ++slow[{sec, Measure::teachers}];
       if (r.title >= Title::intermediate) ++slow[{sec, Measure::senior_title_teachers}];
@@ -150,7 +158,9 @@ RC_GTEST_PROP(Figures, EqualFoldingEveryPersonInAnyArrivalOrder, (std::uint64_t 
     for (const auto& [series, n] : fast)
       if (series.measure == Measure::students || series.measure == Measure::teachers ||
           series.measure == Measure::senior_title_teachers ||
-          series.measure == Measure::qualified_teachers)
+          series.measure == Measure::qualified_teachers ||
+          series.measure == Measure::posted_teachers ||
+          series.measure == Measure::rotations_started)
         fast_counted[series] = n;
     RC_ASSERT(fast_counted == slow);
     // Folding everyone visible now gives the same figures as the step functions.

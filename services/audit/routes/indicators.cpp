@@ -18,7 +18,7 @@ IndicatorsAnswer indicators(views::Reader reader, const DistrictAt& q, const Sta
   // The growths per pupil compare with the year before: read only when the standard has one.
   std::optional<DistrictState> before;
   if (std::any_of(standard.guarantees.begin(), standard.guarantees.end(),
-                  [](const GuaranteeDefinition& g) { return needs_year_before(g.kind); }))
+                  [](const GuaranteeDefinition& g) { return needs_year_before(g); }))
     before = district_state(reader, q.district, year_before(q.at), q.as_of);
   IndicatorsAnswer answer{q, st.registry.district ? st.registry.district->name : q.district,
                           compute_indicators(st, standard, before ? &*before : nullptr), json()};

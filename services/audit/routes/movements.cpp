@@ -4,6 +4,7 @@
 #include <map>
 
 #include "services/audit/render.h"
+#include "services/audit/strength.h"
 #include "services/history/district_state.h"
 #include "services/history/people.h"
 #include "services/history/trail.h"
@@ -49,10 +50,34 @@ std::string zone_of(const RegistryState& reg, const std::string& school) {
 }  // namespace
 
 json rotations(views::Reader reader, const std::string& district, Date from, Date to,
-               Timestamp as_of, const std::optional<std::string>& cluster) {
+               Timestamp as_of, const std::optional<std::string>& cluster,
+               const Standards& standards) {
   RegistryByDate registry(reader, district, as_of);
+  // The strong and weak schools on the eve of each school year a move falls in (31 August: a
+  // rotation usually begins on 1 September and must not weigh its own schools), under the
+  // standard in force then (strength.h).
+  struct Strengths {
+    DistrictState state;
+    std::optional<SchoolStrengths> strengths;
+  };
+  std::map<std::int64_t, Strengths> by_year;
+  auto strength_direction = [&](Date on, const std::string& a, const std::string& b) {
+    const std::int64_t year = school_year_of(on);
+    auto it = by_year.find(year);
+    if (it == by_year.end()) {
+      const Date eve = Date::from_ymd(int(year), 8, 31);
+      Strengths s{district_state(reader, district, eve, as_of), std::nullopt};
+      std::string why;
+      if (const Standard* standard = standards.in_force(district, eve, why))
+        s.strengths = school_strengths(s.state, *standard);
+      it = by_year.emplace(year, std::move(s)).first;
+    }
+    const auto& [state, strengths] = it->second;
+    if (!strengths) return std::string("unknown -> unknown");
+    return std::string(strengths->of(state, a)) + " -> " + strengths->of(state, b);
+  };
   json moves = json::array();
-  std::map<std::string, int> by_kind, by_direction;
+  std::map<std::string, int> by_kind, by_direction, by_strength;
   int posts_moved = 0, backbone = 0;
   for_each_event(reader, district, from, to, as_of, [&](const TrailEntry& entry) {
     if (entry.retracted) return;
@@ -77,16 +102,23 @@ json rotations(views::Reader reader, const std::string& district, Date from, Dat
     for (const auto& [h, level] : before.honours) is_backbone |= level >= HonourLevel::district;
     std::string direction = std::string(a ? to_string(a->location) : "unknown") + " -> " +
                             std::string(b ? to_string(b->location) : "unknown");
-    json m = {{"teacher_id", t->teacher_id},     {"on", on.to_string()},
-              {"kind", to_string(t->kind)},      {"from_school_id", t->from_school_id},
-              {"to_school_id", t->to_school_id}, {"direction", direction},
-              {"post_moves", t->post_moves},     {"backbone", is_backbone}};
+    std::string strength = strength_direction(on, t->from_school_id, t->to_school_id);
+    json m = {{"teacher_id", t->teacher_id},
+              {"on", on.to_string()},
+              {"kind", to_string(t->kind)},
+              {"from_school_id", t->from_school_id},
+              {"to_school_id", t->to_school_id},
+              {"direction", direction},
+              {"strength", strength},
+              {"post_moves", t->post_moves},
+              {"backbone", is_backbone}};
     if (a) m["from_school"] = a->name;
     if (b) m["to_school"] = b->name;
     if (t->end_date) m["end_date"] = t->end_date->to_string();
     moves.push_back(m);
     ++by_kind[std::string(to_string(t->kind))];
     ++by_direction[direction];
+    ++by_strength[strength];
     posts_moved += t->post_moves;
     backbone += is_backbone;
   });
@@ -101,6 +133,7 @@ json rotations(views::Reader reader, const std::string& district, Date from, Dat
            {{"total", n},
             {"by_kind", by_kind},
             {"by_direction", by_direction},
+            {"by_strength", by_strength},
             {"posts_moved", posts_moved},
             {"backbone", backbone},
             {"backbone_share", n ? double(backbone) / double(n) : 0.0}}}};

@@ -12,6 +12,8 @@ using testing::day;
 
 class MovementsRoutes : public testing::AuditCityTest {};
 
+// The strength is the schools' on the eve of the school year (31 August 2015): t1, a backbone
+// teacher, at a (strong); b without a teacher (unknown).
 TEST_F(MovementsRoutes, ARotationWithItsDirectionAndTheBackboneBefore) {
   auto answer = get("/v1/districts/dc/rotations", {{"from", "2015-01-01"}, {"to", "2015-12-31"}});
   ASSERT_EQ(answer.status, 200) << answer.body;
@@ -27,12 +29,14 @@ TEST_F(MovementsRoutes, ARotationWithItsDirectionAndTheBackboneBefore) {
                                       {"from_school", "甲小学"},
                                       {"to_school", "乙小学"},
                                       {"direction", "urban -> rural"},
+                                      {"strength", "strong -> unknown"},
                                       {"post_moves", false},
                                       {"backbone", true},
                                       {"end_date", "2016-07-31"}}}));
   EXPECT_EQ(body["summary"], json({{"total", 1},
                                    {"by_kind", {{"rotation", 1}}},
                                    {"by_direction", {{"urban -> rural", 1}}},
+                                   {"by_strength", {{"strong -> unknown", 1}}},
                                    {"posts_moved", 0},
                                    {"backbone", 1},
                                    {"backbone_share", 1.0}}));
@@ -41,7 +45,7 @@ TEST_F(MovementsRoutes, ARotationWithItsDirectionAndTheBackboneBefore) {
 
 TEST_F(MovementsRoutes, ACluster) {
   json in = routes::rotations(reader(), "dc", day("2015-01-01"), day("2015-12-31"),
-                              Timestamp::max(), "xq");
+                              Timestamp::max(), "xq", standards);
   EXPECT_EQ(in["transfers"].size(), 1u);
   EXPECT_EQ(in["cluster"], "xq");
   json out = get("/v1/districts/dc/rotations",
@@ -50,10 +54,11 @@ TEST_F(MovementsRoutes, ACluster) {
   EXPECT_EQ(out["transfers"], json::array());
   EXPECT_EQ(out["summary"]["backbone_share"], 0.0);
   // Before the rotation was recorded, there was none.
-  EXPECT_EQ(routes::rotations(reader(), "dc", day("2015-01-01"), day("2015-12-31"),
-                              testing::at("2019-12-31T00:00:00Z"), std::nullopt)["transfers"]
-                .size(),
-            0u);
+  EXPECT_EQ(
+      routes::rotations(reader(), "dc", day("2015-01-01"), day("2015-12-31"),
+                        testing::at("2019-12-31T00:00:00Z"), std::nullopt, standards)["transfers"]
+          .size(),
+      0u);
 }
 
 TEST_F(MovementsRoutes, TheIntakeByModePerSchoolDistrict) {
