@@ -148,8 +148,10 @@ class Judge {
           p = double(all_sections(f, Measure::backbone_teachers));
           o = double(all_sections(f, Measure::teachers));
           break;
-        default: {  // nearby_admission_share: the entry grade of public urban and town day schools
+        default: {  // nearby_admission_share: the entry grade of public urban and town day
+                    // schools (a special-education school admits by need, not by address)
           if (s->ownership != Ownership::public_ || s->boarding ||
+              s->kind == SchoolKind::special_education ||
               (s->location != LocationClass::urban && s->location != LocationClass::town))
             break;
           const Section section = section_of(*def.stage);
@@ -196,13 +198,15 @@ class Judge {
     met_if_none_failed(r);
   }
 
-  // Disabled pupils enrolled on the date over the census of the school year's children.
+  // Disabled pupils enrolled on the date over the census of the school year's children, or of
+  // the year before's until this year's is recorded (a census is taken in the autumn).
   void disabled_enrolment(GuaranteeResult& r) {
-    const std::int64_t year = school_year_of(state_.at);
     const auto& census = state_.registry.facts.disabled_census;
-    auto c = census.find(year);
+    auto c = census.end();
+    for (std::int64_t year : {school_year_of(state_.at), school_year_of(state_.at) - 1})
+      if (c = census.find(year); c != census.end() && c->second.children > 0) break;
     if (c == census.end() || c->second.children <= 0) return;
-    r.year = year;
+    r.year = c->first;
     double enrolled = 0;
     for (const SchoolRecord* s : schools_) {
       const double n = double(all_sections(figures_of(*s), Measure::disabled_students));

@@ -131,7 +131,8 @@ TEST(Guarantees, The2017MethodOnAHandComputedDistrict) {
 //              b primary grade 3: 1,600 in 36, the largest 45; junior grade 7: 800 in 16 (50)
 // admissions   a primary: nearby 180, lottery 10, other 10 (0.95)
 //              b primary: nearby 300; junior: direct promotion 190, other 10 (0.95)
-//              f public boarding: other 100, c private: other 50 (neither counted)
+//              f public boarding: other 100, c private: other 50, d special education:
+//                other 8 (none counted)
 // disabled     a 10, d 60, e 27 enrolled; the 2019 census 100 children
 // quotas       2018: 520 of 1,000 places to junior schools; 2019: 480 of 1,000
 // budgets      2018: 1,000 appropriated, 2,000 revenue; 2019: 1,100 and 2,160
@@ -162,6 +163,8 @@ DistrictState conditions_district() {
       std::uint8_t(AdmissionMode::other));
   put(st.figures["f"], Section::primary, Measure::entry_admissions, 100,
       std::uint8_t(AdmissionMode::other));
+  put(st.figures["d"], Section::primary, Measure::entry_admissions, 8,
+      std::uint8_t(AdmissionMode::other));  // special education: not counted
   put(st.figures["d"], Section::primary, Measure::disabled_students, 60);
   put(st.figures["e"], Section::primary, Measure::disabled_students, 27);
   auto& facts = st.registry.facts;
@@ -196,7 +199,7 @@ TEST(Guarantees, TheConditionsOnAHandComputedDistrict) {
   EXPECT_EQ(junior_classes.met, true);
 
   const auto& nearby_primary = named(all, "nearby_admission_primary");
-  EXPECT_EQ(nearby_primary.schools_checked, 2u);  // not the boarding f nor the private c
+  EXPECT_EQ(nearby_primary.schools_checked, 2u);  // not f, c or d
   EXPECT_DOUBLE_EQ(*nearby_primary.value, 490.0 / 500.0);
   ASSERT_EQ(nearby_primary.failing.size(), 1u);
   EXPECT_EQ(nearby_primary.failing[0].school_id, "a");
@@ -244,6 +247,9 @@ TEST(Guarantees, TheConditionsOnAHandComputedDistrict) {
   EXPECT_EQ(named(later, "senior_high_quota_share").year, 2019);
   EXPECT_EQ(named(later, "senior_high_quota_share").met, false);
   EXPECT_FALSE(named(later, "disabled_enrolment_share").value.has_value());
+  // Until the 2020 census is recorded, 2019's stands.
+  now.at = Date::from_ymd(2020, 9, 1);
+  EXPECT_EQ(named(compute_guarantees(now, s2017), "disabled_enrolment_share").year, 2019);
   EXPECT_EQ(named(later, "appropriation_growth").met, false);  // 5% against 8%
 
   // Rotation in the 2018 school year (the last whole one before 1 September 2019), the base a

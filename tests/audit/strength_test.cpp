@@ -17,9 +17,9 @@ using testing::school;
 DistrictState district() {
   DistrictState st;
   st.district = "d";
-  for (auto s : {school("a", {Stage::primary}), school("b", {Stage::primary}),
-                 school("c", {Stage::primary}), school("d", {Stage::primary}),
-                 school("z", {Stage::primary})})
+  for (auto s :
+       {school("a", {Stage::primary}), school("b", {Stage::primary}), school("c", {Stage::primary}),
+        school("d", {Stage::primary}), school("z", {Stage::primary})})
     st.registry.schools[s.school_id] = s;
   st.registry.schools["z"].closed_on = Date::from_ymd(2018, 7, 1);
   st.registry.schools["z"].merged_into = "a";

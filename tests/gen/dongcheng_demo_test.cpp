@@ -22,6 +22,7 @@
 #include "services/history/district_state.h"
 #include "services/projector/projection.h"
 #include "services/publisher/rules.h"
+#include "support/import_route.h"
 #include "support/temp_dir.h"
 
 namespace annals {
@@ -38,14 +39,7 @@ std::vector<std::string> read_lines(const std::string& path) {
 const std::string kNarrative =
     std::string(ANNALS_SOURCE_DIR) + "/deploy/local/demo/dongcheng-narrative.ndjson";
 
-// The service an import sends `e` to (services/cli/import.cpp, Importer::route).
-System service_of(const Event& e) {
-  System s = system_of(e.data);
-  if (s != System::platform) return s;
-  for (System named : {System::registry, System::personnel, System::enrollment, System::finance})
-    if (e.envelope.source.find(to_string(named)) != std::string::npos) return named;
-  return System::registry;
-}
+using testing::service_of;
 
 // The demo generated once, checked against the rules as an import sends it, and projected.
 class DongchengDemo : public ::testing::Test {

@@ -14,19 +14,13 @@
 #include "services/gen/synthetic_city.h"
 #include "services/projector/projection.h"
 #include "services/publisher/rules.h"
+#include "support/import_route.h"
 #include "support/temp_dir.h"
 
 namespace annals {
 namespace {
 
-// The service an import sends `e` to (services/cli/import.cpp, Importer::route).
-System service_of(const Event& e) {
-  System s = system_of(e.data);
-  if (s != System::platform) return s;
-  for (System named : {System::registry, System::personnel, System::enrollment, System::finance})
-    if (e.envelope.source.find(to_string(named)) != std::string::npos) return named;
-  return System::registry;
-}
+using testing::service_of;
 
 struct Refusal {
   std::string id, type, date, message;
