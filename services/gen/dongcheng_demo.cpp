@@ -4,6 +4,7 @@
 #include "services/gen/dongcheng_demo.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/bounds.h"
 #include "events/event.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
@@ -83,6 +85,7 @@ struct Pupil {
   int grade = 1;
   bool active = true;
   bool migrant = false;
+  bool disabled = false;
 };
 
 struct Teacher {
@@ -259,6 +262,7 @@ class DongchengDemo {
     Disability disability = special(school) ? Disability::special_school
                             : chance(0.006) ? Disability::mainstream
                                             : Disability::none;
+    p.disabled = disability != Disability::none;
     std::int64_t hardship = chance(0.04) ? 1 + std::int64_t(rng_() % 2) : 0;
     emit(on, "enrol/" + p.id + "/" + on.to_string(),
          StudentEnrolled{p.id, school, grade <= 6 ? Stage::primary : Stage::junior, grade, mode,
@@ -313,6 +317,53 @@ class DongchengDemo {
       facilities(kSplit, {"dc-hepingli9", "dc-hepingli9-north"});
     }
     facilities(day(y, 12, 31));
+    yearly_facts(y);
+  }
+
+  // --- the district's yearly facts (docs/guarantees.md) -----------------------------------
+  // On 20 September: each school's classes per grade of each stage it serves (classes of about
+  // 38 pupils in the primaries and 42 in the junior schools, the special school's of 10; the
+  // largest class given), and the census of disabled children (those enrolled and about 3% out
+  // of school); next April, the quality senior-high places of the next admission (about half
+  // the leavers, 55-65% allocated to the junior schools: Beijing's 校额到校). Drawn from a
+  // stream of their own, so that the rest of the demo is what it was without them.
+  void yearly_facts(int y) {
+    const Date counted = day(y, 9, 20);
+    std::map<std::string, std::array<int, 10>> by_grade;
+    int disabled = 0, leaving = 0;
+    for (const auto& p : pupils_) {
+      if (!p.active) continue;
+      ++by_grade[standing(p.school, counted)][std::size_t(p.grade)];
+      disabled += p.disabled;
+      leaving += p.grade == 9;
+    }
+    for (const auto& id : school_ids()) {
+      if (!open(id, counted) || standing(id, counted) != id) continue;
+      for (Stage stage : {Stage::primary, Stage::junior}) {
+        if (!serves(id, stage, counted)) continue;
+        SchoolClassesCounted count{id, stage, {}};
+        const int first = stage == Stage::primary ? 1 : 7, last = stage == Stage::primary ? 6 : 9;
+        const int size = special(id) ? 10 : stage == Stage::primary ? 38 : 42;
+        for (int g = first; g <= last; ++g) {
+          const int n = by_grade[id][std::size_t(g)];
+          if (n == 0) continue;
+          const std::int64_t classes = (n + size - 1) / size;
+          const std::int64_t largest = std::min<std::int64_t>(
+              kMaxClassSize, (n + classes - 1) / classes + std::int64_t(facts_rng_() % 3));
+          count.grades.push_back({g, classes, largest});
+        }
+        if (!count.grades.empty())
+          emit(counted,
+               "classes/" + id + "/" + std::string(to_string(stage)) + "/" + std::to_string(y),
+               count);
+      }
+    }
+    emit(counted, "disabled-census/" + std::to_string(y),
+         DistrictDisabledChildrenCounted{y, disabled + (disabled * 3 + 99) / 100});
+    const std::int64_t places = std::max(1, leaving / 2);
+    const std::int64_t allocated = places * (55 + std::int64_t(facts_rng_() % 11)) / 100;
+    emit(day(y + 1, 4, 20), "quota/" + std::to_string(y + 1),
+         DistrictSeniorHighQuotaAllocated{y + 1, places, allocated});
   }
 
   // Transfers between schools and withdrawals through the school year (October to June).
@@ -459,9 +510,12 @@ class DongchengDemo {
       --most->second;
       enrol(p, most->first, 7, sept, junior_mode(false));
     }
-    // The places left: pupils from outside the district's primaries.
+    // The places left: pupils from the district's other primaries (the demo holds a few of
+    // them), most by lottery (派位), some by other routes (特长生 and the like).
     for (auto& [id, n] : places)
-      for (; n > 0; --n) enrol({}, id, 7, sept, AdmissionMode::other);
+      for (; n > 0; --n)
+        enrol({}, id, 7, sept,
+              facts_rng_() % 10 < 8 ? AdmissionMode::lottery : AdmissionMode::other);
   }
 
   // --- teachers -----------------------------------------------------------------------------
@@ -751,6 +805,7 @@ class DongchengDemo {
   std::vector<Event> out_;
   std::set<std::string> taken_ids_;
   std::mt19937_64 rng_{20100901};
+  std::mt19937_64 facts_rng_{20170920};  // yearly_facts' own
   // What the narrative has.
   std::set<std::tuple<std::string, std::optional<Stage>, Date>> surveyed_;
   std::map<std::string, Date> opened_;

@@ -4,7 +4,8 @@
 // district a supervisor recognises on the dates the README and deploy/local/up ask about:
 // schools of hundreds to two thousand pupils, 13 to 17 pupils to a full-time teacher, 6 to 12 m²
 // of floor area and 3,000 to 8,000 yuan of equipment a pupil, migrant pupils and mainstreamed
-// disabled pupils, training funds of 5-8% of operating funds (one school below 5%).
+// disabled pupils, training funds of 5-8% of operating funds (one school below 5%); classes,
+// the census of disabled children and senior-high quotas for the guarantees.
 #include "services/gen/dongcheng_demo.h"
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "events/identifier.h"
 #include "events/json_codec.h"
+#include "services/audit/guarantees.h"
 #include "services/history/district_state.h"
 #include "services/projector/projection.h"
 #include "services/publisher/rules.h"
@@ -234,6 +236,29 @@ TEST_F(DongchengDemo, FundsFollowThePupilsAndOneSchoolFallsShortOnTraining) {
     if (share < 0.05) short_of_training.push_back(id);
   }
   EXPECT_EQ(short_of_training, std::vector<std::string>{"dc-hepingli4"});
+}
+
+// The district's classes, census and quotas give the 2017 method's guarantees something to
+// judge on the README's date, at a real district's levels.
+TEST_F(DongchengDemo, TheGuaranteesHaveSomethingToJudge) {
+  Standards standards = Standards::built_in();
+  const Standard& s2017 = *standards.find("quality-balance-2017");
+  DistrictState st = on("2019-09-01"), before = on("2018-09-01");
+  std::map<std::string, GuaranteeResult> by_id;
+  for (auto& g : compute_guarantees(st, s2017, &before)) by_id[g.definition->id] = g;
+  for (const char* id : {"class_size_primary", "class_size_junior", "disabled_enrolment_share",
+                         "senior_high_quota_share", "nearby_admission_primary",
+                         "nearby_admission_junior", "appropriation_growth"}) {
+    SCOPED_TRACE(id);
+    ASSERT_TRUE(by_id.at(id).value.has_value());
+  }
+  EXPECT_LE(*by_id["class_size_primary"].value, 45);
+  EXPECT_GE(*by_id["class_size_primary"].value, 30);
+  EXPECT_LE(*by_id["class_size_junior"].value, 50);
+  EXPECT_EQ(by_id["disabled_enrolment_share"].met, true);
+  EXPECT_GE(*by_id["senior_high_quota_share"].value, 0.5);
+  EXPECT_EQ(*by_id["nearby_admission_primary"].value, 1.0);
+  EXPECT_GE(*by_id["nearby_admission_junior"].value, 0.8);
 }
 
 }  // namespace
