@@ -98,7 +98,13 @@ def is_uuid(v):
     return isinstance(v, str) and bool(UUID_RE.match(v))
 
 
+# The district's own reports that its enrolment office makes (events/enrollment.h).
+ENROLLMENT_DISTRICT_TYPES = ("district.disabled_children_counted", "district.senior_high_quota_allocated")
+
+
 def service_of(event_type, source=""):
+    if event_type in ENROLLMENT_DISTRICT_TYPES:
+        return "enrollment"
     head = event_type.split(".")[0]
     if head in ("district", "school", "cluster"):
         return "registry"
