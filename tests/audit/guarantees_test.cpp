@@ -290,8 +290,8 @@ TEST(Guarantees, TheConditionsOnAHandComputedDistrict) {
       g.base = RotationBase::eligible;
       g.eligible_years = 5;
     }
-  const auto& of_eligible =
-      named(compute_guarantees(rotated, local, &rotated_before), "backbone_rotation_share");
+  const auto local_results = compute_guarantees(rotated, local, &rotated_before);
+  const auto& of_eligible = named(local_results, "backbone_rotation_share");
   EXPECT_DOUBLE_EQ(*of_eligible.value, 2.0 / 5.0);
   EXPECT_EQ(of_eligible.schools_checked, 1u);
 
