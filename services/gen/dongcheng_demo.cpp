@@ -21,6 +21,7 @@
 #include "events/event.h"
 #include "events/identifier.h"
 #include "events/json_codec.h"
+#include "events/time.h"
 
 namespace annals {
 namespace {
@@ -316,6 +317,7 @@ class DongchengDemo {
       split();
       facilities(kSplit, {"dc-hepingli9", "dc-hepingli9-north"});
     }
+    if (y > kLastSchoolYear) later_rotations(y);
     facilities(day(y, 12, 31));
     yearly_facts(y);
   }
@@ -668,22 +670,7 @@ class DongchengDemo {
         t.active = false;
         continue;
       }
-      // 交流轮岗: a year at another school of the district, the post staying home.
-      if (y >= 2014 && chance(0.025) && t.school != "dc-tejiao") {
-        std::vector<std::string> to;
-        for (const auto& id : school_ids())
-          if (id != t.school && id != "dc-tejiao" && serves(id, t.stage, sept) &&
-              serves(id, t.stage, day(y + 1, 7, 31)) && standing(id, sept) == id)
-            to.push_back(id);
-        if (!to.empty() && t.school != "dc-dongsi7" && t.school != "dc-hepingli9") {
-          std::string dest = to[rng_() % to.size()];
-          Date back = day(y + 1, 7, 31);
-          emit(sept, "rotate/" + t.id + "/" + sept.to_string(),
-               TeacherTransferred{t.id, t.school, dest, std::nullopt, TransferKind::rotation, back,
-                                  false});
-          t.away = {{back, dest}};
-        }
-      }
+      if (y >= 2014 && chance(0.025)) rotate(t, y, rng_);
       if (t.qualification < Qualification::master && chance(0.02)) {
         t.qualification = Qualification(int(t.qualification) + 1);
         emit(day(y, 7, 15), "degree/" + t.id + "/" + std::to_string(y),
@@ -700,6 +687,55 @@ class DongchengDemo {
         award(t, day(y, 9, 10), chance(0.15) ? HonourLevel::city : HonourLevel::district);
     }
     staff(sept, y);
+  }
+
+  // 交流轮岗: a year at another school of the district serving the stage all year, the post
+  // staying home; the destination drawn from `rng`. Not from the special school, nor from the
+  // schools the narrative closes or splits.
+  void rotate(Teacher& t, int y, std::mt19937_64& rng) {
+    const Date sept = day(y, 9, 1), back = day(y + 1, 7, 31);
+    if (t.school == "dc-tejiao") return;
+    std::vector<std::string> to;
+    for (const auto& id : school_ids())
+      if (id != t.school && id != "dc-tejiao" && serves(id, t.stage, sept) &&
+          serves(id, t.stage, back) && standing(id, sept) == id)
+        to.push_back(id);
+    if (to.empty() || t.school == "dc-dongsi7" || t.school == "dc-hepingli9") return;
+    rotate_to(t, y, to[rng() % to.size()]);
+  }
+  void rotate_to(Teacher& t, int y, const std::string& dest) {
+    const Date sept = day(y, 9, 1), back = day(y + 1, 7, 31);
+    emit(sept, "rotate/" + t.id + "/" + sept.to_string(),
+         TeacherTransferred{t.id, t.school, dest, std::nullopt, TransferKind::rotation, back,
+                            false});
+    t.away = {{back, dest}};
+  }
+  // After the pupils' last school year the teachers still rotate, as the 2017 method asks (a
+  // tenth of those six school years at one school, docs/guarantees.md): about 6% of those
+  // eligible, 12% of the eligible backbone teachers and 1% of the others each September, each
+  // in exchange for a teacher of the same stage at the other school (交流), so that no school
+  // is left short. From a stream of their own, so that the rest of the demo is what it was
+  // without them.
+  void later_rotations(int y) {
+    const Date sept = day(y, 9, 1);
+    for (auto& t : teachers_) {
+      if (t.away && t.away->first <= sept) t.away.reset();
+      t.school = standing(t.school, sept);
+    }
+    for (auto& t : teachers_) {
+      if (!t.active || t.narrative || t.away || t.since > sept) continue;
+      const bool eligible = school_year_of(sept) - school_year_of(t.since) >= 6;
+      const std::uint64_t percent = !eligible ? 1 : t.backbone ? 12 : 6;
+      if (rotations_rng_() % 100 >= percent) continue;
+      rotate(t, y, rotations_rng_);
+      if (!t.away) continue;
+      for (auto& u : teachers_)
+        if (u.school == t.away->second && u.stage == t.stage && u.active && !u.narrative &&
+            !u.away && u.since <= sept) {
+          rotate_to(u, y, t.school);
+          break;
+        }
+    }
   }
 
   // --- facilities ---------------------------------------------------------------------------
@@ -805,7 +841,8 @@ class DongchengDemo {
   std::vector<Event> out_;
   std::set<std::string> taken_ids_;
   std::mt19937_64 rng_{20100901};
-  std::mt19937_64 facts_rng_{20170920};  // yearly_facts' own
+  std::mt19937_64 facts_rng_{20170920};      // yearly_facts' own
+  std::mt19937_64 rotations_rng_{20170901};  // later_rotations' own
   // What the narrative has.
   std::set<std::tuple<std::string, std::optional<Stage>, Date>> surveyed_;
   std::map<std::string, Date> opened_;

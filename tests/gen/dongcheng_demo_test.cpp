@@ -246,9 +246,10 @@ TEST_F(DongchengDemo, TheGuaranteesHaveSomethingToJudge) {
   DistrictState st = on("2019-09-01"), before = on("2018-09-01");
   std::map<std::string, GuaranteeResult> by_id;
   for (auto& g : compute_guarantees(st, s2017, &before)) by_id[g.definition->id] = g;
-  for (const char* id : {"class_size_primary", "class_size_junior", "disabled_enrolment_share",
-                         "senior_high_quota_share", "nearby_admission_primary",
-                         "nearby_admission_junior", "appropriation_growth"}) {
+  for (const char* id :
+       {"class_size_primary", "class_size_junior", "disabled_enrolment_share",
+        "senior_high_quota_share", "nearby_admission_primary", "nearby_admission_junior",
+        "appropriation_growth", "rotation_share", "backbone_rotation_share"}) {
     SCOPED_TRACE(id);
     ASSERT_TRUE(by_id.at(id).value.has_value());
   }
@@ -259,6 +260,10 @@ TEST_F(DongchengDemo, TheGuaranteesHaveSomethingToJudge) {
   EXPECT_GE(*by_id["senior_high_quota_share"].value, 0.5);
   EXPECT_EQ(*by_id["nearby_admission_primary"].value, 1.0);
   EXPECT_GE(*by_id["nearby_admission_junior"].value, 0.8);
+  // The teachers still rotate after the pupils' last school year: of 2018-19's eligible.
+  EXPECT_EQ(by_id["rotation_share"].met, true);
+  EXPECT_LE(*by_id["rotation_share"].value, 0.2);
+  EXPECT_EQ(by_id["backbone_rotation_share"].met, true);
 }
 
 }  // namespace
