@@ -4,6 +4,8 @@
 // the views, not Kafka), then `state` and `indicators` computed at random dates.
 //
 //   build/tests/history_growth_bench [--schools 300] [--intake 25] [--queries 200] [--years 1,3,10]
+//                                    [--keep DIR]
+// --keep leaves the last store at DIR (for annals-audit --store DIR, e.g. to profile a route).
 //
 // Prints a Markdown table; compare the rows with each other (same run, same machine). The
 // raw limit beside the projection: the same records written to a RocksDB store in the same
@@ -44,11 +46,13 @@ Percentiles percentiles(std::vector<double> v) {
 int main(int argc, char** argv) {
   int schools = 300, intake = 25, queries = 200;
   std::vector<int> years_list{1, 3, 10};
+  std::string keep;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--schools") schools = std::stoi(v);
     else if (a == "--intake") intake = std::stoi(v);
     else if (a == "--queries") queries = std::stoi(v);
+    else if (a == "--keep") keep = v;
     else if (a == "--years") {
       years_list.clear();
       std::stringstream in(v);
@@ -127,6 +131,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     store.reset();
     raw.reset();
+    if (!keep.empty()) {
+      std::filesystem::remove_all(keep);
+      std::filesystem::rename(dir, keep);
+    }
     std::filesystem::remove_all(dir);
     std::filesystem::remove_all(dir.string() + "-raw");
   }
