@@ -153,12 +153,13 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
   assert(is_identifier(e.district));
   for ([[maybe_unused]] const auto& ref : views::timeline_entities(event))
     assert(is_identifier(ref.id));
-  if (keeps_ != Keeps::views) log.append(e.district, pos, id, binary, *e.recorded_at);  // a leaf
+  if (keeps_ == Keeps::views_and_log || keeps_ == Keeps::log)
+    log.append(e.district, pos, id, binary, *e.recorded_at);  // a leaf
   if (keeps_ == Keeps::log) {
     ++result.applied;
     return "";
   }
-  log_event(event, id, pos, batch);
+  if (keeps_ != Keeps::rules) log_event(event, id, pos, batch);
   // When was this event retracted, if a retraction arrived first? One from another district is
   // void.
   std::optional<Timestamp> retracted_at = reader.retracted_at(id, e.district, Timestamp::max());
@@ -179,9 +180,10 @@ std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
       part = system_of(target->data);
     }
   }
-  for (const auto& ref : restate)
-    annals::restate(batch, e.district, ref, {*e.recorded_at, part, retraction != nullptr},
-                    figure_changes_);
+  if (keeps_ != Keeps::rules)
+    for (const auto& ref : restate)
+      annals::restate(batch, e.district, ref, {*e.recorded_at, part, retraction != nullptr},
+                      figure_changes_);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

@@ -49,7 +49,10 @@ bool same_event(Event a, Event b);
 // What a projection keeps of the events it accepts.
 enum class Keeps {
   views_and_log,  // the projector: the views and the verifiable log (the record)
-  views,          // a publishing service's own store, which checks rules: not the record
+  views,          // every view, not the record (annals-projector --without-log)
+  rules,          // a publishing service's own store: what its rules read (services/publisher/
+                  // rules.h: the events, retractions, timelines and registry families), not the
+                  // figures, the district's logs nor the record
   log,            // `annals verify audit`'s replay (services/verify/log_audit.h): the events
                   // family and the verifiable log, no views
 };

@@ -41,7 +41,7 @@ ProjectorOptions following(System system, const CommonOptions& common,
     follow.index_only.push_back(topics.of(other));
   }
   follow.dead_letters = false;
-  follow.keeps = Keeps::views;  // its store checks rules; the projector's is the record
+  follow.keeps = Keeps::rules;  // its store checks rules; the projector's is the record
   follow.all_partitions = true;
   follow.group =
       "annals-" + std::string(to_string(system)) + "-service-" +

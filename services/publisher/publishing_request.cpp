@@ -153,7 +153,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
   if (!settle_uncertain(request))
     return finish(
         request.unavailable("an earlier delivery of this batch is unconfirmed; try again shortly"));
-  Projection projection(store_, topics_, {}, Keeps::views);  // not the record
+  Projection projection(store_, topics_, {}, Keeps::rules);  // not the record
   Checked checked = check_domain_rules(request, projection);
   std::vector<ConsumedRecord> confirmed =
       produce(request, checked, transaction ? transaction->producer() : producer_);

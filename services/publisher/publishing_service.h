@@ -23,7 +23,9 @@
 // is unique across the whole record: the service follows every domain topic's ids and
 // refuses (409) an id that another service's topic already holds for a different event.
 // The service keeps its own views (services/views) of its topic and the registry topic,
-// rebuilt from them on start; it checks each event against them
+// rebuilt from them on start: what its rules read (the events, timelines and registry; no
+// figures: Keeps::rules, services/projector/projection.h); it checks each
+// event against them
 // (services/publisher/rules.h) and writes what it publishes into them at once. Events of
 // one district are checked and published one request at a time, so two requests cannot
 // both pass a rule that only one may.

@@ -22,7 +22,10 @@ of each peer in tests/bench/peers/ for its design and tuning):
      for one district of N schools at 1, 3 and 10 years); ingest rate at 1x and 10x the data
      (a tenth of the schools, then main); the projector's memory (RSS) across each run;
   5. the time to rebuild every view from the full history (and, with --baseline-bins, the
-     same rebuild and questions with the binaries of an earlier commit: before and after).
+     same rebuild and questions with the binaries of an earlier commit: before and after);
+  6. publishing: the main dataset imported through the four publishing services (`annals
+     import --batch 5000`, every event checked against the rules), against `annals gen
+     --kafka` producing the same events straight into topics of their own with librdkafka.
 
 Issue 14's run, one Beijing-scale district and a 300-school county:
   tests/bench/run --scale beijing --districts 1 --county-schools 300 --baseline-bins DIR
@@ -41,6 +44,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -52,7 +56,7 @@ import urllib.request
 here = os.path.dirname(os.path.abspath(__file__))
 source = os.path.dirname(os.path.dirname(here))
 sys.path.insert(0, os.path.join(source, "tests", "support"))
-from stack import free_port, get_json, make_tokens  # noqa: E402
+from stack import free_port, get_json, make_tokens, ready, stop_processes  # noqa: E402
 started_at = time.time()
 
 
@@ -67,6 +71,7 @@ def source_commit():
 
 
 started_commit = source_commit()
+SYSTEMS = ("registry", "personnel", "enrollment", "finance")  # the publishing services
 SCHOOLS_PER_DISTRICT = {"demo": 10, "small": 30, "medium": 60, "beijing": 88}  # services/gen/synthetic_city.cpp
 
 
@@ -356,6 +361,59 @@ class Bench:
              "publish_seconds": publish_seconds, "rss_peak_mb": rss.peak(),
              "store": store, "store_bytes": du(store)}
         log(f"live: {r['events_per_second']:.0f} events/s publish to projected (publishing alone took {publish_seconds:.1f} s)")
+        return r
+
+    def import_through_services(self, ds):
+        """The dataset through the four publishing services (`annals import`, as a system with
+        its own history would send it: its recorded_at as source_recorded_at), into topics of
+        its own, against `annals gen --kafka` producing the same events into topics of their
+        own, alone on the machine. Every event must be accepted: the generated city keeps the
+        rules (tests/gen/synthetic_city_rules_test.cpp)."""
+        prefix = f"import-{ds['name']}."
+        for p in (prefix, f"raw-{ds['name']}."):
+            run(f"{self.bins}/annals", "topics", "create", "--brokers", self.brokers, "--topic-prefix", p,
+                "--partitions", self.args.partitions)
+        t0 = time.time()
+        run(f"{self.bins}/annals", "gen", *ds["flags"], "--kafka", "--brokers", self.brokers, "--topic-prefix",
+            f"raw-{ds['name']}.", "--quiet")
+        raw_seconds = time.time() - t0
+        tokens = make_tokens(f"{self.bins}/annals", self.tokens_file, {
+            f"bench-{s}-{ds['name']}": ["--role", "source", "--system", s, "--any-source", "--all-districts"]
+            for s in SYSTEMS})
+        path = f"{self.work}/{ds['name']}-import.ndjson"
+        with open(ds["ndjson"]) as f, open(path, "w") as out:
+            for line in f:
+                out.write(line.replace('"recorded_at":', '"source_recorded_at":', 1))
+        env = dict(os.environ, **{f"ANNALS_TOKEN_{s.upper()}": tokens[f"bench-{s}-{ds['name']}"] for s in SYSTEMS})
+        ports = {s: free_port() for s in SYSTEMS}
+        procs = [subprocess.Popen([f"{self.bins}/annals-{s}", "--brokers", self.brokers, "--topic-prefix", prefix,
+                                   "--listen", f"127.0.0.1:{ports[s]}", "--tokens", self.tokens_file,
+                                   "--store", f"{self.work}/publisher-{s}"],
+                                  stdout=subprocess.DEVNULL, stderr=open(f"{self.work}/publisher-{s}.log", "w"))
+                 for s in SYSTEMS]
+        try:
+            deadline = time.time() + 120
+            while not all(ready(p) for p in ports.values()):
+                if time.time() > deadline:
+                    sys.exit(f"the publishing services did not start; see {self.work}/publisher-*.log")
+                time.sleep(0.25)
+            t0 = time.time()
+            out = run(f"{self.bins}/annals", "import", "--batch", "5000", "--quiet", "--restart",
+                      *[x for s in SYSTEMS for x in (f"--{s}", f"http://127.0.0.1:{ports[s]}")], path,
+                      capture=True, env=env)
+            seconds = time.time() - t0
+        finally:
+            stop_processes(procs)
+            for s in SYSTEMS:
+                shutil.rmtree(f"{self.work}/publisher-{s}", ignore_errors=True)
+        summary = out.strip().splitlines()[-1]
+        accepted = int(re.search(r": (\d+) accepted", summary).group(1))
+        if accepted != ds["events"]:
+            sys.exit(f"annals import accepted {accepted} of {ds['events']} events: {summary}")
+        r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
+             "raw_seconds": raw_seconds, "raw_events_per_second": ds["events"] / raw_seconds}
+        log(f"import through the services: {r['events_per_second']:.0f} events/s, "
+            f"{r['events_per_second'] / r['raw_events_per_second']:.2f}x annals gen --kafka")
         return r
 
     def limits(self, ds):
@@ -732,6 +790,8 @@ class Bench:
             R["ingest"]["live"] = self.live(main)
             R["ingest"]["limits"] = self.limits(main)
             R["ingest"]["rebuild"] = self.rebuild(main, "main")
+            # 6: the city through the publishing services, against producing it straight
+            R["ingest"]["import"] = self.import_through_services(main)
             # 6: the verifiable log's cost, its proofs, the full audit
             R["log"] = self.verifiable_log(main, R["ingest"]["rebuild"])
             # 5: the same rebuild and questions with an earlier build, when asked for

@@ -38,7 +38,7 @@ void check_city(const CityScale& scale, int first, std::size_t& checked,
   testing::TempDir dir;
   auto store = views::ViewStore::open_primary(dir / "views");
   TopicNames topics{"annals."};
-  Projection projection(*store, topics);
+  Projection projection(*store, topics, {}, Keeps::rules);  // what a publishing service keeps
   std::map<std::string, std::int64_t> next_offset;
   constexpr std::size_t kBatch = 5000;  // annals import's default --batch
   for (std::size_t at = 0; at < events.size(); at += kBatch) {

@@ -47,7 +47,7 @@ class RulesTest : public ::testing::Test {
     Event e = event(a);
     System s = system_of(e.data) == System::platform ? System::registry : system_of(e.data);
     ConsumedRecord r{"a." + std::string(to_string(s)), 0, offset++, "dc", encode_event(e)};
-    Projection p(*store, TopicNames{"a."});
+    Projection p(*store, TopicNames{"a."}, {}, Keeps::rules);  // as a publishing service keeps
     views::Batch batch(*store);
     ASSERT_TRUE(p.stage({r}, batch).dead_letters.empty());
     ASSERT_TRUE(store->write(batch).ok());
