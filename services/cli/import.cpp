@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -169,17 +170,39 @@ class Importer {
     reject(line, doc, v);
   }
 
-  // Sends every pending batch. Returns 0, or the exit status that stops the import.
+  // Sends every pending batch: the registry's first (the other services' rules read the
+  // schools it publishes), then the others at once, each on a connection of its own (none of
+  // their rules reads another's events). Returns 0, or the exit status that stops the import
+  // (the batches the others answered are counted; a resume sends them again as duplicates).
   int flush(std::size_t through_line) {
-    for (auto& [system, batch] : pending_) {
-      if (batch.empty()) continue;
+    auto post = [this](System system, const std::vector<Pending>& batch, json& answer) {
       std::string body;
       for (const auto& p : batch) body += p.text + "\n";
-      json answer;
-      if (int stop = send(system, body, answer)) return stop;
-      count(answer, batch);
-      batch.clear();
+      return send(system, body, answer);
+    };
+    std::map<System, json> answers;
+    if (auto& registry = pending_[System::registry]; !registry.empty()) {
+      if (int stop = post(System::registry, registry, answers[System::registry])) return stop;
+      count(answers[System::registry], registry);
+      registry.clear();
     }
+    for (const auto& [system, batch] : pending_)
+      if (!batch.empty()) answers[system];  // every answer's place, before the threads start
+    std::vector<std::pair<System, std::future<int>>> sending;
+    for (const auto& [system, batch] : pending_)
+      if (!batch.empty())
+        sending.emplace_back(system, std::async(std::launch::async, post, system, std::cref(batch),
+                                                std::ref(answers[system])));
+    int stop = 0;
+    for (auto& [system, sent] : sending) {
+      if (int s = sent.get()) {
+        stop = stop ? stop : s;
+        continue;
+      }
+      count(answers[system], pending_[system]);
+      pending_[system].clear();
+    }
+    if (stop) return stop;
     pending_count_ = 0;
     rejects_.flush();
     if (o_.resume) write_checkpoint(through_line);
