@@ -656,10 +656,7 @@ class DongchengDemo {
   // and the district's honours (September), titles and degrees, then hiring up to the ratio.
   void teachers_year(int y) {
     Date july = day(y, 7, 31), sept = day(y, 9, 1);
-    for (auto& t : teachers_) {
-      if (t.away && t.away->first <= sept) t.away.reset();  // back, as the record says
-      t.school = standing(t.school, sept);
-    }
+    on_september_first(sept);
     narrative_moves(sept);
     for (auto& t : teachers_) {
       if (!t.active || t.narrative || t.away || t.since > sept) continue;
@@ -689,6 +686,14 @@ class DongchengDemo {
     staff(sept, y);
   }
 
+  // Where the teachers' posts are on `sept`: the rotated ones back home, as the record says,
+  // and every post at the school that stands for its own after the mergers.
+  void on_september_first(Date sept) {
+    for (auto& t : teachers_) {
+      if (t.away && t.away->first <= sept) t.away.reset();
+      t.school = standing(t.school, sept);
+    }
+  }
   // 交流轮岗: a year at another school of the district serving the stage all year, the post
   // staying home; the destination drawn from `rng`. Not from the special school, nor from the
   // schools the narrative closes or splits.
@@ -718,10 +723,7 @@ class DongchengDemo {
   // without them.
   void later_rotations(int y) {
     const Date sept = day(y, 9, 1);
-    for (auto& t : teachers_) {
-      if (t.away && t.away->first <= sept) t.away.reset();
-      t.school = standing(t.school, sept);
-    }
+    on_september_first(sept);
     for (auto& t : teachers_) {
       if (!t.active || t.narrative || t.away || t.since > sept) continue;
       const bool eligible = school_year_of(sept) - school_year_of(t.since) >= 6;
