@@ -7,6 +7,7 @@
 //   annals districts|state|indicators|series|diff|timeline|events   questions to the audit
 //                             service (services/cli/questions.h), as tables, JSON or CSV
 //   annals views checksum     a checksum of the views (compare a rebuilt store with the live one)
+//   annals views offsets      how far the views have read each partition (which ones a store holds)
 //   annals tokens add|list|revoke   the identities of the token file (services/cli/tokens.h)
 #include <unistd.h>
 
@@ -60,17 +61,36 @@ int write_schemas(const std::string& dir) {
   return 0;
 }
 
-int views_checksum(const std::string& store_path, bool content_only) {
-  fs::path secondary =
-      fs::temp_directory_path() / ("annals-checksum-" + std::to_string(::getpid()));
+// Runs `read` on the views at `store_path`, opened as a secondary of its own (a projector may
+// be writing them) and caught up; removes the secondary after.
+void with_views(const std::string& store_path, const std::function<void(views::ViewStore&)>& read) {
+  fs::path secondary = fs::temp_directory_path() / ("annals-views-" + std::to_string(::getpid()));
   auto store = views::ViewStore::open_secondary(store_path, secondary.string());
   if (rocksdb::Status s = store->catch_up(); !s.ok())
     throw std::runtime_error("reading the views at " + store_path + ": " + s.ToString());
-  views::ViewsChecksum sum = views::checksum(
-      *store, content_only ? views::Covering::content : views::Covering::everything);
+  read(*store);
   store.reset();
   fs::remove_all(secondary);
-  std::cout << sum.to_string() << "\n";
+}
+
+int views_checksum(const std::string& store_path, bool content_only) {
+  with_views(store_path, [&](views::ViewStore& store) {
+    std::cout << views::checksum(
+                     store, content_only ? views::Covering::content : views::Covering::everything)
+                     .to_string()
+              << "\n";
+  });
+  return 0;
+}
+
+int views_offsets(const std::string& store_path) {
+  with_views(store_path, [&](views::ViewStore& store) {
+    json out = json::array();
+    for (const auto& p : store.offsets())
+      out.push_back(
+          {{"topic", p.topic}, {"partition", p.partition}, {"next_offset", p.next_offset}});
+    std::cout << out.dump(1) << "\n";
+  });
   return 0;
 }
 
@@ -418,6 +438,14 @@ void add_views(CLI::App& app, Commands& out) {
                 "holds, not how "
                 "many records were read, so refused records leave it unchanged");
   out.push_back({sum, [o] { return views_checksum(o->store_path, o->content_only); }});
+  auto* offsets = views_cmd->add_subcommand(
+      "offsets",
+      "as JSON, the next offset of every partition the views have read (which partitions a "
+      "scaled-out instance's store holds, and how far)");
+  offsets->add_option("--store", o->store_path, "RocksDB directory of the views")
+      ->envname("ANNALS_STORE")
+      ->capture_default_str();
+  out.push_back({offsets, [o] { return views_offsets(o->store_path); }});
 }
 
 }  // namespace

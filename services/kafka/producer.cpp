@@ -79,6 +79,12 @@ Producer::Producer(const ProducerOptions& options)
   set("queue.buffering.max.messages", "1000000");
   if (!options.transactional_id.empty()) set("transactional.id", options.transactional_id);
   apply_kafka_config(*conf, options.settings, "kafka producer");
+  // A district's events are keyed by its id and must all land in one partition, whose order
+  // is the record's (docs/architecture.md): librdkafka's default partitioner (CRC32 of the key
+  // modulo the partition count), set after --kafka-config so that no file moves a district to
+  // another partition in the middle of its history. A router in front of scaled-out audit
+  // services finds a district's partition the same way (README.md, Scaling out).
+  set("partitioner", "consistent_random");
   if (conf->set("dr_cb", callback_.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error(err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));

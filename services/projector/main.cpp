@@ -4,6 +4,8 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <set>
+#include <stdexcept>
 #include <thread>
 
 #include <httplib.h>
@@ -16,6 +18,36 @@
 #include "services/process/signals.h"
 #include "services/projector/projector.h"
 #include "services/views/rocksdb_metrics.h"
+
+namespace {
+
+// The partition numbers of a list such as "0-3,6" (ranges inclusive), in order, each once;
+// empty for "". Throws std::invalid_argument naming the part that is not a number or a range.
+std::vector<std::int32_t> parse_partition_list(const std::string& list) {
+  std::set<std::int32_t> out;
+  std::size_t at = 0;
+  while (at < list.size()) {
+    std::size_t end = std::min(list.find(',', at), list.size());
+    std::string part = list.substr(at, end - at);
+    at = end + 1;
+    std::size_t dash = part.find('-');
+    auto number = [&](const std::string& text) {
+      if (text.empty() || text.size() > 6 ||
+          text.find_first_not_of("0123456789") != std::string::npos)
+        throw std::invalid_argument("--partitions: \"" + part +
+                                    "\" is not a partition number or a range of them (0-3)");
+      return std::int32_t(std::stoi(text));
+    };
+    std::int32_t first = number(part.substr(0, dash));
+    std::int32_t last = dash == std::string::npos ? first : number(part.substr(dash + 1));
+    if (last < first)
+      throw std::invalid_argument("--partitions: the range \"" + part + "\" ends before it starts");
+    for (std::int32_t p = first; p <= last; ++p) out.insert(p);
+  }
+  return {out.begin(), out.end()};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace annals;
@@ -45,6 +77,11 @@ int main(int argc, char** argv) {
   app.add_flag(
       "--exit-when-caught-up", exit_when_caught_up,
       "stop once every partition is read to its end (to rebuild views into a fresh --store)");
+  std::string partitions;
+  app.add_option("--partitions", partitions,
+                 "with --exit-when-caught-up: rebuild only these partition numbers of every topic "
+                 "(such as 0-3 or 0,2,5), the share of one of several instances in a group")
+      ->needs("--exit-when-caught-up");
   bool without_log = false;
   app.add_flag("--without-log", without_log,
                "keep the views only, no verifiable log: what the benchmark harness measures the "
@@ -67,6 +104,7 @@ int main(int argc, char** argv) {
     options.stop_when_caught_up = exit_when_caught_up;
     options.all_partitions =
         exit_when_caught_up;  // a rebuild reads everything, whatever the group does
+    options.partitions = parse_partition_list(partitions);
     options.instance_id =
         "projector-" +
         uuid_from_name("store", std::filesystem::absolute(store_path).string()).substr(0, 8);

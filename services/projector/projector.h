@@ -54,6 +54,10 @@ struct ProjectorOptions {
   // Read every partition of the topics, without a consumer group (a publishing service
   // following its topics, or a rebuild); otherwise share them with the group.
   bool all_partitions = false;
+  // With all_partitions: only these partition numbers of every topic (empty: all of them).
+  // The rebuild of one scaled-out instance's store, which holds whole districts because every
+  // topic has the same partitions and is keyed by district (annals-projector --partitions).
+  std::vector<std::int32_t> partitions;
   TopicNames topics;
   // Topics to consume; empty: every domain topic.
   std::vector<std::string> subscribe;
@@ -112,7 +116,8 @@ class Projector {
   // refuses (never the value of one from kafka_config).
   std::unique_ptr<RdKafka::KafkaConsumer> create_consumer(RdKafka::RebalanceCb& rebalance);
   // Subscribes to the topics as a group member or, with all_partitions, assigns every
-  // partition of them from the store's offsets (reading their metadata). Throws on failure.
+  // partition of them (or options.partitions of each) from the store's offsets (reading their
+  // metadata). Throws on failure, and when a topic lacks one of options.partitions.
   void join_topics(RdKafka::KafkaConsumer& consumer);
   // The all_partitions case of join_topics.
   void assign_all_partitions(RdKafka::KafkaConsumer& consumer,

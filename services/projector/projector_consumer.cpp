@@ -146,17 +146,30 @@ void Projector::join_topics(RdKafka::KafkaConsumer& consumer) {
 
 void Projector::assign_all_partitions(RdKafka::KafkaConsumer& consumer,
                                       const std::vector<std::string>& topics) {
-  // Every partition, from where the store says the views end.
+  // Every partition (or those of options_.partitions), from where the store says the views end.
   PartitionOffsets stored = stored_offsets(store_);
+  const auto& only = options_.partitions;
   std::vector<RdKafka::TopicPartition*> partitions;
   for (const auto& topic : topics) {
     std::unique_ptr<RdKafka::Metadata> md = topic_metadata(consumer, topic, stopping_);
     for (const auto* tm : *md->topics()) {
-      if (tm->err() != RdKafka::ERR_NO_ERROR)
+      if (tm->err() != RdKafka::ERR_NO_ERROR) {
+        RdKafka::TopicPartition::destroy(partitions);
         throw std::runtime_error("topic " + topic + ": " + RdKafka::err2str(tm->err()));
-      for (const auto* pm : *tm->partitions())
+      }
+      std::size_t found = 0;
+      for (const auto* pm : *tm->partitions()) {
+        if (!only.empty() && std::find(only.begin(), only.end(), pm->id()) == only.end()) continue;
+        ++found;
         partitions.push_back(RdKafka::TopicPartition::create(
             topic, pm->id(), start_offset(stored, topic, pm->id())));
+      }
+      if (found < only.size()) {
+        RdKafka::TopicPartition::destroy(partitions);
+        throw std::runtime_error("topic " + topic + " has " +
+                                 std::to_string(tm->partitions()->size()) +
+                                 " partitions, numbered from 0: not every one of --partitions");
+      }
     }
   }
   RdKafka::ErrorCode ae = consumer.assign(partitions);

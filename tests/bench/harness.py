@@ -314,21 +314,64 @@ class Bench:
     def rebuild(self, ds, label, bins=None, extra=()):
         """The projector (of `bins`, default --bins) from an empty store over the whole log
         (--exit-when-caught-up), with `extra` arguments."""
-        store = f"{self.work}/views-{label}"
-        shutil.rmtree(store, ignore_errors=True)
+        return self.rebuilds(ds, {label: extra}, bins)[label]
+
+    def rebuilds(self, ds, runs, bins=None):
+        """Projectors (of `bins`, default --bins) started at once, each from an empty store of
+        its own over the log (--exit-when-caught-up): `runs` maps a label to one's extra
+        arguments. Each result's seconds: from the start until that one ended."""
+        started = {}
         t0 = time.time()
-        p = subprocess.Popen([f"{bins or self.bins}/annals-projector", "--brokers", self.brokers, "--topic-prefix", ds["prefix"],
-                              "--group", f"rebuild-{label}", "--store", store, "--listen", "127.0.0.1:0",
-                              "--tokens", self.tokens_file, "--exit-when-caught-up", *extra],
-                             stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
-        rss = RssSampler(p.pid)
-        if p.wait() != 0:
-            sys.exit(f"the projector failed; see {store}.log")
-        seconds = time.time() - t0
-        self.results["rss"][label] = rss.finish()
-        r = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
-             "rss_peak_mb": rss.peak(), "store_bytes": du(store), "store": store}
-        log(f"rebuild {label}: {r['events_per_second']:.0f} events/s, peak RSS {r['rss_peak_mb']:.0f} MB")
+        for label, extra in runs.items():
+            store = f"{self.work}/views-{label}"
+            shutil.rmtree(store, ignore_errors=True)
+            p = subprocess.Popen([f"{bins or self.bins}/annals-projector", "--brokers", self.brokers,
+                                  "--topic-prefix", ds["prefix"], "--group", f"rebuild-{label}", "--store", store,
+                                  "--listen", "127.0.0.1:0", "--tokens", self.tokens_file, "--exit-when-caught-up",
+                                  *extra],
+                                 stdout=subprocess.DEVNULL, stderr=open(f"{store}.log", "w"))
+            started[label] = (p, RssSampler(p.pid), store)
+        ended = {}
+        while len(ended) < len(started):
+            for label, (p, _, store) in started.items():
+                if label not in ended and p.poll() is not None:
+                    if p.returncode != 0:
+                        sys.exit(f"the projector failed; see {store}.log")
+                    ended[label] = time.time() - t0
+            time.sleep(0.05)
+        out = {}
+        for label, (p, rss, store) in started.items():
+            seconds = ended[label]
+            self.results["rss"][label] = rss.finish()
+            out[label] = {"events": ds["events"], "seconds": seconds, "events_per_second": ds["events"] / seconds,
+                          "rss_peak_mb": rss.peak(), "store_bytes": du(store), "store": store}
+            log(f"rebuild {label}: {out[label]['events_per_second']:.0f} events/s, peak RSS {out[label]['rss_peak_mb']:.0f} MB")
+        return out
+
+    def scale_out(self):
+        """Issue 16, item 4: a dataset of two districts (which land on partitions in different
+        halves at 8 partitions) rebuilt by one projector, then by two at once, each rebuilding
+        half of the partitions into a store of its own (--partitions: how a group of two
+        instances' stores are rebuilt). Each store's records are counted from its offsets."""
+        ds = self.dataset("s2", districts=2, **{"first-district": 2}, years=3)
+        self.publish(ds)
+        one = self.rebuild(ds, "s2-one")
+        shutil.rmtree(one["store"], ignore_errors=True)
+        half = self.args.partitions // 2
+        shares = {"s2-low": f"0-{half - 1}", "s2-high": f"{half}-{self.args.partitions - 1}"}
+        two = self.rebuilds(ds, {label: ("--partitions", parts) for label, parts in shares.items()})
+        for label, r in two.items():
+            offsets = json.loads(run(f"{self.bins}/annals", "views", "offsets", "--store", r["store"], capture=True))
+            r["records"] = sum(o["next_offset"] for o in offsets)
+            r["partitions"] = shares[label]
+            shutil.rmtree(r["store"], ignore_errors=True)
+        if sum(r["records"] for r in two.values()) != ds["events"]:
+            sys.exit(f"the two instances' stores hold {[r['records'] for r in two.values()]} records, "
+                     f"not the {ds['events']} published")
+        seconds = max(r["seconds"] for r in two.values())
+        r = {"events": ds["events"], "one": one, "two": two, "seconds": seconds,
+             "speedup": one["seconds"] / seconds}
+        log(f"scale-out: one instance {one['seconds']:.1f} s, two {seconds:.1f} s ({r['speedup']:.2f}x)")
         return r
 
     def live(self, ds):
@@ -792,6 +835,8 @@ class Bench:
             R["ingest"]["rebuild"] = self.rebuild(main, "main")
             # 6: the city through the publishing services, against producing it straight
             R["ingest"]["import"] = self.import_through_services(main)
+            # 4: the rebuild by two instances, each of half the partitions, against one
+            R["ingest"]["scale_out"] = self.scale_out()
             # 6: the verifiable log's cost, its proofs, the full audit
             R["log"] = self.verifiable_log(main, R["ingest"]["rebuild"])
             # 5: the same rebuild and questions with an earlier build, when asked for

@@ -187,6 +187,16 @@ def write(R, args):
           f"{rate(imp['raw_events_per_second'])} events/s for `annals gen --kafka` producing the same events "
           f"straight into the topics with librdkafka ({imp['raw_seconds']:.1f} s, generation included): "
           f"**{ratio:.2f}×** (target ≥ 0.3: {verdict(ratio >= 0.3)}).")
+    if "scale_out" in I:
+        so = I["scale_out"]
+        parts = "; ".join(f"partitions {r['partitions']}: {r['records']:,} records in {r['seconds']:.1f} s, peak RSS "
+                          f"{r['rss_peak_mb']:.0f} MB" for r in so["two"].values())
+        w(f"- **Scale-out** (the `s2` dataset, two districts on partitions in different halves, {so['events']:,} events): "
+          f"one projector rebuilds every partition in {so['one']['seconds']:.1f} s "
+          f"({rate(so['one']['events_per_second'])} events/s, peak RSS {so['one']['rss_peak_mb']:.0f} MB); two at once, "
+          f"each rebuilding half of the partitions into its own store (`--partitions`), in {so['seconds']:.1f} s ({parts}): "
+          f"**{so['speedup']:.2f}×** on these {M['cores']} cores, which the broker and both instances share (a projector "
+          f"already keeps two threads busy: one stages a batch while the other writes the one before).")
     w("")
     fig, ax = plt.subplots(figsize=(8, 3.2))
     names = [n.replace("**", "") for n, _ in rows]

@@ -72,16 +72,17 @@ std::string checksum(const testing::TempDir& dir, const std::string& store) {
   return Process::read(log);
 }
 
-TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
-  testing::TempDir dir;
+// Topics of 4 partitions under a fresh prefix, with 32,000 registry records over 16 districts
+// (1,000 openings in each, and their renames), and a store rebuilt from them in one process
+// (dir/reference). Returns the prefix.
+std::string city_with_reference(const testing::TempDir& dir, const std::string& name) {
   const std::string brokers = testing::test_brokers();
-  std::string prefix = "so" + std::to_string(std::random_device{}()) + ".";
-  ASSERT_EQ(testing::run(binary("annals"),
+  std::string prefix = name + std::to_string(std::random_device{}()) + ".";
+  EXPECT_EQ(testing::run(binary("annals"),
                          {"topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
                           "--partitions", "4"},
                          dir / "topics.log"),
             0);
-  // 32,000 registry records over 16 districts: 1,000 openings in each, and their renames.
   ProducerOptions options;
   options.brokers = brokers;
   Producer producer(options);
@@ -97,15 +98,47 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
                         SchoolRenamed{"s" + std::to_string(i - 1), "新校名" + std::to_string(i)});
     records.push_back({prefix + "registry", district, encode_event(e), {}});
   }
-  for (const auto& d : producer.produce(records)) ASSERT_TRUE(d.ok) << d.error;
-
-  ASSERT_EQ(testing::run(binary("annals-projector"),
+  for (const auto& d : producer.produce(records)) EXPECT_TRUE(d.ok) << d.error;
+  EXPECT_EQ(testing::run(binary("annals-projector"),
                          {"--brokers", brokers, "--topic-prefix", prefix, "--store",
                           dir / "reference", "--group", prefix + "reference", "--listen",
                           "127.0.0.1:0", "--exit-when-caught-up"},
                          dir / "reference.log"),
             0)
       << Process::read(dir / "reference.log");
+  return prefix;
+}
+
+// Asks an audit service over `stores` and one over dir/reference for each district's schools:
+// the same answers, and all 16 districts listed.
+void expect_answers_as_reference(const testing::TempDir& dir,
+                                 const std::vector<std::string>& stores) {
+  int audit_port = testing::free_port(), reference_port = testing::free_port();
+  std::vector<std::string> args{"--secondary", dir / "audit", "--listen",
+                                "127.0.0.1:" + std::to_string(audit_port)};
+  for (const auto& s : stores) args.insert(args.end(), {"--store", s});
+  Process audit(binary("annals-audit"), args, dir / "audit.log");
+  Process ref(binary("annals-audit"),
+              {"--store", dir / "reference", "--secondary", dir / "audit-ref", "--listen",
+               "127.0.0.1:" + std::to_string(reference_port)},
+              dir / "audit-ref.log");
+  ASSERT_TRUE(eventually([&] {
+    return testing::http_ok(audit_port, "/health") && testing::http_ok(reference_port, "/health");
+  }));
+  for (int d = 0; d < 16; ++d) {
+    std::string path = "/v1/districts/d" + std::to_string(d) + "/schools?at=2011-01-01";
+    json mine = get(audit_port, path), theirs = get(reference_port, path);
+    ASSERT_TRUE(theirs.is_object()) << path;
+    EXPECT_EQ(theirs["schools"].size(), 1000u);
+    EXPECT_EQ(mine["schools"], theirs["schools"]) << path;
+  }
+  EXPECT_EQ(get(audit_port, "/v1/districts")["districts"].size(), 16u);
+}
+
+TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
+  testing::TempDir dir;
+  const std::string brokers = testing::test_brokers();
+  const std::string prefix = city_with_reference(dir, "so");
   const std::string reference = checksum(dir, dir / "reference");
 
   auto instance = [&](const std::string& name, int port) {
@@ -159,26 +192,51 @@ TEST(ProjectorScaleOut, TwoInstancesOneKilledMidStreamLoseAndDuplicateNothing) {
       << lag_series(port_a) << " + " << lag_series(port_b);
 
   // An audit service over both stores answers each district as one over the reference does.
-  int audit_port = testing::free_port(), reference_port = testing::free_port();
-  Process audit(binary("annals-audit"),
-                {"--store", dir / "a", "--store", dir / "b", "--secondary", dir / "audit",
-                 "--listen", "127.0.0.1:" + std::to_string(audit_port)},
-                dir / "audit.log");
-  Process ref(binary("annals-audit"),
-              {"--store", dir / "reference", "--secondary", dir / "audit-ref", "--listen",
-               "127.0.0.1:" + std::to_string(reference_port)},
-              dir / "audit-ref.log");
-  ASSERT_TRUE(eventually([&] {
-    return testing::http_ok(audit_port, "/health") && testing::http_ok(reference_port, "/health");
-  }));
-  for (int d = 0; d < 16; ++d) {
-    std::string path = "/v1/districts/d" + std::to_string(d) + "/schools?at=2011-01-01";
-    json mine = get(audit_port, path), theirs = get(reference_port, path);
-    ASSERT_TRUE(theirs.is_object()) << path;
-    EXPECT_EQ(theirs["schools"].size(), 1000u);
-    EXPECT_EQ(mine["schools"], theirs["schools"]) << path;
+  expect_answers_as_reference(dir, {dir / "a", dir / "b"});
+}
+
+// Each instance's store rebuilt on its own (--exit-when-caught-up --partitions, at the same
+// time, as a scaled-out deployment rebuilds): each holds exactly its partitions, and an audit
+// service over both answers as one over a single rebuild. A list naming a partition the
+// topics lack, or not a list, is refused with the reason.
+TEST(ProjectorScaleOut, EachInstancesShareRebuiltApartAnswersAsOneRebuild) {
+  testing::TempDir dir;
+  const std::string brokers = testing::test_brokers();
+  const std::string prefix = city_with_reference(dir, "sr");
+  auto rebuild = [&](const std::string& name, const std::string& partitions) {
+    return std::make_unique<Process>(
+        binary("annals-projector"),
+        std::vector<std::string>{"--brokers", brokers, "--topic-prefix", prefix, "--store",
+                                 dir / name, "--listen", "127.0.0.1:0", "--exit-when-caught-up",
+                                 "--partitions", partitions},
+        dir / (name + ".log"));
+  };
+  auto a = rebuild("a", "0,1");
+  auto b = rebuild("b", "2-3");
+  EXPECT_EQ(a->wait(), 0) << a->log();
+  EXPECT_EQ(b->wait(), 0) << b->log();
+  // The stores' offsets: A's partitions 0 and 1 of each topic, B's 2 and 3, nothing else.
+  for (const auto& [name, held] : {std::pair{"a", "01"}, std::pair{"b", "23"}}) {
+    std::string log = dir / (std::string(name) + "-offsets.log");
+    ASSERT_EQ(testing::run(binary("annals"), {"views", "offsets", "--store", dir / name}, log), 0)
+        << Process::read(log);
+    json offsets = json::parse(Process::read(log), nullptr, false);
+    ASSERT_TRUE(offsets.is_array()) << Process::read(log);
+    EXPECT_FALSE(offsets.empty());
+    for (const auto& o : offsets)
+      EXPECT_NE(std::string(held).find(std::to_string(o["partition"].get<int>())),
+                std::string::npos)
+          << name << ": " << o.dump();
   }
-  EXPECT_EQ(get(audit_port, "/v1/districts")["districts"].size(), 16u);
+  expect_answers_as_reference(dir, {dir / "a", dir / "b"});
+
+  for (const auto& [list, reason] :
+       {std::pair{"2-5", "has 4 partitions"}, std::pair{"1,x", "\"x\" is not a partition"},
+        std::pair{"3-1", "ends before it starts"}}) {
+    auto bad = rebuild(std::string("bad") + list, list);
+    EXPECT_NE(bad->wait(), 0) << list;
+    EXPECT_NE(bad->log().find(reason), std::string::npos) << bad->log();
+  }
 }
 
 }  // namespace

@@ -93,6 +93,14 @@ class Process {
     status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
     return false;
   }
+  // Waits up to `limit` for the process to end by itself (then stops it); returns its exit
+  // status (or -signal).
+  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (running() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return stop();
+  }
   std::string log() const { return read(log_); }
   static std::string read(const std::string& path) {
     std::ifstream in(path);
@@ -110,10 +118,7 @@ class Process {
 // Runs a command to completion; returns its exit status.
 inline int run(const std::string& binary, const std::vector<std::string>& args,
                const std::string& log) {
-  Process p(binary, args, log);
-  for (int i = 0; i < 1200 && p.running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  return p.stop();
+  return Process(binary, args, log).wait();
 }
 
 // Polls `check` every 50 ms until it returns true or `limit` passes. A liveness bound,
