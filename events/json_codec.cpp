@@ -321,6 +321,13 @@ Decoded decode_event(std::string_view text, Origin origin) {
   return decode_event(doc, origin);
 }
 
+std::string logged_record(const json& submitted, Event& event, Timestamp at) {
+  event.envelope.recorded_at = at;
+  json stamped = submitted;
+  stamped["recorded_at"] = at.to_string();
+  return stamped.dump();
+}
+
 json event_to_json(const Event& event) {
   json out = json::object();
   out["id"] = event.envelope.id;

@@ -44,6 +44,13 @@ inline Decoded decode_event(const std::string& json, Origin origin) {
   return decode_event(std::string_view(json), origin);
 }
 
+// The log's record of a submission: `submitted` (the document `event` was decoded from with
+// Origin::submission) as its producer sent it, at its schema version, with the platform's
+// recorded_at `at` added. Sets event.envelope.recorded_at to `at`, after which
+// decode_event(record, Origin::log) gives back exactly `event` (tests/events/schema_test.cpp):
+// a publishing service stages the event it checked instead of decoding its record again.
+std::string logged_record(const nlohmann::json& submitted, Event& event, Timestamp at);
+
 // The canonical JSON of an event at the current schema version of its type: compact, keys
 // in lexicographic order, optional fields omitted when absent. Decoding it gives back `event`.
 std::string encode_event(const Event& event);

@@ -104,13 +104,18 @@ void log_event(const Event& event, const std::string& id, const views::LogPositi
 
 }  // namespace
 
-std::string Projection::apply(const ConsumedRecord& record, views::Batch& batch,
-                              transparency::LogAppender& log, ProjectionResult& result) {
+std::string Projection::apply(const ConsumedRecord& record, const Event* decoded_event,
+                              views::Batch& batch, transparency::LogAppender& log,
+                              ProjectionResult& result) {
   auto system = topic_system(topics_, record.topic);
   if (!system) return "record on a topic that is not an Annals domain topic";
-  Decoded decoded = decode_event(record.value, Origin::log);
-  if (!decoded.event) return "invalid event: " + violations_text(decoded.violations);
-  Event& event = *decoded.event;
+  Decoded decoded;
+  if (!decoded_event) {
+    decoded = decode_event(record.value, Origin::log);
+    if (!decoded.event) return "invalid event: " + violations_text(decoded.violations);
+    decoded_event = &*decoded.event;
+  }
+  const Event& event = *decoded_event;
   if (std::string why = misplaced(record, *system, event); !why.empty()) return why;
 
   views::Reader reader(batch);
@@ -219,12 +224,20 @@ void Projection::registry_changed(const std::string& district, Date from) {
 
 ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
                                    bool advance_offsets) {
+  return stage(records, {}, batch, advance_offsets);
+}
+
+ProjectionResult Projection::stage(const std::vector<ConsumedRecord>& records,
+                                   const std::vector<const Event*>& events, views::Batch& batch,
+                                   bool advance_offsets) {
   assert(&batch.store() == &store_);  // a projection stages into batches of its own store
+  assert(events.empty() || events.size() == records.size());
   ProjectionResult result;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next;
   transparency::LogAppender log(batch);
-  for (const auto& record : records) {
-    std::string reason = apply(record, batch, log, result);
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    const ConsumedRecord& record = records[k];
+    std::string reason = apply(record, events.empty() ? nullptr : events[k], batch, log, result);
     if (!reason.empty()) result.dead_letters.push_back({&record, std::move(reason)});
     if (!advance_offsets) continue;
     auto& n = next[{record.topic, record.partition}];

@@ -73,14 +73,22 @@ class Projection {
   // published this way, before its own consumer reaches it (which then only de-duplicates).
   ProjectionResult stage(const std::vector<ConsumedRecord>& records, views::Batch& batch,
                          bool advance_offsets = true);
+  // As above, for records whose events the caller holds decoded already: `events[k]` must be
+  // exactly what decode_event(records[k].value, Origin::log) gives (a publishing service
+  // staging the events it has just checked, whose records are events/json_codec.h's
+  // logged_record). Empty `events`: each record is decoded.
+  ProjectionResult stage(const std::vector<ConsumedRecord>& records,
+                         const std::vector<const Event*>& events, views::Batch& batch,
+                         bool advance_offsets = true);
 
   // Moves every partition's stored offset forward to `next` (never backwards), in `batch`.
   void advance(const std::map<std::pair<std::string, std::int32_t>, std::int64_t>& next,
                views::Batch& batch);
 
  private:
-  // Applies one record; returns "" or the reason it is a dead letter.
-  std::string apply(const ConsumedRecord& record, views::Batch& batch,
+  // Applies one record (whose event is `event`, or decoded from it when null); returns "" or
+  // the reason it is a dead letter.
+  std::string apply(const ConsumedRecord& record, const Event* event, views::Batch& batch,
                     transparency::LogAppender& log, ProjectionResult& result);
   // Stages a retraction of the event stored under `target` (possibly not yet arrived:
   // `target_stored` empty) and marks the target retracted wherever the views hold it;

@@ -124,6 +124,12 @@ struct PublishingService::Checked {
   bool registry_dependent = false;  // a refusal that reading the registry further may lift
 };
 
+// The records the broker confirmed, at their log positions, and their events.
+struct PublishingService::Confirmed {
+  std::vector<ConsumedRecord> records;
+  std::vector<const Event*> events;  // events[k] is records[k]'s, as the log decodes it
+};
+
 namespace {
 
 json accepted_body(const Event& e, const std::string& topic, std::int32_t partition,
@@ -155,7 +161,7 @@ std::vector<PublishingService::Outcome> PublishingService::publish(
         request.unavailable("an earlier delivery of this batch is unconfirmed; try again shortly"));
   Projection projection(store_, topics_, {}, Keeps::rules);  // not the record
   Checked checked = check_domain_rules(request, projection);
-  std::vector<ConsumedRecord> confirmed =
+  Confirmed confirmed =
       produce(request, checked, transaction ? transaction->producer() : producer_);
   request.copy_repeats(checked.repeats);
   if (transaction && !transaction->commit(request.outcomes))
@@ -247,7 +253,7 @@ void PublishingService::check_pass(Request& request, Projection& projection, Che
     // Seen by the rules of the events after it (a provisional position, never written).
     const ProducerRecord& r = pass.records.back();
     ConsumedRecord provisional{r.topic, INT32_MAX, std::int64_t(i), r.key, r.value};
-    projection.stage({provisional}, overlay, /*advance_offsets=*/false);
+    projection.stage({provisional}, {&*request.events[i]}, overlay, /*advance_offsets=*/false);
   }
 }
 
@@ -297,25 +303,28 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
     }
     return std::nullopt;
   }
-  event.envelope.recorded_at = stamp();
   pass.first_in_request[event.envelope.id] = i;
-  // The log keeps what the producer sent (its schema version: upcast on read), stamped.
-  json stamped = request.documents[i];
-  stamped["recorded_at"] = event.envelope.recorded_at->to_string();
+  // The log keeps what the producer sent (its schema version: upcast on read), stamped; the
+  // event stays as the log decodes it, to be staged without decoding its record again.
+  std::string value = logged_record(request.documents[i], event, stamp());
+  // The record's headers name the schema the producer wrote.
+  std::int64_t current = event.envelope.schema_version;
   event.envelope.schema_version =
       std::int64_t(request.documents[i].at("schema_version").get<double>());
-  return ProducerRecord{topics_.of(system_), event.envelope.district, stamped.dump(),
-                        cloudevent_headers(event)};
+  auto headers = cloudevent_headers(event);
+  event.envelope.schema_version = current;
+  return ProducerRecord{topics_.of(system_), event.envelope.district, std::move(value),
+                        std::move(headers)};
 }
 
-std::vector<ConsumedRecord> PublishingService::produce(Request& request, const Checked& checked,
-                                                       Producer& producer) {
+PublishingService::Confirmed PublishingService::produce(Request& request, const Checked& checked,
+                                                        Producer& producer) {
   if (checked.records.empty()) return {};
   const std::string topic = topics_.of(system_);
   metrics_->queue_depth.Set(producer.queue_depth() + double(checked.records.size()));
   std::vector<Delivery> deliveries = producer.produce(checked.records);
   metrics_->queue_depth.Set(producer.queue_depth());
-  std::vector<ConsumedRecord> confirmed;
+  Confirmed confirmed;
   for (std::size_t k = 0; k < deliveries.size(); ++k) {
     const Delivery& d = deliveries[k];
     const Event& e = *request.events[checked.record_of[k]];
@@ -325,8 +334,9 @@ std::vector<ConsumedRecord> PublishingService::produce(Request& request, const C
       continue;
     }
     out = {201, accepted_body(e, topic, d.partition, d.offset)};
-    confirmed.push_back(
+    confirmed.records.push_back(
         {topic, d.partition, d.offset, checked.records[k].key, checked.records[k].value});
+    confirmed.events.push_back(&e);
   }
   return confirmed;
 }
@@ -343,11 +353,10 @@ PublishingService::Outcome PublishingService::unconfirmed(const Event& e, const 
            {"error", "the broker did not confirm the event: " + d.error}}};
 }
 
-void PublishingService::write_published(Projection& projection,
-                                        const std::vector<ConsumedRecord>& confirmed) {
-  if (confirmed.empty()) return;
+void PublishingService::write_published(Projection& projection, const Confirmed& confirmed) {
+  if (confirmed.records.empty()) return;
   views::Batch batch(store_);
-  projection.stage(confirmed, batch, /*advance_offsets=*/false);
+  projection.stage(confirmed.records, confirmed.events, batch, /*advance_offsets=*/false);
   rocksdb::Status s = store_.write(batch);
   if (!s.ok()) throw std::runtime_error("writing the service's views: " + s.ToString());
 }

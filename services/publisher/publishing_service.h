@@ -154,13 +154,14 @@ class PublishingService {
   std::optional<ProducerRecord> check_event(Request& request, std::size_t i, views::Reader& reader,
                                             Checked& pass);
   // 3. Produces the records with `producer` and answers each event by what the broker said;
-  //    returns the confirmed records at their log positions.
-  std::vector<ConsumedRecord> produce(Request& request, const Checked& checked, Producer& producer);
+  //    returns the confirmed records at their log positions, with their events.
+  struct Confirmed;
+  Confirmed produce(Request& request, const Checked& checked, Producer& producer);
   // The answer to an event the broker did not confirm (its id remembered when the broker
   // may have written it nonetheless).
   Outcome unconfirmed(const Event& event, const Delivery& delivery);
   // Writes the confirmed records into this service's own views at once: the one write.
-  void write_published(Projection& projection, const std::vector<ConsumedRecord>& confirmed);
+  void write_published(Projection& projection, const Confirmed& confirmed);
   // Counts every accepted event under its type and every refused one under its reason, and
   // returns the outcomes.
   std::vector<Outcome> finish(Request& request);

@@ -102,6 +102,41 @@ TEST(Schemas, EveryExampleValidatesAndDecodes) {
   }
 }
 
+// A publishing service stages the event it checked instead of decoding the record it wrote
+// (services/publisher/publishing_request.cpp): the record's decoding must be that event, for
+// every example at every version, and for arbitrary events of every type.
+TEST(Schemas, ALoggedSubmissionDecodesToTheEventChecked) {
+  for (const auto& doc : all_schemas()) {
+    json payload =
+        read_json(kSchemas / doc.type / ("v" + std::to_string(doc.version) + ".example.json"));
+    Decoded submitted = decode_event(payload, Origin::submission);
+    ASSERT_TRUE(submitted.event) << doc.type << " v" << doc.version;
+    Event checked = *submitted.event;
+    std::string record = logged_record(payload, checked, Timestamp{1'700'000'000'123'456});
+    Decoded logged = decode_event(record, Origin::log);
+    ASSERT_TRUE(logged.event) << record;
+    EXPECT_EQ(*logged.event, checked) << record;
+    EXPECT_EQ(json::parse(record).at("schema_version"), payload.at("schema_version")) << record;
+  }
+}
+
+RC_GTEST_PROP(Schemas, AnyLoggedSubmissionDecodesToTheEventChecked, (std::uint64_t seed)) {
+  // Any instant the platform could stamp: within the contract's bounds (events/bounds.h),
+  // 1970 to the end of 2099.
+  const auto micros = *rc::gen::inRange<std::int64_t>(0, 4'102'444'800'000'000);
+  for_each_payload_type([&]<class T>(std::type_identity<T>) {
+    json payload = event_to_json(testing::arbitrary_event<T>(seed));
+    payload.erase("recorded_at");
+    Decoded submitted = decode_event(payload, Origin::submission);
+    RC_ASSERT(submitted.event.has_value());
+    Event checked = *submitted.event;
+    std::string record = logged_record(payload, checked, Timestamp{micros});
+    Decoded logged = decode_event(record, Origin::log);
+    RC_ASSERT(logged.event.has_value());
+    RC_ASSERT(*logged.event == checked);
+  });
+}
+
 RC_GTEST_PROP(Schemas, WhatCppWritesValidatesAgainstTheCurrentSchema, (std::uint64_t seed)) {
   static const auto documents = all_schemas();
   for_each_payload_type([&]<class T>(std::type_identity<T>) {
