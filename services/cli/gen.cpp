@@ -121,7 +121,8 @@ int generate(const GenOptions& o) {
       System s = system_of(e.data);
       if (s == System::platform)
         s = System::personnel;  // the generator retracts only personnel records
-      batch.push_back({topics.of(s), e.envelope.district, encode_event(e), cloudevent_headers(e)});
+      batch.push_back({topics.of(s), e.envelope.district, encode_event(e),
+                       cloudevent_headers(e, e.envelope.schema_version)});
       if (batch.size() >= 20000) send();
     } else {
       *out << encode_event(e) << "\n";

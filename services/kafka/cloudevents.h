@@ -9,6 +9,7 @@
 //   ce_partitionkey=<district> (the record key)  content-type=application/json
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@
 
 namespace annals {
 
-std::vector<std::pair<std::string, std::string>> cloudevent_headers(const Event& event);
+// The headers of `event`'s record, whose data is written at `schema_version` of its type (the
+// version the producer sent, which the log keeps: ce_dataschema names that schema).
+std::vector<std::pair<std::string, std::string>> cloudevent_headers(const Event& event,
+                                                                    std::int64_t schema_version);
 
 }  // namespace annals

@@ -307,14 +307,9 @@ std::optional<ProducerRecord> PublishingService::check_event(Request& request, s
   // The log keeps what the producer sent (its schema version: upcast on read), stamped; the
   // event stays as the log decodes it, to be staged without decoding its record again.
   std::string value = logged_record(request.documents[i], event, stamp());
-  // The record's headers name the schema the producer wrote.
-  std::int64_t current = event.envelope.schema_version;
-  event.envelope.schema_version =
-      std::int64_t(request.documents[i].at("schema_version").get<double>());
-  auto headers = cloudevent_headers(event);
-  event.envelope.schema_version = current;
+  auto sent_version = std::int64_t(request.documents[i].at("schema_version").get<double>());
   return ProducerRecord{topics_.of(system_), event.envelope.district, std::move(value),
-                        std::move(headers)};
+                        cloudevent_headers(event, sent_version)};
 }
 
 PublishingService::Confirmed PublishingService::produce(Request& request, const Checked& checked,
