@@ -1,49 +1,47 @@
 // How students, teachers and schools contribute to the figures of schools over time.
 #include <algorithm>
 #include <map>
+#include <sstream>
+
+#include <cereal/archives/binary.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/set.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/vector.hpp>
 
 #include "services/history/figures.h"
 #include "services/history/people.h"
 #include "services/history/timeline.h"
 
 namespace annals {
-namespace {
 
-// Turns an entity's successive states into contributions: each (school, series) value holds
-// from the date it appeared until the date it changed or went.
-class Segments {
- public:
-  using Cells = std::map<std::pair<std::string, Series>, std::int64_t>;
-  // From `on`, the entity contributes exactly `cells`.
-  void at(Date on, const Cells& cells) {
-    for (auto it = open_.begin(); it != open_.end();) {
-      auto now = cells.find(it->first);
-      if (now != cells.end() && now->second == it->second.first) {
-        ++it;
-        continue;
-      }
-      close(it->first, it->second, on);
-      it = open_.erase(it);
+void Segments::at(Date on, const Cells& cells) {
+  for (auto it = open_.begin(); it != open_.end();) {
+    auto now = cells.find(it->first);
+    if (now != cells.end() && now->second == it->second.first) {
+      ++it;
+      continue;
     }
-    for (const auto& [key, value] : cells)
-      if (value != 0 && !open_.count(key)) open_[key] = {value, on};
+    // An interval that would end where it began is none.
+    const auto& [value, since] = it->second;
+    if (since < on) closed_.push_back({it->first.first, it->first.second, since, on, value});
+    it = open_.erase(it);
   }
-  std::vector<Contribution> finish() {
-    for (const auto& [key, open] : open_)
-      out_.push_back({key.first, key.second, open.second, std::nullopt, open.first});
-    open_.clear();
-    std::sort(out_.begin(), out_.end());
-    return std::move(out_);
-  }
+  for (const auto& [key, value] : cells)
+    if (value != 0 && !open_.count(key)) open_[key] = {value, on};
+}
 
- private:
-  void close(const std::pair<std::string, Series>& key, const std::pair<std::int64_t, Date>& open,
-             Date on) {
-    if (open.second < on) out_.push_back({key.first, key.second, open.second, on, open.first});
-  }
-  std::map<std::pair<std::string, Series>, std::pair<std::int64_t, Date>> open_;  // value, since
-  std::vector<Contribution> out_;
-};
+std::vector<Contribution> Segments::finished() const {
+  std::vector<Contribution> out = closed_;
+  for (const auto& [key, open] : open_)
+    out.push_back({key.first, key.second, open.second, std::nullopt, open.first});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
 
 Segments::Cells student_cells(const StudentRecord& s) {
   Segments::Cells c;
@@ -86,6 +84,14 @@ Segments::Cells teacher_cells(const TeacherRecord& t) {
     }
   }
   return c;
+}
+
+// Ends a teacher's rotation or support teaching due on or before `until`, in `segments` too.
+void settle(TeacherRecord& t, Segments& segments, Date until) {
+  if (!t.returns || t.returns->first > until) return;
+  Date back = t.returns->first;
+  t.settle_return(back);
+  segments.at(back, teacher_cells(t));
 }
 
 // A school's facilities by section, as its registry events leave them.
@@ -216,37 +222,90 @@ Facilities fold_facilities(views::Reader reader, const std::string& district,
 
 }  // namespace
 
+void PersonFold::apply(const Event& event) {
+  const Date on = event.envelope.effective_date;
+  if (kind_ == EntityKind::student) {
+    student_.apply(event);
+    segments_.at(on, student_cells(student_));
+  } else {
+    settle(teacher_, segments_, on);
+    teacher_.apply(event);
+    segments_.at(on, teacher_cells(teacher_));
+  }
+}
+
+std::vector<Contribution> PersonFold::contributions() const {
+  if (kind_ == EntityKind::teacher && teacher_.returns) {  // the pending return, settled
+    TeacherRecord t = teacher_;
+    Segments segments = segments_;
+    settle(t, segments, t.returns->first);
+    return segments.finished();
+  }
+  return segments_.finished();
+}
+
+// The cereal layouts of a fold: its fields in this order, never reordered (they are on disk:
+// services/views/format.h, the contributions family).
+struct SegmentsLayout {
+  template <class Archive>
+  static void serialize(Archive& ar, Segments& s) {
+    ar(s.open_, s.closed_);
+  }
+};
+
+struct PersonFoldLayout {
+  template <class Archive>
+  static void serialize(Archive& ar, PersonFold& f) {
+    ar(f.kind_, f.last, f.latest, f.clean);
+    SegmentsLayout::serialize(ar, f.segments_);
+    if (f.kind_ == EntityKind::student) {
+      StudentRecord& s = f.student_;
+      ar(s.enrolled, s.ever_enrolled, s.school_id, s.stage, s.grade, s.admission, s.migrant,
+         s.disability, s.boarding, s.hardship_tier, s.exit);
+    } else {
+      TeacherRecord& t = f.teacher_;
+      ar(t.employed, t.ever_hired, t.hired_on, t.school_id, t.stage, t.subject, t.qualification,
+         t.title, t.full_time, t.post_school, t.post_since, t.rotations, t.honours, t.returns,
+         t.left, t.left_on);
+    }
+  }
+};
+
+std::string encode_person_fold(const PersonFold& fold) {
+  std::ostringstream out;
+  {
+    cereal::BinaryOutputArchive ar(out);
+    PersonFoldLayout::serialize(ar, const_cast<PersonFold&>(fold));
+  }
+  return std::move(out).str();
+}
+
+std::optional<PersonFold> decode_person_fold(std::string_view bytes) {
+  PersonFold fold;
+  try {
+    std::istringstream in{std::string(bytes)};
+    cereal::BinaryInputArchive ar(in);
+    PersonFoldLayout::serialize(ar, fold);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (fold.kind() != EntityKind::student && fold.kind() != EntityKind::teacher) return std::nullopt;
+  return fold;
+}
+
 std::vector<Contribution> contributions_of(views::Reader reader, const std::string& district,
                                            const EntityRef& entity,
                                            const std::vector<views::ViewEntry>& timeline,
                                            Timestamp as_of) {
-  Segments segments;
   switch (entity.kind) {
-    case EntityKind::student: {
-      StudentRecord s;
-      for (const auto& entry : timeline) {
-        s.apply(entry.event);
-        segments.at(entry.event.envelope.effective_date, student_cells(s));
-      }
-      break;
-    }
+    case EntityKind::student:
     case EntityKind::teacher: {
-      TeacherRecord t;
-      auto settle = [&](Date until) {
-        if (!t.returns || t.returns->first > until) return;
-        Date back = t.returns->first;
-        t.settle_return(back);
-        segments.at(back, teacher_cells(t));
-      };
-      for (const auto& entry : timeline) {
-        settle(entry.event.envelope.effective_date);
-        t.apply(entry.event);
-        segments.at(entry.event.envelope.effective_date, teacher_cells(t));
-      }
-      if (t.returns) settle(t.returns->first);
-      break;
+      PersonFold fold(entity.kind);
+      for (const auto& entry : timeline) fold.apply(entry.event);
+      return fold.contributions();
     }
     case EntityKind::school: {
+      Segments segments;
       fold_facilities(reader, district, entity.id, timeline, as_of, &segments);
       // Allocations count for their whole fiscal year, whatever the day they were made.
       std::vector<Contribution> funds;
@@ -259,13 +318,13 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
                Date::from_ymd(int(f->fiscal_year), 1, 1),
                Date::from_ymd(int(f->fiscal_year) + 1, 1, 1),
                f->amount_fen});
-      auto out = segments.finish();
+      auto out = segments.finished();
       out.insert(out.end(), funds.begin(), funds.end());
       return out;
     }
     case EntityKind::cluster: break;
   }
-  return segments.finish();
+  return {};
 }
 
 }  // namespace annals

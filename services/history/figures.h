@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "events/entities.h"
+#include "services/history/people.h"
 #include "services/views/series.h"
 #include "services/views/view_store.h"
 
@@ -35,6 +36,59 @@ std::vector<Contribution> contributions_of(views::Reader reader, const std::stri
                                            const EntityRef& entity,
                                            const std::vector<views::ViewEntry>& timeline,
                                            Timestamp as_of);
+
+// Turns an entity's successive states into contributions: each (school, series) value holds
+// from the date it appeared until the date it changed or went.
+class Segments {
+ public:
+  using Cells = std::map<std::pair<std::string, Series>, std::int64_t>;
+  // From `on` (no earlier than the last call's), the entity contributes exactly `cells`.
+  void at(Date on, const Cells& cells);
+  // Every contribution so far, those still open without an end, sorted.
+  std::vector<Contribution> finished() const;
+
+ private:
+  friend struct SegmentsLayout;  // its cereal layout (contributions.cpp)
+  std::map<std::pair<std::string, Series>, std::pair<std::int64_t, Date>> open_;  // value, since
+  std::vector<Contribution> closed_;
+};
+
+// A student's or teacher's timeline folded entry by entry in apply order, as contributions_of
+// folds it. The projector keeps one per person in the contributions family (its cereal layout,
+// encode_person_fold below, is that family's value for a student or teacher:
+// services/views/format.h), so that an event sorting after every entry of the person's
+// timeline is folded into it instead of the whole timeline being read and folded again
+// (services/projector/restate.h).
+class PersonFold {
+ public:
+  // `kind`: a student or a teacher.
+  explicit PersonFold(EntityKind kind = EntityKind::student) : kind_(kind) {}
+  EntityKind kind() const { return kind_; }
+  // Folds the next visible entry of the timeline.
+  void apply(const Event& event);
+  // What the person contributes after the entries folded so far (contributions_of's answer
+  // for them), sorted.
+  std::vector<Contribution> contributions() const;
+
+  // Where the fold stands in the timeline, kept with it by the projector: the timeline key of
+  // the last entry, retracted or not, past the entity's prefix (services/views/format.h,
+  // timeline key); the latest recorded_at of any entry; and whether no entry is retracted.
+  std::string last;
+  Timestamp latest{INT64_MIN};
+  bool clean = true;
+
+ private:
+  friend struct PersonFoldLayout;  // its cereal layout (contributions.cpp)
+  EntityKind kind_;
+  StudentRecord student_;
+  TeacherRecord teacher_;
+  Segments segments_;
+};
+
+// The fold's bytes as the contributions family keeps them, and back; nullopt when `bytes` are
+// not a fold.
+std::string encode_person_fold(const PersonFold& fold);
+std::optional<PersonFold> decode_person_fold(std::string_view bytes);
 
 // The figures of `school` (its own id only; a caller adds absorbed schools) on `at`, on
 // current knowledge: one seek in the school's step function.

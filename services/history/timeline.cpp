@@ -12,8 +12,8 @@ namespace {
 // Every entry of the entity effective on or before `up_to` for which `keep` holds.
 template <class Keep>
 std::vector<views::ViewEntry> entries(views::Reader reader, const std::string& district,
-                                      EntityKind kind, const std::string& id, Date up_to,
-                                      Keep keep) {
+                                      EntityKind kind, const std::string& id, Date up_to, Keep keep,
+                                      std::string* last_key = nullptr) {
   std::vector<views::ViewEntry> out;
   std::string begin = views::entity_prefix(district, kind, id);
   std::string end = views::entity_after_date(district, kind, id, up_to);
@@ -25,6 +25,8 @@ std::vector<views::ViewEntry> entries(views::Reader reader, const std::string& d
   for (it->Seek(begin); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
     auto entry = views::decode_view_entry(std::string_view(it->value().data(), it->value().size()));
     if (entry && keep(*entry)) out.push_back(std::move(*entry));
+    if (last_key)
+      last_key->assign(it->key().data() + begin.size(), it->key().size() - begin.size());
   }
   return out;
 }
@@ -39,9 +41,12 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
 }
 
 std::vector<views::ViewEntry> whole_timeline(views::Reader reader, const std::string& district,
-                                             EntityKind kind, const std::string& id) {
-  return entries(reader, district, kind, id, Date{std::numeric_limits<std::int32_t>::max() - 1},
-                 [](const views::ViewEntry&) { return true; });
+                                             EntityKind kind, const std::string& id,
+                                             std::string* last_key) {
+  if (last_key) last_key->clear();
+  return entries(
+      reader, district, kind, id, Date{std::numeric_limits<std::int32_t>::max() - 1},
+      [](const views::ViewEntry&) { return true; }, last_key);
 }
 
 std::optional<std::string> entity_district(views::Reader reader, EntityKind kind,

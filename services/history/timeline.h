@@ -19,9 +19,11 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
                                        Timestamp as_of);
 
 // Every entry of the timeline of entity `id` of `kind` in `district`, retracted or not, in
-// apply order: what the entity's history is on every recorded time at once.
+// apply order: what the entity's history is on every recorded time at once. With `last_key`,
+// the key of the last entry past the entity's prefix into it ("" when there is none).
 std::vector<views::ViewEntry> whole_timeline(views::Reader reader, const std::string& district,
-                                             EntityKind kind, const std::string& id);
+                                             EntityKind kind, const std::string& id,
+                                             std::string* last_key = nullptr);
 
 // The first district, in key order, whose timelines hold entity `id` of `kind` (at least one
 // entry, retracted or not); nullopt when none does. One seek per district.

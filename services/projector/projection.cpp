@@ -185,10 +185,12 @@ std::string Projection::apply(const ConsumedRecord& record, const Event* decoded
       part = system_of(target->data);
     }
   }
+  // A person's kept fold takes an event that is neither a retraction nor retracted as it is.
+  Appended appended{event, pos};
   if (keeps_ != Keeps::rules)
     for (const auto& ref : restate)
       annals::restate(batch, e.district, ref, {*e.recorded_at, part, retraction != nullptr},
-                      figure_changes_);
+                      figure_changes_, retraction || retracted_at ? nullptr : &appended);
   ++result.applied;
   ++result.applied_by_type[type_name(event.data)];
   return "";

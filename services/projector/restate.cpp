@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 #include <set>
+#include <stdexcept>
 
 #include "services/history/figures.h"
 #include "services/history/timeline.h"
@@ -16,12 +17,11 @@ namespace {
 
 using Contributions = std::vector<Contribution>;
 
-// Stages the new contributions of the entity under `key`, and the difference from `before`
-// into `changes`.
-void replace_contributions(views::Batch& batch, const std::string& district, const std::string& key,
-                           const Contributions& before, const Contributions& after,
-                           FigureChanges& changes) {
-  // Only what differs: a promotion ends one interval and starts another; the rest stays.
+// Gathers the difference in the figures from contributions `before` to `after` (both sorted)
+// into `changes`: only what differs (a promotion ends one interval and starts another; the
+// rest stays).
+void add_changes(const std::string& district, const Contributions& before,
+                 const Contributions& after, FigureChanges& changes) {
   Contributions gone, came;
   std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
                       std::back_inserter(gone));
@@ -29,8 +29,6 @@ void replace_contributions(views::Batch& batch, const std::string& district, con
                       std::back_inserter(came));
   for (const auto& c : gone) changes.add(district, c, -1);
   for (const auto& c : came) changes.add(district, c, +1);
-  if (after.empty()) batch.remove(views::Family::contributions, key);
-  else batch.put(views::Family::contributions, key, views::encode_contributions(after));
 }
 
 // The contributions of `entity` that system `part` writes: a school's funds are the finance
@@ -100,6 +98,28 @@ void add_version_times(views::Reader reader, const std::string& district, const 
   }
 }
 
+// Stages the versions under `prefix` that differ between `stored` and `fresh` (each by recorded
+// time) into the versions family, and what they change into the learned family.
+void write_versions(views::Batch& batch, const std::string& district, const std::string& prefix,
+                    const std::map<Timestamp, Contributions>& stored,
+                    const std::map<Timestamp, Contributions>& fresh) {
+  std::map<std::string, std::int64_t> changes;
+  for (const auto& [at, version] : stored) {
+    auto f = fresh.find(at);
+    if (f != fresh.end() && f->second == version) continue;
+    add_learned(changes, district, at, version, -1);
+    if (f == fresh.end()) batch.remove(views::Family::versions, views::version_key(prefix, at));
+  }
+  for (const auto& [at, version] : fresh) {
+    auto s = stored.find(at);
+    if (s != stored.end() && s->second == version) continue;
+    add_learned(changes, district, at, version, +1);
+    batch.put(views::Family::versions, views::version_key(prefix, at),
+              views::encode_contributions(version));
+  }
+  write_learned(batch, changes);
+}
+
 // Makes the versions of `part` of the entity from `learned.at` on again, and stages what
 // changed into the versions and learned families. `before` and `after` are the part's
 // contributions on current knowledge before and after this change.
@@ -156,28 +176,73 @@ void restate_versions(views::Batch& batch, const std::string& district, const En
       previous = std::move(now);
     }
   }
-  std::map<std::string, std::int64_t> changes;
-  for (const auto& [at, version] : stored) {
-    auto f = fresh.find(at);
-    if (f != fresh.end() && f->second == version) continue;
-    add_learned(changes, district, at, version, -1);
-    if (f == fresh.end()) batch.remove(views::Family::versions, views::version_key(prefix, at));
+  write_versions(batch, district, prefix, stored, fresh);
+}
+
+// restate() for a student or teacher, whose contributions are kept as the fold of their
+// timeline (services/history/figures.h, PersonFold). An event appended after every entry of the
+// timeline, recorded after all of them, is folded into the kept fold: no timeline read, and the
+// one version it makes is the difference it made. Anything else (an entry that sorts earlier
+// or was recorded earlier, a retraction anywhere in the timeline) folds the timeline again.
+void restate_person(views::Batch& batch, const std::string& district, const EntityRef& entity,
+                    Learned learned, FigureChanges& changes, const Appended* appended) {
+  views::Reader reader(batch);
+  const std::string key = views::contributions_key(district, entity);
+  std::string stored;
+  std::optional<PersonFold> kept;
+  if (reader.get(views::Family::contributions, key, stored)) {
+    kept = decode_person_fold(stored);
+    if (!kept || kept->kind() != entity.kind)
+      throw std::runtime_error("the kept fold of " + entity.id + " of district " + district +
+                               " does not decode: rebuild the views");
   }
-  for (const auto& [at, version] : fresh) {
-    auto s = stored.find(at);
-    if (s != stored.end() && s->second == version) continue;
-    add_learned(changes, district, at, version, +1);
-    batch.put(views::Family::versions, views::version_key(prefix, at),
-              views::encode_contributions(version));
+  PersonFold fold = kept ? *kept : PersonFold(entity.kind);
+  const Contributions before = fold.contributions();
+  if (appended) {
+    const Envelope& e = appended->event.envelope;
+    std::string suffix = views::timeline_key(district, entity.kind, entity.id, e.effective_date,
+                                             *e.recorded_at, appended->pos)
+                             .substr(views::entity_prefix(district, entity.kind, entity.id).size());
+    if (fold.clean && suffix > fold.last && fold.latest < learned.at) {
+      fold.apply(appended->event);
+      fold.last = std::move(suffix);
+      fold.latest = learned.at;
+      Contributions after = fold.contributions();
+      add_changes(district, before, after, changes);
+      batch.put(views::Family::contributions, key, encode_person_fold(fold));
+      // No entry was recorded at or after learned.at: no version is stored from then on.
+      std::map<Timestamp, Contributions> fresh;
+      if (auto v = version_of(before, after); !v.empty()) fresh[learned.at] = std::move(v);
+      write_versions(batch, district, views::versions_prefix(district, entity, learned.part), {},
+                     fresh);
+      return;
+    }
   }
-  write_learned(batch, changes);
+  std::string last;
+  auto whole = whole_timeline(reader, district, entity.kind, entity.id, &last);
+  fold = PersonFold(entity.kind);
+  fold.last = std::move(last);
+  for (const auto& entry : whole) {
+    fold.latest = std::max(fold.latest, *entry.event.envelope.recorded_at);
+    if (entry.retracted_at) fold.clean = false;
+    if (entry.visible_at(Timestamp::max())) fold.apply(entry.event);
+  }
+  Contributions after = fold.contributions();
+  add_changes(district, before, after, changes);
+  batch.put(views::Family::contributions, key, encode_person_fold(fold));
+  restate_versions(batch, district, entity, learned, whole, before, after);
 }
 
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             Learned learned, FigureChanges& changes, std::set<std::string>& restated) {
+             Learned learned, FigureChanges& changes, std::set<std::string>& restated,
+             const Appended* appended) {
   if (entity.kind == EntityKind::cluster) return;
+  if (entity.kind != EntityKind::school) {
+    restate_person(batch, district, entity, learned, changes, appended);
+    return;
+  }
   // Each school once per call: hand-made records can make mergers that go round in circles.
-  if (entity.kind == EntityKind::school && !restated.insert(entity.id).second) return;
+  if (!restated.insert(entity.id).second) return;
   views::Reader reader(batch);
   std::string key = views::contributions_key(district, entity);
   Contributions before;
@@ -190,18 +255,21 @@ void restate(views::Batch& batch, const std::string& district, const EntityRef& 
     if (entry.visible_at(Timestamp::max())) entries.push_back(entry);
   auto after = contributions_of(reader, district, entity, entries, Timestamp::max());
   std::sort(after.begin(), after.end());
-  if (before != after) replace_contributions(batch, district, key, before, after, changes);
+  if (before != after) {
+    add_changes(district, before, after, changes);
+    if (after.empty()) batch.remove(views::Family::contributions, key);
+    else batch.put(views::Family::contributions, key, views::encode_contributions(after));
+  }
   restate_versions(batch, district, entity, learned, whole,
                    of_part(before, entity.kind, learned.part),
                    of_part(after, entity.kind, learned.part));
   // The facilities of an absorbed school moved to the survivor: restate it too (even after a
   // retracted merger: before the retraction was recorded, they had moved).
-  if (entity.kind == EntityKind::school)
-    for (const auto& entry : whole)
-      if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data))
-        if (m->surviving_id != entity.id)
-          restate(batch, district, {EntityKind::school, m->surviving_id}, learned, changes,
-                  restated);
+  for (const auto& entry : whole)
+    if (const auto* m = std::get_if<SchoolMerged>(&entry.event.data))
+      if (m->surviving_id != entity.id)
+        restate(batch, district, {EntityKind::school, m->surviving_id}, learned, changes, restated,
+                nullptr);
 }
 
 // Every step of the school with prefix `school` from `start` on, as stored, and the figures
@@ -260,9 +328,9 @@ void write_school(views::Batch& batch, rocksdb::Iterator& it, const std::string&
 }  // namespace
 
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             Learned learned, FigureChanges& changes) {
+             Learned learned, FigureChanges& changes, const Appended* appended) {
   std::set<std::string> restated;
-  restate(batch, district, entity, learned, changes, restated);
+  restate(batch, district, entity, learned, changes, restated, appended);
 }
 
 void FigureChanges::add(const std::string& district, const Contribution& c, std::int64_t sign) {

@@ -41,6 +41,12 @@ struct Learned {
   bool retraction = false;
 };
 
+// An event just staged into the timelines of the entities restated, and not retracted.
+struct Appended {
+  const Event& event;
+  const views::LogPosition& pos;
+};
+
 // Recomputes `entity`'s contributions from its timeline (read through `batch`), stages the
 // new contributions into `batch` and gathers the difference in the figures into `changes`.
 // Students, teachers and schools contribute; other kinds are ignored. A school that was
@@ -54,7 +60,12 @@ struct Learned {
 // at `learned.at`, the difference just computed for current knowledge; a record that arrives
 // after later ones of the same part refolds the versions since its recorded time. Either way
 // the versions are a function of the timeline, whatever order its records arrived in.
+//
+// A student's or teacher's contributions are kept as the fold of their timeline (services/
+// history/figures.h, PersonFold). When `appended` (may be null) sorts after every entry of
+// their timeline and was recorded after all of them, and none is retracted, it is folded into
+// the kept fold instead of the timeline being read and folded again: most of a rebuild.
 void restate(views::Batch& batch, const std::string& district, const EntityRef& entity,
-             Learned learned, FigureChanges& changes);
+             Learned learned, FigureChanges& changes, const Appended* appended = nullptr);
 
 }  // namespace annals

@@ -17,7 +17,10 @@
 //   registry       district order key                          view entry
 //   timelines      timeline key                                view entry
 //   retractions    event id (16 bytes)                         first recorded_at:u64 + district
-//   contributions  "<district>\0" kind:char "<entity id>"      cereal binary vector<Contribution>
+//   contributions  "<district>\0" kind:char "<entity id>"      a school: cereal
+//   vector<Contribution>;
+//                                                               a student or teacher: the fold of
+//                                                               its timeline (PersonFold, below)
 //   figures        "<district>\0<school>\0" ~date:u32          (section, measure, grade, n:u64)*
 //   versions       contributions key "\0" part:u8 recorded_at:u64  cereal vector<Contribution>
 //   learned        learned key                                 n:u64
@@ -43,6 +46,12 @@
 // from that date on, learned at that time, kept under the lag class of (recorded time, date).
 // learned_log files every event the same way, so that the events recorded on one side of a
 // time about dates on the other (the causes of an as-recorded diff) are read, not walked.
+//
+// A student's or teacher's contributions are kept as the fold of their timeline: its record,
+// its contributions so far and where the fold stands (the last entry's timeline key past the
+// entity prefix, the latest recorded_at, whether any entry is retracted), in the cereal layout
+// that services/history/figures.h owns (PersonFold, encode_person_fold), so that the projector
+// folds an event appended to the timeline into it without reading the timeline.
 //
 // registry_checkpoints hold the roster folded from the registry family: on each 1 January
 // after the district's first registry entry up to its last, the RegistryState of every entry
@@ -90,7 +99,8 @@ namespace annals::views {
 //   7: the measures classes, largest_class and entry_admissions; the district's facts
 //      (budgets, disabled children's census, senior-high quotas) in the registry family and
 //      its checkpoints (issue 18).
-inline constexpr std::uint32_t kFormatVersion = 7;
+//   8: a student's or teacher's contributions kept as the fold of their timeline (issue 16).
+inline constexpr std::uint32_t kFormatVersion = 8;
 inline constexpr std::string_view kFormatKey = "format";
 
 // ---- Column families ------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "events/json_codec.h"
+#include "services/history/figures.h"
 #include "services/history/registry_state.h"
 #include "services/views/checksum.h"
 #include "support/event_builders.h"
@@ -135,6 +136,35 @@ TEST_F(ProjectionTest, ARetractionGivesTheSameViewsWhicheverArrivesFirst) {
   EXPECT_EQ(before.schools.size(), 2u);
   EXPECT_EQ(after.schools.size(), 1u);
   EXPECT_TRUE(after.schools.count("s1"));
+}
+
+// A person's events usually reach their kept fold one by one (services/projector/restate.h);
+// two recorded at one instant make one version at it, whichever arrives first, and the figures
+// as recorded then equal the fold of every timeline.
+TEST_F(ProjectionTest, APersonsEventsRecordedAtOneInstantMakeOneVersionInEitherOrder) {
+  const char* t = "2021-01-05T00:00:00Z";
+  Event enrolled = make_event("e", "d1", "2019-09-01", t,
+                              StudentEnrolled{"p1", "s1", Stage::primary, 1, AdmissionMode::nearby,
+                                              false, Disability::none, false, 0});
+  Event promoted = make_event("p", "d1", "2020-07-01", t, StudentPromoted{"p1", 2});
+  Event graduated =
+      make_event("g", "d1", "2021-07-01", "2021-08-01T00:00:00Z", StudentGraduated{"p1"});
+  auto rec = [&](const Event& e, std::int64_t offset) {
+    return ConsumedRecord{"t.enrollment", 0, offset, "d1", encode_event(e)};
+  };
+  apply(*store, {rec(enrolled, 0)});
+  apply(*store, {rec(promoted, 1)});
+  apply(*store, {rec(graduated, 2)});
+  testing::TempDir other;
+  auto reversed = views::ViewStore::open_primary(other / "views");
+  apply(*reversed, {rec(promoted, 1), rec(graduated, 2), rec(enrolled, 0)});
+  EXPECT_EQ(views::checksum(*store, views::Covering::meaning),
+            views::checksum(*reversed, views::Covering::meaning));
+  for (const char* on : {"2019-10-01", "2020-10-01", "2021-10-01"})
+    for (const char* as_of : {"2021-01-04T00:00:00Z", t, "2021-09-01T00:00:00Z"})
+      EXPECT_EQ(figures_at(*store, "d1", {"s1"}, testing::day(on), testing::at(as_of))["s1"],
+                figures_as_recorded(*store, "d1", testing::day(on), testing::at(as_of))["s1"])
+          << on << " as recorded at " << as_of;
 }
 
 TEST_F(ProjectionTest, ARetractionFromAnotherDistrictOrOfARetractionIsADeadLetter) {
