@@ -70,9 +70,9 @@ class PersonFold {
   // for them), sorted.
   std::vector<Contribution> contributions() const;
 
-  // Where the fold stands in the timeline, kept with it by the projector: the timeline key of
-  // the last entry, retracted or not, past the entity's prefix (services/views/format.h,
-  // timeline key); the latest recorded_at of any entry; and whether no entry is retracted.
+  // Where the fold stands in the timeline, kept with it by the projector: the timeline order
+  // of the last entry, retracted or not (services/views/format.h, timeline_order); the latest
+  // recorded_at of any entry; and whether no entry is retracted.
   std::string last;
   Timestamp latest{INT64_MIN};
   bool clean = true;

@@ -20,7 +20,8 @@ std::vector<views::ViewEntry> timeline(views::Reader reader, const std::string& 
 
 // Every entry of the timeline of entity `id` of `kind` in `district`, retracted or not, in
 // apply order: what the entity's history is on every recorded time at once. With `last_key`,
-// the key of the last entry past the entity's prefix into it ("" when there is none).
+// the last entry's timeline order (services/views/format.h, timeline_order) into it ("" when
+// there is none).
 std::vector<views::ViewEntry> whole_timeline(views::Reader reader, const std::string& district,
                                              EntityKind kind, const std::string& id,
                                              std::string* last_key = nullptr);

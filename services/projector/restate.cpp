@@ -200,12 +200,10 @@ void restate_person(views::Batch& batch, const std::string& district, const Enti
   const Contributions before = fold.contributions();
   if (appended) {
     const Envelope& e = appended->event.envelope;
-    std::string suffix = views::timeline_key(district, entity.kind, entity.id, e.effective_date,
-                                             *e.recorded_at, appended->pos)
-                             .substr(views::entity_prefix(district, entity.kind, entity.id).size());
-    if (fold.clean && suffix > fold.last && fold.latest < learned.at) {
+    std::string order = views::timeline_order(e.effective_date, *e.recorded_at, appended->pos);
+    if (fold.clean && order > fold.last && fold.latest < learned.at) {
       fold.apply(appended->event);
-      fold.last = std::move(suffix);
+      fold.last = std::move(order);
       fold.latest = learned.at;
       Contributions after = fold.contributions();
       add_changes(district, before, after, changes);

@@ -107,7 +107,11 @@ std::string entity_prefix(std::string_view district, EntityKind kind, std::strin
 
 std::string timeline_key(std::string_view district, EntityKind kind, std::string_view id,
                          Date effective, Timestamp recorded, const LogPosition& pos) {
-  std::string k = entity_prefix(district, kind, id);
+  return entity_prefix(district, kind, id) + timeline_order(effective, recorded, pos);
+}
+
+std::string timeline_order(Date effective, Timestamp recorded, const LogPosition& pos) {
+  std::string k;
   append_date(k, effective);
   append_time(k, recorded);
   append_position(k, pos);

@@ -214,8 +214,13 @@ std::string past_district(std::string_view district);
 std::string entity_prefix(std::string_view district, EntityKind kind, std::string_view id);
 
 // "<entity prefix><effective date><recorded_at><position>": an entity's timeline in apply order.
+// The part after the entity prefix is timeline_order's.
 std::string timeline_key(std::string_view district, EntityKind kind, std::string_view id,
                          Date effective, Timestamp recorded, const LogPosition& pos);
+
+// "<effective date><recorded_at><position>": where an entry stands in any entity's timeline
+// (its timeline key past the entity prefix), in the same byte order.
+std::string timeline_order(Date effective, Timestamp recorded, const LogPosition& pos);
 
 // Smallest timeline key of the entity with effective date > `date`.
 std::string entity_after_date(std::string_view district, EntityKind kind, std::string_view id,
